@@ -1,0 +1,55 @@
+"""The wire form of ``CodeSystem/$lookup``: its input parameters and its output Parameters."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..errors import InvalidRequest
+from ..model import LookupResult
+from ..operations.lookup import LookupRequest
+from .output import ParametersBuilder
+from .parameters import OperationInput
+
+__all__ = ["LOOKUP_PARAMETERS", "lookup_parameters", "read_lookup_request"]
+
+LOOKUP_PARAMETERS = frozenset(
+    {"code", "system", "version", "coding", "date", "displayLanguage", "property", "uuid", "diagnostics"}
+)
+
+
+def read_lookup_request(params: OperationInput, system: str | None = None, version: str | None = None) -> LookupRequest:
+    """``system``/``version``: those of the CodeSystem the instance-level operation was called on."""
+    params.reject_unknown(LOOKUP_PARAMETERS, "$lookup")
+    code, coding = params.string("code"), params.coding("coding")
+    given_system, given_version = params.string("system"), params.string("version")
+    if coding is not None:
+        if code is not None or given_system is not None:
+            raise InvalidRequest("Give either 'coding', or 'system' and 'code', not both", expression="coding")
+        code, given_system = coding.code, coding.system
+        given_version = coding.version or given_version
+    if system is not None:
+        if given_system is not None and given_system != system:
+            raise InvalidRequest(f"The system '{given_system}' is not the url of this CodeSystem ({system})", expression="system")
+        given_system, given_version = system, given_version or version
+    if not code or not given_system:
+        raise InvalidRequest(
+            "Must provide either a 'coding' parameter, or 'system' and 'code' parameters", expression="code"
+        )
+    params.string("date")  # accepted and checked; a release has one date, so it selects nothing
+    properties = params.strings("property")
+    return LookupRequest(given_system, code, given_version, tuple(properties) if properties else None)
+
+
+def lookup_parameters(result: LookupResult, code: str, system: str) -> dict[str, Any]:
+    out = ParametersBuilder()
+    out.add("name", "string", result.name)
+    out.add("version", "string", result.version)
+    out.add("display", "string", result.display)
+    out.add("code", "code", code)
+    out.add("system", "uri", system)
+    out.add("abstract", "boolean", result.abstract)
+    for designation in result.designations:
+        out.add_designation(designation)
+    for prop in result.properties:
+        out.add_property(prop)
+    return out.resource()

@@ -1,0 +1,42 @@
+"""OperationOutcome: the FHIR form of :class:`~terminology.model.Issue` and of errors."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from ..errors import TerminologyError
+from ..model import Issue
+
+__all__ = ["TX_ISSUE_TYPE", "error_outcome", "issue_json", "operation_outcome"]
+
+TX_ISSUE_TYPE = "http://hl7.org/fhir/tools/CodeSystem/tx-issue-type"
+_MESSAGE_ID = "http://hl7.org/fhir/StructureDefinition/operationoutcome-message-id"
+
+
+def issue_json(issue: Issue) -> dict[str, Any]:
+    """One ``OperationOutcome.issue``, with the tx-issue-type and message id tx.fhir.org gives."""
+    result: dict[str, Any] = {}
+    if issue.message_id:
+        result["extension"] = [{"url": _MESSAGE_ID, "valueString": issue.message_id}]
+    result["severity"] = issue.severity
+    result["code"] = issue.code
+    details: dict[str, Any] = {}
+    if issue.tx_code:
+        details["coding"] = [{"system": TX_ISSUE_TYPE, "code": issue.tx_code}]
+    details["text"] = issue.text
+    result["details"] = details
+    if issue.expression:
+        # R4 keeps the deprecated location beside expression; tx.fhir.org fills both.
+        result["location"] = list(issue.expression)
+        result["expression"] = list(issue.expression)
+    return result
+
+
+def operation_outcome(issues: Iterable[Issue]) -> dict[str, Any]:
+    return {"resourceType": "OperationOutcome", "issue": [issue_json(issue) for issue in issues]}
+
+
+def error_outcome(error: TerminologyError) -> dict[str, Any]:
+    expression = (error.expression,) if error.expression else ()
+    return operation_outcome([Issue("error", error.issue_type, error.message, error.tx_code, expression)])

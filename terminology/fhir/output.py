@@ -1,0 +1,81 @@
+"""Writing operation results as a ``Parameters`` resource."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..model import Coding, Designation, Property
+
+__all__ = ["ParametersBuilder", "coding_json", "designation_json", "typed_value"]
+
+
+def coding_json(coding: Coding) -> dict[str, str]:
+    result = {}
+    if coding.system is not None:
+        result["system"] = coding.system
+    if coding.version is not None:
+        result["version"] = coding.version
+    if coding.code is not None:
+        result["code"] = coding.code
+    if coding.display is not None:
+        result["display"] = coding.display
+    return result
+
+
+def typed_value(type_: str, value: Any) -> tuple[str, Any]:
+    """The ``value[x]`` key and JSON value of a typed value (``code`` -> ``valueCode``)."""
+    if type_ == "Coding":
+        return "valueCoding", coding_json(value)
+    if type_ == "CodeableConcept":  # a sequence of Codings
+        return "valueCodeableConcept", {"coding": [coding_json(coding) for coding in value]}
+    return "value" + type_[0].upper() + type_[1:], value
+
+
+def designation_json(designation: Designation) -> dict[str, Any]:
+    """A ``CodeSystem.concept.designation`` (``ValueSet...contains.designation`` has the same shape)."""
+    result: dict[str, Any] = {}
+    if designation.language is not None:
+        result["language"] = designation.language
+    if designation.use is not None:
+        result["use"] = coding_json(designation.use)
+    result["value"] = designation.value
+    return result
+
+
+class ParametersBuilder:
+    """Collects ``Parameters.parameter`` entries in the order they are added."""
+
+    def __init__(self) -> None:
+        self.parameters: list[dict[str, Any]] = []
+
+    def add(self, name: str, type_: str, value: Any) -> ParametersBuilder:
+        """Adds ``name`` with a value of FHIR type ``type_``; a None value is left out."""
+        if value is not None:
+            key, json_value = typed_value(type_, value)
+            self.parameters.append({"name": name, key: json_value})
+        return self
+
+    def add_resource(self, name: str, resource: dict[str, Any]) -> ParametersBuilder:
+        self.parameters.append({"name": name, "resource": resource})
+        return self
+
+    def add_parts(self, name: str, parts: list[dict[str, Any]]) -> ParametersBuilder:
+        self.parameters.append({"name": name, "part": parts})
+        return self
+
+    def add_designation(self, designation: Designation) -> ParametersBuilder:
+        parts = ParametersBuilder().add("language", "code", designation.language)
+        if designation.use is not None:
+            parts.add("use", "Coding", designation.use)
+        parts.add("value", "string", designation.value)
+        return self.add_parts("designation", parts.parameters)
+
+    def add_property(self, prop: Property, name: str = "property") -> ParametersBuilder:
+        parts = ParametersBuilder().add("code", "code", prop.code).add("value", prop.type, prop.value)
+        parts.add("description", "string", prop.description)
+        for sub in prop.subproperties:
+            parts.add_property(sub, "subproperty")
+        return self.add_parts(name, parts.parameters)
+
+    def resource(self) -> dict[str, Any]:
+        return {"resourceType": "Parameters", "parameter": self.parameters}

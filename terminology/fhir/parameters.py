@@ -1,0 +1,175 @@
+"""Reading an operation's input parameters, from a query string or a ``Parameters`` resource alike.
+
+Each accessor checks cardinality and type and raises :class:`InvalidRequest` with a message that
+names the parameter, so operations receive only well-formed values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from ..errors import InvalidRequest
+from ..model import Coding
+
+__all__ = ["OperationInput"]
+
+# FHIR primitive types whose JSON form is a string; a query-string value may stand for any of them.
+_STRING_TYPES = frozenset(
+    {"string", "code", "uri", "url", "canonical", "id", "markdown", "oid", "uuid", "date", "dateTime", "instant"}
+)
+_QUERY = "query"  # the type of a value that came from a query string or a form: text, to be parsed
+_CODING_FIELDS = ("system", "version", "code", "display")
+
+
+class OperationInput:
+    """The parameters of one call: ``(name, type, value)`` triples in the order they were given."""
+
+    def __init__(self, entries: list[tuple[str, str, Any]]) -> None:
+        self._entries = entries
+        self._names = {name for name, _, _ in entries}
+
+    @classmethod
+    def from_query(cls, pairs: Iterable[tuple[str, str]]) -> OperationInput:
+        """From query or form pairs; FHIR's own search controls (``_format``, ``_pretty``) are not inputs."""
+        return cls([(name, _QUERY, value) for name, value in pairs if not name.startswith("_")])
+
+    @classmethod
+    def from_parameters(cls, resource: Mapping[str, Any]) -> OperationInput:
+        """From a ``Parameters`` resource in its JSON form."""
+        if resource.get("resourceType") != "Parameters":
+            raise InvalidRequest(
+                f"The request body must be a Parameters resource, not {resource.get('resourceType')!r}"
+            )
+        entries = []
+        for index, parameter in enumerate(_list(resource.get("parameter"), "Parameters.parameter")):
+            if not isinstance(parameter, dict) or not isinstance(parameter.get("name"), str):
+                raise InvalidRequest(f"Parameters.parameter[{index}] has no name", expression=f"Parameters.parameter[{index}]")
+            entries.append(_typed(parameter, index))
+        return cls(entries)
+
+    def names(self) -> set[str]:
+        return set(self._names)
+
+    def reject_unknown(self, known: frozenset[str], operation: str) -> None:
+        unknown = sorted(self._names - known)
+        if unknown:
+            listed = ", ".join(f"'{name}'" for name in unknown)
+            raise InvalidRequest(
+                f"{operation} does not take the parameter(s) {listed}; it takes: {', '.join(sorted(known))}"
+            )
+
+    def _values(self, name: str) -> list[tuple[str, Any]]:
+        return [(kind, value) for entry_name, kind, value in self._entries if entry_name == name]
+
+    def _single(self, name: str) -> tuple[str, Any] | None:
+        if name not in self._names:
+            return None
+        values = self._values(name)
+        if len(values) > 1:
+            raise InvalidRequest(f"The parameter '{name}' is given {len(values)} times; give it once", expression=name)
+        return values[0]
+
+    def string(self, name: str) -> str | None:
+        """A parameter of a string-like type (string, code, uri, canonical, ...)."""
+        found = self._single(name)
+        if found is None:
+            return None
+        kind, value = found
+        if kind != _QUERY and kind not in _STRING_TYPES:
+            raise InvalidRequest(f"The parameter '{name}' must be a string-like value, not a {kind}", expression=name)
+        if not value.strip():
+            raise InvalidRequest(f"The parameter '{name}' is empty", expression=name)
+        return value
+
+    def strings(self, name: str) -> list[str]:
+        """Every value of a repeating string-like parameter."""
+        values = []
+        for kind, value in self._values(name):
+            if kind != _QUERY and kind not in _STRING_TYPES:
+                raise InvalidRequest(f"The parameter '{name}' must be a string-like value, not a {kind}", expression=name)
+            values.append(value)
+        return values
+
+    def boolean(self, name: str) -> bool | None:
+        found = self._single(name)
+        if found is None:
+            return None
+        kind, value = found
+        if kind == "boolean":
+            return value
+        if kind == _QUERY and value in ("true", "false"):
+            return value == "true"
+        raise InvalidRequest(f"The parameter '{name}' must be a boolean (true or false), not {value!r}", expression=name)
+
+    def coding(self, name: str) -> Coding | None:
+        """A Coding; in a query string written ``system|code`` as FHIR's token search syntax has it."""
+        found = self._single(name)
+        if found is None:
+            return None
+        kind, value = found
+        if kind == "Coding":
+            return value
+        if kind == _QUERY and "|" in value:
+            system, _, code = value.rpartition("|")
+            return Coding(system=system or None, code=code or None)
+        raise InvalidRequest(f"The parameter '{name}' must be a Coding (in a query: system|code)", expression=name)
+
+    def codeable_concept(self, name: str) -> tuple[Coding, ...] | None:
+        found = self._single(name)
+        if found is None:
+            return None
+        kind, value = found
+        if kind != "CodeableConcept":
+            raise InvalidRequest(f"The parameter '{name}' must be a CodeableConcept; use a POST with a Parameters body", expression=name)
+        return value
+
+
+def _list(value: Any, path: str) -> list:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise InvalidRequest(f"{path} must be an array", expression=path)
+    return value
+
+
+def _typed(parameter: dict[str, Any], index: int) -> tuple[str, str, Any]:
+    name = parameter["name"]
+    path = f"Parameters.parameter[{index}]"
+    values = [key for key in parameter if key.startswith("value")]
+    if len(values) > 1:
+        raise InvalidRequest(f"{path} ('{name}') has more than one value", expression=path)
+    if not values:
+        kind = "resource" if "resource" in parameter else "part"
+        return name, kind, parameter.get(kind)
+    key = values[0]
+    kind = key[5:6].lower() + key[6:]
+    value = parameter[key]
+    if kind == "Coding" or kind == "coding":
+        return name, "Coding", _coding(value, f"{path}.valueCoding")
+    if kind == "CodeableConcept" or kind == "codeableConcept":
+        if not isinstance(value, dict):
+            raise InvalidRequest(f"{path}.valueCodeableConcept must be an object", expression=path)
+        codings = tuple(
+            _coding(item, f"{path}.valueCodeableConcept.coding[{n}]")
+            for n, item in enumerate(_list(value.get("coding"), f"{path}.valueCodeableConcept.coding"))
+        )
+        if not codings:
+            raise InvalidRequest(f"{path}.valueCodeableConcept has no coding", expression=path)
+        return name, "CodeableConcept", codings
+    expected = bool if kind == "boolean" else (int if kind in ("integer", "positiveInt", "unsignedInt") else str)
+    if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
+        raise InvalidRequest(f"{path}.{key} ('{name}') must be a JSON {expected.__name__}", expression=path)
+    return name, kind, value
+
+
+def _coding(value: Any, path: str) -> Coding:
+    if not isinstance(value, dict):
+        raise InvalidRequest(f"{path} must be an object", expression=path)
+    fields = {}
+    for field in _CODING_FIELDS:
+        item = value.get(field)
+        if item is not None and not isinstance(item, str):
+            raise InvalidRequest(f"{path}.{field} must be a string", expression=f"{path}.{field}")
+        fields[field] = item
+    return Coding(**fields)

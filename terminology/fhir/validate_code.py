@@ -1,0 +1,88 @@
+"""The wire form of ``$validate-code``: its input parameters and its output Parameters."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..errors import InvalidRequest
+from ..model import Coding, ValidationResult
+from ..operations.validate_code import CodeValidationRequest
+from .outcome import operation_outcome
+from .output import ParametersBuilder
+from .parameters import OperationInput
+
+__all__ = ["CODESYSTEM_VALIDATE_PARAMETERS", "read_validation_request", "validation_parameters"]
+
+CODESYSTEM_VALIDATE_PARAMETERS = frozenset(
+    {
+        "url",
+        "system",
+        "code",
+        "version",
+        "display",
+        "coding",
+        "codeableConcept",
+        "date",
+        "abstract",
+        "displayLanguage",
+        "uuid",
+        "diagnostics",
+    }
+)
+
+
+def read_validation_request(
+    params: OperationInput, system: str | None = None, version: str | None = None
+) -> CodeValidationRequest:
+    """``CodeSystem/$validate-code`` input; ``system``/``version`` those of an instance-level call."""
+    params.reject_unknown(CODESYSTEM_VALIDATE_PARAMETERS, "CodeSystem/$validate-code")
+    url, given_system = params.string("url"), params.string("system")
+    if url is not None and given_system is not None and url != given_system:
+        raise InvalidRequest(f"'url' ({url}) and 'system' ({given_system}) name different code systems", expression="url")
+    url = url or given_system
+    if system is not None:
+        if url is not None and url != system:
+            raise InvalidRequest(f"The url '{url}' is not the url of this CodeSystem ({system})", expression="url")
+        url = system
+    given_version = params.string("version") or version
+    code, coding, concept = params.string("code"), params.coding("coding"), params.codeable_concept("codeableConcept")
+    if sum(item is not None for item in (code, coding, concept)) != 1:
+        raise InvalidRequest(
+            "Give exactly one of 'code' (with 'url' or 'system'), 'coding' or 'codeableConcept'", expression="code"
+        )
+    abstract = params.boolean("abstract")
+    abstract_allowed = True if abstract is None else abstract
+    params.string("date")  # accepted and checked; a release has one date, so it selects nothing
+    if code is not None:
+        if url is None:
+            raise InvalidRequest("The parameter 'code' needs 'url' (or 'system') to name its code system", expression="url")
+        single = Coding(url, given_version, code, params.string("display"))
+        return CodeValidationRequest((single,), "code", abstract_allowed)
+    codings = (coding,) if coding is not None else concept
+    codings = tuple(_default_system(item, url, given_version) for item in codings)
+    return CodeValidationRequest(codings, "coding" if coding is not None else "codeableConcept", abstract_allowed)
+
+
+def _default_system(coding: Coding, url: str | None, version: str | None) -> Coding:
+    if coding.system is None and url is None:
+        raise InvalidRequest(f"The coding '{coding.code}' has no system", expression="coding.system")
+    if coding.system is None or (coding.version is None and version is not None and coding.system == url):
+        return Coding(coding.system or url, coding.version or version, coding.code, coding.display)
+    return coding
+
+
+def validation_parameters(result: ValidationResult) -> dict[str, Any]:
+    out = ParametersBuilder()
+    out.add("result", "boolean", result.result)
+    out.add("code", "code", result.code)
+    out.add("system", "uri", result.system)
+    out.add("version", "string", result.version)
+    out.add("display", "string", result.display)
+    out.add("message", "string", result.message)
+    out.add("normalized-code", "code", result.normalized_code)
+    out.add("codeableConcept", "CodeableConcept", result.codeable_concept)
+    if result.issues:
+        out.add_resource("issues", operation_outcome(result.issues))
+    for system in result.unknown_systems:
+        out.add("x-caused-by-unknown-system", "canonical", system)
+    return out.resource()

@@ -1,0 +1,1 @@
+"""Readers of terminology content from files."""

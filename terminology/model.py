@@ -1,0 +1,102 @@
+"""The server's own vocabulary: immutable values that operations take and return.
+
+Nothing here knows about Flask, JSON or XML; ``terminology.fhir`` maps these to and from the wire.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Union
+
+__all__ = [
+    "Coding",
+    "Designation",
+    "Issue",
+    "LookupResult",
+    "Property",
+    "PropertyDefinition",
+    "PropertyValue",
+    "ValidationResult",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Coding:
+    system: str | None = None
+    version: str | None = None
+    code: str | None = None
+    display: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Designation:
+    value: str
+    language: str | None = None
+    use: Coding | None = None
+
+
+#: A property's value: ``code`` and ``string`` properties hold ``str`` (see :attr:`Property.type`).
+PropertyValue = Union[str, bool, int, float, Coding]
+
+
+@dataclass(frozen=True, slots=True)
+class Property:
+    """One value of one property of a concept, as ``$lookup`` returns it."""
+
+    code: str
+    value: PropertyValue
+    type: str  # the FHIR type of value: code, string, boolean, integer, decimal, dateTime, Coding
+    description: str | None = None
+    subproperties: tuple[Property, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class PropertyDefinition:
+    """A property a code system defines (``CodeSystem.property``)."""
+
+    code: str
+    type: str
+    description: str
+    uri: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Issue:
+    """One finding of an operation, as an OperationOutcome issue shows it.
+
+    ``code`` is from http://hl7.org/fhir/issue-type; ``tx_code`` from
+    http://hl7.org/fhir/tools/CodeSystem/tx-issue-type; ``expression`` names the input it is about.
+    """
+
+    severity: str
+    code: str
+    text: str
+    tx_code: str | None = None
+    expression: tuple[str, ...] = ()
+    message_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LookupResult:
+    name: str
+    version: str | None
+    display: str
+    abstract: bool
+    designations: tuple[Designation, ...] = ()
+    properties: tuple[Property, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ValidationResult:
+    """The answer of ``$validate-code``. ``codings`` echoes a CodeableConcept that was validated."""
+
+    result: bool
+    message: str | None = None
+    system: str | None = None
+    version: str | None = None
+    code: str | None = None
+    display: str | None = None
+    normalized_code: str | None = None
+    issues: tuple[Issue, ...] = ()
+    codeable_concept: tuple[Coding, ...] | None = None
+    unknown_systems: tuple[str, ...] = field(default=())

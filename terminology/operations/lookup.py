@@ -1,0 +1,46 @@
+"""``CodeSystem/$lookup``: what a code system says about one code."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..context import RequestContext
+from ..errors import NotFound
+from ..model import LookupResult
+from ..registry import Registry
+from .resolve import resolve_code_system
+
+__all__ = ["LookupRequest", "lookup"]
+
+
+@dataclass(frozen=True, slots=True)
+class LookupRequest:
+    """``properties`` None: the code system's default set; ``("*",)``: all of them."""
+
+    system: str
+    code: str
+    version: str | None = None
+    properties: tuple[str, ...] | None = None
+
+
+def lookup(registry: Registry, request: LookupRequest, context: RequestContext) -> LookupResult:
+    """Raises :class:`NotFound` for an unknown code system, version or code."""
+    provider = resolve_code_system(registry, request.system, request.version)
+    concept = provider.locate(request.code)
+    if concept is None:
+        hint = provider.probable_code(request.code)
+        also = f"; did you mean '{hint}'?" if hint else ""
+        raise NotFound(
+            f"Unable to find code '{request.code}' in {provider.info.url} version {provider.info.version}{also}",
+            tx_code="invalid-code",
+            expression="code",
+        )
+    wanted = None if request.properties is None or "*" in request.properties else frozenset(request.properties)
+    return LookupResult(
+        name=provider.info.name,
+        version=provider.info.version,
+        display=provider.display(concept, context),
+        abstract=provider.is_abstract(concept),
+        designations=tuple(provider.designations(concept, context)),
+        properties=tuple(provider.properties(concept, wanted)),
+    )

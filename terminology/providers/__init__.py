@@ -1,0 +1,1 @@
+"""Code system providers: one per kind of code system, all behind :class:`~.base.CodeSystemProvider`."""

@@ -1,0 +1,199 @@
+"""ICD-10-CM (http://hl7.org/fhir/sid/icd-10-cm) as a code system provider, over one tabular release."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Iterator, Sequence
+from functools import lru_cache
+
+from ..context import RequestContext
+from ..loaders.icd10cm_xml import NOTE_KINDS, Icd10cmEntry, Icd10cmRelease
+from ..model import Coding, Designation, Property, PropertyDefinition
+from .base import CodeSystemInfo, CodeSystemProvider
+
+__all__ = ["ICD10CM_URL", "Icd10cmProvider"]
+
+ICD10CM_URL = "http://hl7.org/fhir/sid/icd-10-cm"
+
+# FHIR's designation use for synonyms (the SNOMED CT concept FHIR's designation-use value set names).
+_SYNONYM = Coding("http://snomed.info/sct", None, "900000000000013009", "Synonym")
+
+_NOTE_DESCRIPTIONS = {
+    "inclusionTerm": "An inclusion term: a condition classified to this code",
+    "includes": "Includes note: further defines or gives examples of the content",
+    "notes": "An instructional note of the tabular list",
+    "excludes1": "Excludes1 note: a condition that is never coded together with this code",
+    "excludes2": "Excludes2 note: a condition not included here, which may be coded as well",
+    "codeFirst": "Code first: the underlying condition to sequence first",
+    "useAdditionalCode": "Use additional code: a further code to add",
+    "codeAlso": "Code also: a further code that may be required",
+    "sevenChrNote": "The note that introduces the 7th-character definitions",
+    "sevenChrDef": "A 7th character and its meaning, as 'character: meaning'",
+}
+
+_PROPERTY_DEFINITIONS: tuple[PropertyDefinition, ...] = (
+    PropertyDefinition("parent", "code", "The concept directly above this one", "http://hl7.org/fhir/concept-properties#parent"),
+    PropertyDefinition("child", "code", "A concept directly below this one", "http://hl7.org/fhir/concept-properties#child"),
+    PropertyDefinition(
+        "notSelectable",
+        "boolean",
+        "A header (a block, or a code with codes below it): not for use in data",
+        "http://hl7.org/fhir/concept-properties#notSelectable",
+    ),
+    PropertyDefinition("billable", "boolean", "Valid for use on a claim: a code with no codes below it"),
+    PropertyDefinition("chapter", "code", "The chapter of the tabular list the concept is in (its number)"),
+    PropertyDefinition("block", "code", "The block (range of categories) the concept is in"),
+    *(PropertyDefinition(kind, "string", _NOTE_DESCRIPTIONS[kind]) for kind in NOTE_KINDS),
+)
+_NOTE_KIND_SET = frozenset(NOTE_KINDS)
+
+# How a note names the level it is written at (a subproperty of every note property).
+_LEVELS = {"block": "block", "category": "category", "subcategory": "subcategory", "extended": "code"}
+
+# How many billable codes a message about a header lists before it says how many more there are.
+_LISTED_BILLABLE = 8
+
+
+class Icd10cmProvider(CodeSystemProvider):
+    """Concepts are the release's :class:`Icd10cmEntry` objects; codes are written with their dot."""
+
+    def __init__(self, release: Icd10cmRelease, id: str = "icd-10-cm") -> None:
+        self.release = release
+        self.info = CodeSystemInfo(
+            id=id,
+            url=ICD10CM_URL,
+            version=release.version,
+            name="ICD10CM",
+            title="International Classification of Diseases, Tenth Revision, Clinical Modification (ICD-10-CM)",
+            publisher="National Center for Health Statistics (NCHS), Centers for Disease Control and Prevention",
+            description=(
+                f"ICD-10-CM, the {release.version} release of the tabular list (CDC/NCHS): chapters as a property, "
+                "blocks, categories, subcategories and the codes with a 7th character."
+            ),
+            copyright="ICD-10-CM is published by the US National Center for Health Statistics (public domain).",
+            case_sensitive=True,
+            language="en",
+        )
+        self._entries = release.entries
+        self._billable_codes = lru_cache(maxsize=4096)(self._billable_codes_uncached)
+
+    # -- locating ---------------------------------------------------------------------------
+
+    def locate(self, code: str) -> Icd10cmEntry | None:
+        return self._entries.get(code)
+
+    def probable_code(self, code: str) -> str | None:
+        """The code written with its dot and in upper case (``m4848xa`` -> ``M48.48XA``)."""
+        compact = "".join(code.split()).upper().replace(".", "")
+        candidate = compact[:3] + "." + compact[3:] if len(compact) > 3 else compact
+        if candidate != code and candidate in self._entries:
+            return candidate
+        upper = code.strip().upper()  # blocks such as M45-M49 have no dot
+        return upper if upper != code and upper in self._entries else None
+
+    # -- what a concept says of itself ------------------------------------------------------
+
+    def code(self, concept: Icd10cmEntry) -> str:
+        return concept.code
+
+    def display(self, concept: Icd10cmEntry, context: RequestContext) -> str:
+        return concept.display
+
+    def designations(self, concept: Icd10cmEntry, context: RequestContext) -> Sequence[Designation]:
+        return tuple(Designation(term, "en", _SYNONYM) for term in self._own_notes(concept, "inclusionTerm"))
+
+    def is_abstract(self, concept: Icd10cmEntry) -> bool:
+        return bool(concept.children) or concept.kind == "block"
+
+    def abstract_reason(self, concept: Icd10cmEntry) -> str:
+        codes, total = self._billable_codes(concept.code)
+        what = "a block of categories" if concept.kind == "block" else "a header code"
+        listed = ", ".join(codes)
+        more = f" and {total - len(codes)} more" if total > len(codes) else ""
+        if concept.kind == "subcategory" and concept.children and self._entries[concept.children[0]].kind == "extended":
+            need = "it needs a 7th character"
+        else:
+            need = "a more specific code is needed"
+        return f"{concept.code} is {what} and not billable: {need}. Billable codes below it: {listed}{more}"
+
+    def _billable_codes_uncached(self, code: str) -> tuple[tuple[str, ...], int]:
+        listed: list[str] = []
+        total = 0
+        stack = [code]
+        while stack:
+            entry = self._entries[stack.pop()]
+            if not entry.children and entry.kind != "block":
+                total += 1
+                if len(listed) < _LISTED_BILLABLE:
+                    listed.append(entry.code)
+            stack.extend(reversed(entry.children))
+        return tuple(listed), total
+
+    # -- properties -------------------------------------------------------------------------
+
+    def property_definitions(self) -> Sequence[PropertyDefinition]:
+        return _PROPERTY_DEFINITIONS
+
+    def properties(
+        self, concept: Icd10cmEntry, wanted: Collection[str] | None, inherited: bool = True
+    ) -> Iterator[Property]:
+        """Every defined property by default; notes include those inherited from the levels above,
+        each with the ``source`` code (or chapter number) and ``level`` it is written at."""
+
+        def want(name: str) -> bool:
+            return wanted is None or name in wanted
+
+        if want("parent") and concept.parent:
+            yield Property("parent", concept.parent, "code", self._entries[concept.parent].display)
+        if want("child"):
+            for child in concept.children:
+                yield Property("child", child, "code", self._entries[child].display)
+        abstract = self.is_abstract(concept)
+        if want("notSelectable"):
+            yield Property("notSelectable", abstract, "boolean")
+        if want("billable"):
+            yield Property("billable", not abstract, "boolean")
+        if want("chapter"):
+            yield Property("chapter", concept.chapter, "code", self.release.chapters[concept.chapter].title)
+        block = self._block(concept)
+        if want("block") and block is not None:
+            yield Property("block", block.code, "code", block.display)
+        if wanted is None or not _NOTE_KIND_SET.isdisjoint(wanted):
+            yield from self._note_properties(concept, want, inherited)
+
+    def _note_properties(self, concept: Icd10cmEntry, want: Callable[[str], bool], inherited: bool) -> Iterator[Property]:
+        levels = [(concept.code, _LEVELS[concept.kind], concept.notes)]
+        if inherited:
+            levels += [(e.code, _LEVELS[e.kind], e.notes) for e in self.release.ancestors(concept.code)]
+            chapter = self.release.chapters[concept.chapter]
+            levels.append((chapter.number, "chapter", chapter.notes))
+        for source, level, notes in levels:
+            for kind, texts in notes:
+                if not want(kind):
+                    continue
+                origin = (Property("source", source, "code"), Property("level", level, "code"))
+                for text in texts:
+                    yield Property(kind, text, "string", subproperties=origin)
+
+    def _own_notes(self, concept: Icd10cmEntry, kind: str) -> tuple[str, ...]:
+        for note_kind, texts in concept.notes:
+            if note_kind == kind:
+                return texts
+        return ()
+
+    def _block(self, concept: Icd10cmEntry) -> Icd10cmEntry | None:
+        """The innermost block that holds the concept (a block's own block is the one above it)."""
+        for entry in self.release.ancestors(concept.code):
+            if entry.kind == "block":
+                return entry
+        return None
+
+    # -- hierarchy --------------------------------------------------------------------------
+
+    def children(self, concept: Icd10cmEntry) -> Sequence[Icd10cmEntry]:
+        return [self._entries[child] for child in concept.children]
+
+    def roots(self) -> Sequence[Icd10cmEntry]:
+        return [self._entries[code] for code in self.release.roots]
+
+    def count(self) -> int:
+        return len(self._entries)

@@ -1,0 +1,38 @@
+"""The Flask blueprint: hands every request below the FHIR base to the :class:`Dispatcher`.
+
+Requests pass through the host app's own hooks (authentication, logging) as any view's would.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, request
+
+from .dispatch import HttpRequest
+
+__all__ = ["EXTENSION_KEY", "create_blueprint"]
+
+EXTENSION_KEY = "terminology"
+_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+
+
+def create_blueprint() -> Blueprint:
+    blueprint = Blueprint("terminology", __name__)
+    blueprint.add_url_rule("/", defaults={"path": ""}, view_func=fhir_api, methods=_METHODS)
+    blueprint.add_url_rule("/<path:path>", view_func=fhir_api, methods=_METHODS)
+    return blueprint
+
+
+def fhir_api(path: str) -> Response:
+    state = current_app.extensions[EXTENSION_KEY]
+    answer = state.dispatcher.handle(
+        HttpRequest(
+            method=request.method,
+            path="/" + path,
+            query=list(request.args.items(multi=True)),
+            headers=request.headers,  # werkzeug looks headers up case-insensitively
+            body=request.stream.read,
+            base_url=request.host_url.rstrip("/") + state.url_prefix,
+            content_length=request.content_length,
+        )
+    )
+    return Response(answer.body, status=answer.status, content_type=answer.content_type, headers=list(answer.headers))

@@ -1,0 +1,231 @@
+"""The FHIR REST API over plain HTTP values: route a request, parse it, call the operation, render.
+
+It knows HTTP but no web framework, so the Flask blueprint (for apps that mount the plugin) and
+the standalone server's WSGI entry share one implementation of every endpoint.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+from urllib.parse import parse_qsl
+
+from ..context import RequestContext, parse_languages
+from ..errors import InvalidRequest, NotFound, PayloadTooLarge, TerminologyError
+from ..fhir import codec, negotiation
+from ..fhir.capabilities import capability_statement, terminology_capabilities
+from ..fhir.codesystem import code_system_resource, search_bundle
+from ..fhir.lookup import lookup_parameters, read_lookup_request
+from ..fhir.outcome import error_outcome
+from ..fhir.parameters import OperationInput
+from ..fhir.validate_code import read_validation_request, validation_parameters
+from ..operations.lookup import lookup
+from ..operations.search import read_code_system, search_code_systems
+from ..operations.validate_code import validate_code
+from ..registry import Registry
+
+__all__ = ["Dispatcher", "HttpRequest", "HttpResponse", "MethodNotAllowed"]
+
+log = logging.getLogger(__name__)
+
+_CS_SEARCH_PARAMETERS = frozenset({"url", "version", "name"})
+_READ_SUMMARIES = (None, "true", "false", "data", "text")
+
+
+@dataclass(slots=True)
+class HttpRequest:
+    """One request. ``path`` is below the FHIR base (``/CodeSystem/$lookup``); ``headers`` are
+    looked up by lower-case name; ``body`` reads at most the given number of bytes."""
+
+    method: str
+    path: str
+    query: list[tuple[str, str]]
+    headers: Mapping[str, str]
+    body: Callable[[int], bytes]
+    base_url: str
+    content_length: int | None = None
+    _args: dict[str, str] | None = field(default=None, repr=False)
+
+    def arg(self, name: str) -> str | None:
+        """The first value of a query parameter."""
+        if self._args is None:
+            self._args = {}
+            for key, value in self.query:
+                self._args.setdefault(key, value)
+        return self._args.get(name)
+
+
+@dataclass(frozen=True, slots=True)
+class HttpResponse:
+    status: int
+    content_type: str
+    body: bytes
+    headers: tuple[tuple[str, str], ...] = ()
+
+
+class MethodNotAllowed(TerminologyError):
+    issue_type = "not-supported"
+    status = 405
+
+
+View = Callable[["Dispatcher", HttpRequest, "str | None"], dict[str, Any]]
+
+
+class Dispatcher:
+    """Answers requests from one registry. ``max_body_bytes`` bounds what a POST may send."""
+
+    def __init__(self, registry: Registry, max_body_bytes: int = 16 * 1024 * 1024) -> None:
+        self.registry = registry
+        self.max_body_bytes = max_body_bytes
+
+    def handle(self, request: HttpRequest) -> HttpResponse:
+        """Never raises: every failure becomes an OperationOutcome with its HTTP status."""
+        try:
+            view, id, methods = _route(request.path)
+            if request.method not in methods:
+                raise MethodNotAllowed(f"{request.method} is not supported on {request.path}; use {' or '.join(methods)}")
+            return self._render(request, view(self, request, id), 200)
+        except TerminologyError as error:
+            return self.error_response(request, error)
+        except Exception:  # a bug: log it, and answer as FHIR does rather than with a bare 500 page
+            log.exception("unexpected error answering %s %s", request.method, request.path)
+            error = TerminologyError("Internal error; the server's log has the details")
+            return self.error_response(request, error)
+
+    # -- views ----------------------------------------------------------------------------------
+
+    def metadata(self, request: HttpRequest, id: str | None) -> dict[str, Any]:
+        mode = request.arg("mode")
+        if mode == "terminology":
+            return terminology_capabilities(self.registry, request.base_url)
+        if mode not in (None, "full", "normative"):
+            raise InvalidRequest(f"Unknown metadata mode '{mode}': use full, normative or terminology", expression="mode")
+        return capability_statement(request.base_url)
+
+    def lookup(self, request: HttpRequest, id: str | None) -> dict[str, Any]:
+        system, version = self._instance(id)
+        params = self._operation_input(request)
+        lookup_request = read_lookup_request(params, system, version)
+        result = lookup(self.registry, lookup_request, _context(request, params))
+        return lookup_parameters(result, lookup_request.code, lookup_request.system)
+
+    def validate_code(self, request: HttpRequest, id: str | None) -> dict[str, Any]:
+        system, version = self._instance(id)
+        params = self._operation_input(request)
+        validation = read_validation_request(params, system, version)
+        return validation_parameters(validate_code(self.registry, validation, _context(request, params)))
+
+    def search(self, request: HttpRequest, id: str | None) -> dict[str, Any]:
+        names = {name for name, _ in request.query if not name.startswith("_")}
+        unknown = names - _CS_SEARCH_PARAMETERS
+        if unknown:
+            raise InvalidRequest(
+                f"CodeSystem search does not support the parameter(s) {', '.join(sorted(unknown))}; "
+                f"it supports {', '.join(sorted(_CS_SEARCH_PARAMETERS))}"
+            )
+        summary = request.arg("_summary")
+        if summary not in (*_READ_SUMMARIES, "count"):
+            raise InvalidRequest(f"Unknown _summary value '{summary}'", expression="_summary")
+        found = search_code_systems(self.registry, **{name: request.arg(name) for name in _CS_SEARCH_PARAMETERS})
+        return search_bundle(found, request.base_url, count_only=summary == "count")
+
+    def read(self, request: HttpRequest, id: str | None) -> dict[str, Any]:
+        provider = read_code_system(self.registry, id or "")
+        summary = request.arg("_summary")
+        if summary not in _READ_SUMMARIES:
+            raise InvalidRequest(f"Unknown _summary value '{summary}' for a read", expression="_summary")
+        # The concepts (about 98,000 for ICD-10-CM) only when asked for with _summary=false.
+        return code_system_resource(provider, concepts=summary == "false")
+
+    # -- request --------------------------------------------------------------------------------
+
+    def _instance(self, id: str | None) -> tuple[str | None, str | None]:
+        """The url and version of the CodeSystem an instance-level operation was called on."""
+        if id is None:
+            return None, None
+        provider = read_code_system(self.registry, id)
+        return provider.info.url, provider.info.version
+
+    def _operation_input(self, request: HttpRequest) -> OperationInput:
+        if request.method == "GET":
+            return OperationInput.from_query(request.query)
+        body_format = negotiation.request_format(request.headers.get("content-type"))
+        body = self._read_body(request)
+        if body_format == "form":
+            try:
+                pairs = parse_qsl(body.decode("utf-8"), keep_blank_values=True, strict_parsing=False)
+            except UnicodeDecodeError as error:
+                raise InvalidRequest(f"The form body is not UTF-8: {error}") from error
+            return OperationInput.from_query(pairs)
+        if not body.strip():
+            raise InvalidRequest("The POST body is empty: send a Parameters resource")
+        resource = codec.parse_xml(body) if body_format == "xml" else codec.parse_json(body)
+        return OperationInput.from_parameters(resource)
+
+    def _read_body(self, request: HttpRequest) -> bytes:
+        limit = self.max_body_bytes
+        if request.content_length is not None and request.content_length > limit:
+            raise PayloadTooLarge(f"The request body is {request.content_length} bytes; the limit is {limit}")
+        body = request.body(limit + 1)  # a chunked body has no Content-Length to check first
+        if len(body) > limit:
+            raise PayloadTooLarge(f"The request body is larger than the limit of {limit} bytes")
+        return body
+
+    # -- response -------------------------------------------------------------------------------
+
+    def _render(self, request: HttpRequest, resource: dict[str, Any], status: int) -> HttpResponse:
+        content_type, encode = _negotiated(request.arg("_format"), request.headers.get("accept"))
+        return HttpResponse(status, content_type, encode(resource))
+
+    def error_response(self, request: HttpRequest, error: TerminologyError) -> HttpResponse:
+        """The OperationOutcome of ``error``, in the format the client asked for if it can be had."""
+        outcome = error_outcome(error)
+        try:
+            return self._render(request, outcome, error.status)
+        except TerminologyError:  # the client accepts no format we write: answer in JSON all the same
+            return HttpResponse(error.status, negotiation.FHIR_JSON_CONTENT_TYPE, codec.to_json(outcome))
+
+
+def _context(request: HttpRequest, params: OperationInput) -> RequestContext:
+    language = params.string("displayLanguage") or request.headers.get("accept-language")
+    return RequestContext(languages=parse_languages(language))
+
+
+@lru_cache(maxsize=256)
+def _negotiated(format_param: str | None, accept: str | None) -> tuple[str, Callable[[dict], bytes]]:
+    """The response's content type and encoder; clients send few distinct headers, so cache them."""
+    if negotiation.response_format(format_param, accept) == "xml":
+        return negotiation.FHIR_XML_CONTENT_TYPE, codec.to_xml
+    return negotiation.FHIR_JSON_CONTENT_TYPE, codec.to_json
+
+
+_GET = ("GET",)
+_GET_POST = ("GET", "POST")
+# path -> (view, methods); "{id}" stands for one path segment.
+_ROUTES: dict[str, tuple[View, tuple[str, ...]]] = {
+    "/metadata": (Dispatcher.metadata, _GET),
+    "/CodeSystem": (Dispatcher.search, _GET),
+    "/CodeSystem/$lookup": (Dispatcher.lookup, _GET_POST),
+    "/CodeSystem/$validate-code": (Dispatcher.validate_code, _GET_POST),
+    "/CodeSystem/{id}": (Dispatcher.read, _GET),
+    "/CodeSystem/{id}/$lookup": (Dispatcher.lookup, _GET_POST),
+    "/CodeSystem/{id}/$validate-code": (Dispatcher.validate_code, _GET_POST),
+}
+
+
+def _route(path: str) -> tuple[View, str | None, tuple[str, ...]]:
+    """The view for a path below the FHIR base, and the resource id in it, if any."""
+    path = path.rstrip("/") or "/"
+    found = _ROUTES.get(path)
+    if found is not None:
+        return found[0], None, found[1]
+    segments = path.split("/")  # ["", "CodeSystem", id, ...]
+    if len(segments) in (3, 4) and segments[2] and not segments[2].startswith("$"):
+        pattern = "/".join(["", segments[1], "{id}", *segments[3:]])
+        found = _ROUTES.get(pattern)
+        if found is not None:
+            return found[0], segments[2], found[1]
+    raise NotFound(f"There is nothing at '{path}' on this FHIR server", expression="path")
