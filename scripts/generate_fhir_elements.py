@@ -20,6 +20,7 @@ Run: ``.venv/bin/python scripts/generate_fhir_elements.py``
 
 from __future__ import annotations
 
+import json
 import types
 import typing
 from pathlib import Path
@@ -114,15 +115,15 @@ def build_table() -> dict:
 
 def _dump(table: dict) -> str:
     """One line per type: small diffs when the models change, still far smaller than indented JSON."""
-    import json
-
     lines = [
         "{",
         f'"source": {json.dumps(table["source"])},',
         f'"resources": {json.dumps(table["resources"])},',
         '"types": {',
     ]
-    entries = [f"{json.dumps(name)}: {json.dumps(elements, sort_keys=True)}" for name, elements in table["types"].items()]
+    entries = [
+        f"{json.dumps(name)}: {json.dumps(elements, sort_keys=True)}" for name, elements in table["types"].items()
+    ]
     lines.append(",\n".join(entries))
     lines.append("}}")
     return "\n".join(lines) + "\n"

@@ -23,6 +23,8 @@ __all__ = ["serve"]
 
 log = logging.getLogger(__name__)
 
+_THREADS_PER_WORKER = 4
+
 # The app the workers serve: built in the parent before they are forked (see serve()).
 _app: Flask | None = None
 _config: dict[str, Any] = {}
@@ -64,5 +66,8 @@ def serve(
         port=port,
         interface=Interfaces.WSGI,
         workers=workers,
+        # Python runs one thread at a time: a few threads per worker let a slow request (a whole
+        # CodeSystem) not hold up quick ones, where hundreds would only contend for the lock.
+        blocking_threads=_THREADS_PER_WORKER,
         log_access=False,
     ).serve(target_loader=_load_app)

@@ -45,18 +45,19 @@ def _header(kind: str, base: str) -> dict[str, Any]:
     }
 
 
-def _software_and_implementation(base: str) -> dict[str, Any]:
-    return {
-        "software": {"name": "terminology", "version": __version__, "releaseDate": __release_date__},
-        "implementation": {"description": "ICD-10-CM FHIR terminology server", "url": base},
-    }
+def _software_and_implementation(base: str, release_date: bool) -> dict[str, Any]:
+    """``release_date``: CapabilityStatement.software has one; TerminologyCapabilities.software does not."""
+    software = {"name": "terminology", "version": __version__}
+    if release_date:
+        software["releaseDate"] = __release_date__
+    return {"software": software, "implementation": {"description": "ICD-10-CM FHIR terminology server", "url": base}}
 
 
 def capability_statement(base: str) -> dict[str, Any]:
     """``base``: the FHIR base url of this server as the client reached it."""
     statement = _header("CapabilityStatement", base)
     statement["instantiates"] = ["http://hl7.org/fhir/CapabilityStatement/terminology-server"]
-    statement.update(_software_and_implementation(base))
+    statement.update(_software_and_implementation(base, release_date=True))
     statement["fhirVersion"] = "4.0.1"
     statement["format"] = ["application/fhir+json", "application/fhir+xml", "json", "xml"]
     resources = []
@@ -84,7 +85,7 @@ def capability_statement(base: str) -> dict[str, Any]:
 
 def terminology_capabilities(registry: Registry, base: str) -> dict[str, Any]:
     capabilities = _header("TerminologyCapabilities", base)
-    capabilities.update(_software_and_implementation(base))
+    capabilities.update(_software_and_implementation(base, release_date=False))
     capabilities["codeSystem"] = []
     by_url: dict[str, list[dict[str, Any]]] = {}
     for provider in registry.code_systems():

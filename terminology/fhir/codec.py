@@ -31,6 +31,8 @@ _FHIR = "{" + FHIR_NAMESPACE + "}"
 _XHTML_DIV = "{" + XHTML_NAMESPACE + "}div"
 _XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n'
 _UTF8_BOM = b"\xef\xbb\xbf"
+# "<!DOCTYPE" in UTF-8 (and every ASCII-compatible encoding) and in UTF-16 either way round.
+_DOCTYPE_MARKERS = tuple("<!DOCTYPE".encode(encoding) for encoding in ("utf-8", "utf-16-le", "utf-16-be"))
 _EXTENSION_ELEMENTS = frozenset({"extension", "modifierExtension"})
 # In FHIR XML these members are attributes: Element.id, and Extension.url beside it.
 _ELEMENT_ATTRIBUTES = ("id",)
@@ -46,6 +48,7 @@ _ATTRIBUTE_ESCAPES = str.maketrans(
 _NEEDS_ESCAPING = re.compile('[&<>"\n\r\t]')
 # Characters outside XML 1.0's Char production: no escape can carry them.
 _NOT_XML_CHARACTER = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_JSON_KINDS = {list: "an array", str: "a string", bool: "a boolean", type(None): "null"}
 _INTEGER = re.compile(r"0|[-+]?[1-9][0-9]{0,9}")
 _DECIMAL = re.compile(r"-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?")
 
@@ -63,7 +66,8 @@ def parse_json(body: bytes) -> dict[str, Any]:
     except orjson.JSONDecodeError as error:
         raise InvalidRequest(f"The request body is not valid JSON: {error}") from error
     if not isinstance(resource, dict):
-        raise InvalidRequest(f"The request body must be a JSON object (a FHIR resource), not {type(resource).__name__}")
+        kind = _JSON_KINDS.get(type(resource), "a number")
+        raise InvalidRequest(f"The request body must be a JSON object (a FHIR resource), not {kind}")
     if not isinstance(resource.get("resourceType"), str) or not resource["resourceType"]:
         raise InvalidRequest("The request body has no resourceType, so it is not a FHIR resource")
     return resource
@@ -193,9 +197,10 @@ def _xhtml_div(markup: str) -> str:
     except (etree.XMLSyntaxError, UnicodeEncodeError) as error:
         raise InvalidRequest(f"The narrative div is not well-formed XHTML: {error}") from error
     children = list(parsed)
-    if len(children) != 1 or children[0].tag != _XHTML_DIV or (parsed.text or "").strip() or (children[0].tail or "").strip():
+    div = children[0] if len(children) == 1 else None
+    if div is None or div.tag != _XHTML_DIV or (parsed.text or "").strip() or (div.tail or "").strip():
         raise InvalidRequest("The narrative div must be a single XHTML <div> element")
-    return etree.tostring(_standalone_div(children[0]), encoding="unicode")
+    return etree.tostring(_standalone_div(div), encoding="unicode")
 
 
 def _standalone_div(div: etree._Element) -> etree._Element:
@@ -224,8 +229,8 @@ def parse_xml(body: bytes) -> dict[str, Any]:
     """
     if not body.strip():
         raise InvalidRequest("The request body is empty")
-    if b"<!DOCTYPE" in body or b"<!ENTITY" in body:
-        # Refuse before parsing when the encoding lets us see it; the docinfo check below covers UTF-16.
+    if any(marker in body for marker in _DOCTYPE_MARKERS):
+        # Refused before libxml2 reads the DTD; the docinfo check below covers other encodings.
         raise InvalidRequest("XML with a DOCTYPE or entity declarations is not accepted")
     try:
         root = etree.fromstring(body, _secure_parser())
@@ -314,7 +319,8 @@ def _read_complex(element: etree._Element, kind: str, depth: int) -> Any:
         return etree.tostring(_standalone_div(element), encoding="unicode")
     result: dict[str, Any] = {}
     if element.keys():  # attributes are rare here: an id, or an Extension's url
-        for attribute in _check_attributes(element, _EXTENSION_ATTRIBUTES if kind == "Extension" else _ELEMENT_ATTRIBUTES):
+        allowed = _EXTENSION_ATTRIBUTES if kind == "Extension" else _ELEMENT_ATTRIBUTES
+        for attribute in _check_attributes(element, allowed):
             result[attribute] = element.get(attribute)
     _read_children(element, result, _element_table()[1][kind], depth)
     return result

@@ -11,14 +11,12 @@ from ..errors import NotAcceptable, UnsupportedMediaType
 __all__ = [
     "FHIR_JSON_CONTENT_TYPE",
     "FHIR_XML_CONTENT_TYPE",
-    "CONTENT_TYPES",
     "response_format",
     "request_format",
 ]
 
 FHIR_JSON_CONTENT_TYPE = "application/fhir+json; charset=utf-8"
 FHIR_XML_CONTENT_TYPE = "application/fhir+xml; charset=utf-8"
-CONTENT_TYPES = {"json": FHIR_JSON_CONTENT_TYPE, "xml": FHIR_XML_CONTENT_TYPE}
 
 # Media types of each format, including the pre-R4 "+fhir" spellings clients still send.
 _JSON_TYPES = frozenset({"application/fhir+json", "application/json", "application/json+fhir"})
@@ -73,7 +71,7 @@ def request_format(content_type: str | None) -> str:
 
 
 def _media_type(value: str) -> str:
-    """``type/subtype`` without parameters, lower-cased: ``application/fhir+json; fhirVersion=4.0`` -> ``application/fhir+json``."""
+    """``type/subtype``, lower-cased, without parameters such as ``; fhirVersion=4.0``."""
     return value.split(";", 1)[0].strip().lower()
 
 
@@ -109,7 +107,7 @@ def _quality(media_types: frozenset[str], ranges: list[tuple[str, float]]) -> fl
     if exact:
         return max(exact)
     main_types = {media_type.split("/")[0] for media_type in media_types}
-    partial = [quality for media_range, quality in ranges if media_range.endswith("/*") and media_range[:-2] in main_types]
+    partial = [quality for media_range, quality in ranges if media_range in {main + "/*" for main in main_types}]
     if partial:
         return max(partial)
     anything = [quality for media_range, quality in ranges if media_range == "*/*"]

@@ -6,13 +6,14 @@ names the parameter, so operations receive only well-formed values.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from ..errors import InvalidRequest
 from ..model import Coding
 
-__all__ = ["OperationInput"]
+__all__ = ["OperationInput", "is_fhir_code"]
 
 # FHIR primitive types whose JSON form is a string; a query-string value may stand for any of them.
 _STRING_TYPES = frozenset(
@@ -20,6 +21,13 @@ _STRING_TYPES = frozenset(
 )
 _QUERY = "query"  # the type of a value that came from a query string or a form: text, to be parsed
 _CODING_FIELDS = ("system", "version", "code", "display")
+# FHIR's code datatype: no leading, trailing or doubled white space.
+_FHIR_CODE = re.compile(r"[^\s]+(\s[^\s]+)*")
+
+
+def is_fhir_code(text: str) -> bool:
+    """Whether ``text`` is a value of FHIR's ``code`` datatype."""
+    return _FHIR_CODE.fullmatch(text) is not None
 
 
 class OperationInput:
@@ -171,5 +179,10 @@ def _coding(value: Any, path: str) -> Coding:
         item = value.get(field)
         if item is not None and not isinstance(item, str):
             raise InvalidRequest(f"{path}.{field} must be a string", expression=f"{path}.{field}")
+        # Checked as the parameters are (see ``string``): the codings are echoed back in the answer.
+        if item is not None and not item.strip():
+            raise InvalidRequest(f"{path}.{field} is empty", expression=f"{path}.{field}")
+        if field == "code" and item is not None and not is_fhir_code(item):
+            raise InvalidRequest(f"{path}.code {item!r} is not a FHIR code: it has stray white space", expression=f"{path}.code")
         fields[field] = item
     return Coding(**fields)

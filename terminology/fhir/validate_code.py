@@ -9,7 +9,7 @@ from ..model import Coding, ValidationResult
 from ..operations.validate_code import CodeValidationRequest
 from .outcome import operation_outcome
 from .output import ParametersBuilder
-from .parameters import OperationInput
+from .parameters import OperationInput, is_fhir_code
 
 __all__ = ["CODESYSTEM_VALIDATE_PARAMETERS", "read_validation_request", "validation_parameters"]
 
@@ -58,9 +58,14 @@ def read_validation_request(
             raise InvalidRequest("The parameter 'code' needs 'url' (or 'system') to name its code system", expression="url")
         single = Coding(url, given_version, code, params.string("display"))
         return CodeValidationRequest((single,), "code", abstract_allowed)
+    name = "coding" if coding is not None else "codeableConcept"
     codings = (coding,) if coding is not None else concept
+    for index, item in enumerate(codings):
+        if item.code is None:
+            where = "coding" if coding is not None else f"codeableConcept.coding[{index}]"
+            raise InvalidRequest(f"The parameter '{where}' has no code", expression=f"{where}.code")
     codings = tuple(_default_system(item, url, given_version) for item in codings)
-    return CodeValidationRequest(codings, "coding" if coding is not None else "codeableConcept", abstract_allowed)
+    return CodeValidationRequest(codings, name, abstract_allowed)
 
 
 def _default_system(coding: Coding, url: str | None, version: str | None) -> Coding:
@@ -74,7 +79,8 @@ def _default_system(coding: Coding, url: str | None, version: str | None) -> Cod
 def validation_parameters(result: ValidationResult) -> dict[str, Any]:
     out = ParametersBuilder()
     out.add("result", "boolean", result.result)
-    out.add("code", "code", result.code)
+    # A code such as ' M48.48XA' is answered (its message names the code meant) but is no FHIR code to echo.
+    out.add("code", "code", result.code if result.code and is_fhir_code(result.code) else None)
     out.add("system", "uri", result.system)
     out.add("version", "string", result.version)
     out.add("display", "string", result.display)

@@ -82,11 +82,16 @@ class Icd10cmProvider(CodeSystemProvider):
         return self._entries.get(code)
 
     def probable_code(self, code: str) -> str | None:
-        """The code written with its dot and in upper case (``m4848xa`` -> ``M48.48XA``)."""
+        """The code as ICD-10-CM writes it: upper case, with its dot (``m4848xa`` -> ``M48.48XA``),
+        and with the placeholder X before a 7th character (``M48.48A`` -> ``M48.48XA``)."""
         compact = "".join(code.split()).upper().replace(".", "")
-        candidate = compact[:3] + "." + compact[3:] if len(compact) > 3 else compact
-        if candidate != code and candidate in self._entries:
-            return candidate
+        candidates = [compact]
+        if 3 < len(compact) < 7 and compact[-1].isalpha():
+            candidates.append(compact[:-1] + "X" * (7 - len(compact)) + compact[-1])
+        for candidate in candidates:
+            dotted = candidate[:3] + "." + candidate[3:] if len(candidate) > 3 else candidate
+            if dotted != code and dotted in self._entries:
+                return dotted
         upper = code.strip().upper()  # blocks such as M45-M49 have no dot
         return upper if upper != code and upper in self._entries else None
 

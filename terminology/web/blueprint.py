@@ -31,7 +31,7 @@ def fhir_api(path: str) -> Response:
             query=list(request.args.items(multi=True)),
             headers=request.headers,  # werkzeug looks headers up case-insensitively
             body=request.stream.read,
-            base_url=request.host_url.rstrip("/") + state.url_prefix,
+            base_url=request.root_url.rstrip("/") + state.url_prefix,  # root_url keeps the host's SCRIPT_NAME
             content_length=request.content_length,
         )
     )

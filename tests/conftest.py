@@ -1,0 +1,35 @@
+"""Fixtures shared by the test suite: one registry of the embedded release, its app and a client."""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+import pytest
+
+from terminology.content import build_registry
+from terminology.web.app import create_app
+
+
+def assert_valid_r4(resource: dict[str, Any]) -> Any:
+    """Validates ``resource`` (FHIR JSON) with the fhir.resources R4B model of its type; returns the model."""
+    assert isinstance(resource, dict), f"not a resource: {resource!r}"
+    resource_type = resource.get("resourceType")
+    assert isinstance(resource_type, str) and resource_type.isidentifier(), resource_type
+    module = importlib.import_module(f"fhir.resources.R4B.{resource_type.lower()}")
+    return getattr(module, resource_type).model_validate(resource)
+
+
+@pytest.fixture(scope="session")
+def registry(tmp_path_factory):
+    return build_registry(cache_dir=tmp_path_factory.mktemp("release-cache"))
+
+
+@pytest.fixture(scope="session")
+def app(registry):
+    return create_app(registry=registry)
+
+
+@pytest.fixture(scope="session")
+def client(app):
+    return app.test_client()

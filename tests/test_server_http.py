@@ -1,0 +1,320 @@
+"""The standalone server over real HTTP: started as a user starts it (``scripts/serve``), with
+Granian and two forked workers, and spoken to with ``requests``."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import time
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import requests
+from lxml import etree
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV_BIN = ROOT / ".venv" / "bin"
+ICD10CM = "http://hl7.org/fhir/sid/icd-10-cm"
+FHIR_NS = "{http://hl7.org/fhir}"
+START_DEADLINE = 60.0  # seconds: the first start parses the release and installs nothing
+STOP_DEADLINE = 15.0
+
+
+@dataclass
+class RunningServer:
+    process: subprocess.Popen
+    base: str  # the FHIR base, http://127.0.0.1:<port>/fhir
+    log: Path
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _start(command: Sequence[str], env: dict[str, str], port: int, log: Path) -> RunningServer:
+    """Starts ``command`` in its own process group and waits until ``/fhir/metadata`` answers."""
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            command, cwd=ROOT, env={**os.environ, **env}, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    server = RunningServer(process, f"http://127.0.0.1:{port}/fhir", log)
+    deadline = time.monotonic() + START_DEADLINE
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"the server exited with status {process.returncode}:\n{server.output()}")
+        try:
+            if requests.get(f"{server.base}/metadata", timeout=5).status_code == 200:
+                return server
+        except requests.ConnectionError:
+            pass
+        time.sleep(0.2)
+    _stop(server)
+    pytest.fail(f"the server did not answer within {START_DEADLINE:.0f} s:\n{server.output()}")
+
+
+def _stop(server: RunningServer) -> None:
+    """SIGTERM to the whole group (the Granian master and its workers), SIGKILL if it lingers."""
+    try:
+        os.killpg(server.process.pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    try:
+        server.process.wait(timeout=STOP_DEADLINE)
+    except subprocess.TimeoutExpired:
+        pass
+    try:
+        os.killpg(server.process.pid, signal.SIGKILL)  # any worker left behind
+    except ProcessLookupError:
+        pass
+    server.process.wait(timeout=STOP_DEADLINE)
+
+
+@pytest.fixture(scope="module")
+def cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("cache")
+
+
+@pytest.fixture(scope="module")
+def server(cache_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
+    port = _free_port()
+    env = {"PORT": str(port), "HOST": "127.0.0.1", "WORKERS": "2", "TERMINOLOGY_CACHE_DIR": str(cache_dir)}
+    running = _start([str(ROOT / "scripts" / "serve")], env, port, tmp_path_factory.mktemp("serve") / "server.log")
+    yield running
+    _stop(running)
+
+
+def _parameter(parameters: dict, name: str) -> dict:
+    found = [p for p in parameters["parameter"] if p["name"] == name]
+    assert found, f"no parameter {name!r} in {parameters}"
+    return found[0]
+
+
+def _properties(parameters: dict) -> dict[str, object]:
+    """The first value of each property of a $lookup answer, by property code."""
+    values: dict[str, object] = {}
+    for p in parameters["parameter"]:
+        if p["name"] == "property":
+            parts = {part["name"]: part for part in p["part"]}
+            value = next(v for k, v in parts["value"].items() if k.startswith("value"))
+            values.setdefault(parts["code"]["valueCode"], value)
+    return values
+
+
+def _lookup(session, base: str, code: str) -> requests.Response:
+    return session.get(f"{base}/CodeSystem/$lookup", params={"system": ICD10CM, "code": code}, timeout=30)
+
+
+def _validate(session, base: str, code: str) -> requests.Response:
+    return session.get(f"{base}/CodeSystem/$validate-code", params={"url": ICD10CM, "code": code}, timeout=30)
+
+
+# -- operations -------------------------------------------------------------------------------------
+
+
+def test_lookup_of_a_billable_code(server: RunningServer) -> None:
+    response = _lookup(requests, server.base, "M48.48XA")
+    assert response.status_code == 200
+    assert response.headers["Content-Type"].startswith("application/fhir+json")
+    answer = response.json()
+    assert answer["resourceType"] == "Parameters"
+    assert _parameter(answer, "display")["valueString"] == (
+        "Fatigue fracture of vertebra, sacral and sacrococcygeal region, initial encounter for fracture"
+    )
+    properties = _properties(answer)
+    assert properties["billable"] is True
+    assert properties["parent"] == "M48.48"
+
+
+def test_validate_code_of_a_header_code_warns_of_its_billable_codes(server: RunningServer) -> None:
+    response = _validate(requests, server.base, "M48.48")
+    assert response.status_code == 200
+    answer = response.json()
+    assert _parameter(answer, "result")["valueBoolean"] is True
+    issues = _parameter(answer, "issues")["resource"]["issue"]
+    assert [issue["severity"] for issue in issues] == ["warning"]
+    for code in ("M48.48XA", "M48.48XD", "M48.48XG", "M48.48XS"):
+        assert code in issues[0]["details"]["text"]
+
+
+def test_validate_code_of_a_sloppy_code_suggests_the_normalized_one(server: RunningServer) -> None:
+    response = _validate(requests, server.base, "m4848xa")
+    assert response.status_code == 200
+    answer = response.json()
+    assert _parameter(answer, "result")["valueBoolean"] is False
+    assert _parameter(answer, "normalized-code")["valueCode"] == "M48.48XA"
+
+
+def test_post_json_parameters(server: RunningServer) -> None:
+    body = {
+        "resourceType": "Parameters",
+        "parameter": [{"name": "url", "valueUri": ICD10CM}, {"name": "code", "valueCode": "M48.48XA"}],
+    }
+    response = requests.post(
+        f"{server.base}/CodeSystem/$validate-code",
+        data=json.dumps(body),
+        headers={"Content-Type": "application/fhir+json"},
+        timeout=30,
+    )
+    assert response.status_code == 200
+    answer = response.json()
+    assert _parameter(answer, "result")["valueBoolean"] is True
+    assert _parameter(answer, "code")["valueCode"] == "M48.48XA"
+
+
+def test_post_xml_parameters_answered_in_xml(server: RunningServer) -> None:
+    body = (
+        '<Parameters xmlns="http://hl7.org/fhir">'
+        f'<parameter><name value="url"/><valueUri value="{ICD10CM}"/></parameter>'
+        '<parameter><name value="code"/><valueCode value="M48.48XA"/></parameter>'
+        "</Parameters>"
+    )
+    response = requests.post(
+        f"{server.base}/CodeSystem/$validate-code",
+        data=body.encode(),
+        headers={"Content-Type": "application/fhir+xml", "Accept": "application/fhir+xml"},
+        timeout=30,
+    )
+    assert response.status_code == 200
+    assert response.headers["Content-Type"].startswith("application/fhir+xml")
+    root = etree.fromstring(response.content)
+    assert root.tag == f"{FHIR_NS}Parameters"
+    results = [
+        p.find(f"{FHIR_NS}valueBoolean").get("value")
+        for p in root.findall(f"{FHIR_NS}parameter")
+        if p.find(f"{FHIR_NS}name").get("value") == "result"
+    ]
+    assert results == ["true"]
+
+
+# -- the REST surface ---------------------------------------------------------------------------
+
+
+def test_metadata(server: RunningServer) -> None:
+    response = requests.get(f"{server.base}/metadata", timeout=30)
+    assert response.status_code == 200
+    statement = response.json()
+    assert statement["resourceType"] == "CapabilityStatement"
+    assert statement["fhirVersion"] == "4.0.1"
+    assert statement["implementation"]["url"] == server.base
+
+
+def test_unknown_path_is_a_404_operation_outcome(server: RunningServer) -> None:
+    response = requests.get(f"{server.base}/NoSuchResource", timeout=30)
+    assert response.status_code == 404
+    outcome = response.json()
+    assert outcome["resourceType"] == "OperationOutcome"
+    assert outcome["issue"][0]["code"] == "not-found"
+
+
+def test_wrong_method_is_a_405_operation_outcome(server: RunningServer) -> None:
+    response = requests.delete(f"{server.base}/metadata", timeout=30)
+    assert response.status_code == 405
+    outcome = response.json()
+    assert outcome["resourceType"] == "OperationOutcome"
+    assert outcome["issue"][0]["code"] == "not-supported"
+
+
+def test_keep_alive_serves_many_requests_on_one_connection(server: RunningServer) -> None:
+    with requests.Session() as session:
+        for code in ("M48.48XA", "M48.48", "A00.0", "M48.48XS", "Z66"):
+            response = _validate(session, server.base, code)
+            assert response.status_code == 200
+            assert _parameter(response.json(), "result")["valueBoolean"] is True
+        pools = session.get_adapter(server.base).poolmanager.pools
+        [pool] = [pools[key] for key in pools.keys()]
+        assert pool.num_requests == 5
+        assert pool.num_connections == 1
+
+
+def test_concurrent_mixed_requests_are_all_answered(server: RunningServer) -> None:
+    post_body = json.dumps(
+        {"resourceType": "Parameters", "parameter": [{"name": "system", "valueUri": ICD10CM}, {"name": "code", "valueCode": "A00.0"}]}
+    )
+
+    def lookup_billable(session: requests.Session) -> None:
+        response = _lookup(session, server.base, "M48.48XA")
+        assert response.status_code == 200
+        assert _properties(response.json())["parent"] == "M48.48"
+
+    def validate_header(session: requests.Session) -> None:
+        response = _validate(session, server.base, "M48.48")
+        assert _parameter(response.json(), "result")["valueBoolean"] is True
+
+    def validate_sloppy(session: requests.Session) -> None:
+        response = _validate(session, server.base, "m4848xa")
+        assert _parameter(response.json(), "normalized-code")["valueCode"] == "M48.48XA"
+
+    def post_lookup(session: requests.Session) -> None:
+        response = session.post(
+            f"{server.base}/CodeSystem/$lookup", data=post_body, headers={"Content-Type": "application/fhir+json"}, timeout=30
+        )
+        assert response.status_code == 200
+        assert _parameter(response.json(), "display")["valueString"].startswith("Cholera due to Vibrio cholerae 01")
+
+    def metadata(session: requests.Session) -> None:
+        response = session.get(f"{server.base}/metadata", timeout=30)
+        assert response.json()["resourceType"] == "CapabilityStatement"
+
+    def not_found(session: requests.Session) -> None:
+        response = session.get(f"{server.base}/CodeSystem/no-such-system", timeout=30)
+        assert response.status_code == 404
+        assert response.json()["resourceType"] == "OperationOutcome"
+
+    kinds = [lookup_billable, validate_header, validate_sloppy, post_lookup, metadata, not_found]
+    sessions = [requests.Session() for _ in range(8)]
+    try:
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            # request i runs on session i % 8, and each session only ever in one thread at a time
+            def run_lane(lane: int) -> int:
+                for i in range(lane, 400, 8):
+                    kinds[i % len(kinds)](sessions[lane])
+                return len(range(lane, 400, 8))
+
+            assert sum(pool.map(run_lane, range(8))) == 400
+    finally:
+        for session in sessions:
+            session.close()
+
+
+# -- the command line and the cache ----------------------------------------------------------------
+
+
+def test_serve_help() -> None:
+    result = subprocess.run(
+        [str(VENV_BIN / "terminology"), "serve", "--help"], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    for option in ("--host", "--port", "--workers", "--cache-dir"):
+        assert option in result.stdout
+
+
+def test_python_m_serve_reuses_the_compiled_cache(server: RunningServer, cache_dir: Path, tmp_path: Path) -> None:
+    compiled = list(cache_dir.glob("icd10cm-*.marshal"))
+    assert len(compiled) == 1, list(cache_dir.iterdir())
+    before = compiled[0].stat()
+
+    port = _free_port()
+    command = [str(VENV_BIN / "python"), "-m", "terminology", "serve", "--port", str(port), "--workers", "1"]
+    env = {"TERMINOLOGY_CACHE_DIR": str(cache_dir), "PORT": "1"}  # --port wins over PORT
+    second = _start(command, env, port, tmp_path / "second.log")
+    try:
+        response = _validate(requests, second.base, "m4848xa")
+        assert _parameter(response.json(), "normalized-code")["valueCode"] == "M48.48XA"
+        assert requests.get(f"{second.base}/metadata", timeout=30).json()["implementation"]["url"] == second.base
+    finally:
+        _stop(second)
+
+    assert list(cache_dir.glob("icd10cm-*.marshal")) == compiled
+    after = compiled[0].stat()
+    assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)  # read, not rewritten
