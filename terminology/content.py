@@ -7,13 +7,15 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from .loaders.fhir_files import load_resources
 from .loaders.release_cache import load_release
 from .providers.icd10cm import Icd10cmProvider
 from .registry import Registry
 
-__all__ = ["DEFAULT_ICD10CM_FILE", "build_registry", "resources_dir"]
+__all__ = ["DEFAULT_ICD10CM_FILE", "FHIR_R4_FOLDER", "build_registry", "resources_dir"]
 
 DEFAULT_ICD10CM_FILE = "icd10cm/icd10c-tabular-April-1-2026.xml.gz"
+FHIR_R4_FOLDER = "fhir-r4"  # FHIR's own R4 code systems and value sets
 
 
 def resources_dir() -> Path:
@@ -27,12 +29,18 @@ def resources_dir() -> Path:
     return Path(sys.prefix) / "share" / "terminology" / "resources"
 
 
-def build_registry(icd10cm_files: Sequence[str | Path] = (), cache_dir: Path | None = None) -> Registry:
-    """A registry of the given ICD-10-CM tabular files (the embedded release when none is given).
+def build_registry(
+    icd10cm_files: Sequence[str | Path] = (), cache_dir: Path | None = None, resource_paths: Sequence[str | Path] = ()
+) -> Registry:
+    """A registry of the given ICD-10-CM tabular files (the embedded release when none is given),
+    FHIR's own R4 code systems and value sets, and the FHIR resources in ``resource_paths``
+    (files, folders, packages).
 
-    The first file is the default version; the others are served beside it under ids that name their version.
+    The first ICD-10-CM file is the default version; the others are served beside it under ids that name their version.
     """
     registry = Registry()
+    for loaded in load_resources([resources_dir() / FHIR_R4_FOLDER, *resource_paths]):
+        registry.add_resource(loaded.resource)
     files = list(icd10cm_files) or [resources_dir() / DEFAULT_ICD10CM_FILE]
     for index, path in enumerate(files):
         release = load_release(path, cache_dir)

@@ -1,53 +1,178 @@
-"""The code systems a server knows, by canonical url, by ``url|version`` and by resource id."""
+"""The code systems, value sets and supplements a server knows, by canonical url and version.
+
+A registry can sit on top of another (``Registry(parent=...)``): the resources a request brings
+(``tx-resource``) are layered over the server's own, and shadow them, for that request only.
+CodeSystem resources become providers when first used, so loading many costs little.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import re
+from collections.abc import Iterator, Mapping
+from typing import Any
 
 from .providers.base import CodeSystemProvider
 
-__all__ = ["Registry"]
+__all__ = ["Registry", "version_key"]
+
+Resource = Mapping[str, Any]
+
+
+def version_key(version: str | None) -> tuple:
+    """Orders versions so that the latest sorts last: numeric parts as numbers (1.10 after 1.9)."""
+    parts = re.split(r"[.\-+]", version or "")
+    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part) for part in parts)
+
+
+class _CodeSystemEntry:
+    """A code system version: a ready provider, or a CodeSystem resource made into one when first used."""
+
+    __slots__ = ("provider", "resource", "registry")
+
+    def __init__(self, provider: CodeSystemProvider | None, resource: Resource | None, registry: Registry) -> None:
+        self.provider = provider
+        self.resource = resource
+        self.registry = registry
+
+    @property
+    def version(self) -> str | None:
+        return self.provider.info.version if self.provider is not None else self.resource.get("version")
+
+    def get(self) -> CodeSystemProvider:
+        if self.provider is None:
+            from .providers.codesystem import FhirCodeSystemProvider
+
+            self.provider = FhirCodeSystemProvider(self.resource)
+        return self.provider
 
 
 class Registry:
-    """Holds providers; several versions of one code system sit side by side.
+    """Without a version, a url resolves to the version a provider was added as default, else the latest."""
 
-    Without a version, a url resolves to the version added first (the server's default).
-    """
+    def __init__(self, parent: Registry | None = None) -> None:
+        self.parent = parent
+        self._code_systems: dict[str, list[_CodeSystemEntry]] = {}
+        self._defaults: dict[str, _CodeSystemEntry] = {}
+        self._by_id: dict[str, _CodeSystemEntry] = {}
+        self._value_sets: dict[str, list[Resource]] = {}
+        self._value_sets_by_id: dict[str, Resource] = {}
+        self._supplements: dict[str, list[Resource]] = {}
 
-    def __init__(self) -> None:
-        self._by_url: dict[str, list[CodeSystemProvider]] = {}
-        self._by_id: dict[str, CodeSystemProvider] = {}
+    # -- adding -----------------------------------------------------------------------------------
 
-    def add_code_system(self, provider: CodeSystemProvider) -> None:
+    def add_code_system(self, provider: CodeSystemProvider, default: bool = False) -> None:
         info = provider.info
-        if info.id in self._by_id:
-            raise ValueError(f"two code systems have the id '{info.id}'")
-        versions = self._by_url.setdefault(info.url, [])
-        if any(known.info.version == info.version for known in versions):
-            raise ValueError(f"code system {info.url} version {info.version} is loaded twice")
-        versions.append(provider)
-        self._by_id[info.id] = provider
+        entry = _CodeSystemEntry(provider, None, self)
+        self._add_code_system_entry(info.url, info.version, info.id, entry)
+        if default or info.url not in self._defaults:
+            self._defaults[info.url] = entry
+
+    def add_resource(self, resource: Resource) -> None:
+        """Adds a CodeSystem (a supplement goes with the supplements), a ValueSet; other kinds are ignored."""
+        kind, url = resource.get("resourceType"), resource.get("url")
+        if not isinstance(url, str):
+            return
+        if kind == "CodeSystem":
+            if resource.get("content") == "not-present":  # a placeholder: it can answer nothing
+                return
+            if resource.get("content") == "supplement":
+                self._supplements.setdefault(url, []).append(resource)
+            else:
+                self._add_code_system_entry(url, resource.get("version"), resource.get("id"), _CodeSystemEntry(None, resource, self))
+        elif kind == "ValueSet":
+            versions = self._value_sets.setdefault(url, [])
+            versions[:] = [known for known in versions if known.get("version") != resource.get("version")]
+            versions.append(resource)
+            if isinstance(resource.get("id"), str):
+                self._value_sets_by_id.setdefault(resource["id"], resource)
+
+    def _add_code_system_entry(self, url: str, version: str | None, id: str | None, entry: _CodeSystemEntry) -> None:
+        versions = self._code_systems.setdefault(url, [])
+        if any(known.version == version for known in versions):
+            if entry.provider is not None:
+                raise ValueError(f"code system {url} version {version} is loaded twice")
+            versions[:] = [known for known in versions if known.version != version]
+        versions.append(entry)
+        if id:
+            if entry.provider is not None and id in self._by_id:
+                raise ValueError(f"two code systems have the id '{id}'")
+            self._by_id.setdefault(id, entry)
+
+    # -- finding ----------------------------------------------------------------------------------
 
     def code_system(self, url: str, version: str | None = None) -> CodeSystemProvider | None:
         """The provider of ``url`` (in ``version``, when given), or None."""
-        versions = self._by_url.get(url)
-        if not versions:
-            return None
-        if version is None:
-            return versions[0]
-        for provider in versions:
-            if provider.info.version == version:
-                return provider
-        return None
+        versions = self._code_systems.get(url)
+        if versions:
+            if version is None:
+                default = self._defaults.get(url) or max(versions, key=lambda entry: version_key(entry.version))
+                return default.get()
+            for entry in versions:
+                if entry.version == version:
+                    return entry.get()
+        return self.parent.code_system(url, version) if self.parent is not None else None
 
     def code_system_by_id(self, id: str) -> CodeSystemProvider | None:
-        return self._by_id.get(id)
+        entry = self._by_id.get(id)
+        if entry is not None:
+            return entry.get()
+        return self.parent.code_system_by_id(id) if self.parent is not None else None
 
     def versions(self, url: str) -> list[str]:
-        """The versions of ``url`` that are loaded (empty when the code system is unknown)."""
-        return [provider.info.version or "" for provider in self._by_url.get(url, ())]
+        """The versions of ``url`` that are known (empty when the code system is unknown)."""
+        own = [entry.version or "" for entry in self._code_systems.get(url, ())]
+        inherited = self.parent.versions(url) if self.parent is not None else []
+        return sorted(set(own + inherited), key=version_key)
+
+    def catalog(self) -> Iterator[tuple[str, str | None, bool]]:
+        """``(url, version, is the default version)`` of every code system, without reading any."""
+        seen: set[tuple[str, str | None]] = set()
+        layer: Registry | None = self
+        while layer is not None:
+            for url, versions in layer._code_systems.items():
+                default = layer._defaults.get(url) or max(versions, key=lambda entry: version_key(entry.version))
+                for entry in versions:
+                    if (url, entry.version) not in seen:
+                        seen.add((url, entry.version))
+                        yield url, entry.version, entry is default
+            layer = layer.parent
 
     def code_systems(self) -> Iterator[CodeSystemProvider]:
-        for versions in self._by_url.values():
+        for versions in self._code_systems.values():
+            for entry in versions:
+                yield entry.get()
+        if self.parent is not None:
+            yield from self.parent.code_systems()
+
+    def value_set(self, url: str, version: str | None = None) -> Resource | None:
+        """A ValueSet resource by canonical url (``url|version`` is accepted too)."""
+        if version is None and "|" in url:
+            url, version = url.split("|", 1)
+        versions = self._value_sets.get(url)
+        if versions:
+            if version is None:
+                return max(versions, key=lambda resource: version_key(resource.get("version")))
+            for resource in versions:
+                if resource.get("version") == version:
+                    return resource
+        return self.parent.value_set(url, version) if self.parent is not None else None
+
+    def value_set_by_id(self, id: str) -> Resource | None:
+        found = self._value_sets_by_id.get(id)
+        if found is None and self.parent is not None:
+            return self.parent.value_set_by_id(id)
+        return found
+
+    def value_sets(self) -> Iterator[Resource]:
+        for versions in self._value_sets.values():
             yield from versions
+        if self.parent is not None:
+            yield from self.parent.value_sets()
+
+    def supplement(self, url: str, version: str | None = None) -> Resource | None:
+        if version is None and "|" in url:
+            url, version = url.split("|", 1)
+        for resource in self._supplements.get(url, ()):
+            if version is None or resource.get("version") == version:
+                return resource
+        return self.parent.supplement(url, version) if self.parent is not None else None

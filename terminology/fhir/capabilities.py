@@ -14,14 +14,29 @@ _OPERATIONS = {
         ("lookup", "http://hl7.org/fhir/OperationDefinition/CodeSystem-lookup"),
         ("validate-code", "http://hl7.org/fhir/OperationDefinition/CodeSystem-validate-code"),
     ),
-}
-_SEARCH_PARAMETERS = {
-    "CodeSystem": (
-        ("url", "uri", "http://hl7.org/fhir/SearchParameter/conformance-url"),
-        ("version", "token", "http://hl7.org/fhir/SearchParameter/conformance-version"),
-        ("name", "string", "http://hl7.org/fhir/SearchParameter/conformance-name"),
+    "ValueSet": (
+        ("expand", "http://hl7.org/fhir/OperationDefinition/ValueSet-expand"),
+        ("validate-code", "http://hl7.org/fhir/OperationDefinition/ValueSet-validate-code"),
     ),
 }
+_CONFORMANCE = "http://hl7.org/fhir/SearchParameter/conformance-"
+_SEARCH_PARAMETERS = {
+    "CodeSystem": (("url", "uri"), ("version", "token"), ("name", "string")),
+    "ValueSet": (("url", "uri"), ("version", "token"), ("name", "string"), ("title", "string"), ("status", "token")),
+}
+_SYSTEM_OPERATIONS = (("versions", "http://hl7.org/fhir/OperationDefinition/-versions"),)
+_FEATURE = "http://hl7.org/fhir/uv/application-feature/StructureDefinition/feature"
+# What the HL7 validator reads before it uses a terminology server (TerminologyClientContext).
+_FEATURES = (
+    ("http://hl7.org/fhir/uv/tx-tests/FeatureDefinition/test-version", {"valueCode": "1.9.0"}),
+    ("http://hl7.org/fhir/uv/tx-ecosystem/FeatureDefinition/CodeSystemAsParameter", {"valueBoolean": True}),
+)
+#: The $expand parameters this server understands, as TerminologyCapabilities.expansion lists them.
+EXPANSION_PARAMETERS = (
+    "activeOnly", "check-system-version", "count", "designation", "displayLanguage", "excludeNested",
+    "filter", "force-system-version", "includeDefinition", "includeDesignations", "offset", "property",
+    "system-version", "tx-resource",
+)
 _SECURITY = (
     "No authentication or authorization: the server is read-only and serves public terminology. "
     "Put it behind a gateway that authenticates clients where that is needed."
@@ -55,7 +70,14 @@ def _software_and_implementation(base: str, release_date: bool) -> dict[str, Any
 
 def capability_statement(base: str) -> dict[str, Any]:
     """``base``: the FHIR base url of this server as the client reached it."""
-    statement = _header("CapabilityStatement", base)
+    header = _header("CapabilityStatement", base)
+    # FHIR's element order (which XML keeps): id, then extension, then the rest.
+    statement = {"resourceType": header.pop("resourceType"), "id": header.pop("id")}
+    statement["extension"] = [
+        {"url": _FEATURE, "extension": [{"url": "definition", "valueCanonical": definition}, {"url": "value", **value}]}
+        for definition, value in _FEATURES
+    ]
+    statement.update(header)
     statement["instantiates"] = ["http://hl7.org/fhir/CapabilityStatement/terminology-server"]
     statement.update(_software_and_implementation(base, release_date=True))
     statement["fhirVersion"] = "4.0.1"
@@ -67,8 +89,8 @@ def capability_statement(base: str) -> dict[str, Any]:
                 "type": kind,
                 "interaction": [{"code": "read"}, {"code": "search-type"}],
                 "searchParam": [
-                    {"name": name, "definition": definition, "type": type_}
-                    for name, type_, definition in _SEARCH_PARAMETERS[kind]
+                    {"name": name, "definition": _CONFORMANCE + name, "type": type_}
+                    for name, type_ in _SEARCH_PARAMETERS[kind]
                 ],
                 "operation": [{"name": name, "definition": definition} for name, definition in operations],
             }
@@ -78,6 +100,7 @@ def capability_statement(base: str) -> dict[str, Any]:
             "mode": "server",
             "security": {"cors": True, "description": _SECURITY},
             "resource": resources,
+            "operation": [{"name": name, "definition": definition} for name, definition in _SYSTEM_OPERATIONS],
         }
     ]
     return statement
@@ -86,16 +109,12 @@ def capability_statement(base: str) -> dict[str, Any]:
 def terminology_capabilities(registry: Registry, base: str) -> dict[str, Any]:
     capabilities = _header("TerminologyCapabilities", base)
     capabilities.update(_software_and_implementation(base, release_date=False))
-    capabilities["codeSystem"] = []
     by_url: dict[str, list[dict[str, Any]]] = {}
-    for provider in registry.code_systems():
-        info = provider.info
-        version: dict[str, Any] = {"code": info.version or "", "isDefault": registry.code_system(info.url) is provider}
-        if info.language:
-            version["language"] = [info.language]
-        version["property"] = [definition.code for definition in provider.property_definitions()]
-        by_url.setdefault(info.url, []).append(version)
-    for url, versions in by_url.items():
-        capabilities["codeSystem"].append({"uri": url, "version": versions})
+    for url, version, default in registry.catalog():
+        entry: dict[str, Any] = {"code": version} if version else {}
+        entry["isDefault"] = default
+        by_url.setdefault(url, []).append(entry)
+    capabilities["codeSystem"] = [{"uri": url, "version": versions} for url, versions in by_url.items()]
+    capabilities["expansion"] = {"parameter": [{"name": name} for name in EXPANSION_PARAMETERS]}
     capabilities["validateCode"] = {"translations": False}
     return capabilities

@@ -42,9 +42,11 @@ def code_system_resource(provider: CodeSystemProvider, concepts: bool) -> dict[s
     resource["content"] = info.content if concepts else "not-present"
     resource["count"] = provider.count()
     resource["property"] = [
-        {"code": d.code, **({"uri": d.uri} if d.uri else {}), "description": d.description, "type": d.type}
+        {"code": d.code, **({"uri": d.uri} if d.uri else {}), **({"description": d.description} if d.description else {}), "type": d.type}
         for d in provider.property_definitions()
     ]
+    if not resource["property"]:
+        del resource["property"]
     if concepts:
         resource["concept"] = _concepts(provider, provider.roots(), RequestContext())
     return resource
@@ -72,16 +74,16 @@ def _concepts(provider: CodeSystemProvider, concepts: Iterable[Concept], context
     return result
 
 
-def search_bundle(providers: list[CodeSystemProvider], base: str, count_only: bool) -> dict[str, Any]:
-    """A searchset Bundle of CodeSystems without their concepts; ``count_only`` for ``_summary=count``."""
-    bundle: dict[str, Any] = {"resourceType": "Bundle", "type": "searchset", "total": len(providers)}
+def search_bundle(resources: list[dict[str, Any]], base: str, count_only: bool) -> dict[str, Any]:
+    """A searchset Bundle of the resources found; ``count_only`` for ``_summary=count``."""
+    bundle: dict[str, Any] = {"resourceType": "Bundle", "type": "searchset", "total": len(resources)}
     if not count_only:
         bundle["entry"] = [
             {
-                "fullUrl": f"{base}/CodeSystem/{provider.info.id}",
-                "resource": code_system_resource(provider, concepts=False),
+                "fullUrl": f"{base}/{resource['resourceType']}/{resource.get('id', '')}",
+                "resource": resource,
                 "search": {"mode": "match"},
             }
-            for provider in providers
+            for resource in resources
         ]
     return bundle

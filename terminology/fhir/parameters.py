@@ -59,6 +59,10 @@ class OperationInput:
     def names(self) -> set[str]:
         return set(self._names)
 
+    def entries(self) -> list[tuple[str, str, Any]]:
+        """``(name, type, value)`` for every parameter, in the order given (type ``query`` for text)."""
+        return list(self._entries)
+
     def reject_unknown(self, known: frozenset[str], operation: str) -> None:
         unknown = sorted(self._names - known)
         if unknown:
@@ -109,6 +113,36 @@ class OperationInput:
         if kind == _QUERY and value in ("true", "false"):
             return value == "true"
         raise InvalidRequest(f"The parameter '{name}' must be a boolean (true or false), not {value!r}", expression=name)
+
+    def integer(self, name: str) -> int | None:
+        found = self._single(name)
+        if found is None:
+            return None
+        kind, value = found
+        if kind in ("integer", "positiveInt", "unsignedInt") and isinstance(value, int):
+            return value
+        if kind == _QUERY and value.strip().lstrip("-").isdigit() and len(value) < 12:
+            return int(value)
+        raise InvalidRequest(f"The parameter '{name}' must be a whole number, not {value!r}", expression=name)
+
+    def resource(self, name: str) -> dict[str, Any] | None:
+        """A parameter that carries a resource (``valueSet``), which a query string cannot."""
+        found = self._single(name)
+        if found is None:
+            return None
+        kind, value = found
+        if kind != "resource" or not isinstance(value, dict) or not isinstance(value.get("resourceType"), str):
+            raise InvalidRequest(f"The parameter '{name}' must be a resource; send it in a POSTed Parameters", expression=name)
+        return value
+
+    def resources(self, name: str) -> list[dict[str, Any]]:
+        """Every resource of a repeating parameter (``tx-resource``)."""
+        found = []
+        for kind, value in self._values(name):
+            if kind != "resource" or not isinstance(value, dict) or not isinstance(value.get("resourceType"), str):
+                raise InvalidRequest(f"Every '{name}' parameter must carry a resource", expression=name)
+            found.append(value)
+        return found
 
     def coding(self, name: str) -> Coding | None:
         """A Coding; in a query string written ``system|code`` as FHIR's token search syntax has it."""

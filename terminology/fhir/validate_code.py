@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from ..errors import InvalidRequest
 from ..model import Coding, ValidationResult
 from ..operations.validate_code import CodeValidationRequest
+from ..valuesets.resolution import VersionRules
+from .expand import VALIDATOR_PARAMETERS
 from .outcome import operation_outcome
 from .output import ParametersBuilder
 from .parameters import OperationInput, is_fhir_code
 
-__all__ = ["CODESYSTEM_VALIDATE_PARAMETERS", "read_validation_request", "validation_parameters"]
+__all__ = [
+    "CODESYSTEM_VALIDATE_PARAMETERS",
+    "VALUESET_VALIDATE_PARAMETERS",
+    "read_validation_request",
+    "read_value_set_validation_request",
+    "validation_parameters",
+]
 
 CODESYSTEM_VALIDATE_PARAMETERS = frozenset(
     {
@@ -25,10 +34,8 @@ CODESYSTEM_VALIDATE_PARAMETERS = frozenset(
         "date",
         "abstract",
         "displayLanguage",
-        "uuid",
-        "diagnostics",
     }
-)
+) | VALIDATOR_PARAMETERS
 
 
 def read_validation_request(
@@ -92,3 +99,53 @@ def validation_parameters(result: ValidationResult) -> dict[str, Any]:
     for system in result.unknown_systems:
         out.add("x-caused-by-unknown-system", "canonical", system)
     return out.resource()
+
+
+VALUESET_VALIDATE_PARAMETERS = (
+    CODESYSTEM_VALIDATE_PARAMETERS
+    | {"valueSet", "valueSetVersion", "systemVersion", "context", "activeOnly", "inferSystem"}
+    | {"valueset-membership-only", "lenient-display-validation", "mode", "valueSetMode", "default-to-latest-version"}
+    | {"system-version", "check-system-version", "force-system-version", "excludeNested", "includeDesignations"}
+    | {"includeDefinition", "property", "designation", "excludeNotForUI", "excludePostCoordinated", "count", "offset"}
+    | VALIDATOR_PARAMETERS
+)
+
+
+def read_value_set_validation_request(
+    params: OperationInput, value_set: dict[str, Any] | None, find: Callable[[str, str | None], dict[str, Any]]
+) -> CodeValidationRequest:
+    """``ValueSet/$validate-code`` input. ``value_set``: the ValueSet of an instance-level call;
+    ``find(url, version)`` resolves the one named by ``url`` (raising NotFound)."""
+    params.reject_unknown(VALUESET_VALIDATE_PARAMETERS, "ValueSet/$validate-code")
+    given = params.resource("valueSet")
+    url = params.string("url")
+    if value_set is None:
+        if given is not None:
+            value_set = given
+        elif url is not None:
+            value_set = find(url, params.string("valueSetVersion"))
+        else:
+            raise InvalidRequest("Give the value set: 'url' (with 'valueSetVersion'), or 'valueSet'", expression="url")
+    system, version = params.string("system"), params.string("systemVersion") or params.string("version")
+    code, coding, concept = params.string("code"), params.coding("coding"), params.codeable_concept("codeableConcept")
+    if sum(item is not None for item in (code, coding, concept)) != 1:
+        raise InvalidRequest("Give exactly one of 'code' (with 'system'), 'coding' or 'codeableConcept'", expression="code")
+    mode = params.string("mode") or params.string("valueSetMode") or ""
+    options = dict(
+        abstract_allowed=params.boolean("abstract") is not False,
+        value_set=value_set,
+        active_only=bool(params.boolean("activeOnly")),
+        membership_only=bool(params.boolean("valueset-membership-only")) or mode.upper().startswith("CHECK_MEM"),
+        lenient_display=bool(params.boolean("lenient-display-validation")) or mode == "lenient-display-validation",
+        version_rules=VersionRules.from_canonicals(
+            params.strings("system-version"), params.strings("force-system-version"), params.strings("check-system-version")
+        ),
+    )
+    if code is not None:
+        return CodeValidationRequest((Coding(system, version, code, params.string("display")),), "code", **options)
+    codings = (coding,) if coding is not None else concept
+    for index, item in enumerate(codings):
+        if item.code is None:
+            where = "coding" if coding is not None else f"codeableConcept.coding[{index}]"
+            raise InvalidRequest(f"The parameter '{where}' has no code", expression=f"{where}.code")
+    return CodeValidationRequest(codings, "coding" if coding is not None else "codeableConcept", **options)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from ..errors import NotFound
 from ..providers.base import CodeSystemProvider
 from ..registry import Registry
 
-__all__ = ["read_code_system", "search_code_systems"]
+__all__ = ["read_code_system", "read_value_set", "search_code_systems", "search_value_sets"]
 
 
 def search_code_systems(
@@ -32,3 +35,35 @@ def read_code_system(registry: Registry, id: str) -> CodeSystemProvider:
     if provider is None:
         raise NotFound(f"There is no CodeSystem with the id '{id}' on this server", expression="id")
     return provider
+
+
+def search_value_sets(
+    registry: Registry,
+    url: str | None = None,
+    version: str | None = None,
+    name: str | None = None,
+    title: str | None = None,
+    status: str | None = None,
+) -> list[Mapping[str, Any]]:
+    """As :func:`search_code_systems`; ``title`` matches like ``name``, ``status`` exactly."""
+    found = []
+    for resource in registry.value_sets():
+        if url is not None and resource.get("url") != url:
+            continue
+        if version is not None and resource.get("version") != version:
+            continue
+        if name is not None and not str(resource.get("name", "")).casefold().startswith(name.casefold()):
+            continue
+        if title is not None and not str(resource.get("title", "")).casefold().startswith(title.casefold()):
+            continue
+        if status is not None and resource.get("status") != status:
+            continue
+        found.append(resource)
+    return found
+
+
+def read_value_set(registry: Registry, id: str) -> Mapping[str, Any]:
+    found = registry.value_set_by_id(id)
+    if found is None:
+        raise NotFound(f"There is no ValueSet with the id '{id}' on this server", expression="id")
+    return found

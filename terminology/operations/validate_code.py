@@ -1,14 +1,18 @@
-"""``CodeSystem/$validate-code``: is a code (a Coding, a CodeableConcept) valid in its code system?"""
+"""``$validate-code``: is a code (a Coding, a CodeableConcept) valid in its code system, and in a value set?"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 from ..context import RequestContext
+from ..errors import NotFound
 from ..model import Coding, Issue, ValidationResult
 from ..providers.base import CodeSystemProvider
 from ..registry import Registry
-from .resolve import unknown_system_message
+from ..valuesets.membership import is_member
+from ..valuesets.resolution import UnknownCodeSystem, VersionRules, unknown_system_message
 
 __all__ = ["CodeValidationRequest", "validate_code"]
 
@@ -24,6 +28,11 @@ class CodeValidationRequest:
     codings: tuple[Coding, ...]
     form: str = "code"  # code | coding | codeableConcept
     abstract_allowed: bool = True
+    value_set: Mapping[str, Any] | None = None
+    active_only: bool = False
+    membership_only: bool = False
+    lenient_display: bool = False
+    version_rules: VersionRules = field(default_factory=VersionRules)
 
     @property
     def codeable_concept(self) -> bool:
@@ -32,13 +41,15 @@ class CodeValidationRequest:
 
 def validate_code(registry: Registry, request: CodeValidationRequest, context: RequestContext) -> ValidationResult:
     """Validates each coding; a CodeableConcept is valid when one of its codings is."""
-    checks = [
-        _check(registry, coding, _path(request, index), request.abstract_allowed, context)
-        for index, coding in enumerate(request.codings)
-    ]
+    checks = [_check_coding(registry, request, coding, _path(request, index), context) for index, coding in enumerate(request.codings)]
     valid = next((check for check in checks if check.result), None)
     chosen = valid or checks[0]
     issues = tuple(issue for check in checks for issue in check.issues)
+    if valid is None and request.codeable_concept and request.value_set is not None and len(checks) > 0:
+        text = f"No valid coding was found for the value set '{_canonical(request.value_set)}'"
+        issues = (Issue("error", "code-invalid", text, "not-in-vs", (), "TX_GENERAL_CC_ERROR_MESSAGE"),) + tuple(
+            replace(issue, severity="information") if issue.tx_code == "not-in-vs" else issue for issue in issues
+        )
     errors = [issue.text for issue in issues if issue.severity == "error"]
     if valid is not None and request.codeable_concept:
         # A CodeableConcept is valid when one coding is: the others' errors are only warnings.
@@ -73,13 +84,66 @@ def _as_warning(issue: Issue) -> Issue:
     return Issue("warning", issue.code, issue.text, issue.tx_code, issue.expression, issue.message_id)
 
 
+def _canonical(resource: Mapping[str, Any]) -> str:
+    url, version = resource.get("url"), resource.get("version")
+    return f"{url}|{version}" if version else str(url)
+
+
+def _check_coding(
+    registry: Registry, request: CodeValidationRequest, coding: Coding, path: str, context: RequestContext
+) -> ValidationResult:
+    """The code system's verdict on one coding, then the value set's, if there is one."""
+    if request.value_set is not None and coding.system is None:
+        return _no_system(request, coding, path)
+    checked = _check(registry, coding, path, request.abstract_allowed, context, request.lenient_display)
+    if request.value_set is None or checked.unknown_systems:
+        return checked
+    try:
+        membership = is_member(request.value_set, coding.system, coding.version, coding.code or "", registry, request.version_rules)
+    except UnknownCodeSystem as error:
+        issue = Issue("error", "not-found", error.message, "not-found", (f"{path}system",), "UNKNOWN_CODESYSTEM")
+        unknown = error.system if error.version is None else f"{error.system}|{error.version}"
+        return replace(checked, result=False, issues=checked.issues + (issue,), unknown_systems=(unknown,))
+    except NotFound as error:
+        issue = Issue("error", "not-found", error.message, "not-found", (), "Unable_to_resolve_value_Set_")
+        return replace(checked, result=False, issues=(issue,))
+    issues = list(checked.issues)
+    valid = checked.result
+    if not membership.found:
+        valid = False
+        text = (
+            f"The provided code '{coding.system}#{coding.code}' was not found in the value set "
+            f"'{_canonical(request.value_set)}'"
+        )
+        issues.insert(0, Issue("error", "code-invalid", text, "not-in-vs", (f"{path}code",), "None_of_the_provided_codes_are_in_the_value_set_one"))
+    elif request.active_only and checked.code is not None:
+        provider = registry.code_system(coding.system or "", coding.version)
+        concept = provider.locate(coding.code or "") if provider is not None else None
+        if concept is not None and provider.is_inactive(concept):
+            valid = False
+            text = f"The concept '{coding.code}' is valid but is not active"
+            issues.insert(0, Issue("error", "business-rule", text, "code-rule", (f"{path}code",), "STATUS_CODE_WARNING_CODE"))
+    return replace(checked, result=valid, issues=tuple(issues))
+
+
+def _no_system(request: CodeValidationRequest, coding: Coding, path: str) -> ValidationResult:
+    text = "Coding has no system. A code with no system has no defined meaning, and it cannot be validated. A system should be provided"
+    issue = Issue("warning", "invalid", text, "invalid-data", (f"{path}",), "Coding_has_no_system__cannot_validate")
+    return ValidationResult(False, text, None, None, coding.code, issues=(issue,))
+
+
 def _check(
-    registry: Registry, coding: Coding, path: str, abstract_allowed: bool, context: RequestContext
+    registry: Registry,
+    coding: Coding,
+    path: str,
+    abstract_allowed: bool,
+    context: RequestContext,
+    lenient_display: bool = False,
 ) -> ValidationResult:
     system, code = coding.system or "", coding.code or ""
     provider = registry.code_system(system, coding.version)
     if provider is None:
-        message = unknown_system_message(registry, system, coding.version)
+        message = unknown_system_message(registry, system, coding.version, "the code cannot be validated")
         unknown = system if coding.version is None else f"{system}|{coding.version}"
         issue_id = "UNKNOWN_CODESYSTEM" if coding.version is None else "UNKNOWN_CODESYSTEM_VERSION"
         issue = Issue("error", "not-found", message, "not-found", (f"{path}system",), issue_id)
@@ -99,13 +163,14 @@ def _check(
         issue_id = "ABSTRACT_CODE_NOT_ALLOWED" if not abstract_allowed else None
         issues.append(Issue(severity, "business-rule", reason, "code-rule", (f"{path}code",), issue_id))
     if coding.display is not None and not _display_matches(provider, concept, coding.display, context):
-        valid = False
+        valid = valid and lenient_display
         message = (
             f"Wrong Display Name '{coding.display}' for {provider.info.url}#{code}. "
             f"Valid display is '{display}'{_language_suffix(provider)} (for the language(s) '{_languages(context)}')"
         )
         issue_id = "Display_Name_for__should_be_one_of__instead_of"
-        issues.append(Issue("error", "invalid", message, "invalid-display", (f"{path}display",), issue_id))
+        severity = "warning" if lenient_display else "error"
+        issues.append(Issue(severity, "invalid", message, "invalid-display", (f"{path}display",), issue_id))
     message = "; ".join(sorted(issue.text for issue in issues)) or None
     return ValidationResult(valid, message, provider.info.url, provider.info.version, code, display, issues=tuple(issues))
 

@@ -10,7 +10,7 @@ from typing import Any
 from ..context import RequestContext
 from ..model import Designation, Property, PropertyDefinition
 
-__all__ = ["CodeSystemInfo", "CodeSystemProvider", "Concept"]
+__all__ = ["CodeSystemInfo", "CodeSystemProvider", "Concept", "ConceptFilter"]
 
 #: A provider's own handle on one concept, returned by :meth:`CodeSystemProvider.locate`
 #: and handed back to it; operations never look inside.
@@ -84,6 +84,9 @@ class CodeSystemProvider(ABC):
     def children(self, concept: Concept) -> Sequence[Concept]: ...
 
     @abstractmethod
+    def parents(self, concept: Concept) -> Sequence[Concept]: ...
+
+    @abstractmethod
     def roots(self) -> Sequence[Concept]:
         """The concepts with no parent, in the code system's order."""
 
@@ -91,6 +94,73 @@ class CodeSystemProvider(ABC):
     def count(self) -> int:
         """How many concepts the code system has."""
 
+    def definition(self, concept: Concept) -> str | None:
+        return None
+
+    def status(self, concept: Concept) -> str | None:
+        """The concept's status code (``active``, ``retired``, ``deprecated`` ...), if it has one."""
+        return None
+
     def probable_code(self, code: str) -> str | None:
         """A code of this system that the given unknown code was probably meant to be, or None."""
         return None
+
+    def all_concepts(self) -> Iterator[Concept]:
+        """Every concept once, parents before their children, in the code system's order."""
+        seen: set[int] = set()
+        stack = list(reversed(self.roots()))
+        while stack:
+            concept = stack.pop()
+            if id(concept) in seen:  # a concept with several parents is reached more than once
+                continue
+            seen.add(id(concept))
+            yield concept
+            stack.extend(reversed(self.children(concept)))
+
+    def descendants(self, concept: Concept) -> Iterator[Concept]:
+        """The concepts below ``concept`` (not itself), each once."""
+        seen: set[int] = set()
+        stack = list(reversed(self.children(concept)))
+        while stack:
+            current = stack.pop()
+            if id(current) in seen:
+                continue
+            seen.add(id(current))
+            yield current
+            stack.extend(reversed(self.children(current)))
+
+    def subsumes(self, ancestor: Concept, concept: Concept) -> bool:
+        """Whether ``ancestor`` is ``concept`` or above it."""
+        if ancestor is concept:
+            return True
+        seen: set[int] = set()
+        stack = list(self.parents(concept))
+        while stack:
+            current = stack.pop()
+            if current is ancestor:
+                return True
+            if id(current) not in seen:
+                seen.add(id(current))
+                stack.extend(self.parents(current))
+        return False
+
+    def filter(self, prop: str, op: str, value: str) -> ConceptFilter:
+        """The concepts that a ValueSet ``compose.include.filter`` selects.
+
+        :class:`~terminology.errors.InvalidRequest` when the filter is malformed for this code
+        system; providers override it where they can do better than the generic filters.
+        """
+        from .filters import generic_filter
+
+        return generic_filter(self, prop, op, value)
+
+
+class ConceptFilter(ABC):
+    """A set of concepts, tested one at a time or listed."""
+
+    @abstractmethod
+    def matches(self, concept: Concept) -> bool: ...
+
+    @abstractmethod
+    def concepts(self) -> Iterator[Concept]:
+        """The members, in the code system's order."""

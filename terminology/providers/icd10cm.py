@@ -197,6 +197,19 @@ class Icd10cmProvider(CodeSystemProvider):
     def children(self, concept: Icd10cmEntry) -> Sequence[Icd10cmEntry]:
         return [self._entries[child] for child in concept.children]
 
+    def parents(self, concept: Icd10cmEntry) -> Sequence[Icd10cmEntry]:
+        return [self._entries[concept.parent]] if concept.parent else []
+
+    def subsumes(self, ancestor: Icd10cmEntry, concept: Icd10cmEntry) -> bool:
+        # Codes nest by prefix only within a category, and blocks hold categories by range:
+        # walking the single parent chain is exact and short (six levels at most).
+        current: Icd10cmEntry | None = concept
+        while current is not None:
+            if current is ancestor:
+                return True
+            current = self._entries[current.parent] if current.parent else None
+        return False
+
     def roots(self) -> Sequence[Icd10cmEntry]:
         return [self._entries[code] for code in self.release.roots]
 

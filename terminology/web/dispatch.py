@@ -18,20 +18,24 @@ from ..errors import InvalidRequest, NotFound, PayloadTooLarge, TerminologyError
 from ..fhir import codec, negotiation
 from ..fhir.capabilities import capability_statement, terminology_capabilities
 from ..fhir.codesystem import code_system_resource, search_bundle
+from ..fhir.expand import echoed_parameters, expansion_resource, read_expand_request
 from ..fhir.lookup import lookup_parameters, read_lookup_request
 from ..fhir.outcome import error_outcome
 from ..fhir.parameters import OperationInput
-from ..fhir.validate_code import read_validation_request, validation_parameters
+from ..fhir.validate_code import read_validation_request, read_value_set_validation_request, validation_parameters
+from ..operations.expand import expand, find_value_set
 from ..operations.lookup import lookup
-from ..operations.search import read_code_system, search_code_systems
+from ..operations.search import read_code_system, read_value_set, search_code_systems, search_value_sets
 from ..operations.validate_code import validate_code
 from ..registry import Registry
+from .request_resources import RequestResources
 
 __all__ = ["Dispatcher", "HttpRequest", "HttpResponse", "MethodNotAllowed"]
 
 log = logging.getLogger(__name__)
 
 _CS_SEARCH_PARAMETERS = frozenset({"url", "version", "name"})
+_VS_SEARCH_PARAMETERS = frozenset({"url", "version", "name", "title", "status"})
 _READ_SUMMARIES = (None, "true", "false", "data", "text")
 
 
@@ -80,6 +84,7 @@ class Dispatcher:
     def __init__(self, registry: Registry, max_body_bytes: int = 16 * 1024 * 1024) -> None:
         self.registry = registry
         self.max_body_bytes = max_body_bytes
+        self.request_resources = RequestResources(registry)
 
     def handle(self, request: HttpRequest) -> HttpResponse:
         """Never raises: every failure becomes an OperationOutcome with its HTTP status."""
@@ -108,29 +113,48 @@ class Dispatcher:
     def lookup(self, request: HttpRequest, id: str | None) -> dict[str, Any]:
         system, version = self._instance(id)
         params = self._operation_input(request)
+        registry = self.request_resources.registry_for(params.resources("tx-resource"))
         lookup_request = read_lookup_request(params, system, version)
-        result = lookup(self.registry, lookup_request, _context(request, params))
+        result = lookup(registry, lookup_request, _context(request, params))
         return lookup_parameters(result, lookup_request.code, lookup_request.system)
 
     def validate_code(self, request: HttpRequest, id: str | None) -> dict[str, Any]:
         system, version = self._instance(id)
         params = self._operation_input(request)
+        registry = self.request_resources.registry_for(params.resources("tx-resource"))
         validation = read_validation_request(params, system, version)
-        return validation_parameters(validate_code(self.registry, validation, _context(request, params)))
+        return validation_parameters(validate_code(registry, validation, _context(request, params)))
+
+    def value_set_validate_code(self, request: HttpRequest, id: str | None) -> dict[str, Any]:
+        params = self._operation_input(request)
+        registry = self.request_resources.registry_for(params.resources("tx-resource"))
+        instance = read_value_set(registry, id) if id is not None else None
+        validation = read_value_set_validation_request(params, instance, lambda url, version: find_value_set(registry, url, version))
+        return validation_parameters(validate_code(registry, validation, _context(request, params)))
+
+    def expand(self, request: HttpRequest, id: str | None) -> dict[str, Any]:
+        params = self._operation_input(request)
+        registry = self.request_resources.registry_for(params.resources("tx-resource"))
+        instance = read_value_set(registry, id) if id is not None else None
+        result = expand(registry, read_expand_request(params, instance), _context(request, params))
+        return expansion_resource(result, echoed_parameters(params))
+
+    def value_set_search(self, request: HttpRequest, id: str | None) -> dict[str, Any]:
+        args = _search_args(request, _VS_SEARCH_PARAMETERS, "ValueSet")
+        found = search_value_sets(self.registry, **args)
+        return search_bundle([dict(v) for v in found], request.base_url, count_only=request.arg("_summary") == "count")
+
+    def value_set_read(self, request: HttpRequest, id: str | None) -> dict[str, Any]:
+        return dict(read_value_set(self.registry, id or ""))
+
+    def versions(self, request: HttpRequest, id: str | None) -> dict[str, Any]:
+        """The FHIR versions served (the HL7 test runner and validator ask before anything else)."""
+        return {"resourceType": "Parameters", "parameter": [{"name": "version", "valueString": "4.0"}, {"name": "default", "valueString": "4.0"}]}
 
     def search(self, request: HttpRequest, id: str | None) -> dict[str, Any]:
-        names = {name for name, _ in request.query if not name.startswith("_")}
-        unknown = names - _CS_SEARCH_PARAMETERS
-        if unknown:
-            raise InvalidRequest(
-                f"CodeSystem search does not support the parameter(s) {', '.join(sorted(unknown))}; "
-                f"it supports {', '.join(sorted(_CS_SEARCH_PARAMETERS))}"
-            )
-        summary = request.arg("_summary")
-        if summary not in (*_READ_SUMMARIES, "count"):
-            raise InvalidRequest(f"Unknown _summary value '{summary}'", expression="_summary")
-        found = search_code_systems(self.registry, **{name: request.arg(name) for name in _CS_SEARCH_PARAMETERS})
-        return search_bundle(found, request.base_url, count_only=summary == "count")
+        found = search_code_systems(self.registry, **_search_args(request, _CS_SEARCH_PARAMETERS, "CodeSystem"))
+        resources = [code_system_resource(provider, concepts=False) for provider in found]
+        return search_bundle(resources, request.base_url, count_only=request.arg("_summary") == "count")
 
     def read(self, request: HttpRequest, id: str | None) -> dict[str, Any]:
         provider = read_code_system(self.registry, id or "")
@@ -189,6 +213,19 @@ class Dispatcher:
             return HttpResponse(error.status, negotiation.FHIR_JSON_CONTENT_TYPE, codec.to_json(outcome))
 
 
+def _search_args(request: HttpRequest, supported: frozenset[str], kind: str) -> dict[str, str | None]:
+    unknown = {name for name, _ in request.query if not name.startswith("_")} - supported
+    if unknown:
+        raise InvalidRequest(
+            f"{kind} search does not support the parameter(s) {', '.join(sorted(unknown))}; "
+            f"it supports {', '.join(sorted(supported))}"
+        )
+    summary = request.arg("_summary")
+    if summary not in (*_READ_SUMMARIES, "count"):
+        raise InvalidRequest(f"Unknown _summary value '{summary}'", expression="_summary")
+    return {name: request.arg(name) for name in supported}
+
+
 def _context(request: HttpRequest, params: OperationInput) -> RequestContext:
     language = params.string("displayLanguage") or request.headers.get("accept-language")
     return RequestContext(languages=parse_languages(language))
@@ -213,6 +250,13 @@ _ROUTES: dict[str, tuple[View, tuple[str, ...]]] = {
     "/CodeSystem/{id}": (Dispatcher.read, _GET),
     "/CodeSystem/{id}/$lookup": (Dispatcher.lookup, _GET_POST),
     "/CodeSystem/{id}/$validate-code": (Dispatcher.validate_code, _GET_POST),
+    "/ValueSet": (Dispatcher.value_set_search, _GET),
+    "/ValueSet/$expand": (Dispatcher.expand, _GET_POST),
+    "/ValueSet/$validate-code": (Dispatcher.value_set_validate_code, _GET_POST),
+    "/ValueSet/{id}": (Dispatcher.value_set_read, _GET),
+    "/ValueSet/{id}/$expand": (Dispatcher.expand, _GET_POST),
+    "/ValueSet/{id}/$validate-code": (Dispatcher.value_set_validate_code, _GET_POST),
+    "/$versions": (Dispatcher.versions, _GET),
 }
 
 

@@ -237,7 +237,7 @@ def test_method_not_allowed(client, method, url):
     [
         "/fhir/Patient",
         "/fhir/Patient/1",
-        "/fhir/ValueSet/$expand",
+        "/fhir/Patient/$everything",
         "/fhir/CodeSystem/icd-10-cm/$expand",
         "/fhir/CodeSystem/icd-10-cm/_history/1",
         "/fhir/CodeSystem/$nonsense",

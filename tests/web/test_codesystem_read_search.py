@@ -152,13 +152,14 @@ def _ids(bundle):
     return [entry["resource"]["id"] for entry in bundle.get("entry", [])]
 
 
-def test_search_everything(client, summary):
+def test_search_everything(client, registry, summary):
     bundle = _search(client)
-    assert _ids(bundle) == ["icd-10-cm"]
-    [entry] = bundle["entry"]
+    assert bundle["total"] == len(list(registry.catalog()))  # ICD-10-CM and FHIR's own code systems
+    [entry] = [entry for entry in bundle["entry"] if entry["resource"]["id"] == "icd-10-cm"]
     assert entry["fullUrl"] == "http://localhost/fhir/CodeSystem/icd-10-cm"
     assert entry["search"] == {"mode": "match"}
     assert entry["resource"] == summary
+    assert "http://hl7.org/fhir/administrative-gender" in {e["resource"]["url"] for e in bundle["entry"]}
 
 
 @pytest.mark.parametrize(
@@ -179,13 +180,20 @@ def test_search_everything(client, summary):
     ],
 )
 def test_search(client, query, found):
-    assert _ids(_search(client, **query)) == (["icd-10-cm"] if found else [])
+    bundle = _search(client, **query)
+    assert ("icd-10-cm" in _ids(bundle)) == found
+    for entry in bundle.get("entry", []):  # whatever else matched matches the query too
+        resource = entry["resource"]
+        assert query.get("url", resource["url"]) == resource["url"]
+        assert query.get("version", resource.get("version")) == resource.get("version")
+        assert resource["name"].casefold().startswith(query.get("name", "").casefold())
 
 
 def test_search_count(client):
     bundle = resource_of(client.get("/fhir/CodeSystem?name=icd&_summary=count"))
-    assert bundle == {"resourceType": "Bundle", "type": "searchset", "total": 1}
-    assert resource_of(client.get("/fhir/CodeSystem?name=x&_summary=count"))["total"] == 0
+    assert bundle == {"resourceType": "Bundle", "type": "searchset", "total": len(_search(client, name="icd")["entry"])}
+    assert bundle["total"] >= 1
+    assert resource_of(client.get("/fhir/CodeSystem?name=xyzzy&_summary=count"))["total"] == 0
 
 
 def test_search_in_xml(client):

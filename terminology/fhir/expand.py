@@ -1,0 +1,149 @@
+"""The wire form of ``ValueSet/$expand``: its input parameters and the expanded ValueSet."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timezone
+from typing import Any
+
+from ..errors import InvalidRequest
+from ..model import Property
+from ..operations.expand import ExpandRequest, ExpandResult
+from ..valuesets.expand import ExpansionEntry, ExpansionOptions
+from ..valuesets.resolution import VersionRules
+from .output import designation_json, typed_value
+from .parameters import OperationInput
+
+__all__ = ["EXPAND_PARAMETERS", "VALIDATOR_PARAMETERS", "echoed_parameters", "expansion_resource", "read_expand_request"]
+
+#: What the HL7 validator and other clients send beside the operation's own parameters.
+VALIDATOR_PARAMETERS = frozenset(
+    {"tx-resource", "cache-id", "uuid", "diagnostics", "_limit", "_incomplete", "incomplete-ok", "profile-url", "__Accept-Language"}
+)
+# Parameters echoed in expansion.parameter, with their FHIR types.
+_ECHOED = {
+    "filter": "string",
+    "count": "integer",
+    "offset": "integer",
+    "activeOnly": "boolean",
+    "includeDesignations": "boolean",
+    "includeDefinition": "boolean",
+    "excludeNested": "boolean",
+    "excludeNotForUI": "boolean",
+    "excludePostCoordinated": "boolean",
+    "displayLanguage": "code",
+    "system-version": "canonical",
+    "check-system-version": "canonical",
+    "force-system-version": "canonical",
+    "property": "string",
+    "designation": "string",
+    "default-to-latest-version": "boolean",
+    "limitedExpansion": "boolean",
+    "date": "dateTime",
+}
+EXPAND_PARAMETERS = frozenset(_ECHOED) | {"url", "valueSet", "valueSetVersion", "context", "contextDirection", "exclude-system"} | VALIDATOR_PARAMETERS
+_BOOLEAN_DEFAULTS = {"activeOnly": False, "includeDesignations": False, "includeDefinition": False, "excludeNested": True}
+
+
+def read_expand_request(params: OperationInput, value_set: dict[str, Any] | None = None) -> ExpandRequest:
+    """``value_set``: the ValueSet an instance-level call was made on."""
+    params.reject_unknown(EXPAND_PARAMETERS, "ValueSet/$expand")
+    given = params.resource("valueSet")
+    url, version = params.string("url"), params.string("valueSetVersion")
+    if given is not None and given.get("resourceType") != "ValueSet":
+        raise InvalidRequest("The parameter 'valueSet' must be a ValueSet", expression="valueSet")
+    if value_set is None and given is None and url is None:
+        raise InvalidRequest("Give the value set to expand: 'url' (with 'valueSetVersion'), or 'valueSet'", expression="url")
+    flags = {name: params.boolean(name) for name in _BOOLEAN_DEFAULTS}
+    options = ExpansionOptions(
+        text_filter=params.string("filter"),
+        active_only=bool(flags["activeOnly"]),
+        exclude_nested=flags["excludeNested"] is not False,
+        include_designations=bool(flags["includeDesignations"]),
+        include_definition=bool(flags["includeDefinition"]),
+        properties=tuple(params.strings("property")),
+        version_rules=VersionRules.from_canonicals(
+            params.strings("system-version"), params.strings("force-system-version"), params.strings("check-system-version")
+        ),
+    )
+    return ExpandRequest(
+        value_set=value_set or given,
+        url=url,
+        version=version,
+        options=options,
+        count=params.integer("count"),
+        offset=params.integer("offset") or 0,
+    )
+
+
+def echoed_parameters(params: OperationInput) -> list[dict[str, Any]]:
+    """The request's expansion parameters as ``expansion.parameter`` entries, in the order given."""
+    echoed = []
+    for name, kind, value in params.entries():
+        if name not in _ECHOED:
+            continue
+        type_ = _ECHOED[name]
+        if kind == "query":
+            value = _parsed(type_, value)
+        echoed.append(dict((("name", name), typed_value(type_, value))))
+    return echoed
+
+
+def _parsed(type_: str, text: str) -> Any:
+    if type_ == "boolean":
+        return text == "true"
+    if type_ == "integer":
+        return int(text)
+    return text
+
+
+def expansion_resource(result: ExpandResult, echoed: list[dict[str, Any]]) -> dict[str, Any]:
+    """The ValueSet with its ``expansion``; the definition's own elements are kept, ``text`` is not."""
+    resource = {key: value for key, value in result.value_set.items() if key not in ("text", "expansion")}
+    parameters = list(echoed)
+    parameters += [{"name": "used-codesystem", "valueUri": canonical} for canonical in result.expansion.used_code_systems]
+    parameters += [{"name": "used-valueset", "valueUri": canonical} for canonical in result.expansion.used_value_sets]
+    expansion: dict[str, Any] = {
+        "identifier": f"urn:uuid:{uuid.uuid4()}",
+        "timestamp": datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z"),
+        "total": result.total,
+        "offset": result.offset,
+    }
+    if parameters:
+        expansion["parameter"] = parameters
+    if result.entries:
+        expansion["contains"] = [_contains(entry) for entry in result.entries]
+    resource["expansion"] = expansion
+    return resource
+
+
+_CONTAINS_PROPERTY = "http://hl7.org/fhir/5.0/StructureDefinition/extension-ValueSet.expansion.contains.property"
+
+
+def _contains(entry: ExpansionEntry) -> dict[str, Any]:
+    item: dict[str, Any] = {}
+    extensions = [_property_extension(prop) for prop in entry.properties]
+    if extensions:
+        item["extension"] = extensions
+    item["system"] = entry.system
+    if entry.abstract:
+        item["abstract"] = True
+    if entry.inactive:
+        item["inactive"] = True
+    if entry.version:
+        item["version"] = entry.version
+    item["code"] = entry.code
+    if entry.display:
+        item["display"] = entry.display
+    if entry.designations:
+        item["designation"] = [designation_json(d) for d in entry.designations]
+    if entry.children:
+        item["contains"] = [_contains(child) for child in entry.children]
+    return item
+
+
+def _property_extension(prop: Property) -> dict[str, Any]:
+    """R4 has no ``contains.property``: R5's element travels in its cross-version extension."""
+    key, value = typed_value(prop.type, prop.value)
+    return {"url": _CONTAINS_PROPERTY, "extension": [{"url": "code", "valueCode": prop.code}, {"url": "value", key: value}]}
+

@@ -1,0 +1,255 @@
+"""Any FHIR CodeSystem resource as a code system provider (with the supplements applied to it)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..context import RequestContext
+from ..errors import InvalidRequest
+from ..model import Coding, Designation, Property, PropertyDefinition
+from .base import CodeSystemInfo, CodeSystemProvider
+
+__all__ = ["FhirCodeSystemProvider", "FhirConcept"]
+
+_CONCEPT_PROPERTIES = "http://hl7.org/fhir/concept-properties#"
+# Property values that say a concept is inactive (status codes of http://hl7.org/fhir/concept-properties).
+_INACTIVE_STATUSES = frozenset({"retired", "inactive"})
+_STATUS_EXTENSION = "http://hl7.org/fhir/StructureDefinition/codesystem-concept-status"  # R4 spelling is an extension
+_VALUE_KEYS = {
+    "valueCode": "code",
+    "valueString": "string",
+    "valueBoolean": "boolean",
+    "valueInteger": "integer",
+    "valueDecimal": "decimal",
+    "valueDateTime": "dateTime",
+    "valueCoding": "Coding",
+}
+
+
+@dataclass(slots=True, eq=False)
+class FhirConcept:
+    code: str
+    display: str | None
+    definition: str | None
+    designations: list[Designation] = field(default_factory=list)
+    properties: list[Property] = field(default_factory=list)
+    parents: list[FhirConcept] = field(default_factory=list)
+    children: list[FhirConcept] = field(default_factory=list)
+    source: Mapping[str, Any] = field(default_factory=dict, repr=False)
+
+    def property_values(self, code: str) -> list[Property]:
+        return [p for p in self.properties if p.code == code]
+
+
+class FhirCodeSystemProvider(CodeSystemProvider):
+    """``resource``: a CodeSystem in FHIR JSON form; ``supplements``: CodeSystems whose ``supplements``
+    names it, whose designations and properties are added to its concepts."""
+
+    def __init__(self, resource: Mapping[str, Any], supplements: Iterable[Mapping[str, Any]] = ()) -> None:
+        if resource.get("resourceType") != "CodeSystem" or not isinstance(resource.get("url"), str):
+            raise InvalidRequest("A CodeSystem needs a url to be used as a code system")
+        self.resource = resource
+        self.info = _info(resource)
+        self.supplements = tuple(supplements)
+        self._definitions = [_definition(item) for item in resource.get("property") or () if isinstance(item, dict)]
+        self._by_code: dict[str, FhirConcept] | None = None  # read when first needed: most are never used
+        self._roots: list[FhirConcept] = []
+        self._folded: dict[str, FhirConcept] | None = None
+        self._lock = threading.Lock()
+
+    def _concepts(self) -> dict[str, FhirConcept]:
+        if self._by_code is None:
+            with self._lock:  # several threads of a worker may ask first; one reads
+                if self._by_code is None:
+                    index: dict[str, FhirConcept] = {}
+                    roots = [self._read(item, None, index) for item in self.resource.get("concept") or ()]
+                    self._roots = self._link_declared_parents(index) or roots
+                    if not self.info.case_sensitive:
+                        self._folded = {code.casefold(): c for code, c in index.items()}
+                    for supplement in self.supplements:
+                        self._apply(supplement, index)
+                    self._by_code = index
+        return self._by_code
+
+    # -- reading the resource ---------------------------------------------------------------------
+
+    def _read(self, item: Mapping[str, Any], parent: FhirConcept | None, index: dict[str, FhirConcept]) -> FhirConcept:
+        if not isinstance(item, dict) or not isinstance(item.get("code"), str):
+            raise InvalidRequest(f"A concept of the CodeSystem {self.info.url} has no code")
+        concept = FhirConcept(item["code"], item.get("display"), item.get("definition"), source=item)
+        concept.designations = [_designation(d) for d in item.get("designation") or () if isinstance(d, dict)]
+        concept.properties = [p for p in (_property(p) for p in item.get("property") or ()) if p is not None]
+        status = _extension_value(item, _STATUS_EXTENSION)
+        if status and not concept.property_values("status"):
+            concept.properties.append(Property("status", status, "code"))
+        index.setdefault(concept.code, concept)
+        if parent is not None:
+            concept.parents.append(parent)
+        concept.children = [self._read(child, concept, index) for child in item.get("concept") or ()]
+        return concept
+
+    def _link_declared_parents(self, by_code: dict[str, FhirConcept]) -> list[FhirConcept] | None:
+        """Flat hierarchies: the ``parent`` (or ``subsumedBy``) and ``child`` properties; the new roots."""
+        moved = False
+        for concept in list(by_code.values()):
+            for prop in concept.properties:
+                target = by_code.get(prop.value) if isinstance(prop.value, str) else None
+                if target is None or target is concept:
+                    continue
+                if prop.code in ("parent", "subsumedBy") and target not in concept.parents:
+                    concept.parents.append(target)
+                    target.children.append(concept)
+                    moved = True
+                elif prop.code == "child" and concept not in target.parents:
+                    target.parents.append(concept)
+                    concept.children.append(target)
+                    moved = True
+        return [c for c in by_code.values() if not c.parents] if moved else None
+
+    def _apply(self, supplement: Mapping[str, Any], index: dict[str, FhirConcept]) -> None:
+        for item in _flatten(supplement.get("concept") or ()):
+            concept = index.get(item.get("code", "")) if isinstance(item, dict) else None
+            if concept is None:
+                continue
+            concept.designations += [_designation(d) for d in item.get("designation") or () if isinstance(d, dict)]
+            concept.properties += [p for p in (_property(p) for p in item.get("property") or ()) if p is not None]
+        known = {d.code for d in self._definitions}
+        self._definitions += [
+            d for d in (_definition(p) for p in supplement.get("property") or () if isinstance(p, dict)) if d.code not in known
+        ]
+
+    # -- the provider interface -------------------------------------------------------------------
+
+    def locate(self, code: str) -> FhirConcept | None:
+        concept = self._concepts().get(code)
+        if concept is None and self._folded is not None:
+            concept = self._folded.get(code.casefold())
+        return concept
+
+    def code(self, concept: FhirConcept) -> str:
+        return concept.code
+
+    def display(self, concept: FhirConcept, context: RequestContext) -> str:
+        return concept.display or ""
+
+    def definition(self, concept: FhirConcept) -> str | None:
+        return concept.definition
+
+    def designations(self, concept: FhirConcept, context: RequestContext) -> Sequence[Designation]:
+        return concept.designations
+
+    def is_abstract(self, concept: FhirConcept) -> bool:
+        return any(p.value is True for p in concept.property_values("notSelectable"))
+
+    def status(self, concept: FhirConcept) -> str | None:
+        statuses = concept.property_values("status")
+        if statuses:
+            return str(statuses[0].value)
+        if any(p.value is True for p in concept.property_values("inactive")):
+            return "inactive"
+        return None
+
+    def is_inactive(self, concept: FhirConcept) -> bool:
+        if any(p.value is True for p in concept.property_values("inactive")):
+            return True
+        return (self.status(concept) or "") in _INACTIVE_STATUSES
+
+    def property_definitions(self) -> Sequence[PropertyDefinition]:
+        return self._definitions
+
+    def properties(
+        self, concept: FhirConcept, wanted: Collection[str] | None, inherited: bool = True
+    ) -> Iterator[Property]:
+        def want(name: str) -> bool:
+            return wanted is None or name in wanted
+
+        if want("parent"):
+            for parent in concept.parents:
+                yield Property("parent", parent.code, "code", parent.display)
+        if want("child"):
+            for child in concept.children:
+                yield Property("child", child.code, "code", child.display)
+        for prop in concept.properties:
+            if prop.code not in ("parent", "child") and want(prop.code):
+                yield prop
+        if want("inactive") and not concept.property_values("inactive"):
+            yield Property("inactive", self.is_inactive(concept), "boolean")
+
+    def children(self, concept: FhirConcept) -> Sequence[FhirConcept]:
+        return concept.children
+
+    def parents(self, concept: FhirConcept) -> Sequence[FhirConcept]:
+        return concept.parents
+
+    def roots(self) -> Sequence[FhirConcept]:
+        self._concepts()
+        return self._roots
+
+    def count(self) -> int:
+        return len(self._concepts())
+
+    def probable_code(self, code: str) -> str | None:
+        if self.info.case_sensitive:
+            found = next((c for key, c in self._concepts().items() if key.casefold() == code.casefold()), None)
+            return found.code if found is not None and found.code != code else None
+        return None
+
+
+def _info(resource: Mapping[str, Any]) -> CodeSystemInfo:
+    url = resource["url"]
+    return CodeSystemInfo(
+        id=str(resource.get("id") or ""),
+        url=url,
+        version=resource.get("version"),
+        name=str(resource.get("name") or resource.get("id") or url),
+        title=str(resource.get("title") or resource.get("name") or url),
+        status=str(resource.get("status") or "unknown"),
+        publisher=resource.get("publisher"),
+        description=resource.get("description"),
+        copyright=resource.get("copyright"),
+        date=resource.get("date"),
+        case_sensitive=resource.get("caseSensitive", False) is True,
+        hierarchy_meaning=resource.get("hierarchyMeaning"),
+        content=str(resource.get("content") or "complete"),
+        experimental=resource.get("experimental") is True,
+        language=resource.get("language"),
+    )
+
+
+def _definition(item: Mapping[str, Any]) -> PropertyDefinition:
+    return PropertyDefinition(str(item.get("code", "")), str(item.get("type", "string")), item.get("description") or "", item.get("uri"))
+
+
+def _designation(item: Mapping[str, Any]) -> Designation:
+    use = item.get("use")
+    use_coding = Coding(use.get("system"), use.get("version"), use.get("code"), use.get("display")) if isinstance(use, dict) else None
+    return Designation(str(item.get("value", "")), item.get("language"), use_coding)
+
+
+def _property(item: Any) -> Property | None:
+    if not isinstance(item, dict) or not isinstance(item.get("code"), str):
+        return None
+    for key, type_ in _VALUE_KEYS.items():
+        if key in item:
+            value = item[key]
+            if type_ == "Coding" and isinstance(value, dict):
+                value = Coding(value.get("system"), value.get("version"), value.get("code"), value.get("display"))
+            return Property(item["code"], value, type_)
+    return None
+
+
+def _extension_value(item: Mapping[str, Any], url: str) -> Any:
+    for extension in item.get("extension") or ():
+        if isinstance(extension, dict) and extension.get("url") == url:
+            return next((v for k, v in extension.items() if k.startswith("value")), None)
+    return None
+
+
+def _flatten(concepts: Iterable[Any]) -> Iterator[Mapping[str, Any]]:
+    for item in concepts:
+        if isinstance(item, dict):
+            yield item
+            yield from _flatten(item.get("concept") or ())

@@ -1,0 +1,113 @@
+"""A ValueSet's ``compose``, read once into plain values the engine works on.
+
+Reads ``ValueSet.compose``: ``include``/``exclude`` with ``system``, ``version``, ``concept``
+(``code``, ``display``, ``designation``), ``filter`` (``property``, ``op``, ``value``) and
+``valueSet``; ``inactive``; ``lockedDate``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ..errors import InvalidRequest
+from ..model import Coding, Designation
+
+__all__ = ["Compose", "ConceptReference", "Filter", "Include", "read_compose"]
+
+# R4 carries R5's filter operators child-of and descendent-leaf in this extension on ``op``.
+_R5_FILTER_OP = "http://hl7.org/fhir/5.0/StructureDefinition/extension-ValueSet.compose.include.filter.op"
+
+
+@dataclass(frozen=True, slots=True)
+class ConceptReference:
+    code: str
+    display: str | None = None
+    designations: tuple[Designation, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Filter:
+    property: str
+    op: str
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
+class Include:
+    system: str | None = None
+    version: str | None = None
+    concepts: tuple[ConceptReference, ...] = ()
+    filters: tuple[Filter, ...] = ()
+    value_sets: tuple[str, ...] = ()
+
+    @property
+    def whole_system(self) -> bool:
+        return self.system is not None and not self.concepts and not self.filters
+
+
+@dataclass(frozen=True, slots=True)
+class Compose:
+    includes: tuple[Include, ...]
+    excludes: tuple[Include, ...] = ()
+    inactive: bool | None = None
+    locked_date: str | None = None
+
+
+def read_compose(value_set: Mapping[str, Any]) -> Compose:
+    """:class:`InvalidRequest` names what is malformed (an include with neither system nor valueSet, ...)."""
+    compose = value_set.get("compose")
+    if compose is None:
+        return Compose(())
+    if not isinstance(compose, dict):
+        raise InvalidRequest("ValueSet.compose must be an object")
+    return Compose(
+        includes=tuple(_include(item, f"ValueSet.compose.include[{n}]") for n, item in enumerate(_list(compose, "include"))),
+        excludes=tuple(_include(item, f"ValueSet.compose.exclude[{n}]") for n, item in enumerate(_list(compose, "exclude"))),
+        inactive=compose.get("inactive") if isinstance(compose.get("inactive"), bool) else None,
+        locked_date=compose.get("lockedDate"),
+    )
+
+
+def _list(holder: Mapping[str, Any], key: str) -> list:
+    value = holder.get(key) or []
+    if not isinstance(value, list):
+        raise InvalidRequest(f"ValueSet.compose.{key} must be an array")
+    return value
+
+
+def _include(item: Any, path: str) -> Include:
+    if not isinstance(item, dict):
+        raise InvalidRequest(f"{path} must be an object")
+    system, value_sets = item.get("system"), item.get("valueSet") or []
+    if system is None and not value_sets:
+        raise InvalidRequest(f"{path} has neither a system nor a valueSet")
+    concepts = tuple(_concept(c, f"{path}.concept[{n}]") for n, c in enumerate(item.get("concept") or []))
+    filters = tuple(_filter(f, f"{path}.filter[{n}]") for n, f in enumerate(item.get("filter") or []))
+    return Include(system, item.get("version"), concepts, filters, tuple(str(v) for v in value_sets))
+
+
+def _concept(item: Any, path: str) -> ConceptReference:
+    if not isinstance(item, dict) or not isinstance(item.get("code"), str):
+        raise InvalidRequest(f"{path} has no code")
+    designations = []
+    for designation in item.get("designation") or []:
+        if isinstance(designation, dict) and isinstance(designation.get("value"), str):
+            use = designation.get("use")
+            use = Coding(use.get("system"), use.get("version"), use.get("code"), use.get("display")) if isinstance(use, dict) else None
+            designations.append(Designation(designation["value"], designation.get("language"), use))
+    return ConceptReference(item["code"], item.get("display"), tuple(designations))
+
+
+def _filter(item: Any, path: str) -> Filter:
+    if not isinstance(item, dict):
+        raise InvalidRequest(f"{path} must be an object")
+    op = item.get("op")
+    for extension in (item.get("_op") or {}).get("extension") or []:
+        if extension.get("url") == _R5_FILTER_OP:
+            op = extension.get("valueCode", op)
+    prop, value = item.get("property"), item.get("value")
+    if not isinstance(prop, str) or not isinstance(op, str) or not isinstance(value, str):
+        raise InvalidRequest(f"{path} needs a property, an op and a value")
+    return Filter(prop, op, value)

@@ -1,0 +1,108 @@
+"""Whether a code is in a ValueSet, decided on the code: no expansion of the value set.
+
+An include with a filter asks the provider's filter about this one concept (``is-a`` walks up
+from the code), so checking an ICD-10-CM code against "all billable codes" costs a few steps,
+not a list of 74,000 codes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ..errors import InvalidRequest, NotFound
+from ..providers.base import CodeSystemProvider
+from .compose import Include, read_compose
+from .resolution import Resolver, VersionRules
+
+__all__ = ["Membership", "is_member"]
+
+
+@dataclass(slots=True)
+class Membership:
+    """``found``: the code is in the value set; ``provider``: the code system that said so (or that
+    the include for the code's system uses); ``systems_seen``: some include names the code's system."""
+
+    found: bool
+    provider: CodeSystemProvider | None = None
+    display: str | None = None
+    systems_seen: bool = False
+
+
+def is_member(
+    value_set: Mapping[str, Any],
+    system: str | None,
+    version: str | None,
+    code: str,
+    resolver: Resolver,
+    rules: VersionRules,
+    chain: tuple[str, ...] = (),
+) -> Membership:
+    """Whether ``system#code`` is in ``value_set``. With no ``system``, any include's system may hold it."""
+    url = str(value_set.get("url"))
+    chain = chain + (url,)
+    compose = read_compose(value_set)
+    result = Membership(False)
+    for include in compose.includes:
+        match = _include_matches(include, system, version, code, resolver, rules, chain, result)
+        if match is not None:
+            result.found, result.provider, result.display = True, match[0], match[1]
+            break
+    if result.found:
+        for exclude in compose.excludes:
+            if _include_matches(exclude, system, version, code, resolver, rules, chain, Membership(False)) is not None:
+                result.found = False
+                break
+    return result
+
+
+def _include_matches(
+    include: Include,
+    system: str | None,
+    version: str | None,
+    code: str,
+    resolver: Resolver,
+    rules: VersionRules,
+    chain: tuple[str, ...],
+    result: Membership,
+) -> tuple[CodeSystemProvider | None, str | None] | None:
+    """(provider, display from the include) when the include selects the code, else None."""
+    provider = None
+    display = None
+    if include.system is not None:
+        if system is not None and include.system != system:
+            return None
+        result.systems_seen = True
+        provider = rules.code_system(resolver, _with_version(include, version), "the code cannot be validated")
+        if result.provider is None:
+            result.provider = provider
+        concept = provider.locate(code)
+        if concept is None:
+            return None
+        if include.concepts:
+            reference = next((r for r in include.concepts if provider.locate(r.code) is concept), None)
+            if reference is None:
+                return None
+            display = reference.display
+        for item in include.filters:
+            if not provider.filter(item.property, item.op, item.value).matches(concept):
+                return None
+    for url in include.value_sets:
+        if url in chain or url.split("|")[0] in chain:
+            raise InvalidRequest(f"The value set {url} imports itself (through {' -> '.join(chain)})", tx_code="vs-invalid")
+        imported = resolver.value_set(url)
+        if imported is None:
+            raise NotFound(f"A definition for the value Set '{url}' could not be found", tx_code="not-found")
+        inner = is_member(imported, system, version, code, resolver, rules, chain)
+        if not inner.found:
+            return None
+        provider = provider or inner.provider
+    return provider, display
+
+
+def _with_version(include: Include, version: str | None) -> Include:
+    """The include, with the coding's version where the value set names none."""
+    if include.version is not None or version is None:
+        return include
+    return Include(include.system, version, include.concepts, include.filters, include.value_sets)

@@ -1,0 +1,88 @@
+"""What the value-set engine is handed instead of the store: how to find code systems and value sets,
+and the version rules of the request that decide which version of a code system an include uses."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from ..errors import InvalidRequest, NotFound
+from ..providers.base import CodeSystemProvider
+from .compose import Include
+
+__all__ = ["Resolver", "UnknownCodeSystem", "VersionRules", "unknown_system_message"]
+
+
+class Resolver(Protocol):
+    """The lookups the engine needs (a :class:`~terminology.registry.Registry` is one)."""
+
+    def code_system(self, url: str, version: str | None = None) -> CodeSystemProvider | None: ...
+
+    def value_set(self, url: str, version: str | None = None) -> Mapping[str, Any] | None: ...
+
+    def versions(self, url: str) -> list[str]: ...
+
+
+class UnknownCodeSystem(NotFound):
+    """An include names a code system (or a version of one) that is not known here."""
+
+    def __init__(self, message: str, system: str, version: str | None) -> None:
+        super().__init__(message, tx_code="not-found")
+        self.system = system
+        self.version = version
+
+
+@dataclass(frozen=True, slots=True)
+class VersionRules:
+    """``system-version``: the version to use where the value set names none; ``force-system-version``:
+    the version to use whatever it names; ``check-system-version``: the version it must name."""
+
+    defaults: Mapping[str, str] = field(default_factory=dict)
+    forced: Mapping[str, str] = field(default_factory=dict)
+    checked: Mapping[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_canonicals(cls, defaults: list[str], forced: list[str], checked: list[str]) -> VersionRules:
+        return cls(_split(defaults, "system-version"), _split(forced, "force-system-version"), _split(checked, "check-system-version"))
+
+    def version_for(self, system: str, stated: str | None) -> str | None:
+        if system in self.forced:
+            return self.forced[system]
+        if stated is None:
+            return self.defaults.get(system)
+        required = self.checked.get(system)
+        if required is not None and required != stated:
+            raise InvalidRequest(
+                f"The value set uses version '{stated}' of {system}, but check-system-version requires '{required}'",
+                tx_code="vs-invalid",
+            )
+        return stated
+
+    def code_system(self, resolver: Resolver, include: Include, purpose: str) -> CodeSystemProvider:
+        assert include.system is not None
+        version = self.version_for(include.system, include.version)
+        provider = resolver.code_system(include.system, version)
+        if provider is None:
+            raise UnknownCodeSystem(unknown_system_message(resolver, include.system, version, purpose), include.system, version)
+        return provider
+
+
+def _split(canonicals: list[str], name: str) -> dict[str, str]:
+    result = {}
+    for canonical in canonicals:
+        url, bar, version = canonical.partition("|")
+        if not bar or not url or not version:
+            raise InvalidRequest(f"The parameter '{name}' takes url|version, not '{canonical}'", expression=name)
+        result[url] = version
+    return result
+
+
+def unknown_system_message(resolver: Resolver, system: str, version: str | None, consequence: str) -> str:
+    """Why ``system`` (in ``version``) cannot be used, naming the versions that can (tx.fhir.org's
+    UNKNOWN_CODESYSTEM and UNKNOWN_CODESYSTEM_VERSION); ``consequence``: "the code cannot be validated"."""
+    known = resolver.versions(system)
+    if not known or version is None:
+        return f"A definition for CodeSystem '{system}' could not be found, so {consequence}"
+    listed = " or ".join(known) if len(known) <= 2 else ", ".join(known[:-1]) + " and " + known[-1]
+    return f"A definition for CodeSystem '{system}' version '{version}' could not be found, so {consequence}. Valid versions: {listed}"
