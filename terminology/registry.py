@@ -13,7 +13,7 @@ from typing import Any
 
 from .providers.base import CodeSystemProvider
 
-__all__ = ["Registry", "version_key"]
+__all__ = ["Registry", "version_key", "version_matches"]
 
 Resource = Mapping[str, Any]
 
@@ -22,6 +22,24 @@ def version_key(version: str | None) -> tuple:
     """Orders versions so that the latest sorts last: numeric parts as numbers (1.10 after 1.9)."""
     parts = re.split(r"[.\-+]", version or "")
     return tuple((0, int(part), "") if part.isdigit() else (1, 0, part) for part in parts)
+
+
+def version_matches(pattern: str, version: str | None) -> bool:
+    """Whether ``version`` fits ``pattern``, in which ``x`` or ``*`` stands for any one part
+    (``1.x`` fits ``1.0.0``: a wildcard also stands for the parts after it)."""
+    if version is None:
+        return False
+    wanted, actual = pattern.split("."), version.split(".")
+    if not any(part in ("x", "*") for part in wanted):
+        return False
+    for index, part in enumerate(wanted):
+        if part in ("x", "*"):
+            if index == len(wanted) - 1:
+                return len(actual) >= len(wanted)
+            continue
+        if index >= len(actual) or actual[index] != part:
+            return False
+    return len(actual) == len(wanted)
 
 
 class _CodeSystemEntry:
@@ -107,9 +125,11 @@ class Registry:
             if version is None:
                 default = self._defaults.get(url) or max(versions, key=lambda entry: version_key(entry.version))
                 return default.get()
-            for entry in versions:
-                if entry.version == version:
-                    return entry.get()
+            matching = [entry for entry in versions if entry.version == version] or [
+                entry for entry in versions if version_matches(version, entry.version)
+            ]
+            if matching:
+                return max(matching, key=lambda entry: version_key(entry.version)).get()
         return self.parent.code_system(url, version) if self.parent is not None else None
 
     def code_system_by_id(self, id: str) -> CodeSystemProvider | None:

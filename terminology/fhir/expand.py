@@ -41,7 +41,11 @@ _ECHOED = {
     "limitedExpansion": "boolean",
     "date": "dateTime",
 }
-EXPAND_PARAMETERS = frozenset(_ECHOED) | {"url", "valueSet", "valueSetVersion", "context", "contextDirection", "exclude-system"} | VALIDATOR_PARAMETERS
+EXPAND_PARAMETERS = (
+    frozenset(_ECHOED)
+    | {"url", "valueSet", "valueSetVersion", "context", "contextDirection", "exclude-system", "useSupplement"}
+    | VALIDATOR_PARAMETERS
+)
 _BOOLEAN_DEFAULTS = {"activeOnly": False, "includeDesignations": False, "includeDefinition": False, "excludeNested": True}
 
 
@@ -73,6 +77,7 @@ def read_expand_request(params: OperationInput, value_set: dict[str, Any] | None
         options=options,
         count=params.integer("count"),
         offset=params.integer("offset") or 0,
+        supplements=tuple(params.strings("useSupplement")),
     )
 
 
@@ -99,7 +104,8 @@ def _parsed(type_: str, text: str) -> Any:
 
 def expansion_resource(result: ExpandResult, echoed: list[dict[str, Any]]) -> dict[str, Any]:
     """The ValueSet with its ``expansion``; the definition's own elements are kept, ``text`` is not."""
-    resource = {key: value for key, value in result.value_set.items() if key not in ("text", "expansion")}
+    # The definition's own elements; not its text, nor its compose (the expansion says what it holds).
+    resource = {key: value for key, value in result.value_set.items() if key not in ("text", "compose", "expansion")}
     parameters = list(echoed)
     parameters += [{"name": "used-codesystem", "valueUri": canonical} for canonical in result.expansion.used_code_systems]
     parameters += [{"name": "used-valueset", "valueUri": canonical} for canonical in result.expansion.used_value_sets]
@@ -130,8 +136,6 @@ def _contains(entry: ExpansionEntry) -> dict[str, Any]:
         item["abstract"] = True
     if entry.inactive:
         item["inactive"] = True
-    if entry.version:
-        item["version"] = entry.version
     item["code"] = entry.code
     if entry.display:
         item["display"] = entry.display

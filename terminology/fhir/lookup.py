@@ -7,14 +7,15 @@ from typing import Any
 from ..errors import InvalidRequest
 from ..model import LookupResult
 from ..operations.lookup import LookupRequest
+from .expand import VALIDATOR_PARAMETERS
 from .output import ParametersBuilder
 from .parameters import OperationInput
 
 __all__ = ["LOOKUP_PARAMETERS", "lookup_parameters", "read_lookup_request"]
 
 LOOKUP_PARAMETERS = frozenset(
-    {"code", "system", "version", "coding", "date", "displayLanguage", "property", "uuid", "diagnostics"}
-)
+    {"code", "system", "version", "coding", "date", "displayLanguage", "property", "useSupplement"}
+) | VALIDATOR_PARAMETERS
 
 
 def read_lookup_request(params: OperationInput, system: str | None = None, version: str | None = None) -> LookupRequest:
@@ -37,7 +38,8 @@ def read_lookup_request(params: OperationInput, system: str | None = None, versi
         )
     params.string("date")  # accepted and checked; a release has one date, so it selects nothing
     properties = params.strings("property")
-    return LookupRequest(given_system, code, given_version, tuple(properties) if properties else None)
+    supplements = tuple(params.strings("useSupplement"))
+    return LookupRequest(given_system, code, given_version, tuple(properties) if properties else None, supplements)
 
 
 def lookup_parameters(result: LookupResult, code: str, system: str) -> dict[str, Any]:

@@ -38,5 +38,8 @@ def operation_outcome(issues: Iterable[Issue]) -> dict[str, Any]:
 
 
 def error_outcome(error: TerminologyError) -> dict[str, Any]:
-    expression = (error.expression,) if error.expression else ()
-    return operation_outcome([Issue("error", error.issue_type, error.message, error.tx_code, expression)])
+    """An error answer; ``expression`` names the parameter at fault, without R4's deprecated location."""
+    issue = issue_json(Issue("error", error.issue_type, error.message, error.tx_code))
+    if error.expression:
+        issue["expression"] = [error.expression]
+    return {"resourceType": "OperationOutcome", "issue": [issue]}

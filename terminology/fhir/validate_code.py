@@ -107,6 +107,7 @@ VALUESET_VALIDATE_PARAMETERS = (
     | {"valueset-membership-only", "lenient-display-validation", "mode", "valueSetMode", "default-to-latest-version"}
     | {"system-version", "check-system-version", "force-system-version", "excludeNested", "includeDesignations"}
     | {"includeDefinition", "property", "designation", "excludeNotForUI", "excludePostCoordinated", "count", "offset"}
+    | {"useSupplement"}
     | VALIDATOR_PARAMETERS
 )
 
@@ -140,6 +141,7 @@ def read_value_set_validation_request(
         version_rules=VersionRules.from_canonicals(
             params.strings("system-version"), params.strings("force-system-version"), params.strings("check-system-version")
         ),
+        supplements=tuple(params.strings("useSupplement")),
     )
     if code is not None:
         return CodeValidationRequest((Coding(system, version, code, params.string("display")),), "code", **options)

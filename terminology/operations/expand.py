@@ -10,6 +10,7 @@ from ..context import RequestContext
 from ..errors import InvalidRequest, NotFound, TooCostly
 from ..registry import Registry
 from ..valuesets.expand import Expansion, ExpansionEntry, ExpansionOptions, expand_value_set
+from .supplements import supplements_of, with_supplements
 
 __all__ = ["ExpandRequest", "ExpandResult", "expand", "find_value_set"]
 
@@ -24,6 +25,7 @@ class ExpandRequest:
     options: ExpansionOptions = ExpansionOptions()
     count: int | None = None
     offset: int = 0
+    supplements: tuple[str, ...] = ()
 
 
 @dataclass(slots=True)
@@ -47,6 +49,7 @@ def expand(registry: Registry, request: ExpandRequest, context: RequestContext) 
     value_set = request.value_set if request.value_set is not None else find_value_set(registry, request.url or "", request.version)
     if request.count is not None and request.count < 0 or request.offset < 0:
         raise InvalidRequest("count and offset must not be negative")
+    registry = with_supplements(registry, (*request.supplements, *supplements_of(value_set)))
     expansion = expand_value_set(value_set, registry, request.options, context)
     if request.options.text_filter:
         expansion.entries = _text_filtered(expansion.entries, request.options.text_filter)

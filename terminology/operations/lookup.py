@@ -9,6 +9,7 @@ from ..errors import NotFound
 from ..model import LookupResult
 from ..registry import Registry
 from .resolve import resolve_code_system
+from .supplements import with_supplements
 
 __all__ = ["LookupRequest", "lookup"]
 
@@ -21,11 +22,12 @@ class LookupRequest:
     code: str
     version: str | None = None
     properties: tuple[str, ...] | None = None
+    supplements: tuple[str, ...] = ()
 
 
 def lookup(registry: Registry, request: LookupRequest, context: RequestContext) -> LookupResult:
     """Raises :class:`NotFound` for an unknown code system, version or code."""
-    provider = resolve_code_system(registry, request.system, request.version)
+    provider = resolve_code_system(with_supplements(registry, request.supplements), request.system, request.version)
     concept = provider.locate(request.code)
     if concept is None:
         hint = provider.probable_code(request.code)

@@ -13,6 +13,7 @@ from ..providers.base import CodeSystemProvider
 from ..registry import Registry
 from ..valuesets.membership import is_member
 from ..valuesets.resolution import UnknownCodeSystem, VersionRules, unknown_system_message
+from .supplements import supplements_of, with_supplements
 
 __all__ = ["CodeValidationRequest", "validate_code"]
 
@@ -33,6 +34,7 @@ class CodeValidationRequest:
     membership_only: bool = False
     lenient_display: bool = False
     version_rules: VersionRules = field(default_factory=VersionRules)
+    supplements: tuple[str, ...] = ()
 
     @property
     def codeable_concept(self) -> bool:
@@ -41,6 +43,8 @@ class CodeValidationRequest:
 
 def validate_code(registry: Registry, request: CodeValidationRequest, context: RequestContext) -> ValidationResult:
     """Validates each coding; a CodeableConcept is valid when one of its codings is."""
+    needed = (*request.supplements, *(supplements_of(request.value_set) if request.value_set is not None else ()))
+    registry = with_supplements(registry, needed)
     checks = [_check_coding(registry, request, coding, _path(request, index), context) for index, coding in enumerate(request.codings)]
     valid = next((check for check in checks if check.result), None)
     chosen = valid or checks[0]

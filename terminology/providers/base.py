@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -143,6 +143,12 @@ class CodeSystemProvider(ABC):
                 seen.add(id(current))
                 stack.extend(self.parents(current))
         return False
+
+    def with_supplements(self, supplements: Sequence[Mapping[str, Any]]) -> CodeSystemProvider:
+        """This code system with the designations and properties of ``supplements`` (CodeSystem resources)."""
+        from ..errors import NotSupported
+
+        raise NotSupported(f"The code system {self.info.url} cannot take supplements")
 
     def filter(self, prop: str, op: str, value: str) -> ConceptFilter:
         """The concepts that a ValueSet ``compose.include.filter`` selects.

@@ -123,6 +123,9 @@ class FhirCodeSystemProvider(CodeSystemProvider):
 
     # -- the provider interface -------------------------------------------------------------------
 
+    def with_supplements(self, supplements: Sequence[Mapping[str, Any]]) -> FhirCodeSystemProvider:
+        return FhirCodeSystemProvider(self.resource, (*self.supplements, *supplements))
+
     def locate(self, code: str) -> FhirConcept | None:
         concept = self._concepts().get(code)
         if concept is None and self._folded is not None:

@@ -36,7 +36,8 @@ class UnknownCodeSystem(NotFound):
 @dataclass(frozen=True, slots=True)
 class VersionRules:
     """``system-version``: the version to use where the value set names none; ``force-system-version``:
-    the version to use whatever it names; ``check-system-version``: the version it must name."""
+    the version to use whatever it names; ``check-system-version``: the version it must name (kept, and
+    echoed; tx.fhir.org's answers show it does not change which version is used)."""
 
     defaults: Mapping[str, str] = field(default_factory=dict)
     forced: Mapping[str, str] = field(default_factory=dict)
@@ -51,12 +52,6 @@ class VersionRules:
             return self.forced[system]
         if stated is None:
             return self.defaults.get(system)
-        required = self.checked.get(system)
-        if required is not None and required != stated:
-            raise InvalidRequest(
-                f"The value set uses version '{stated}' of {system}, but check-system-version requires '{required}'",
-                tx_code="vs-invalid",
-            )
         return stated
 
     def code_system(self, resolver: Resolver, include: Include, purpose: str) -> CodeSystemProvider:

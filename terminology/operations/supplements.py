@@ -1,0 +1,44 @@
+"""Code system supplements asked for by a request (``useSupplement``) or by a value set
+(the ``valueset-supplement`` extension): a registry in which the supplemented code systems
+stand in for the plain ones."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from ..errors import NotFound
+from ..registry import Registry
+
+__all__ = ["VALUESET_SUPPLEMENT", "supplements_of", "with_supplements"]
+
+VALUESET_SUPPLEMENT = "http://hl7.org/fhir/StructureDefinition/valueset-supplement"
+
+
+def supplements_of(value_set: Mapping[str, Any]) -> list[str]:
+    """The canonicals of the supplements a ValueSet says it needs."""
+    return [
+        str(extension.get("valueCanonical"))
+        for extension in value_set.get("extension") or ()
+        if isinstance(extension, dict) and extension.get("url") == VALUESET_SUPPLEMENT and extension.get("valueCanonical")
+    ]
+
+
+def with_supplements(registry: Registry, canonicals: Iterable[str]) -> Registry:
+    """:class:`NotFound` for a supplement that is not known: FHIR says it is an error, not a silent skip."""
+    by_system: dict[tuple[str, str | None], list[Mapping[str, Any]]] = {}
+    for canonical in canonicals:
+        supplement = registry.supplement(canonical)
+        if supplement is None:
+            raise NotFound(f"Required supplement not found: {canonical}", tx_code="not-found")
+        url, _, version = str(supplement.get("supplements", "")).partition("|")
+        by_system.setdefault((url, version or None), []).append(supplement)
+    if not by_system:
+        return registry
+    layered = Registry(parent=registry)
+    for (url, version), supplements in by_system.items():
+        base = registry.code_system(url, version)
+        if base is None:
+            raise NotFound(f"The code system {url} that the supplement {supplements[0].get('url')} supplements is not known")
+        layered.add_code_system(base.with_supplements(supplements), default=True)
+    return layered
