@@ -180,10 +180,12 @@ def test_a_code_comes_first_then_shallow_to_deep(index, release):
     assert found[1:10] == [f"M48.4{i}" for i in range(9)]
 
 
-def test_an_exact_code_comes_first_even_when_deeper_codes_share_its_prefix(index, release):
+def test_an_exact_code_comes_first(index, release):
     assert index.search("m48.48xa") == ["M48.48XA"]
     assert index.search("S32.1")[0] == "S32.1"
-    assert index.search("s72")[0] == "S72"
+    # the blocks M45-M49 and C30-C39 start with the code too, and are shallower
+    assert index.search("M45")[:2] == ["M45", "M45-M49"]
+    assert index.search("c30")[:2] == ["C30", "C30-C39"]
 
 
 def test_a_block_is_found_by_its_range(index):
@@ -197,21 +199,25 @@ def test_a_code_word_and_text_words_combine(index, release):
     assert index.search("fatigue sacr S32") == []
 
 
-def test_a_code_shaped_word_also_matches_text(index):
+def test_a_code_shaped_word_also_matches_text_after_the_codes(index, release):
     assert "D51" in index.search("vitamin b12")
+    found = index.search("C50")
+    codes = [code for code in found if code.startswith("C50")]
+    assert found[: len(codes)] == codes and len(codes) > 50
+    assert {"Z80.3", "Z85.3"} <= set(found[len(codes) :])  # "Conditions classifiable to C50"
 
 
 # -- count and paging -----------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
-    "text", ["fatigue fract sacr", "fract", "encounter other", "M48.4", "s7", "b12", "zzzz", "a", '"', "NEAR("]
+    "text", ["fatigue fract sacr", "fract", "encounter other", "M48.4", "s7", "b12", "c50", "zzzz", "a", '"', "NEAR("]
 )
 def test_count_is_the_length_of_the_search(index, text):
     assert index.count(text) == len(index.search(text))
 
 
-@pytest.mark.parametrize("text", ["fract left femur", "fract", "M48", "sacr"])
+@pytest.mark.parametrize("text", ["fract left femur", "fract", "M48", "sacr", "c50", "c3"])
 @pytest.mark.parametrize("size", [1, 7, 137])
 def test_pages_make_up_the_whole_search(index, text, size):
     whole = index.search(text)

@@ -38,8 +38,5 @@ def operation_outcome(issues: Iterable[Issue]) -> dict[str, Any]:
 
 
 def error_outcome(error: TerminologyError) -> dict[str, Any]:
-    """An error answer; ``expression`` names the parameter at fault, without R4's deprecated location."""
-    issue = issue_json(Issue("error", error.issue_type, error.message, error.tx_code))
-    if error.expression:
-        issue["expression"] = [error.expression]
-    return {"resourceType": "OperationOutcome", "issue": [issue]}
+    """An error answer: the issue's text names what is wrong (as tx.fhir.org, no expression)."""
+    return operation_outcome([Issue("error", error.issue_type, error.message, error.tx_code)])

@@ -52,7 +52,7 @@ log = logging.getLogger(__name__)
 _SOURCES = (Path(icd10cm_xml.__file__), Path(__file__))
 
 # bm25 weights of the columns (code, display, inclusion terms).
-_BM25 = "bm25(concept_text, 10.0, 2.0, 1.0)"
+_BM25 = "bm25(concept_text, 10.0, 1.0, 3.0)"
 
 # bm25 ranks this many matches at most (the first ones by id: the shallowest); the matches after
 # them follow in id order.  bm25 costs 1-2 us a match, and a typeahead word such as "fract"
@@ -101,6 +101,9 @@ WHERE concept_text MATCH ?1 AND concept_text.rowid > ?2 ORDER BY concept_text.ro
 _EXACT_SQL = """
 SELECT concept_text.rowid, concept.code FROM concept_text JOIN concept ON concept.id = concept_text.rowid
 WHERE concept_text MATCH ?1 AND concept.key IN (SELECT value FROM json_each(?2)) ORDER BY concept_text.rowid
+"""
+_COUNT_BUT_SQL = """
+SELECT count(*) FROM concept_text WHERE concept_text MATCH ?1 AND rowid NOT IN (SELECT value FROM json_each(?2))
 """
 _BY_ID_SQL = """
 SELECT concept.code FROM concept_text JOIN concept ON concept.id = concept_text.rowid
@@ -155,8 +158,10 @@ class Icd10cmTextIndex:
         (``fract`` matches "fracture"), in any order.  A word shaped like a code or its start
         (``M48.4``, ``m484``, ``M45-M49``) also matches the codes that start with it.
 
-        Order: with a code-shaped word, a code equal to it first, then shallowest first and in
-        release order (M48.4, M48.40 ... M48.48, M48.40XA ...).  Otherwise bm25 (a display word
+        Order: with a code-shaped word, a code equal to it first, then the codes starting with it,
+        shallowest first and in release order (M48.4, M48.40 ... M48.48, M48.40XA ...), then the
+        concepts that have the word in their text only (``C50``: Z85.3, "Conditions classifiable
+        to C50"), in the same order.  Otherwise bm25 (a display word
         weighs more than an inclusion-term word) over the first 500 matches taken shallowest
         first, a 7th-character code right after its parent (M48.48, M48.48XA, XD, XG, XS), ties
         shallowest first then in release order; any further matches follow shallowest first.
@@ -189,11 +194,13 @@ class Icd10cmTextIndex:
         connection = self._connection()
         words = _words(text)
         terms: list[str] = []
+        code_terms: list[str] = []  # code-shaped words as codes only
         for word in words:
             term = _word_term(connection, word)
             if term is None:
                 return None
             terms.append(term)
+            code_terms.append(term if word.key is None else f'code : "{word.key}"*')
             if len(terms) == _FIRST_WORDS < len(words):
                 probe = "SELECT 1 FROM concept_text WHERE concept_text MATCH ? LIMIT 1"
                 if connection.execute(probe, (" AND ".join(terms),)).fetchone() is None:
@@ -202,19 +209,33 @@ class Icd10cmTextIndex:
             return None
         exact = [word.key for word in words if word.key is not None]
         exact_json = "[" + ",".join(f'"{key}"' for key in exact) + "]" if exact else None  # keys are [0-9a-z]
-        return _Query(" AND ".join(terms), exact_json)
+        expression, codes_expression = " AND ".join(terms), " AND ".join(code_terms)
+        return _Query(expression, exact_json, codes_expression if codes_expression != expression else None)
 
     def _search_codes(self, query: _Query, offset: int, end: int | None) -> list[str]:
+        """Exact codes, then the matches whose codes start with the code-shaped words, then the
+        matches that have those words in their text only: each part in id order."""
         connection = self._connection()
         exact = connection.execute(_EXACT_SQL, (query.expression, query.exact_json)).fetchall()
         codes = [code for _, code in exact[offset:end]]
-        if end is not None and end <= len(exact):
-            return codes
         skip = "[" + ",".join(str(id) for id, _ in exact) + "]"
-        rest_offset = max(0, offset - len(exact))
-        rest_limit = -1 if end is None else end - offset - len(codes)
-        rows = connection.execute(_BY_ID_SQL, (query.expression, skip, rest_limit, rest_offset))
-        return codes + [code for (code,) in rows]
+        parts = [query.expression]
+        if query.codes_expression is not None:
+            parts = [query.codes_expression, f"({query.expression}) NOT ({query.codes_expression})"]
+        position = len(exact)  # where the next part starts in the whole result
+        for number, part in enumerate(parts):
+            if end is not None and end <= position:
+                break
+            start = max(0, offset - position)
+            wanted = -1 if end is None else end - max(offset, position)
+            rows = [code for (code,) in connection.execute(_BY_ID_SQL, (part, skip, wanted, start))]
+            codes += rows
+            if number + 1 < len(parts):
+                if start == 0 and (wanted < 0 or len(rows) < wanted):
+                    position += len(rows)
+                else:
+                    position += connection.execute(_COUNT_BUT_SQL, (part, skip)).fetchone()[0]
+        return codes
 
     def _search_words(self, query: _Query, offset: int, end: int | None) -> list[str]:
         connection = self._connection()
@@ -240,6 +261,7 @@ class Icd10cmTextIndex:
 class _Query:
     expression: str  # an FTS5 MATCH expression
     exact_json: str | None  # the keys of the code-shaped words, as a JSON array
+    codes_expression: str | None = None  # the expression with its code-shaped words as codes only
 
 
 @dataclass(frozen=True, slots=True)
@@ -279,7 +301,7 @@ def _word_term(connection: sqlite3.Connection, word: _Word) -> str | None:
     if word.run != word.key:
         return code
     text = _run_term(connection, word.run)
-    return code
+    return code if text is None else f"({code} OR {text})"
 
 
 def _run_term(connection: sqlite3.Connection, run: str) -> str | None:

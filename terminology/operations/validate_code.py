@@ -11,7 +11,7 @@ from ..errors import NotFound
 from ..model import Coding, Issue, ValidationResult
 from ..providers.base import CodeSystemProvider
 from ..registry import Registry
-from ..valuesets.membership import is_member
+from ..valuesets.membership import is_member, pinned_version
 from ..valuesets.resolution import UnknownCodeSystem, VersionRules, unknown_system_message
 from .supplements import supplements_of, with_supplements
 
@@ -99,6 +99,15 @@ def _check_coding(
     """The code system's verdict on one coding, then the value set's, if there is one."""
     if request.value_set is not None and coding.system is None:
         return _no_system(request, coding, path)
+    if request.value_set is not None:
+        rules = request.version_rules
+        version = (
+            rules.forced.get(coding.system or "")
+            or coding.version
+            or pinned_version(request.value_set, coding.system or "", registry)
+            or rules.defaults.get(coding.system or "")
+        )
+        coding = replace(coding, version=version)
     checked = _check(registry, coding, path, request.abstract_allowed, context, request.lenient_display)
     if request.value_set is None or checked.unknown_systems:
         return checked

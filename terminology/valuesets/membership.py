@@ -16,7 +16,7 @@ from ..providers.base import CodeSystemProvider
 from .compose import Include, read_compose
 from .resolution import Resolver, VersionRules
 
-__all__ = ["Membership", "is_member"]
+__all__ = ["Membership", "is_member", "pinned_version"]
 
 
 @dataclass(slots=True)
@@ -106,3 +106,19 @@ def _with_version(include: Include, version: str | None) -> Include:
     if include.version is not None or version is None:
         return include
     return Include(include.system, version, include.concepts, include.filters, include.value_sets)
+
+
+def pinned_version(value_set: Mapping[str, Any], system: str, resolver: Resolver, chain: tuple[str, ...] = ()) -> str | None:
+    """The version of ``system`` the value set's includes name (through its imports), if any."""
+    url = str(value_set.get("url"))
+    if url in chain:
+        return None
+    for include in read_compose(value_set).includes:
+        if include.system == system and include.version is not None:
+            return include.version
+        for imported_url in include.value_sets:
+            imported = resolver.value_set(imported_url)
+            found = pinned_version(imported, system, resolver, chain + (url,)) if imported is not None else None
+            if found is not None:
+                return found
+    return None

@@ -75,52 +75,51 @@ def _parameters(*entries, **members):
 
 
 @pytest.mark.parametrize(
-    ("body", "says", "expression"),
+    ("body", "says"),
     [
-        (_parameters({"valueCode": "M48.48"}), "has no name", "Parameters.parameter[0]"),
-        (_parameters(SYSTEM, {"name": 5, "valueCode": "M48.48"}), "has no name", "Parameters.parameter[1]"),
-        (_parameters(SYSTEM, "code"), "has no name", "Parameters.parameter[1]"),
-        (orjson.dumps({"resourceType": "Parameters", "parameter": {"name": "code"}}), "must be an array", "Parameters.parameter"),
-        (_parameters(SYSTEM, CODE, {"name": "abstract", "valueBoolean": "yes"}), "abstract", "Parameters.parameter[2]"),
-        (_parameters(SYSTEM, {"name": "code", "valueCode": 5}), "code", "Parameters.parameter[1]"),
-        (_parameters(SYSTEM, {"name": "code", "valueCode": None}), "code", "Parameters.parameter[1]"),
-        (_parameters(SYSTEM, {"name": "code", "valueCode": ["M48.48"]}), "code", "Parameters.parameter[1]"),
-        (_parameters(SYSTEM, {"name": "code", "valueCode": "A", "valueString": "B"}), "more than one value", "Parameters.parameter[1]"),
-        (_parameters(SYSTEM, CODE, {"name": "code", "valueCode": "M48.48"}), "given 2 times", "code"),
-        (_parameters(SYSTEM, CODE, {"name": "system", "valueUri": ICD10CM}), "given 2 times", "system"),
-        (_parameters(SYSTEM, CODE, {"name": "bogus", "valueString": "x"}), "'bogus'", None),
-        (_parameters(SYSTEM, CODE, {"name": "coding", "valueCoding": {"system": ICD10CM, "code": "M48.48"}}), "exactly one", "code"),
-        (_parameters(SYSTEM), "exactly one", "code"),
-        (_parameters(), "exactly one", "code"),
-        (_parameters(CODE), "'url'", "url"),
-        (_parameters({"name": "coding", "valueCoding": "M48.48"}), "must be an object", "Parameters.parameter[0].valueCoding"),
-        (_parameters({"name": "coding", "valueCoding": {"system": 1, "code": "M48.48"}}), "must be a string", "Parameters.parameter[0].valueCoding.system"),
-        (_parameters({"name": "coding", "valueCoding": {"code": "M48.48"}}), "no system", "coding.system"),
-        (_parameters({"name": "codeableConcept", "valueCodeableConcept": {"coding": []}}), "no coding", "Parameters.parameter[0]"),
-        (_parameters({"name": "codeableConcept", "valueCodeableConcept": []}), "must be an object", "Parameters.parameter[0]"),
-        (_parameters({"name": "codeableConcept", "valueCoding": {"system": ICD10CM, "code": "M48.48"}}), "CodeableConcept", "codeableConcept"),
-        (_parameters(SYSTEM, {"name": "code", "valueCoding": {"code": "M48.48"}}), "string-like", "code"),
-        (_parameters(SYSTEM, {"name": "code", "valueString": "   "}), "empty", "code"),
-        (_parameters(SYSTEM, CODE, {"name": "abstract", "valueString": "false"}), "boolean", "abstract"),
-        (_parameters(SYSTEM, CODE, {"name": "url", "valueUri": "http://example.org/other"}), "different code systems", "url"),
+        (_parameters({"valueCode": "M48.48"}), "has no name"),
+        (_parameters(SYSTEM, {"name": 5, "valueCode": "M48.48"}), "has no name"),
+        (_parameters(SYSTEM, "code"), "has no name"),
+        (orjson.dumps({"resourceType": "Parameters", "parameter": {"name": "code"}}), "must be an array"),
+        (_parameters(SYSTEM, CODE, {"name": "abstract", "valueBoolean": "yes"}), "abstract"),
+        (_parameters(SYSTEM, {"name": "code", "valueCode": 5}), "code"),
+        (_parameters(SYSTEM, {"name": "code", "valueCode": None}), "code"),
+        (_parameters(SYSTEM, {"name": "code", "valueCode": ["M48.48"]}), "code"),
+        (_parameters(SYSTEM, {"name": "code", "valueCode": "A", "valueString": "B"}), "more than one value"),
+        (_parameters(SYSTEM, CODE, {"name": "code", "valueCode": "M48.48"}), "given 2 times"),
+        (_parameters(SYSTEM, CODE, {"name": "system", "valueUri": ICD10CM}), "given 2 times"),
+        (_parameters(SYSTEM, CODE, {"name": "bogus", "valueString": "x"}), "'bogus'"),
+        (_parameters(SYSTEM, CODE, {"name": "coding", "valueCoding": {"system": ICD10CM, "code": "M48.48"}}), "exactly one"),
+        (_parameters(SYSTEM), "exactly one"),
+        (_parameters(), "exactly one"),
+        (_parameters(CODE), "'url'"),
+        (_parameters({"name": "coding", "valueCoding": "M48.48"}), "must be an object"),
+        (_parameters({"name": "coding", "valueCoding": {"system": 1, "code": "M48.48"}}), "must be a string"),
+        (_parameters({"name": "coding", "valueCoding": {"code": "M48.48"}}), "no system"),
+        (_parameters({"name": "codeableConcept", "valueCodeableConcept": {"coding": []}}), "no coding"),
+        (_parameters({"name": "codeableConcept", "valueCodeableConcept": []}), "must be an object"),
+        (_parameters({"name": "codeableConcept", "valueCoding": {"system": ICD10CM, "code": "M48.48"}}), "CodeableConcept"),
+        (_parameters(SYSTEM, {"name": "code", "valueCoding": {"code": "M48.48"}}), "string-like"),
+        (_parameters(SYSTEM, {"name": "code", "valueString": "   "}), "empty"),
+        (_parameters(SYSTEM, CODE, {"name": "abstract", "valueString": "false"}), "boolean"),
+        (_parameters(SYSTEM, CODE, {"name": "url", "valueUri": "http://example.org/other"}), "different code systems"),
         # Codings are echoed back (codeableConcept), so they must be FHIR: no blank strings, no stray spaces in a code.
-        (_parameters({"name": "coding", "valueCoding": {"system": ICD10CM, "code": ""}}), "empty", "Parameters.parameter[0].valueCoding.code"),
-        (_parameters({"name": "coding", "valueCoding": {"system": ICD10CM, "code": "M48.48XA", "version": "\x0c"}}), "empty",
-         "Parameters.parameter[0].valueCoding.version"),
+        (_parameters({"name": "coding", "valueCoding": {"system": ICD10CM, "code": ""}}), "empty"),
+        (_parameters({"name": "coding", "valueCoding": {"system": ICD10CM, "code": "M48.48XA", "version": "\x0c"}}), "empty"),
         (_parameters({"name": "codeableConcept", "valueCodeableConcept": {"coding": [{"system": ICD10CM, "code": " M48.48XA"}]}}),
-         "stray white space", "Parameters.parameter[0].valueCodeableConcept.coding[0].code"),
-        (_parameters({"name": "coding", "valueCoding": {"system": ICD10CM, "display": "x"}}), "has no code", "coding.code"),
+         "stray white space"),
+        (_parameters({"name": "coding", "valueCoding": {"system": ICD10CM, "display": "x"}}), "has no code"),
         (_parameters({"name": "codeableConcept", "valueCodeableConcept": {"coding": [
             {"system": ICD10CM, "code": "M48.48XA"}, {"system": ICD10CM, "display": "x"}]}}),
-         "has no code", "codeableConcept.coding[1].code"),
+         "has no code"),
     ],
 )
-def test_bad_parameters(client, body, says, expression):
+def test_bad_parameters(client, body, says):
     outcome = error_outcome(_post_json(client, body), 400)
     assert says in _text(outcome)
     [issue] = outcome["issue"]
     assert issue["code"] == "invalid"
-    assert issue.get("expression") == ([expression] if expression else None)
+    assert "expression" not in issue  # as tx.fhir.org's: the text says which parameter is wrong
     assert_still_answers(client)
 
 
