@@ -32,9 +32,9 @@ _ECHOED = {
     "excludeNotForUI": "boolean",
     "excludePostCoordinated": "boolean",
     "displayLanguage": "code",
-    "system-version": "canonical",
-    "check-system-version": "canonical",
-    "force-system-version": "canonical",
+    "system-version": "uri",  # canonicals, echoed as tx.fhir.org does
+    "check-system-version": "uri",
+    "force-system-version": "uri",
     "property": "string",
     "designation": "string",
     "default-to-latest-version": "boolean",

@@ -26,9 +26,7 @@ def issue_json(issue: Issue) -> dict[str, Any]:
         details["coding"] = [{"system": TX_ISSUE_TYPE, "code": issue.tx_code}]
     details["text"] = issue.text
     result["details"] = details
-    if issue.expression:
-        # R4 keeps the deprecated location beside expression; tx.fhir.org fills both.
-        result["location"] = list(issue.expression)
+    if issue.expression:  # not R4's deprecated location as well: tx.fhir.org no longer fills it
         result["expression"] = list(issue.expression)
     return result
 

@@ -52,7 +52,7 @@ log = logging.getLogger(__name__)
 _SOURCES = (Path(icd10cm_xml.__file__), Path(__file__))
 
 # bm25 weights of the columns (code, display, inclusion terms).
-_BM25 = "bm25(concept_text, 10.0, 1.0, 3.0)"
+_BM25 = "bm25(concept_text, 10.0, 2.0, 1.0)"
 
 # bm25 ranks this many matches at most (the first ones by id: the shallowest); the matches after
 # them follow in id order.  bm25 costs 1-2 us a match, and a typeahead word such as "fract"
@@ -125,7 +125,7 @@ class Icd10cmTextIndex:
         self.path = Path(path)
         # immutable: the file is never written once published (a new build replaces it), so
         # SQLite may skip locking and change detection.
-        self._uri = f"file:{quote(str(self.path.resolve()))}?mode=ro&immutable=1"
+        self._uri = f"file:{quote(str(self.path.resolve()))}"
         self._local = threading.local()
 
     @classmethod

@@ -11,7 +11,7 @@ from ..errors import NotFound
 from ..model import Coding, Issue, ValidationResult
 from ..providers.base import CodeSystemProvider
 from ..registry import Registry
-from ..valuesets.membership import is_member, pinned_version
+from ..valuesets.membership import included_systems, is_member, pinned_version
 from ..valuesets.resolution import UnknownCodeSystem, VersionRules, unknown_system_message
 from .supplements import supplements_of, with_supplements
 
@@ -98,7 +98,12 @@ def _check_coding(
 ) -> ValidationResult:
     """The code system's verdict on one coding, then the value set's, if there is one."""
     if request.value_set is not None and coding.system is None:
-        return _no_system(request, coding, path)
+        if request.form != "code":
+            return _no_system(request, coding, path)
+        system = _inferred_system(registry, request.value_set, coding.code or "")
+        if system is None:
+            return _not_inferred(request.value_set, coding, path)
+        coding = replace(coding, system=system)
     if request.value_set is not None:
         rules = request.version_rules
         version = (
@@ -124,10 +129,8 @@ def _check_coding(
     valid = checked.result
     if not membership.found:
         valid = False
-        text = (
-            f"The provided code '{coding.system}#{coding.code}' was not found in the value set "
-            f"'{_canonical(request.value_set)}'"
-        )
+        shown = f"{coding.system}#{coding.code}" + (f" ('{coding.display}')" if coding.display else "")
+        text = f"The provided code '{shown}' was not found in the value set '{_canonical(request.value_set)}'"
         issues.insert(0, Issue("error", "code-invalid", text, "not-in-vs", (f"{path}code",), "None_of_the_provided_codes_are_in_the_value_set_one"))
     elif request.active_only and checked.code is not None:
         provider = registry.code_system(coding.system or "", coding.version)
@@ -137,6 +140,31 @@ def _check_coding(
             text = f"The concept '{coding.code}' is valid but is not active"
             issues.insert(0, Issue("error", "business-rule", text, "code-rule", (f"{path}code",), "STATUS_CODE_WARNING_CODE"))
     return replace(checked, result=valid, issues=tuple(issues))
+
+
+def _inferred_system(registry: Registry, value_set: Mapping[str, Any], code: str) -> str | None:
+    """The one code system of the value set's includes that has ``code`` (a code sent without its system)."""
+    found = []
+    for system in included_systems(value_set, registry):
+        provider = registry.code_system(system, pinned_version(value_set, system, registry))
+        if provider is not None and provider.locate(code) is not None:
+            found.append(system)
+    return found[0] if len(found) == 1 else None
+
+
+def _not_inferred(value_set: Mapping[str, Any], coding: Coding, path: str) -> ValidationResult:
+    canonical = _canonical(value_set)
+    issues = (
+        Issue(
+            "error", "code-invalid", f"The provided code '#{coding.code}' was not found in the value set '{canonical}'",
+            "not-in-vs", (f"{path}code",), "None_of_the_provided_codes_are_in_the_value_set_one",
+        ),
+        Issue(
+            "error", "not-found", f"The System URI could not be determined for the code '{coding.code}' in the ValueSet '{canonical}'",
+            "cannot-infer", (f"{path}code",), "UNABLE_TO_INFER_CODESYSTEM",
+        ),
+    )
+    return ValidationResult(False, None, None, None, coding.code, issues=issues)
 
 
 def _no_system(request: CodeValidationRequest, coding: Coding, path: str) -> ValidationResult:
@@ -179,7 +207,8 @@ def _check(
         valid = valid and lenient_display
         message = (
             f"Wrong Display Name '{coding.display}' for {provider.info.url}#{code}. "
-            f"Valid display is '{display}'{_language_suffix(provider)} (for the language(s) '{_languages(context)}')"
+            f"Valid display is '{display}'{_language_suffix(provider.display_language(concept, context))} "
+            f"(for the language(s) '{_languages(context)}')"
         )
         issue_id = "Display_Name_for__should_be_one_of__instead_of"
         severity = "warning" if lenient_display else "error"
@@ -208,8 +237,8 @@ def _display_matches(provider: CodeSystemProvider, concept, display: str, contex
     return any(" ".join(candidate.split()).casefold() == wanted for candidate in candidates)
 
 
-def _language_suffix(provider: CodeSystemProvider) -> str:
-    return f" ({provider.info.language})" if provider.info.language else ""
+def _language_suffix(language: str | None) -> str:
+    return f" ({language})" if language else ""
 
 
 def _languages(context: RequestContext) -> str:

@@ -53,6 +53,10 @@ class CodeSystemProvider(ABC):
     @abstractmethod
     def display(self, concept: Concept, context: RequestContext) -> str: ...
 
+    def display_language(self, concept: Concept, context: RequestContext) -> str | None:
+        """The language of what :meth:`display` returns for this context."""
+        return self.info.language
+
     @abstractmethod
     def designations(self, concept: Concept, context: RequestContext) -> Sequence[Designation]:
         """Every designation of the concept, the display included (as a designation of use display)."""

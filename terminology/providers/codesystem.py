@@ -136,7 +136,21 @@ class FhirCodeSystemProvider(CodeSystemProvider):
         return concept.code
 
     def display(self, concept: FhirConcept, context: RequestContext) -> str:
-        return concept.display or ""
+        return self._display(concept, context).value
+
+    def display_language(self, concept: FhirConcept, context: RequestContext) -> str | None:
+        return self._display(concept, context).language
+
+    def _display(self, concept: FhirConcept, context: RequestContext) -> Designation:
+        """The display in the first of the client's languages that the concept has one in, else its own."""
+        own = Designation(concept.display or "", self.info.language)
+        for wanted in context.languages:
+            if own.language and _language_matches(own.language, wanted):
+                return own
+            for designation in concept.designations:
+                if designation.language and _language_matches(designation.language, wanted) and _is_display_use(designation):
+                    return designation
+        return own
 
     def definition(self, concept: FhirConcept) -> str | None:
         return concept.definition
@@ -256,3 +270,16 @@ def _flatten(concepts: Iterable[Any]) -> Iterator[Mapping[str, Any]]:
         if isinstance(item, dict):
             yield item
             yield from _flatten(item.get("concept") or ())
+
+
+_DISPLAY_USES = frozenset({"display", "preferredForLanguage"})
+
+
+def _is_display_use(designation: Designation) -> bool:
+    return designation.use is None or designation.use.code in _DISPLAY_USES
+
+
+def _language_matches(tag: str, wanted: str) -> bool:
+    """``de`` is matched by ``de`` and ``de-CH``; ``de-CH`` by ``de-CH`` and ``de``."""
+    tag, wanted = tag.lower(), wanted.lower()
+    return tag == wanted or tag.startswith(wanted + "-") or wanted.startswith(tag + "-")

@@ -13,10 +13,11 @@ from typing import Any
 
 from ..errors import InvalidRequest, NotFound
 from ..providers.base import CodeSystemProvider
+from ..registry import version_key
 from .compose import Include, read_compose
 from .resolution import Resolver, VersionRules
 
-__all__ = ["Membership", "is_member", "pinned_version"]
+__all__ = ["Membership", "included_systems", "is_member", "pinned_version"]
 
 
 @dataclass(slots=True)
@@ -108,17 +109,39 @@ def _with_version(include: Include, version: str | None) -> Include:
     return Include(include.system, version, include.concepts, include.filters, include.value_sets)
 
 
-def pinned_version(value_set: Mapping[str, Any], system: str, resolver: Resolver, chain: tuple[str, ...] = ()) -> str | None:
-    """The version of ``system`` the value set's includes name (through its imports), if any."""
+def pinned_version(value_set: Mapping[str, Any], system: str, resolver: Resolver) -> str | None:
+    """The version of ``system`` the value set's includes name (through its imports); the latest
+    when they name several."""
+    versions = _pinned_versions(value_set, system, resolver, ())
+    return max(versions, key=version_key) if versions else None
+
+
+def _pinned_versions(value_set: Mapping[str, Any], system: str, resolver: Resolver, chain: tuple[str, ...]) -> list[str]:
     url = str(value_set.get("url"))
     if url in chain:
-        return None
+        return []
+    found = []
     for include in read_compose(value_set).includes:
         if include.system == system and include.version is not None:
-            return include.version
+            found.append(include.version)
         for imported_url in include.value_sets:
             imported = resolver.value_set(imported_url)
-            found = pinned_version(imported, system, resolver, chain + (url,)) if imported is not None else None
-            if found is not None:
-                return found
-    return None
+            if imported is not None:
+                found += _pinned_versions(imported, system, resolver, chain + (url,))
+    return found
+
+
+def included_systems(value_set: Mapping[str, Any], resolver: Resolver, chain: tuple[str, ...] = ()) -> list[str]:
+    """The code systems the value set's includes name (through its imports), each once, in order."""
+    url = str(value_set.get("url"))
+    if url in chain:
+        return []
+    found: dict[str, None] = {}
+    for include in read_compose(value_set).includes:
+        if include.system is not None:
+            found.setdefault(include.system)
+        for imported_url in include.value_sets:
+            imported = resolver.value_set(imported_url)
+            if imported is not None:
+                found.update(dict.fromkeys(included_systems(imported, resolver, chain + (url,))))
+    return list(found)
