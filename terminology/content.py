@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .loaders.fhir_files import load_resources
+from .loaders.icd10cm_text_index import Icd10cmTextIndex
 from .loaders.release_cache import load_release
 from .providers.icd10cm import Icd10cmProvider
 from .registry import Registry
@@ -44,5 +45,7 @@ def build_registry(
     files = list(icd10cm_files) or [resources_dir() / DEFAULT_ICD10CM_FILE]
     for index, path in enumerate(files):
         release = load_release(path, cache_dir)
-        registry.add_code_system(Icd10cmProvider(release, "icd-10-cm" if index == 0 else f"icd-10-cm-{release.version}"))
+        text_index = Icd10cmTextIndex.for_release(release, path, cache_dir)
+        id = "icd-10-cm" if index == 0 else f"icd-10-cm-{release.version}"
+        registry.add_code_system(Icd10cmProvider(release, id, text_index))
     return registry

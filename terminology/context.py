@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
-__all__ = ["RequestContext", "parse_languages"]
+from .errors import InvalidRequest
+
+__all__ = ["InvalidLanguage", "RequestContext", "parse_display_language", "parse_languages"]
+
+# BCP 47 in outline: a primary tag of letters, then subtags of letters and digits.
+_LANGUAGE_TAG = re.compile(r"[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*")
+
+
+class InvalidLanguage(InvalidRequest):
+    """A ``displayLanguage`` that is not a language tag."""
+
+    issue_type = "processing"
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,3 +48,12 @@ def parse_languages(header: str | None) -> tuple[str, ...]:
         if tag and tag != "*" and quality > 0:
             weighted.append((-quality, position, tag))
     return tuple(tag for _, _, tag in sorted(weighted))
+
+
+def parse_display_language(value: str) -> tuple[str, ...]:
+    """A ``displayLanguage`` parameter: one or more language tags (Accept-Language syntax);
+    :class:`InvalidLanguage` if a tag is malformed."""
+    languages = parse_languages(value)
+    if not languages or not all(_LANGUAGE_TAG.fullmatch(tag) for tag in languages):
+        raise InvalidLanguage(f"Invalid displayLanguage: '{value}'", tx_code="invalid-display")
+    return languages

@@ -100,3 +100,4 @@ class ValidationResult:
     issues: tuple[Issue, ...] = ()
     codeable_concept: tuple[Coding, ...] | None = None
     unknown_systems: tuple[str, ...] = field(default=())
+    inactive: bool | None = None

@@ -12,6 +12,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from .providers.base import CodeSystemProvider
+from .valuesets.implicit import implicit_value_set
 
 __all__ = ["Registry", "version_key", "version_matches"]
 
@@ -175,7 +176,13 @@ class Registry:
             for resource in versions:
                 if resource.get("version") == version:
                     return resource
-        return self.parent.value_set(url, version) if self.parent is not None else None
+        inherited = self.parent.value_set(url, version) if self.parent is not None else None
+        if inherited is not None:
+            return inherited
+        implicit = implicit_value_set(url)
+        if implicit is not None and self.code_system(implicit[0]) is not None:
+            return implicit[1]
+        return None
 
     def value_set_by_id(self, id: str) -> Resource | None:
         found = self._value_sets_by_id.get(id)

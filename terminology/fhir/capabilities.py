@@ -13,6 +13,7 @@ _OPERATIONS = {
     "CodeSystem": (
         ("lookup", "http://hl7.org/fhir/OperationDefinition/CodeSystem-lookup"),
         ("validate-code", "http://hl7.org/fhir/OperationDefinition/CodeSystem-validate-code"),
+        ("subsumes", "http://hl7.org/fhir/OperationDefinition/CodeSystem-subsumes"),
     ),
     "ValueSet": (
         ("expand", "http://hl7.org/fhir/OperationDefinition/ValueSet-expand"),
@@ -100,6 +101,7 @@ def capability_statement(base: str) -> dict[str, Any]:
             "mode": "server",
             "security": {"cors": True, "description": _SECURITY},
             "resource": resources,
+            "interaction": [{"code": "batch"}],  # POST [base] with a batch Bundle
             "operation": [{"name": name, "definition": definition} for name, definition in _SYSTEM_OPERATIONS],
         }
     ]

@@ -107,8 +107,11 @@ def expansion_resource(result: ExpandResult, echoed: list[dict[str, Any]]) -> di
     # The definition's own elements; not its text, nor its compose (the expansion says what it holds).
     resource = {key: value for key, value in result.value_set.items() if key not in ("text", "compose", "expansion")}
     parameters = list(echoed)
+    if result.display_language and not any(p["name"] == "displayLanguage" for p in echoed):
+        parameters.append({"name": "displayLanguage", "valueCode": result.display_language})
     parameters += [{"name": "used-codesystem", "valueUri": canonical} for canonical in result.expansion.used_code_systems]
     parameters += [{"name": "used-valueset", "valueUri": canonical} for canonical in result.expansion.used_value_sets]
+    parameters += [{"name": f"warning-{status}", "valueUri": canonical} for status, canonical in result.expansion.warnings]
     expansion: dict[str, Any] = {
         "identifier": f"urn:uuid:{uuid.uuid4()}",
         "timestamp": datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z"),

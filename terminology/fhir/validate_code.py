@@ -92,6 +92,7 @@ def validation_parameters(result: ValidationResult) -> dict[str, Any]:
     out.add("version", "string", result.version)
     out.add("display", "string", result.display)
     out.add("message", "string", result.message)
+    out.add("inactive", "boolean", result.inactive)
     out.add("normalized-code", "code", result.normalized_code)
     out.add("codeableConcept", "CodeableConcept", result.codeable_concept)
     if result.issues:

@@ -125,7 +125,7 @@ class Icd10cmTextIndex:
         self.path = Path(path)
         # immutable: the file is never written once published (a new build replaces it), so
         # SQLite may skip locking and change detection.
-        self._uri = f"file:{quote(str(self.path.resolve()))}"
+        self._uri = f"file:{quote(str(self.path.resolve()))}?mode=ro&immutable=1"
         self._local = threading.local()
 
     @classmethod
@@ -161,10 +161,10 @@ class Icd10cmTextIndex:
         Order: with a code-shaped word, a code equal to it first, then the codes starting with it,
         shallowest first and in release order (M48.4, M48.40 ... M48.48, M48.40XA ...), then the
         concepts that have the word in their text only (``C50``: Z85.3, "Conditions classifiable
-        to C50"), in the same order.  Otherwise bm25 (a display word
-        weighs more than an inclusion-term word) over the first 500 matches taken shallowest
-        first, a 7th-character code right after its parent (M48.48, M48.48XA, XD, XG, XS), ties
-        shallowest first then in release order; any further matches follow shallowest first.
+        to C50"), in the same order.  Otherwise bm25 (a display word weighs more than an
+        inclusion-term word) over the first 500 matches taken shallowest first, a 7th-character
+        code right after its parent (M48.48, M48.48XA, XD, XG, XS), ties shallowest first then
+        in release order; any further matches follow shallowest first.
 
         Characters other than letters and digits only separate words, so no text is a query
         syntax error; text with no letter or digit matches nothing.  Raises ``ValueError`` when
@@ -280,7 +280,7 @@ def _words(text: str) -> list[_Word]:
     if not text.strip():
         raise ValueError("empty filter text: no filter, not a search")
     words: dict[_Word, None] = {}
-    for piece in text.lower().split():
+    for piece in dict.fromkeys(text.lower().split()):
         key = piece.replace(".", "").replace("-", "")
         if _CODE_WORD.fullmatch(key):
             words[_Word(piece, key)] = None

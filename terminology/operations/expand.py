@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from ..context import RequestContext
@@ -12,7 +12,10 @@ from ..registry import Registry
 from ..valuesets.expand import Expansion, ExpansionEntry, ExpansionOptions, expand_value_set
 from .supplements import supplements_of, with_supplements
 
-__all__ = ["ExpandRequest", "ExpandResult", "expand", "find_value_set"]
+__all__ = ["MAX_RETURNED", "ExpandRequest", "ExpandResult", "expand", "find_value_set"]
+
+#: The most codes one expansion answer holds: larger ones are paged (count, offset).
+MAX_RETURNED = 10_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +38,7 @@ class ExpandResult:
     entries: list[ExpansionEntry]  # the page asked for
     total: int
     offset: int
+    display_language: str | None = None  # the language the displays were chosen for
 
 
 def find_value_set(registry: Registry, url: str, version: str | None) -> Mapping[str, Any]:
@@ -50,43 +54,14 @@ def expand(registry: Registry, request: ExpandRequest, context: RequestContext) 
     if request.count is not None and request.count < 0 or request.offset < 0:
         raise InvalidRequest("count and offset must not be negative")
     registry = with_supplements(registry, (*request.supplements, *supplements_of(value_set)))
+    if not context.languages and isinstance(value_set.get("language"), str):
+        context = replace(context, languages=(value_set["language"],))  # the value set's own language
     expansion = expand_value_set(value_set, registry, request.options, context)
-    if request.options.text_filter:
-        expansion.entries = _text_filtered(expansion.entries, request.options.text_filter)
-        expansion.nested = False
-    total = expansion.total if expansion.nested else len(expansion.entries)
-    if expansion.nested:
-        if request.offset or request.count is not None:  # paging a tree: page the flat list
-            flat = list(expansion.flat())
-            for entry in flat:
-                entry.children = []
-            expansion.entries, expansion.nested = flat, False
-    end = None if request.count is None else request.offset + request.count
-    page = expansion.entries[request.offset:end] if not expansion.nested else expansion.entries
-    if request.count is None and total > request.options.limit:
-        raise TooCostly(f"The expansion has {total} codes, more than the {request.options.limit} returned at once; use count")
-    return ExpandResult(value_set, expansion, page, total, request.offset)
-
-
-def _text_filtered(entries: list[ExpansionEntry], text: str) -> list[ExpansionEntry]:
-    """Entries whose display (or a designation) has a word starting with each word of ``text``."""
-    wanted = [word for word in _words(text) if word]
-    flat = []
-    stack = list(reversed(entries))
-    while stack:
-        entry = stack.pop()
-        flat.append(entry)
-        stack.extend(reversed(entry.children))
-    result = []
-    for entry in flat:
-        words = _words(entry.display or "") + _words(entry.code)
-        for designation in entry.designations:
-            words += _words(designation.value)
-        if all(any(word.startswith(w) for word in words) for w in wanted):
-            entry.children = []
-            result.append(entry)
-    return result
-
-
-def _words(text: str) -> list[str]:
-    return "".join(ch if ch.isalnum() else " " for ch in text.casefold()).split()
+    if request.count is None and expansion.total > MAX_RETURNED:
+        raise TooCostly(
+            f"The expansion of {value_set.get('url')} has {expansion.total} codes, more than the {MAX_RETURNED} "
+            "returned at once: use count and offset to page through it, or filter to narrow it"
+        )
+    page = expansion.entries(request.offset, None if request.count is None else min(request.count, MAX_RETURNED))
+    language = ",".join(context.languages) or None
+    return ExpandResult(value_set, expansion, page, expansion.total, request.offset, language)

@@ -11,11 +11,14 @@ from ..errors import NotFound
 from ..model import Coding, Issue, ValidationResult
 from ..providers.base import CodeSystemProvider
 from ..registry import Registry
-from ..valuesets.membership import included_systems, is_member, pinned_version
-from ..valuesets.resolution import UnknownCodeSystem, VersionRules, unknown_system_message
+from ..valuesets.membership import imported_value_sets, included_systems, is_member, pinned_version
+from ..valuesets.status import status_of
+from ..valuesets.resolution import UnknownCodeSystem, VersionNotAllowed, VersionRules, unknown_system_message
 from .supplements import supplements_of, with_supplements
 
 __all__ = ["CodeValidationRequest", "validate_code"]
+
+_ABSTRACT_NOT_ALLOWED = "ABSTRACT_CODE_NOT_ALLOWED"
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,7 +51,7 @@ def validate_code(registry: Registry, request: CodeValidationRequest, context: R
     checks = [_check_coding(registry, request, coding, _path(request, index), context) for index, coding in enumerate(request.codings)]
     valid = next((check for check in checks if check.result), None)
     chosen = valid or checks[0]
-    issues = tuple(issue for check in checks for issue in check.issues)
+    issues = tuple(issue for check in checks for issue in check.issues) + _status_issues(registry, request, checks)
     if valid is None and request.codeable_concept and request.value_set is not None and len(checks) > 0:
         text = f"No valid coding was found for the value set '{_canonical(request.value_set)}'"
         issues = (Issue("error", "code-invalid", text, "not-in-vs", (), "TX_GENERAL_CC_ERROR_MESSAGE"),) + tuple(
@@ -69,6 +72,7 @@ def validate_code(registry: Registry, request: CodeValidationRequest, context: R
         code=chosen.code,
         display=chosen.display,
         normalized_code=chosen.normalized_code,
+        inactive=chosen.inactive,
         issues=issues,
         codeable_concept=request.codings if request.codeable_concept else None,
         unknown_systems=tuple(system for check in checks for system in check.unknown_systems),
@@ -86,6 +90,24 @@ def _as_warning(issue: Issue) -> Issue:
     if issue.severity != "error":
         return issue
     return Issue("warning", issue.code, issue.text, issue.tx_code, issue.expression, issue.message_id)
+
+
+def _status_issues(registry: Registry, request: CodeValidationRequest, checks: list[ValidationResult]) -> tuple[Issue, ...]:
+    """Information that a code system or value set used is deprecated, withdrawn, draft or experimental."""
+    found: dict[tuple[str, str, str], None] = {}
+    for check in checks:
+        provider = registry.code_system(check.system, check.version) if check.system else None
+        if provider is not None and provider.info.warning_status:
+            found.setdefault((provider.info.warning_status, "CodeSystem", provider.info.canonical))
+    if request.value_set is not None:
+        for value_set in [request.value_set, *imported_value_sets(request.value_set, registry)]:
+            status = status_of(value_set, lifecycle=False)
+            if status:
+                found.setdefault((status, "ValueSet", _canonical(value_set)))
+    return tuple(
+        Issue("information", "business-rule", f"Reference to {status} {kind} {canonical}", "status-check", (), f"MSG_{status.upper()}")
+        for status, kind, canonical in found
+    )
 
 
 def _canonical(resource: Mapping[str, Any]) -> str:
@@ -125,8 +147,13 @@ def _check_coding(
     except NotFound as error:
         issue = Issue("error", "not-found", error.message, "not-found", (), "Unable_to_resolve_value_Set_")
         return replace(checked, result=False, issues=(issue,))
+    except VersionNotAllowed as error:
+        issue = Issue("error", "exception", error.message, "version-error", (f"{path}version",), "VALUESET_VERSION_CHECK")
+        return replace(checked, result=False, issues=checked.issues + (issue,))
     issues = list(checked.issues)
     valid = checked.result
+    if any(issue.message_id == _ABSTRACT_NOT_ALLOWED for issue in issues):
+        membership.found = False  # an abstract code, not allowed here, is no member either
     if not membership.found:
         valid = False
         shown = f"{coding.system}#{coding.code}" + (f" ('{coding.display}')" if coding.display else "")
@@ -196,13 +223,19 @@ def _check(
     issues: list[Issue] = []
     valid = True
     if provider.is_abstract(concept):
-        valid = abstract_allowed
-        severity = "warning" if abstract_allowed else "error"
+        # Allowed, an abstract code is valid; some code systems (ICD-10-CM) still warn what to use instead.
         reason = provider.abstract_reason(concept)
         if not abstract_allowed:
-            reason = f"Code '{provider.info.url}#{code}' is abstract, and not allowed in this context: {reason}"
-        issue_id = "ABSTRACT_CODE_NOT_ALLOWED" if not abstract_allowed else None
-        issues.append(Issue(severity, "business-rule", reason, "code-rule", (f"{path}code",), issue_id))
+            valid = False
+            text = f"Code '{provider.info.url}#{code}' is abstract, and not allowed in this context"
+            text += f": {reason}" if reason else ""
+            issues.append(Issue("error", "business-rule", text, "code-rule", (f"{path}code",), _ABSTRACT_NOT_ALLOWED))
+        elif reason:
+            issues.append(Issue("warning", "business-rule", reason, "code-rule", (f"{path}code",)))
+    inactive = provider.is_inactive(concept) or None
+    if inactive:
+        text = f"The concept '{code}' has a status of {provider.status(concept) or 'inactive'} and its use should be reviewed"
+        issues.append(Issue("warning", "business-rule", text, "code-comment", (path.rstrip(".") or "code",), "INACTIVE_CONCEPT_FOUND"))
     if coding.display is not None and not _display_matches(provider, concept, coding.display, context):
         valid = valid and lenient_display
         message = (
@@ -214,7 +247,9 @@ def _check(
         severity = "warning" if lenient_display else "error"
         issues.append(Issue(severity, "invalid", message, "invalid-display", (f"{path}display",), issue_id))
     message = "; ".join(sorted(issue.text for issue in issues)) or None
-    return ValidationResult(valid, message, provider.info.url, provider.info.version, code, display, issues=tuple(issues))
+    return ValidationResult(
+        valid, message, provider.info.url, provider.info.version, code, display, issues=tuple(issues), inactive=inactive
+    )
 
 
 def _unknown_code(provider: CodeSystemProvider, coding: Coding, path: str) -> ValidationResult:

@@ -36,6 +36,11 @@ class CodeSystemInfo:
     content: str = "complete"
     experimental: bool = False
     language: str | None = None
+    warning_status: str | None = None  # deprecated, withdrawn, draft or experimental: worth a warning
+
+    @property
+    def canonical(self) -> str:
+        return f"{self.url}|{self.version}" if self.version else self.url
 
 
 class CodeSystemProvider(ABC):
@@ -68,9 +73,10 @@ class CodeSystemProvider(ABC):
     def is_inactive(self, concept: Concept) -> bool:
         return False
 
-    def abstract_reason(self, concept: Concept) -> str:
-        """Says why the concept is abstract and what to use instead, for a person to act on."""
-        return f"The concept '{self.code(concept)}' is abstract and is not meant to be used in data"
+    def abstract_reason(self, concept: Concept) -> str | None:
+        """Why the concept is abstract and what to use instead, for a person to act on; a code system
+        that says this warns of it even where abstract codes are allowed."""
+        return None
 
     @abstractmethod
     def property_definitions(self) -> Sequence[PropertyDefinition]: ...
@@ -147,6 +153,11 @@ class CodeSystemProvider(ABC):
                 seen.add(id(current))
                 stack.extend(self.parents(current))
         return False
+
+    def text_search(self, text: str) -> Sequence[Concept] | None:
+        """The concepts matching a typeahead text, best first, from the provider's own text index;
+        None when it has none (the engine then matches words in displays itself)."""
+        return None
 
     def with_supplements(self, supplements: Sequence[Mapping[str, Any]]) -> CodeSystemProvider:
         """This code system with the designations and properties of ``supplements`` (CodeSystem resources)."""

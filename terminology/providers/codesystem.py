@@ -10,6 +10,7 @@ from typing import Any
 from ..context import RequestContext
 from ..errors import InvalidRequest
 from ..model import Coding, Designation, Property, PropertyDefinition
+from ..valuesets.status import status_of
 from .base import CodeSystemInfo, CodeSystemProvider
 
 __all__ = ["FhirCodeSystemProvider", "FhirConcept"]
@@ -233,6 +234,7 @@ def _info(resource: Mapping[str, Any]) -> CodeSystemInfo:
         content=str(resource.get("content") or "complete"),
         experimental=resource.get("experimental") is True,
         language=resource.get("language"),
+        warning_status=status_of(resource),
     )
 
 

@@ -6,9 +6,12 @@ from collections.abc import Callable, Collection, Iterator, Sequence
 from functools import lru_cache
 
 from ..context import RequestContext
+from ..errors import InvalidRequest
+from ..loaders.icd10cm_text_index import Icd10cmTextIndex
 from ..loaders.icd10cm_xml import NOTE_KINDS, Icd10cmEntry, Icd10cmRelease
 from ..model import Coding, Designation, Property, PropertyDefinition
-from .base import CodeSystemInfo, CodeSystemProvider
+from .base import CodeSystemInfo, CodeSystemProvider, ConceptFilter
+from .filters import PredicateFilter
 
 __all__ = ["ICD10CM_URL", "Icd10cmProvider"]
 
@@ -56,8 +59,9 @@ _LISTED_BILLABLE = 8
 class Icd10cmProvider(CodeSystemProvider):
     """Concepts are the release's :class:`Icd10cmEntry` objects; codes are written with their dot."""
 
-    def __init__(self, release: Icd10cmRelease, id: str = "icd-10-cm") -> None:
+    def __init__(self, release: Icd10cmRelease, id: str = "icd-10-cm", text_index: Icd10cmTextIndex | None = None) -> None:
         self.release = release
+        self.text_index = text_index
         self.info = CodeSystemInfo(
             id=id,
             url=ICD10CM_URL,
@@ -210,8 +214,68 @@ class Icd10cmProvider(CodeSystemProvider):
             current = self._entries[current.parent] if current.parent else None
         return False
 
+    def all_concepts(self) -> Iterator[Icd10cmEntry]:
+        # A tree (one parent each): a plain depth-first walk, without the generic walk's bookkeeping.
+        stack = list(reversed(self.roots()))
+        while stack:
+            entry = stack.pop()
+            yield entry
+            stack.extend(self._entries[child] for child in reversed(entry.children))
+
+    def text_search(self, text: str) -> Sequence[Icd10cmEntry] | None:
+        if self.text_index is None:
+            return None
+        if not text.strip():
+            return []
+        return _RankedMatches(self.text_index, text, self._entries)
+
+    def filter(self, prop: str, op: str, value: str) -> ConceptFilter:
+        """``billable``, ``notSelectable``, ``chapter`` and ``block`` read straight off the entry;
+        the rest as for any code system."""
+        if op == "=" and prop in ("billable", "notSelectable"):
+            if value not in ("true", "false"):
+                raise InvalidRequest(f"The filter '{prop} = {value}' needs true or false")
+            abstract = (prop == "notSelectable") == (value == "true")
+            return PredicateFilter(lambda entry: self.is_abstract(entry) == abstract, self.all_concepts)
+        if op == "=" and prop == "chapter":
+            return PredicateFilter(lambda entry: entry.chapter == value, self.all_concepts)
+        if op == "=" and prop == "block":
+            return PredicateFilter(lambda entry: getattr(self._block(entry), "code", None) == value, self.all_concepts)
+        return super().filter(prop, op, value)
+
     def roots(self) -> Sequence[Icd10cmEntry]:
         return [self._entries[code] for code in self.release.roots]
 
     def count(self) -> int:
         return len(self._entries)
+
+
+class _RankedMatches(Sequence[Icd10cmEntry]):
+    """The index's matches for a text, read from it as they are asked for: a typeahead that wants
+    ten of 20,000 matches reads ten, and the count is the index's own."""
+
+    def __init__(self, index: Icd10cmTextIndex, text: str, entries: dict[str, Icd10cmEntry]) -> None:
+        self.index = index
+        self.text = text
+        self.entries = entries
+        self._count: int | None = None
+
+    def __len__(self) -> int:
+        if self._count is None:
+            self._count = self.index.count(self.text)
+        return self._count
+
+    def __getitem__(self, item):  # type: ignore[override]
+        if isinstance(item, slice):
+            start, stop, step = item.indices(len(self))
+            if step != 1:
+                return list(self)[item]
+            codes = self.index.search(self.text, limit=max(stop - start, 0), offset=start)
+            return [self.entries[code] for code in codes]
+        found = self[item : item + 1] if item >= 0 else list(self)[item : item + 1 or None]
+        if not found:
+            raise IndexError(item)
+        return found[0]
+
+    def __iter__(self) -> Iterator[Icd10cmEntry]:
+        return (self.entries[code] for code in self.index.search(self.text))

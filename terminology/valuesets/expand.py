@@ -7,18 +7,19 @@ expanded recursively, a cycle is an error, and an expansion that would grow past
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..context import RequestContext
 from ..errors import InvalidRequest, NotFound, TooCostly
-from ..model import Designation, Property
+from ..model import Coding, Designation, Property
 from ..providers.base import CodeSystemProvider, Concept
-from .compose import Include, read_compose
+from .compose import Compose, Include, read_compose
 from .resolution import Resolver, VersionRules
+from .status import status_of
 
-__all__ = ["Expansion", "ExpansionEntry", "ExpansionOptions", "expand_value_set"]
+__all__ = ["Candidate", "Expansion", "ExpansionEntry", "ExpansionOptions", "expand_value_set", "text_words"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,32 +53,46 @@ class ExpansionEntry:
         return (self.system, self.code)
 
 
+@dataclass(slots=True, eq=False)
+class Candidate:
+    """A concept the expansion selected, made into an :class:`ExpansionEntry` only when shown."""
+
+    key: tuple[str, str]
+    provider: CodeSystemProvider
+    concept: Concept
+    reference: Any  # the include's ConceptReference (its display, designations), or None
+
+
 @dataclass(slots=True)
 class Expansion:
-    """``entries`` nests children under their parents when the expansion is hierarchical;
-    ``used_code_systems``: ``url|version`` of every code system the expansion drew on."""
+    """``candidates`` in expansion order; ``used_code_systems``: ``url|version`` of every code
+    system the expansion drew on. :meth:`entries` makes the entries of a page (nested, when the
+    expansion is hierarchical and the whole of it is asked for)."""
 
-    entries: list[ExpansionEntry]
+    candidates: Sequence[Candidate]
     used_code_systems: list[str]
     used_value_sets: list[str]
-    nested: bool = False
-
-    def flat(self) -> Iterator[ExpansionEntry]:
-        stack = list(reversed(self.entries))
-        while stack:
-            entry = stack.pop()
-            yield entry
-            stack.extend(reversed(entry.children))
+    hierarchical: bool
+    build: Callable[[Candidate], ExpansionEntry]
+    warnings: list[tuple[str, str]]  # (status, canonical) of what is deprecated, withdrawn, draft, experimental
 
     @property
     def total(self) -> int:
-        return sum(1 for _ in self.flat())
+        return len(self.candidates)
+
+    def entries(self, offset: int = 0, count: int | None = None) -> list[ExpansionEntry]:
+        if self.hierarchical and offset == 0 and count is None:
+            return _nest([self.build(c) for c in self.candidates], self.candidates)
+        end = None if count is None else offset + count
+        return [self.build(candidate) for candidate in self.candidates[offset:end]]
 
 
 def expand_value_set(
     value_set: Mapping[str, Any], resolver: Resolver, options: ExpansionOptions, context: RequestContext
 ) -> Expansion:
-    return _Expander(resolver, options, context).expand(value_set, ())
+    expander = _Expander(resolver, options, context)
+    expander.note_value_set(value_set)
+    return expander.expand(value_set, ())
 
 
 class _Expander:
@@ -87,77 +102,132 @@ class _Expander:
         self.context = context
         self.used_code_systems: dict[str, None] = {}
         self.used_value_sets: dict[str, None] = {}
+        self.warnings: dict[tuple[str, str], None] = {}
+        self.words = text_words(options.text_filter or "")
+
+    def note_code_system(self, provider: CodeSystemProvider) -> None:
+        self.used_code_systems.setdefault(provider.info.canonical)
+        if provider.info.warning_status:
+            self.warnings.setdefault((provider.info.warning_status, provider.info.canonical))
+
+    def note_value_set(self, value_set: Mapping[str, Any]) -> None:
+        status = status_of(value_set, lifecycle=False)
+        if status:
+            self.warnings.setdefault((status, _canonical(value_set)))
+
+    def _expansion(self, candidates: Sequence[Candidate], hierarchical: bool) -> Expansion:
+        return Expansion(
+            candidates, list(self.used_code_systems), list(self.used_value_sets), hierarchical, self._entry, list(self.warnings)
+        )
 
     def expand(self, value_set: Mapping[str, Any], chain: tuple[str, ...]) -> Expansion:
         compose = read_compose(value_set)
-        selected: dict[tuple[str, str], ExpansionEntry] = {}
+        chain = chain + (str(value_set.get("url")),)
+        ranked = self._ranked_whole_system(compose)
+        if ranked is not None:
+            return self._expansion(ranked, False)
+        selected: dict[tuple[str, str], Candidate] = {}
         for include in compose.includes:
-            for entry in self._select(include, chain + (str(value_set.get("url")),)):
-                selected.setdefault(entry.key, entry)
+            for candidate in self._select(include, chain):
+                selected.setdefault(candidate.key, candidate)
                 if len(selected) > self.options.limit:
                     raise TooCostly(
                         f"The value set {value_set.get('url')} has more than {self.options.limit} codes; "
                         "use a filter or count to ask for part of it"
                     )
         for exclude in compose.excludes:
-            for entry in self._select(exclude, chain + (str(value_set.get("url")),)):
-                selected.pop(entry.key, None)
-        entries = list(selected.values())
+            for candidate in self._select(exclude, chain):
+                selected.pop(candidate.key, None)
+        candidates = list(selected.values())
         if self.options.active_only or compose.inactive is False:
-            entries = [entry for entry in entries if not entry.inactive]
-        nested = not self.options.exclude_nested and self._hierarchical(compose.includes, compose.excludes)
-        if nested:
-            entries = self._nest(entries)
-        return Expansion(entries, list(self.used_code_systems), list(self.used_value_sets), nested)
+            candidates = [c for c in candidates if not c.provider.is_inactive(c.concept)]
+        hierarchical = not self.options.exclude_nested and not self.words and _hierarchical(compose.includes, compose.excludes)
+        return self._expansion(candidates, hierarchical)
+
+    def _ranked_whole_system(self, compose: Compose) -> Sequence[Candidate] | None:
+        """A typeahead over one whole code system with a text index: its ranked matches, read
+        page by page (the total is the index's count), rather than every match made a candidate."""
+        if not self.words or compose.excludes or len(compose.includes) != 1 or self.options.active_only:
+            return None
+        include = compose.includes[0]
+        if not include.whole_system or include.value_sets or compose.inactive is False:
+            return None
+        provider = self.options.version_rules.code_system(self.resolver, include, "the value set cannot be expanded")
+        ranked = provider.text_search(self.options.text_filter or "")
+        if ranked is None:
+            return None
+        self.note_code_system(provider)
+        return _Candidates(ranked, provider)
 
     # -- selection ------------------------------------------------------------------------------
 
-    def _select(self, include: Include, chain: tuple[str, ...]) -> list[ExpansionEntry]:
+    def _select(self, include: Include, chain: tuple[str, ...]) -> list[Candidate]:
         imported = [self._import(url, chain) for url in include.value_sets]
         if include.system is None:
-            keys = set.intersection(*({e.key for e in expansion} for expansion in imported[1:])) if len(imported) > 1 else None
-            return [e for e in imported[0] if keys is None or e.key in keys]
+            keys = set.intersection(*({c.key for c in expansion} for expansion in imported[1:])) if len(imported) > 1 else None
+            return [c for c in imported[0] if keys is None or c.key in keys]
         provider = self.options.version_rules.code_system(self.resolver, include, "the value set cannot be expanded")
-        self.used_code_systems.setdefault(f"{provider.info.url}|{provider.info.version}" if provider.info.version else provider.info.url)
-        entries = [self._entry(provider, concept, reference) for concept, reference in self._concepts(provider, include)]
+        self.note_code_system(provider)
+        url = provider.info.url
+        candidates = [Candidate((url, provider.code(c)), provider, c, r) for c, r in self._concepts(provider, include)]
         for expansion in imported:
-            keys = {e.key for e in expansion}
-            entries = [e for e in entries if e.key in keys]
-        return entries
+            keys = {c.key for c in expansion}
+            candidates = [c for c in candidates if c.key in keys]
+        return candidates
 
-    def _import(self, url: str, chain: tuple[str, ...]) -> list[ExpansionEntry]:
+    def _import(self, url: str, chain: tuple[str, ...]) -> list[Candidate]:
         if url in chain or url.split("|")[0] in chain:
             raise InvalidRequest(f"The value set {url} imports itself (through {' -> '.join(chain)})", tx_code="vs-invalid")
         value_set = self.resolver.value_set(url)
         if value_set is None:
             raise NotFound(f"A definition for the value Set '{url}' could not be found", tx_code="not-found")
         self.used_value_sets.setdefault(_canonical(value_set))
-        return list(self.expand(value_set, chain).flat())
+        self.note_value_set(value_set)
+        return self.expand(value_set, chain).candidates
 
     def _concepts(self, provider: CodeSystemProvider, include: Include) -> Iterable[tuple[Concept, Any]]:
+        """The include's concepts (with their references), best text matches first under a text filter."""
+        filters = [provider.filter(f.property, f.op, f.value) for f in include.filters]
+        ranked = provider.text_search(self.options.text_filter) if self.words else None
+        if ranked is not None:  # the provider's own index: its matches, tested against the include
+            listed = {provider.locate(r.code): r for r in include.concepts} if include.concepts else None
+            for concept in ranked:
+                if listed is not None and concept not in listed:
+                    continue
+                if all(f.matches(concept) for f in filters):
+                    yield concept, listed[concept] if listed is not None else None
+            return
+        for concept, reference in self._unranked(provider, include, filters):
+            if not self.words or self._text_matches(provider, concept, reference):
+                yield concept, reference
+
+    def _unranked(self, provider: CodeSystemProvider, include: Include, filters: list) -> Iterator[tuple[Concept, Any]]:
         if include.concepts:
             for reference in include.concepts:
                 concept = provider.locate(reference.code)
                 if concept is not None:  # codes the code system does not have are left out, as tx.fhir.org does
                     yield concept, reference
             return
-        if not include.filters:
-            for concept in provider.all_concepts():
-                yield concept, None
-            return
-        filters = [provider.filter(f.property, f.op, f.value) for f in include.filters]
-        for concept in filters[0].concepts():
+        source = filters[0].concepts() if filters else provider.all_concepts()
+        for concept in source:
             if all(other.matches(concept) for other in filters[1:]):
                 yield concept, None
 
-    def _entry(self, provider: CodeSystemProvider, concept: Concept, reference: Any) -> ExpansionEntry:
+    def _text_matches(self, provider: CodeSystemProvider, concept: Concept, reference: Any) -> bool:
+        texts = [provider.code(concept), provider.display(concept, self.context)]
+        texts += [d.value for d in provider.designations(concept, self.context)]
+        if reference is not None and reference.display:
+            texts.append(reference.display)
+        found = [word for text in texts for word in text_words(text)]
+        return all(any(word.startswith(wanted) for word in found) for wanted in self.words)
+
+    def _entry(self, candidate: Candidate) -> ExpansionEntry:
+        provider, concept, reference = candidate.provider, candidate.concept, candidate.reference
         context, options = self.context, self.options
         display = reference.display if reference is not None and reference.display else provider.display(concept, context)
         designations: tuple[Designation, ...] = ()
         if options.include_designations:
-            designations = tuple(provider.designations(concept, context))
-            if reference is not None:
-                designations += reference.designations
+            designations = self._designations(provider, concept, reference, display)
         properties: tuple[Property, ...] = ()
         if options.properties:
             properties = tuple(provider.properties(concept, frozenset(options.properties)))
@@ -174,22 +244,64 @@ class _Expander:
             properties=properties,
         )
 
-    # -- hierarchy ------------------------------------------------------------------------------
+    def _designations(self, provider: CodeSystemProvider, concept: Concept, reference: Any, display: str | None) -> tuple[Designation, ...]:
+        """Every designation but the one shown as the display; the code system's own display among
+        them when another language's was shown (as tx.fhir.org lists them)."""
+        language = provider.display_language(concept, self.context)
+        own = provider.display(concept, RequestContext())
+        candidates = [Designation(own, provider.info.language, _PREFERRED_FOR_LANGUAGE)]
+        candidates += provider.designations(concept, self.context)
+        if reference is not None:
+            candidates += reference.designations
+        return tuple(d for d in candidates if not (d.value == display and d.language == language))
 
-    def _hierarchical(self, includes: tuple[Include, ...], excludes: tuple[Include, ...]) -> bool:
-        """Nested only when every include takes a whole code system (a hierarchy that is all there)."""
-        return bool(includes) and not excludes and all(i.whole_system and not i.value_sets for i in includes)
 
-    def _nest(self, entries: list[ExpansionEntry]) -> list[ExpansionEntry]:
-        by_key = {entry.key: entry for entry in entries}
-        roots = []
-        for entry in entries:
-            provider = self.resolver.code_system(entry.system, entry.version)
-            concept = provider.locate(entry.code) if provider is not None else None
-            parents = provider.parents(concept) if concept is not None else ()
-            parent = next((by_key[(entry.system, provider.code(p))] for p in parents if (entry.system, provider.code(p)) in by_key), None)
-            (parent.children if parent is not None else roots).append(entry)
-        return roots
+
+def _hierarchical(includes: tuple[Include, ...], excludes: tuple[Include, ...]) -> bool:
+    """Nested when the includes take code systems or filters of them, not lists of codes or other
+    value sets: then the code system's hierarchy is what the expansion shows."""
+    return bool(includes) and not excludes and all(i.system and not i.concepts and not i.value_sets for i in includes)
+
+
+def _nest(entries: list[ExpansionEntry], candidates: list[Candidate]) -> list[ExpansionEntry]:
+    """The entries under their nearest parent that is in the expansion too."""
+    by_key = {candidate.key: entry for candidate, entry in zip(candidates, entries)}
+    roots = []
+    for candidate, entry in zip(candidates, entries):
+        provider = candidate.provider
+        keys = ((candidate.key[0], provider.code(parent)) for parent in provider.parents(candidate.concept))
+        parent = next((by_key[key] for key in keys if key in by_key), None)
+        (parent.children if parent is not None else roots).append(entry)
+    return roots
+
+
+class _Candidates(Sequence[Candidate]):
+    """Candidates over a provider's ranked concepts, made as they are read."""
+
+    def __init__(self, concepts: Sequence[Concept], provider: CodeSystemProvider) -> None:
+        self.concepts = concepts
+        self.provider = provider
+
+    def _candidate(self, concept: Concept) -> Candidate:
+        return Candidate((self.provider.info.url, self.provider.code(concept)), self.provider, concept, None)
+
+    def __len__(self) -> int:
+        return len(self.concepts)
+
+    def __getitem__(self, item):  # type: ignore[override]
+        if isinstance(item, slice):
+            return [self._candidate(concept) for concept in self.concepts[item]]
+        return self._candidate(self.concepts[item])
+
+
+def text_words(text: str) -> list[str]:
+    """The words of a text filter or a display: runs of letters and digits, case folded."""
+    return "".join(ch if ch.isalnum() else " " for ch in text.casefold()).split()
+
+
+_PREFERRED_FOR_LANGUAGE = Coding(
+    "http://terminology.hl7.org/CodeSystem/hl7TermMaintInfra", None, "preferredForLanguage", "Preferred For Language"
+)
 
 
 def _canonical(resource: Mapping[str, Any]) -> str:

@@ -13,11 +13,11 @@ from typing import Any
 
 from ..errors import InvalidRequest, NotFound
 from ..providers.base import CodeSystemProvider
-from ..registry import version_key
+from ..registry import version_key, version_matches
 from .compose import Include, read_compose
 from .resolution import Resolver, VersionRules
 
-__all__ = ["Membership", "included_systems", "is_member", "pinned_version"]
+__all__ = ["Membership", "imported_value_sets", "included_systems", "is_member", "pinned_version"]
 
 
 @dataclass(slots=True)
@@ -103,8 +103,9 @@ def _include_matches(
 
 
 def _with_version(include: Include, version: str | None) -> Include:
-    """The include, with the coding's version where the value set names none."""
-    if include.version is not None or version is None:
+    """The include, with the coding's version where the value set names none, or names a
+    pattern (``1.x``) that the coding's version fits."""
+    if version is None or (include.version is not None and not version_matches(include.version, version)):
         return include
     return Include(include.system, version, include.concepts, include.filters, include.value_sets)
 
@@ -145,3 +146,16 @@ def included_systems(value_set: Mapping[str, Any], resolver: Resolver, chain: tu
             if imported is not None:
                 found.update(dict.fromkeys(included_systems(imported, resolver, chain + (url,))))
     return list(found)
+
+
+def imported_value_sets(value_set: Mapping[str, Any], resolver: Resolver, chain: tuple[str, ...] = ()) -> list[Mapping[str, Any]]:
+    """The value sets ``value_set`` imports, directly or through others, each once."""
+    url = str(value_set.get("url"))
+    found: list[Mapping[str, Any]] = []
+    for include in read_compose(value_set).includes:
+        for imported_url in include.value_sets:
+            imported = resolver.value_set(imported_url)
+            if imported is not None and imported.get("url") not in chain + (url,) and imported not in found:
+                found.append(imported)
+                found += [v for v in imported_value_sets(imported, resolver, chain + (url,)) if v not in found]
+    return found

@@ -7,11 +7,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from ..errors import InvalidRequest, NotFound
+from ..errors import InvalidRequest, NotFound, TerminologyError
 from ..providers.base import CodeSystemProvider
+from ..registry import version_matches
 from .compose import Include
 
-__all__ = ["Resolver", "UnknownCodeSystem", "VersionRules", "unknown_system_message"]
+__all__ = ["Resolver", "UnknownCodeSystem", "VersionNotAllowed", "VersionRules", "unknown_system_message"]
 
 
 class Resolver(Protocol):
@@ -22,6 +23,16 @@ class Resolver(Protocol):
     def value_set(self, url: str, version: str | None = None) -> Mapping[str, Any] | None: ...
 
     def versions(self, url: str) -> list[str]: ...
+
+
+class VersionNotAllowed(TerminologyError):
+    """The version of a code system that would be used is ruled out by ``check-system-version``."""
+
+    issue_type = "exception"
+    status = 400
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, tx_code="version-error")
 
 
 class UnknownCodeSystem(NotFound):
@@ -36,8 +47,8 @@ class UnknownCodeSystem(NotFound):
 @dataclass(frozen=True, slots=True)
 class VersionRules:
     """``system-version``: the version to use where the value set names none; ``force-system-version``:
-    the version to use whatever it names; ``check-system-version``: the version it must name (kept, and
-    echoed; tx.fhir.org's answers show it does not change which version is used)."""
+    the version to use whatever it names; ``check-system-version``: the versions allowed (a pattern such
+    as ``1.0.x``); it does not change which version is used, it refuses the others."""
 
     defaults: Mapping[str, str] = field(default_factory=dict)
     forced: Mapping[str, str] = field(default_factory=dict)
@@ -60,7 +71,16 @@ class VersionRules:
         provider = resolver.code_system(include.system, version)
         if provider is None:
             raise UnknownCodeSystem(unknown_system_message(resolver, include.system, version, purpose), include.system, version)
+        self.check(provider.info.url, provider.info.version)
         return provider
+
+    def check(self, system: str, version: str | None) -> None:
+        """:class:`VersionNotAllowed` when ``check-system-version`` rules out the version used."""
+        required = self.checked.get(system)
+        if required is not None and version != required and not version_matches(required, version):
+            raise VersionNotAllowed(
+                f"The version '{version}' is not allowed for system '{system}': required to be '{required}' by a version-check parameter"
+            )
 
 
 def _split(canonicals: list[str], name: str) -> dict[str, str]:

@@ -13,18 +13,21 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import parse_qsl
 
-from ..context import RequestContext, parse_languages
+from ..context import RequestContext, parse_display_language, parse_languages
 from ..errors import InvalidRequest, NotFound, PayloadTooLarge, TerminologyError
 from ..fhir import codec, negotiation
+from ..fhir.batch import BatchEntry, batch_response_bundle, batch_validation_parameters, read_batch_bundle, read_batch_validations
 from ..fhir.capabilities import capability_statement, terminology_capabilities
 from ..fhir.codesystem import code_system_resource, search_bundle
 from ..fhir.expand import echoed_parameters, expansion_resource, read_expand_request
 from ..fhir.lookup import lookup_parameters, read_lookup_request
 from ..fhir.outcome import error_outcome
 from ..fhir.parameters import OperationInput
+from ..fhir.subsumes import read_subsumes_request, subsumes_parameters
 from ..fhir.validate_code import read_validation_request, read_value_set_validation_request, validation_parameters
 from ..operations.expand import expand, find_value_set
 from ..operations.lookup import lookup
+from ..operations.subsumes import subsumes
 from ..operations.search import read_code_system, read_value_set, search_code_systems, search_value_sets
 from ..operations.validate_code import validate_code
 from ..registry import Registry
@@ -37,6 +40,8 @@ log = logging.getLogger(__name__)
 _CS_SEARCH_PARAMETERS = frozenset({"url", "version", "name"})
 _VS_SEARCH_PARAMETERS = frozenset({"url", "version", "name", "title", "status"})
 _READ_SUMMARIES = (None, "true", "false", "data", "text")
+# Entries of one batch Bundle, validations of one $batch-validate-code.
+_MAX_BATCH = 1000
 
 
 @dataclass(slots=True)
@@ -88,17 +93,27 @@ class Dispatcher:
 
     def handle(self, request: HttpRequest) -> HttpResponse:
         """Never raises: every failure becomes an OperationOutcome with its HTTP status."""
+        status, resource = self.answer(request)
+        try:
+            return self._render(request, resource, status)
+        except TerminologyError as error:  # no format the client accepts can be written
+            if status >= 400:  # the answer is an error already: that one, in JSON
+                return HttpResponse(status, negotiation.FHIR_JSON_CONTENT_TYPE, codec.to_json(resource))
+            return self.error_response(request, error)
+
+    def answer(self, request: HttpRequest) -> tuple[int, dict[str, Any]]:
+        """The HTTP status and resource answering ``request``, before rendering; never raises."""
         try:
             view, id, methods = _route(request.path)
             if request.method not in methods:
-                raise MethodNotAllowed(f"{request.method} is not supported on {request.path}; use {' or '.join(methods)}")
-            return self._render(request, view(self, request, id), 200)
+                raise MethodNotAllowed(f"{request.method} is not supported on {request.path or '/'}; use {' or '.join(methods)}")
+            return 200, view(self, request, id)
         except TerminologyError as error:
-            return self.error_response(request, error)
+            return error.status, error_outcome(error)
         except Exception:  # a bug: log it, and answer as FHIR does rather than with a bare 500 page
             log.exception("unexpected error answering %s %s", request.method, request.path)
             error = TerminologyError("Internal error; the server's log has the details")
-            return self.error_response(request, error)
+            return error.status, error_outcome(error)
 
     # -- views ----------------------------------------------------------------------------------
 
@@ -118,6 +133,12 @@ class Dispatcher:
         result = lookup(registry, lookup_request, _context(request, params))
         return lookup_parameters(result, lookup_request.code, lookup_request.system)
 
+    def subsumes(self, request: HttpRequest, id: str | None) -> dict[str, Any]:
+        system, version = self._instance(id)
+        params = self._operation_input(request)
+        registry = self.request_resources.registry_for(params.resources("tx-resource"))
+        return subsumes_parameters(subsumes(registry, read_subsumes_request(params, system, version)))
+
     def validate_code(self, request: HttpRequest, id: str | None) -> dict[str, Any]:
         system, version = self._instance(id)
         params = self._operation_input(request)
@@ -126,7 +147,21 @@ class Dispatcher:
         return validation_parameters(validate_code(registry, validation, _context(request, params)))
 
     def value_set_validate_code(self, request: HttpRequest, id: str | None) -> dict[str, Any]:
-        params = self._operation_input(request)
+        return self._value_set_validation(request, self._operation_input(request), id)
+
+    def batch_validate_code(self, request: HttpRequest, id: str | None) -> dict[str, Any]:
+        """Each validation answered on its own: an error in one is its OperationOutcome, not the batch's."""
+        answers = []
+        for params in read_batch_validations(self._operation_input(request), _MAX_BATCH):
+            try:
+                if isinstance(params, TerminologyError):
+                    raise params
+                answers.append(self._value_set_validation(request, params, id))
+            except TerminologyError as error:
+                answers.append(error_outcome(error))
+        return batch_validation_parameters(answers)
+
+    def _value_set_validation(self, request: HttpRequest, params: OperationInput, id: str | None) -> dict[str, Any]:
         registry = self.request_resources.registry_for(params.resources("tx-resource"))
         instance = read_value_set(registry, id) if id is not None else None
         validation = read_value_set_validation_request(params, instance, lambda url, version: find_value_set(registry, url, version))
@@ -138,6 +173,26 @@ class Dispatcher:
         instance = read_value_set(registry, id) if id is not None else None
         result = expand(registry, read_expand_request(params, instance), _context(request, params))
         return expansion_resource(result, echoed_parameters(params))
+
+    def batch(self, request: HttpRequest, id: str | None) -> dict[str, Any]:
+        """A ``batch`` Bundle: each entry is answered as the request it holds would be, on its own."""
+        entries = read_batch_bundle(self._body_resource(request), _MAX_BATCH)
+        return batch_response_bundle([self._entry_answer(request, entry) for entry in entries])
+
+    def _entry_answer(self, request: HttpRequest, entry: BatchEntry) -> tuple[int, dict[str, Any]]:
+        if entry.error is not None:
+            return entry.error.status, error_outcome(entry.error)
+        path, _, query = entry.url.removeprefix(request.base_url).partition("?")
+        path = "/" + path.lstrip("/")
+        if path.rstrip("/") == "":
+            error = InvalidRequest("A batch entry cannot be a batch itself", expression="Bundle.entry.request.url")
+            return error.status, error_outcome(error)
+        body = codec.to_json(entry.resource) if entry.resource is not None else b""
+        headers = {"content-type": negotiation.FHIR_JSON_CONTENT_TYPE}
+        if request.headers.get("accept-language"):
+            headers["accept-language"] = request.headers["accept-language"]
+        pairs = parse_qsl(query, keep_blank_values=True)
+        return self.answer(HttpRequest(entry.method, path, pairs, headers, lambda limit: body[:limit], request.base_url, len(body)))
 
     def value_set_search(self, request: HttpRequest, id: str | None) -> dict[str, Any]:
         args = _search_args(request, _VS_SEARCH_PARAMETERS, "ValueSet")
@@ -176,18 +231,23 @@ class Dispatcher:
     def _operation_input(self, request: HttpRequest) -> OperationInput:
         if request.method == "GET":
             return OperationInput.from_query(request.query)
-        body_format = negotiation.request_format(request.headers.get("content-type"))
-        body = self._read_body(request)
-        if body_format == "form":
+        if negotiation.request_format(request.headers.get("content-type")) == "form":
             try:
-                pairs = parse_qsl(body.decode("utf-8"), keep_blank_values=True, strict_parsing=False)
+                pairs = parse_qsl(self._read_body(request).decode("utf-8"), keep_blank_values=True, strict_parsing=False)
             except UnicodeDecodeError as error:
                 raise InvalidRequest(f"The form body is not UTF-8: {error}") from error
             return OperationInput.from_query(pairs)
+        return OperationInput.from_parameters(self._body_resource(request, "a Parameters resource"))
+
+    def _body_resource(self, request: HttpRequest, expected: str = "a Bundle of type batch") -> dict[str, Any]:
+        """The resource a POST sends as FHIR JSON or XML."""
+        body_format = negotiation.request_format(request.headers.get("content-type"))
+        if body_format == "form":
+            raise InvalidRequest(f"Send {expected} as FHIR JSON or XML, not a form")
+        body = self._read_body(request)
         if not body.strip():
-            raise InvalidRequest("The POST body is empty: send a Parameters resource")
-        resource = codec.parse_xml(body) if body_format == "xml" else codec.parse_json(body)
-        return OperationInput.from_parameters(resource)
+            raise InvalidRequest(f"The POST body is empty: send {expected}")
+        return codec.parse_xml(body) if body_format == "xml" else codec.parse_json(body)
 
     def _read_body(self, request: HttpRequest) -> bytes:
         limit = self.max_body_bytes
@@ -227,8 +287,10 @@ def _search_args(request: HttpRequest, supported: frozenset[str], kind: str) -> 
 
 
 def _context(request: HttpRequest, params: OperationInput) -> RequestContext:
-    language = params.string("displayLanguage") or request.headers.get("accept-language")
-    return RequestContext(languages=parse_languages(language))
+    language = params.string("displayLanguage")
+    if language is not None:
+        return RequestContext(languages=parse_display_language(language))
+    return RequestContext(languages=parse_languages(request.headers.get("accept-language")))
 
 
 @lru_cache(maxsize=256)
@@ -241,21 +303,27 @@ def _negotiated(format_param: str | None, accept: str | None) -> tuple[str, Call
 
 _GET = ("GET",)
 _GET_POST = ("GET", "POST")
+_POST = ("POST",)
 # path -> (view, methods); "{id}" stands for one path segment.
 _ROUTES: dict[str, tuple[View, tuple[str, ...]]] = {
+    "/": (Dispatcher.batch, _POST),
     "/metadata": (Dispatcher.metadata, _GET),
     "/CodeSystem": (Dispatcher.search, _GET),
     "/CodeSystem/$lookup": (Dispatcher.lookup, _GET_POST),
     "/CodeSystem/$validate-code": (Dispatcher.validate_code, _GET_POST),
+    "/CodeSystem/$subsumes": (Dispatcher.subsumes, _GET_POST),
     "/CodeSystem/{id}": (Dispatcher.read, _GET),
     "/CodeSystem/{id}/$lookup": (Dispatcher.lookup, _GET_POST),
     "/CodeSystem/{id}/$validate-code": (Dispatcher.validate_code, _GET_POST),
+    "/CodeSystem/{id}/$subsumes": (Dispatcher.subsumes, _GET_POST),
     "/ValueSet": (Dispatcher.value_set_search, _GET),
     "/ValueSet/$expand": (Dispatcher.expand, _GET_POST),
     "/ValueSet/$validate-code": (Dispatcher.value_set_validate_code, _GET_POST),
+    "/ValueSet/$batch-validate-code": (Dispatcher.batch_validate_code, _POST),
     "/ValueSet/{id}": (Dispatcher.value_set_read, _GET),
     "/ValueSet/{id}/$expand": (Dispatcher.expand, _GET_POST),
     "/ValueSet/{id}/$validate-code": (Dispatcher.value_set_validate_code, _GET_POST),
+    "/ValueSet/{id}/$batch-validate-code": (Dispatcher.batch_validate_code, _POST),
     "/$versions": (Dispatcher.versions, _GET),
 }
 

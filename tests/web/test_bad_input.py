@@ -241,14 +241,18 @@ def test_method_not_allowed(client, method, url):
         "/fhir/CodeSystem/icd-10-cm/_history/1",
         "/fhir/CodeSystem/$nonsense",
         "/fhir/CodeSystem//$lookup",
-        "/fhir/",
-        "/fhir",
     ],
 )
 def test_unknown_path(client, path):
     outcome = error_outcome(client.get(path), 404)
     assert outcome["issue"][0]["code"] == "not-found"
     assert_still_answers(client)
+
+
+@pytest.mark.parametrize("path", ["/fhir/", "/fhir"])
+def test_the_base_takes_only_a_posted_batch(client, path):
+    outcome = error_outcome(client.get(path), 405)
+    assert outcome["issue"][0]["details"]["text"] == "GET is not supported on /; use POST"
 
 
 def test_paths_outside_the_fhir_base_are_flasks(client):

@@ -37,7 +37,9 @@ def test_rest(statement):
     assert {o["name"]: o["definition"] for o in code_system["operation"]} == {
         "lookup": "http://hl7.org/fhir/OperationDefinition/CodeSystem-lookup",
         "validate-code": "http://hl7.org/fhir/OperationDefinition/CodeSystem-validate-code",
+        "subsumes": "http://hl7.org/fhir/OperationDefinition/CodeSystem-subsumes",
     }
+    assert rest["interaction"] == [{"code": "batch"}]
 
 
 @pytest.mark.parametrize("mode", ["full", "normative"])

@@ -1,0 +1,233 @@
+"""Batches: ValueSet/$batch-validate-code, and a batch Bundle POSTed to the FHIR base."""
+
+from __future__ import annotations
+
+import orjson
+import pytest
+
+from terminology.fhir import codec
+
+from .helpers import ICD10CM, LOOKUP, VALIDATE, error_outcome, param, parameters_body, resource_of
+from .test_subsumes import SIMPLE, SIMPLE_CODE_SYSTEM
+
+BATCH_VALIDATE = "/fhir/ValueSet/$batch-validate-code"
+VS_VALIDATE = "/fhir/ValueSet/$validate-code"
+VS_ONE_TWO = "urn:uuid:80458796-b204-4d17-ac1c-8443dd8cb35b"
+VS_THREE = "http://example.org/fhir/ValueSet/code3"
+
+
+def _value_set(url, *codes):
+    return {
+        "resourceType": "ValueSet",
+        "url": url,
+        "status": "active",
+        "compose": {"include": [{"system": SIMPLE, "concept": [{"code": code} for code in codes]}]},
+    }
+
+
+TX_RESOURCES = [
+    {"name": "tx-resource", "resource": SIMPLE_CODE_SYSTEM},
+    {"name": "tx-resource", "resource": _value_set(VS_ONE_TWO, "code1", "code2")},
+    {"name": "tx-resource", "resource": _value_set(VS_THREE, "code3")},
+]
+
+
+def _coding(code):
+    return {"name": "coding", "valueCoding": {"system": SIMPLE, "code": code}}
+
+
+def _validation(*entries):
+    return {"name": "validation", "resource": {"resourceType": "Parameters", "parameter": list(entries)}}
+
+
+def _post_json(client, at, resource):
+    return client.post(at, data=orjson.dumps(resource), content_type="application/fhir+json")
+
+
+def _batch_validate(client, *entries):
+    return resource_of(client.post(BATCH_VALIDATE, data=parameters_body(*entries), content_type="application/fhir+json"))
+
+
+def _answers(batch):
+    assert [p["name"] for p in batch["parameter"]] == ["validation"] * len(batch["parameter"])
+    return [p["resource"] for p in batch["parameter"]]
+
+
+def _single(client, *entries):
+    response = client.post(VS_VALIDATE, data=parameters_body(*entries), content_type="application/fhir+json")
+    return orjson.loads(response.get_data())
+
+
+# --- $batch-validate-code ---------------------------------------------------------------------
+
+
+def test_each_validation_answered_in_order_as_alone(client):
+    shared = [*TX_RESOURCES, {"name": "url", "valueUri": VS_ONE_TWO}]
+    answers = _answers(_batch_validate(client, *shared, _validation(_coding("code1")), _validation(_coding("code3")), _validation(_coding("code2"))))
+    assert [param(answer, "code") for answer in answers] == ["code1", "code3", "code2"]
+    assert [param(answer, "result") for answer in answers] == [True, False, True]
+    for answer, code in zip(answers, ["code1", "code3", "code2"]):
+        assert answer == _single(client, *shared, _coding(code))
+
+
+def test_a_validation_parameter_replaces_the_shared_one(client):
+    shared = [*TX_RESOURCES, {"name": "url", "valueUri": VS_ONE_TWO}]
+    answers = _answers(
+        _batch_validate(client, *shared, _validation(_coding("code3")), _validation(_coding("code3"), {"name": "url", "valueUri": VS_THREE}))
+    )
+    assert [param(answer, "result") for answer in answers] == [False, True]
+
+
+def test_tx_resources_of_a_validation_add_to_the_shared_ones(client):
+    code_system, *value_sets = TX_RESOURCES
+    own = _validation(_coding("code3"), code_system)
+    answers = _answers(_batch_validate(client, *value_sets, {"name": "url", "valueUri": VS_THREE}, own))
+    assert param(answers[0], "result") is True
+
+
+def test_a_failed_validation_does_not_fail_the_batch(client):
+    shared = [*TX_RESOURCES, {"name": "url", "valueUri": VS_ONE_TWO}]
+    answers = _answers(
+        _batch_validate(
+            client,
+            *shared,
+            _validation({"name": "codingX", "valueCoding": {"system": SIMPLE, "code": "code2"}}),
+            _validation(_coding("code1"), {"name": "url", "valueUri": "http://example.org/no-such-value-set"}),
+            {"name": "validation", "resource": {"resourceType": "ValueSet", "status": "active"}},
+            _validation(_coding("code1")),
+        )
+    )
+    missing, unknown, not_parameters, good = answers
+    assert missing["resourceType"] == "OperationOutcome"
+    assert missing["issue"][0]["details"]["text"].startswith("Unable to find code to validate")
+    assert unknown["resourceType"] == "OperationOutcome" and unknown["issue"][0]["code"] == "not-found"
+    assert "no-such-value-set" in unknown["issue"][0]["details"]["text"]
+    assert not_parameters["resourceType"] == "OperationOutcome"
+    assert "Parameters" in not_parameters["issue"][0]["details"]["text"]
+    assert param(good, "result") is True
+
+
+def test_instance_level(client):
+    response = client.post(
+        "/fhir/ValueSet/nothing-here/$batch-validate-code",
+        data=parameters_body(_validation({"name": "code", "valueCode": "M48"}, {"name": "system", "valueUri": ICD10CM})),
+        content_type="application/fhir+json",
+    )
+    answers = _answers(resource_of(response))
+    assert answers[0]["resourceType"] == "OperationOutcome" and answers[0]["issue"][0]["code"] == "not-found"
+
+
+def test_a_batch_without_validations_is_400(client):
+    response = client.post(BATCH_VALIDATE, data=parameters_body(*TX_RESOURCES), content_type="application/fhir+json")
+    assert "validation" in error_outcome(response, 400)["issue"][0]["details"]["text"]
+
+
+def test_batch_validate_is_post_only(client):
+    error_outcome(client.get(BATCH_VALIDATE, query_string={"url": VS_ONE_TWO}), 405)
+
+
+# --- a batch Bundle ---------------------------------------------------------------------------
+
+
+def _entry(method, url, resource=None):
+    entry = {"request": {"method": method, "url": url}}
+    if resource is not None:
+        entry["resource"] = resource
+    return entry
+
+
+def _bundle(*entries, type="batch"):
+    return {"resourceType": "Bundle", "type": type, "entry": list(entries)}
+
+
+def _statuses(bundle):
+    assert bundle["type"] == "batch-response"
+    return [entry["response"]["status"] for entry in bundle["entry"]]
+
+
+def test_bundle_entries_answered_as_alone(client):
+    lookup_query = f"CodeSystem/$lookup?system={ICD10CM}&code=M48.48XA"
+    subsumes_body = {
+        "resourceType": "Parameters",
+        "parameter": [{"name": "system", "valueUri": ICD10CM}, {"name": "codeA", "valueCode": "M48"}, {"name": "codeB", "valueCode": "M48.4"}],
+    }
+    validate_body = {"resourceType": "Parameters", "parameter": [{"name": "coding", "valueCoding": {"system": ICD10CM, "code": "M48.48XA"}}]}
+    response = _post_json(
+        client,
+        "/fhir",
+        _bundle(
+            _entry("GET", lookup_query),
+            _entry("POST", "CodeSystem/$validate-code", validate_body),
+            _entry("POST", "/CodeSystem/$subsumes", subsumes_body),
+            _entry("GET", "CodeSystem/icd-10-cm"),
+            _entry("GET", f"CodeSystem?url={ICD10CM}"),
+            _entry("GET", "http://localhost/fhir/metadata"),
+        ),
+    )
+    bundle = resource_of(response)
+    assert _statuses(bundle) == ["200 OK"] * 6
+    resources = [entry["resource"] for entry in bundle["entry"]]
+    assert resources[0] == resource_of(client.get(LOOKUP, query_string={"system": ICD10CM, "code": "M48.48XA"}))
+    assert resources[1] == resource_of(client.get(VALIDATE, query_string={"coding": f"{ICD10CM}|M48.48XA"}))
+    assert param(resources[2], "outcome") == "subsumes"
+    assert resources[3] == resource_of(client.get("/fhir/CodeSystem/icd-10-cm"))
+    assert resources[4]["resourceType"] == "Bundle" and resources[4]["total"] == 1
+    assert resources[5]["resourceType"] == "CapabilityStatement"
+
+
+def test_failing_entries_get_their_own_status(client):
+    bundle = resource_of(
+        _post_json(
+            client,
+            "/fhir/",
+            _bundle(
+                _entry("GET", f"CodeSystem/$lookup?system={ICD10CM}&code=Q99.99ZZ"),
+                _entry("GET", "Patient/1"),
+                _entry("DELETE", "CodeSystem/icd-10-cm"),
+                _entry("GET", f"CodeSystem/$lookup?code=M48"),
+                {"resource": {"resourceType": "Parameters"}},
+                _entry("POST", "", _bundle()),
+                _entry("GET", f"CodeSystem/$lookup?system={ICD10CM}&code=M48"),
+            ),
+        )
+    )
+    statuses = _statuses(bundle)
+    assert statuses == ["404 Not Found", "404 Not Found", "405 Method Not Allowed", "400 Bad Request", "400 Bad Request", "400 Bad Request", "200 OK"]
+    for entry in bundle["entry"][:-1]:
+        assert entry["resource"]["resourceType"] == "OperationOutcome"
+    assert "Q99.99ZZ" in bundle["entry"][0]["resource"]["issue"][0]["details"]["text"]
+    assert param(bundle["entry"][-1]["resource"], "code") == "M48"
+
+
+def test_xml_bundle(client):
+    body = codec.to_xml(_bundle(_entry("GET", f"CodeSystem/$lookup?system={ICD10CM}&code=M48")))
+    response = client.post("/fhir", data=body, content_type="application/fhir+xml", headers={"Accept": "application/fhir+xml"})
+    bundle = resource_of(response, format="xml")
+    assert _statuses(bundle) == ["200 OK"]
+    assert param(bundle["entry"][0]["resource"], "code") == "M48"
+
+
+def test_empty_batch(client):
+    assert resource_of(_post_json(client, "/fhir", _bundle()))["type"] == "batch-response"
+
+
+@pytest.mark.parametrize(
+    ("resource", "words"),
+    [
+        (_bundle(type="transaction"), "'transaction'"),
+        ({"resourceType": "Parameters"}, "Parameters"),
+        ({"resourceType": "Bundle", "type": "batch", "entry": {"request": {}}}, "Bundle.entry"),
+    ],
+)
+def test_not_a_batch_is_400(client, resource, words):
+    assert words in error_outcome(_post_json(client, "/fhir", resource), 400)["issue"][0]["details"]["text"]
+
+
+def test_too_many_entries_is_413(client):
+    entries = [_entry("GET", "metadata")] * 1001
+    assert "1001" in error_outcome(_post_json(client, "/fhir", _bundle(*entries)), 413)["issue"][0]["details"]["text"]
+
+
+def test_capability_statement_says_batch(client):
+    statement = resource_of(client.get("/fhir/metadata"))
+    assert {"code": "batch"} in statement["rest"][0]["interaction"]
