@@ -4,80 +4,20 @@ Granian and two forked workers, and spoken to with ``requests``."""
 from __future__ import annotations
 
 import json
-import os
-import signal
-import socket
 import subprocess
-import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import requests
 from lxml import etree
 
-ROOT = Path(__file__).resolve().parent.parent
+from running_server import ROOT, RunningServer, free_port, start, stop
+
 VENV_BIN = ROOT / ".venv" / "bin"
 ICD10CM = "http://hl7.org/fhir/sid/icd-10-cm"
 FHIR_NS = "{http://hl7.org/fhir}"
-START_DEADLINE = 60.0  # seconds: the first start parses the release and installs nothing
-STOP_DEADLINE = 15.0
-
-
-@dataclass
-class RunningServer:
-    process: subprocess.Popen
-    base: str  # the FHIR base, http://127.0.0.1:<port>/fhir
-    log: Path
-
-    def output(self) -> str:
-        return self.log.read_text(errors="replace")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _start(command: Sequence[str], env: dict[str, str], port: int, log: Path) -> RunningServer:
-    """Starts ``command`` in its own process group and waits until ``/fhir/metadata`` answers."""
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            command, cwd=ROOT, env={**os.environ, **env}, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
-        )
-    server = RunningServer(process, f"http://127.0.0.1:{port}/fhir", log)
-    deadline = time.monotonic() + START_DEADLINE
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"the server exited with status {process.returncode}:\n{server.output()}")
-        try:
-            if requests.get(f"{server.base}/metadata", timeout=5).status_code == 200:
-                return server
-        except requests.ConnectionError:
-            pass
-        time.sleep(0.2)
-    _stop(server)
-    pytest.fail(f"the server did not answer within {START_DEADLINE:.0f} s:\n{server.output()}")
-
-
-def _stop(server: RunningServer) -> None:
-    """SIGTERM to the whole group (the Granian master and its workers), SIGKILL if it lingers."""
-    try:
-        os.killpg(server.process.pid, signal.SIGTERM)
-    except ProcessLookupError:
-        return
-    try:
-        server.process.wait(timeout=STOP_DEADLINE)
-    except subprocess.TimeoutExpired:
-        pass
-    try:
-        os.killpg(server.process.pid, signal.SIGKILL)  # any worker left behind
-    except ProcessLookupError:
-        pass
-    server.process.wait(timeout=STOP_DEADLINE)
 
 
 @pytest.fixture(scope="module")
@@ -87,11 +27,11 @@ def cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def server(cache_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
-    port = _free_port()
+    port = free_port()
     env = {"PORT": str(port), "HOST": "127.0.0.1", "WORKERS": "2", "TERMINOLOGY_CACHE_DIR": str(cache_dir)}
-    running = _start([str(ROOT / "scripts" / "serve")], env, port, tmp_path_factory.mktemp("serve") / "server.log")
+    running = start([str(ROOT / "scripts" / "serve")], env, port, tmp_path_factory.mktemp("serve") / "server.log")
     yield running
-    _stop(running)
+    stop(running)
 
 
 def _parameter(parameters: dict, name: str) -> dict:
@@ -304,16 +244,16 @@ def test_python_m_serve_reuses_the_compiled_cache(server: RunningServer, cache_d
     assert len(compiled) == 1, list(cache_dir.iterdir())
     before = compiled[0].stat()
 
-    port = _free_port()
+    port = free_port()
     command = [str(VENV_BIN / "python"), "-m", "terminology", "serve", "--port", str(port), "--workers", "1"]
     env = {"TERMINOLOGY_CACHE_DIR": str(cache_dir), "PORT": "1"}  # --port wins over PORT
-    second = _start(command, env, port, tmp_path / "second.log")
+    second = start(command, env, port, tmp_path / "second.log")
     try:
         response = _validate(requests, second.base, "m4848xa")
         assert _parameter(response.json(), "normalized-code")["valueCode"] == "M48.48XA"
         assert requests.get(f"{second.base}/metadata", timeout=30).json()["implementation"]["url"] == second.base
     finally:
-        _stop(second)
+        stop(second)
 
     assert list(cache_dir.glob("icd10cm-*.marshal")) == compiled
     after = compiled[0].stat()
