@@ -1,0 +1,65 @@
+"""The small CodeSystems and ValueSets of ``tests/fixtures/``: reading them, and a registry holding them."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from terminology.registry import Registry
+
+__all__ = [
+    "ANIMALS",
+    "COLORS",
+    "FIXTURES",
+    "SHAPES",
+    "SUPPLEMENT",
+    "UNITS",
+    "VS",
+    "fixture_registry",
+    "load",
+    "resources",
+    "value_set",
+]
+
+FIXTURES = Path(__file__).parent / "fixtures"
+ANIMALS = "http://example.org/fhir/CodeSystem/animals"
+SHAPES = "http://example.org/fhir/CodeSystem/shapes"
+UNITS = "http://example.org/fhir/CodeSystem/units"
+COLORS = "http://example.org/fhir/CodeSystem/colors"
+SUPPLEMENT = "http://example.org/fhir/CodeSystem/animals-de"
+VS = "http://example.org/fhir/ValueSet/"
+
+
+@cache
+def _read(name: str) -> str:
+    return (FIXTURES / name).read_text(encoding="utf-8")
+
+
+def load(name: str) -> dict[str, Any]:
+    """A fresh copy of one fixture file (``codesystem-animals.json``): tests may change it."""
+    return json.loads(_read(name))
+
+
+def resources() -> list[dict[str, Any]]:
+    """Every fixture resource (the Bundles' entries unpacked), fresh copies."""
+    found = []
+    for path in sorted(FIXTURES.glob("*.json")):
+        resource = load(path.name)
+        if resource["resourceType"] == "Bundle":
+            found += [entry["resource"] for entry in resource["entry"]]
+        else:
+            found.append(resource)
+    return found
+
+
+def value_set(id: str) -> dict[str, Any]:
+    return next(r for r in resources() if r["resourceType"] == "ValueSet" and r["id"] == id)
+
+
+def fixture_registry(parent: Registry | None = None) -> Registry:
+    registry = Registry(parent)
+    for resource in resources():
+        registry.add_resource(resource)
+    return registry

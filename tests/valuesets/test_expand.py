@@ -1,0 +1,309 @@
+"""Expanding the fixture ValueSets with a Registry that holds the fixture code systems."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from fixture_resources import ANIMALS, COLORS, SHAPES, UNITS, VS, fixture_registry, resources, value_set
+from terminology.context import RequestContext
+from terminology.errors import InvalidRequest, NotFound, TooCostly
+from terminology.valuesets.expand import ExpansionOptions, expand_value_set, text_words
+from terminology.valuesets.resolution import UnknownCodeSystem, VersionRules
+
+NONE = RequestContext()
+ALL_ANIMALS = [
+    "animal", "mammal", "dog", "cat", "whale", "mammoth", "bird", "penguin", "dodo",
+    "fish", "shark", "goldfish", "mythical", "unicorn",
+]  # fmt: skip
+INACTIVE = {"mammoth", "dodo", "mythical"}
+
+# Every fixture ValueSet that expands: its codes, as (system, code), in expansion order.
+EXPECTED: dict[str, list[tuple[str, str]]] = {
+    "animals-all": [(ANIMALS, c) for c in ALL_ANIMALS],
+    "animals-enum": [(ANIMALS, c) for c in ["dog", "cat", "whale", "dodo"]],  # griffin is not in the code system
+    "animals-active": [(ANIMALS, c) for c in ALL_ANIMALS if c not in INACTIVE],
+    "animals-import": [(ANIMALS, c) for c in ["mammal", "dog", "cat", "whale", "mammoth"]] + [(COLORS, "red")],
+    "animals-import-intersection": [(ANIMALS, c) for c in ["dog", "cat", "whale"]],
+    "animals-exclude": [(ANIMALS, c) for c in ALL_ANIMALS if c not in ("bird", "penguin", "dodo", "unicorn")],
+    "animals-exclude-import": [(ANIMALS, c) for c in ["mammal", "whale", "mammoth"]],
+    "animals-enum-minus-domestic": [(ANIMALS, c) for c in ["whale", "dodo"]],
+    "animals-supplemented": [(ANIMALS, c) for c in ["bird", "fish", "penguin", "shark"]],
+    "colors-pinned": [(COLORS, "red"), (COLORS, "green")],
+    "colors-wildcard": [(COLORS, "red"), (COLORS, "green"), (COLORS, "yellow")],
+    "colors-latest": [(COLORS, "red"), (COLORS, "green"), (COLORS, "blue")],
+    "colors-exclude-old": [(COLORS, "blue")],
+    "mixed": [(ANIMALS, "dog"), (COLORS, "red"), (COLORS, "green"), (COLORS, "blue")],
+    "shapes-all": [(SHAPES, c) for c in ["shape", "polygon", "triangle", "quadrilateral", "rectangle", "square", "rhombus", "round", "oval", "circle"]],
+    "units-enum": [(UNITS, "KG"), (UNITS, "mL")],
+    "filter-habitat-sea": [(ANIMALS, c) for c in ["whale", "penguin", "fish", "shark"]],
+    "filter-display-dog": [(ANIMALS, "dog")],
+    "filter-code-cat": [(ANIMALS, "cat")],
+    "filter-domestic": [(ANIMALS, c) for c in ["dog", "cat", "goldfish"]],
+    "filter-genus-felis": [(ANIMALS, "cat")],
+    "filter-mammals": [(ANIMALS, c) for c in ["mammal", "dog", "cat", "whale", "mammoth"]],
+    "filter-below-bird": [(ANIMALS, c) for c in ["penguin", "dodo"]],
+    "filter-not-mammals": [(ANIMALS, c) for c in ["animal", "bird", "penguin", "dodo", "fish", "shark", "goldfish", "mythical", "unicorn"]],
+    "filter-code-regex": [(ANIMALS, c) for c in ["dog", "dodo"]],
+    "filter-display-regex": [(ANIMALS, c) for c in ["fish", "goldfish"]],
+    "filter-note-regex": [(ANIMALS, c) for c in ["mammoth", "dodo"]],
+    "filter-code-in": [(ANIMALS, c) for c in ["dog", "cat"]],
+    "filter-habitat-in": [(ANIMALS, c) for c in ["whale", "penguin", "fish", "shark", "goldfish"]],
+    "filter-habitat-not-in": [(ANIMALS, c) for c in ["animal", "mammal", "bird", "goldfish", "mythical", "unicorn"]],
+    "filter-generalizes-dog": [(ANIMALS, c) for c in ["animal", "mammal", "dog"]],
+    "filter-note-exists": [(ANIMALS, c) for c in ["whale", "mammoth", "dodo"]],
+    "filter-domestic-missing": [(ANIMALS, c) for c in ["animal", "mammal", "mammoth", "bird", "dodo", "fish", "shark", "mythical", "unicorn"]],
+    "filter-children-of-animal": [(ANIMALS, c) for c in ["mammal", "bird", "fish"]],
+    "filter-leaves-of-animal": [(ANIMALS, c) for c in ["dog", "cat", "whale", "mammoth", "penguin", "dodo", "shark", "goldfish"]],
+    "filter-retired": [(ANIMALS, c) for c in ["mammoth", "dodo"]],
+    "filter-inactive": [(ANIMALS, c) for c in ["mammoth", "dodo", "mythical"]],
+    "filter-parent-bird": [(ANIMALS, c) for c in ["penguin", "dodo"]],
+    "filter-land-mammals": [(ANIMALS, c) for c in ["dog", "cat", "mammoth"]],
+    "filter-quadrilaterals": [(SHAPES, c) for c in ["quadrilateral", "rectangle", "square", "rhombus"]],
+    "filter-square-ancestors": [(SHAPES, c) for c in ["shape", "polygon", "quadrilateral", "rectangle", "square", "rhombus"]],
+    "filter-below-round": [(SHAPES, c) for c in ["oval", "circle"]],
+    "filter-children-of-round": [(SHAPES, "oval")],
+    "filter-polygon-leaves": [(SHAPES, c) for c in ["triangle", "square"]],
+    "filter-four-sides": [(SHAPES, c) for c in ["quadrilateral", "rectangle", "square", "rhombus"]],
+}
+BROKEN = {"cycle-a", "cycle-b", "cycle-self", "unknown-system", "unknown-system-version", "unknown-import"}
+
+
+@pytest.fixture(scope="module")
+def registry():
+    return fixture_registry()
+
+
+def expand(registry, id: str, **options):
+    return expand_value_set(value_set(id), registry, ExpansionOptions(**options), NONE)
+
+
+def flat(entries):
+    """The entries of an expansion, children after their parent."""
+    for entry in entries:
+        yield entry
+        yield from flat(entry.children)
+
+
+def keys(expansion) -> list[tuple[str, str]]:
+    return [(e.system, e.code) for e in flat(expansion.entries())]
+
+
+def test_every_fixture_value_set_is_covered():
+    ids = {r["id"] for r in resources() if r["resourceType"] == "ValueSet"}
+    assert ids == set(EXPECTED) | BROKEN
+
+
+@pytest.mark.parametrize("id", sorted(EXPECTED))
+def test_codes(registry, id):
+    expansion = expand(registry, id)
+    assert keys(expansion) == EXPECTED[id]
+    assert expansion.total == len(EXPECTED[id])
+
+
+def test_entry_details(registry):
+    entries = {e.code: e for e in flat(expand(registry, "animals-enum", include_definition=True).entries())}
+    assert entries["dog"].display == "Dog" and entries["dog"].version == "1.0.0"
+    assert entries["cat"].display == "House cat"  # the value set's display
+    assert entries["dodo"].inactive is True and entries["dodo"].status == "retired"
+    assert entries["dog"].inactive is False and entries["dog"].abstract is False
+    mammal = next(e for e in flat(expand(registry, "filter-mammals", include_definition=True).entries()) if e.code == "mammal")
+    assert mammal.definition == "An animal that feeds its young with milk."
+    animal = next(e for e in flat(expand(registry, "animals-all").entries()) if e.code == "animal")
+    assert animal.abstract is True
+
+
+def test_displays_in_the_requested_language(registry):
+    german = RequestContext(languages=("de",))
+    expansion = expand_value_set(value_set("filter-mammals"), registry, ExpansionOptions(), german)
+    assert [e.display for e in flat(expansion.entries())] == ["Säugetier", "Hund", "Katze", "Blue Whale", "Mammoth"]
+
+
+def test_designations_and_properties(registry):
+    options = ExpansionOptions(include_designations=True, properties=("habitat", "domestic"))
+    entries = {e.code: e for e in flat(expand_value_set(value_set("filter-mammals"), registry, options, NONE).entries())}
+    assert {("Hund", "de"), ("Chien", "fr")} <= {(d.value, d.language) for d in entries["dog"].designations}
+    assert [(p.code, p.value) for p in entries["dog"].properties] == [("habitat", "land"), ("domestic", True)]
+    assert [(p.code, p.value) for p in entries["mammoth"].properties] == [("habitat", "land")]
+    plain = {e.code: e for e in flat(expand(registry, "filter-mammals").entries())}
+    assert plain["dog"].designations == () and plain["dog"].properties == ()
+
+
+def test_active_only(registry):
+    expansion = expand(registry, "animals-all", active_only=True)
+    assert [code for _, code in keys(expansion)] == [c for c in ALL_ANIMALS if c not in INACTIVE]
+    assert [code for _, code in keys(expand(registry, "animals-enum", active_only=True))] == ["dog", "cat", "whale"]
+
+
+@pytest.mark.parametrize(
+    "id, tree",
+    [
+        (
+            "animals-all",
+            [
+                ("animal", [("mammal", ["dog", "cat", "whale", "mammoth"]), ("bird", ["penguin", "dodo"]), ("fish", ["shark", "goldfish"])]),
+                ("mythical", ["unicorn"]),
+            ],
+        ),
+        (
+            "shapes-all",
+            [("shape", [("polygon", ["triangle", ("quadrilateral", [("rectangle", ["square"]), "rhombus"])]), ("round", [("oval", ["circle"])])])],
+        ),
+    ],
+)
+def test_nested_when_exclude_nested_is_false(registry, id, tree):
+    expansion = expand(registry, id, exclude_nested=False)
+
+    def shape(entries):
+        return [(e.code, shape(e.children)) if e.children else e.code for e in entries]
+
+    assert shape(expansion.entries()) == tree
+    assert expansion.total == len(EXPECTED[id])
+    flat_again = expand(registry, id)  # excludeNested defaults to true: no children
+    assert all(not e.children for e in flat_again.entries())
+
+
+def test_nested_without_inactive_parents(registry):
+    expansion = expand(registry, "animals-all", exclude_nested=False, active_only=True)
+    roots = [e.code for e in expansion.entries()]
+    assert roots == ["animal", "unicorn"]  # unicorn's inactive parent is left out
+
+
+def test_enumerations_are_not_nested(registry):
+    expansion = expand(registry, "animals-enum", exclude_nested=False)
+    assert all(not e.children for e in expansion.entries())
+
+
+@pytest.mark.parametrize(
+    "id, code_systems, value_sets",
+    [
+        ("animals-all", [f"{ANIMALS}|1.0.0"], []),
+        ("mixed", [f"{ANIMALS}|1.0.0", f"{COLORS}|2.0.0"], []),
+        ("colors-pinned", [f"{COLORS}|1.0.0"], []),
+        ("colors-wildcard", [f"{COLORS}|1.2.0"], []),
+        ("animals-import", [f"{ANIMALS}|1.0.0", f"{COLORS}|2.0.0"], [f"{VS}filter-mammals|1.0.0"]),
+        ("animals-import-intersection", [f"{ANIMALS}|1.0.0"], [f"{VS}filter-mammals|1.0.0", f"{VS}filter-domestic|1.0.0"]),
+    ],
+)
+def test_used_code_systems_and_value_sets(registry, id, code_systems, value_sets):
+    expansion = expand(registry, id)
+    assert sorted(expansion.used_code_systems) == sorted(code_systems)
+    assert sorted(expansion.used_value_sets) == sorted(value_sets)
+
+
+def test_version_rules(registry):
+    forced = VersionRules(forced={COLORS: "1.0.0"})
+    assert [c for _, c in keys(expand(registry, "colors-latest", version_rules=forced))] == ["red", "green"]
+    assert [c for _, c in keys(expand(registry, "colors-pinned", version_rules=forced))] == ["red", "green"]
+    default = VersionRules(defaults={COLORS: "1.2.0"})
+    assert [c for _, c in keys(expand(registry, "colors-latest", version_rules=default))] == ["red", "green", "yellow"]
+    assert [c for _, c in keys(expand(registry, "colors-pinned", version_rules=default))] == ["red", "green"]  # the value set's own
+
+
+# --- text filter ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "id, text, codes",
+    [
+        ("animals-all", "whale", ["whale"]),
+        ("animals-all", "BLUE wh", ["whale"]),
+        ("animals-all", "do", ["dog", "dodo"]),
+        ("animals-all", "fish", ["fish"]),  # words that start with it: not goldfish
+        ("animals-all", "hund", ["dog"]),  # a designation
+        ("animals-all", "zebra", []),
+        ("animals-enum", "house", ["cat"]),  # the value set's display
+        ("filter-mammals", "ca", ["cat"]),
+        ("filter-mammals", "c", ["dog", "cat"]),  # Chien
+    ],
+)
+def test_text_filter(registry, id, text, codes):
+    assert [code for _, code in keys(expand(registry, id, text_filter=text))] == codes
+
+
+def _words_of(registry) -> list[str]:
+    found = set()
+    for provider in registry.code_systems():
+        for concept in provider.all_concepts():
+            found.update(text_words(provider.code(concept) + " " + provider.display(concept, NONE)))
+    return sorted(found | {"house", "good", "x"})
+
+
+_TEXT_UNSAFE = {"animals-enum-minus-domestic", "colors-exclude-old"}  # see the xfail below
+_TEXT_SAFE = sorted(set(EXPECTED) - _TEXT_UNSAFE)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.sampled_from(_TEXT_SAFE), st.sampled_from(_words_of(fixture_registry())), st.integers(min_value=1, max_value=4))
+def test_text_filter_narrows_the_expansion(id, word, length):
+    """A text filter keeps codes of the expansion, never adds one: filtered ⊆ unfiltered."""
+    registry = fixture_registry()
+    filtered = keys(expand(registry, id, text_filter=word[:length]))
+    assert set(filtered) <= set(EXPECTED[id])
+    assert filtered == [key for key in EXPECTED[id] if key in filtered]  # in the same order
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="the text filter is applied to the excludes too, so an excluded code comes back when the exclude's "
+    "display does not match the text: colors-exclude-old (include colors 2.0.0, exclude colors 1.0.0) with "
+    "filter '2' gives [green] ('Green (version 2)'; 1.0.0's 'Green' does not match, so is not excluded) instead of []; "
+    "animals-enum-minus-domestic with filter 'house' gives [cat] (display 'House cat') instead of []",
+)
+@pytest.mark.parametrize("id, text", [("colors-exclude-old", "2"), ("animals-enum-minus-domestic", "house")])
+def test_text_filter_does_not_undo_an_exclude(registry, id, text):
+    assert keys(expand(registry, id)) == EXPECTED[id]
+    filtered = keys(expand(registry, id, text_filter=text))
+    assert set(filtered) <= set(EXPECTED[id]), filtered
+
+
+# --- errors -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("id", ["cycle-a", "cycle-b", "cycle-self"])
+def test_import_cycle_is_invalid(registry, id):
+    with pytest.raises(InvalidRequest) as raised:
+        expand(registry, id)
+    assert "imports itself" in raised.value.message
+
+
+def test_unknown_code_system(registry):
+    with pytest.raises(UnknownCodeSystem) as raised:
+        expand(registry, "unknown-system")
+    assert isinstance(raised.value, NotFound) and raised.value.status == 404
+    assert raised.value.system == "http://example.org/fhir/CodeSystem/nope" and raised.value.version is None
+
+
+def test_unknown_code_system_version_names_the_known_ones(registry):
+    with pytest.raises(UnknownCodeSystem) as raised:
+        expand(registry, "unknown-system-version")
+    assert raised.value.version == "9.9.9"
+    assert "1.0.0, 1.2.0 and 2.0.0" in raised.value.message
+
+
+def test_unknown_imported_value_set(registry):
+    with pytest.raises(NotFound) as raised:
+        expand(registry, "unknown-import")
+    assert not isinstance(raised.value, UnknownCodeSystem)
+    assert f"{VS}nope" in raised.value.message
+
+
+def test_malformed_filter_in_a_value_set(registry):
+    bad = value_set("filter-code-regex")
+    bad["compose"]["include"][0]["filter"][0]["value"] = "(unclosed"
+    with pytest.raises(InvalidRequest):
+        expand_value_set(bad, registry, ExpansionOptions(), NONE)
+
+
+@pytest.mark.parametrize("id, size", [("animals-all", 14), ("mixed", 4), ("filter-mammals", 5)])
+def test_size_limit(registry, id, size):
+    assert expand(registry, id, limit=size).total == size
+    with pytest.raises(TooCostly):
+        expand(registry, id, limit=size - 1)
+
+
+def test_limit_of_two_is_too_costly(registry):
+    with pytest.raises(TooCostly) as raised:
+        expand(registry, "animals-all", limit=2)
+    assert raised.value.status == 422
