@@ -79,11 +79,13 @@ class Registry:
 
     # -- adding -----------------------------------------------------------------------------------
 
-    def add_code_system(self, provider: CodeSystemProvider, default: bool = False) -> None:
+    def add_code_system(self, provider: CodeSystemProvider, default: bool | None = None) -> None:
+        """``default``: whether a request that names no version gets this one; None makes the first
+        provider of a url its default (the server's own content), False leaves the latest version to win."""
         info = provider.info
         entry = _CodeSystemEntry(provider, None, self)
         self._add_code_system_entry(info.url, info.version, info.id, entry)
-        if default or info.url not in self._defaults:
+        if default or (default is None and info.url not in self._defaults):
             self._defaults[info.url] = entry
 
     def add_resource(self, resource: Resource) -> None:
@@ -124,8 +126,14 @@ class Registry:
         versions = self._code_systems.get(url)
         if versions:
             if version is None:
-                default = self._defaults.get(url) or max(versions, key=lambda entry: version_key(entry.version))
-                return default.get()
+                if url in self._defaults:
+                    return self._defaults[url].get()
+                own = max(versions, key=lambda entry: version_key(entry.version))
+                inherited = self.parent.code_system(url) if self.parent is not None else None
+                # The latest of this layer's and the parent's: a layer adds versions, it does not hide later ones.
+                if inherited is not None and version_key(inherited.info.version) > version_key(own.version):
+                    return inherited
+                return own.get()
             matching = [entry for entry in versions if entry.version == version] or [
                 entry for entry in versions if version_matches(version, entry.version)
             ]
@@ -199,7 +207,7 @@ class Registry:
     def supplement(self, url: str, version: str | None = None) -> Resource | None:
         if version is None and "|" in url:
             url, version = url.split("|", 1)
-        for resource in self._supplements.get(url, ()):
-            if version is None or resource.get("version") == version:
-                return resource
+        candidates = [r for r in self._supplements.get(url, ()) if version is None or r.get("version") == version]
+        if candidates:
+            return max(candidates, key=lambda resource: version_key(resource.get("version")))
         return self.parent.supplement(url, version) if self.parent is not None else None

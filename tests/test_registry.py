@@ -255,11 +255,6 @@ def test_unknown_supplement(registry, canonical, version):
     assert registry.supplement(canonical, version) is None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Registry.supplement(url) without a version returns the first version added, not the latest "
-    "(code_system and value_set return the latest): with 1.0.0 then 2.0.0 added it returns 1.0.0",
-)
 def test_supplement_without_version_is_the_latest(registry):
     registry.add_resource(_with_version(load("codesystem-animals-de.json"), "2.0.0"))
     assert registry.supplement(SUPPLEMENT)["version"] == "2.0.0"

@@ -40,5 +40,6 @@ def with_supplements(registry: Registry, canonicals: Iterable[str]) -> Registry:
         base = registry.code_system(url, version)
         if base is None:
             raise NotFound(f"The code system {url} that the supplement {supplements[0].get('url')} supplements is not known")
-        layered.add_code_system(base.with_supplements(supplements), default=True)
+        # The supplemented version stands in for that version; it becomes the default only if it was.
+        layered.add_code_system(base.with_supplements(supplements), default=registry.code_system(url) is base)
     return layered

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -67,11 +67,12 @@ class FhirCodeSystemProvider(CodeSystemProvider):
                 if self._by_code is None:
                     index: dict[str, FhirConcept] = {}
                     roots = [self._read(item, None, index) for item in self.resource.get("concept") or ()]
-                    self._roots = self._link_declared_parents(index) or roots
                     if not self.info.case_sensitive:
                         self._folded = {code.casefold(): c for code, c in index.items()}
+                    find = self._finder(index)
+                    self._roots = self._link_declared_parents(index, find) or roots
                     for supplement in self.supplements:
-                        self._apply(supplement, index)
+                        self._apply(supplement, find)
                     self._by_code = index
         return self._by_code
 
@@ -92,12 +93,21 @@ class FhirCodeSystemProvider(CodeSystemProvider):
         concept.children = [self._read(child, concept, index) for child in item.get("concept") or ()]
         return concept
 
-    def _link_declared_parents(self, by_code: dict[str, FhirConcept]) -> list[FhirConcept] | None:
+    def _finder(self, index: dict[str, FhirConcept]) -> Callable[[str], FhirConcept | None]:
+        """Finds a code as :meth:`locate` does (ignoring case where the code system does)."""
+        folded = self._folded
+        if folded is None:
+            return index.get
+        return lambda code: index.get(code) or folded.get(code.casefold())
+
+    def _link_declared_parents(
+        self, by_code: dict[str, FhirConcept], find: Callable[[str], FhirConcept | None]
+    ) -> list[FhirConcept] | None:
         """Flat hierarchies: the ``parent`` (or ``subsumedBy``) and ``child`` properties; the new roots."""
         moved = False
         for concept in list(by_code.values()):
             for prop in concept.properties:
-                target = by_code.get(prop.value) if isinstance(prop.value, str) else None
+                target = find(prop.value) if isinstance(prop.value, str) else None
                 if target is None or target is concept:
                     continue
                 if prop.code in ("parent", "subsumedBy") and target not in concept.parents:
@@ -110,9 +120,9 @@ class FhirCodeSystemProvider(CodeSystemProvider):
                     moved = True
         return [c for c in by_code.values() if not c.parents] if moved else None
 
-    def _apply(self, supplement: Mapping[str, Any], index: dict[str, FhirConcept]) -> None:
+    def _apply(self, supplement: Mapping[str, Any], find: Callable[[str], FhirConcept | None]) -> None:
         for item in _flatten(supplement.get("concept") or ()):
-            concept = index.get(item.get("code", "")) if isinstance(item, dict) else None
+            concept = find(item.get("code", "")) if isinstance(item, dict) and isinstance(item.get("code"), str) else None
             if concept is None:
                 continue
             concept.designations += [_designation(d) for d in item.get("designation") or () if isinstance(d, dict)]

@@ -8,7 +8,7 @@ expanded recursively, a cycle is an error, and an expansion that would grow past
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..context import RequestContext
@@ -136,7 +136,7 @@ class _Expander:
                         "use a filter or count to ask for part of it"
                     )
         for exclude in compose.excludes:
-            for candidate in self._select(exclude, chain):
+            for candidate in self._select(exclude, chain, text=False):  # excluded whether it matches the text or not
                 selected.pop(candidate.key, None)
         candidates = list(selected.values())
         if self.options.active_only or compose.inactive is False:
@@ -161,21 +161,21 @@ class _Expander:
 
     # -- selection ------------------------------------------------------------------------------
 
-    def _select(self, include: Include, chain: tuple[str, ...]) -> list[Candidate]:
-        imported = [self._import(url, chain) for url in include.value_sets]
+    def _select(self, include: Include, chain: tuple[str, ...], text: bool = True) -> list[Candidate]:
+        imported = [self._import(url, chain, text) for url in include.value_sets]
         if include.system is None:
             keys = set.intersection(*({c.key for c in expansion} for expansion in imported[1:])) if len(imported) > 1 else None
             return [c for c in imported[0] if keys is None or c.key in keys]
         provider = self.options.version_rules.code_system(self.resolver, include, "the value set cannot be expanded")
         self.note_code_system(provider)
         url = provider.info.url
-        candidates = [Candidate((url, provider.code(c)), provider, c, r) for c, r in self._concepts(provider, include)]
+        candidates = [Candidate((url, provider.code(c)), provider, c, r) for c, r in self._concepts(provider, include, text)]
         for expansion in imported:
             keys = {c.key for c in expansion}
             candidates = [c for c in candidates if c.key in keys]
         return candidates
 
-    def _import(self, url: str, chain: tuple[str, ...]) -> list[Candidate]:
+    def _import(self, url: str, chain: tuple[str, ...], text: bool = True) -> list[Candidate]:
         if url in chain or url.split("|")[0] in chain:
             raise InvalidRequest(f"The value set {url} imports itself (through {' -> '.join(chain)})", tx_code="vs-invalid")
         value_set = self.resolver.value_set(url)
@@ -183,12 +183,15 @@ class _Expander:
             raise NotFound(f"A definition for the value Set '{url}' could not be found", tx_code="not-found")
         self.used_value_sets.setdefault(_canonical(value_set))
         self.note_value_set(value_set)
+        if not text:
+            return _Expander(self.resolver, replace(self.options, text_filter=None), self.context).expand(value_set, chain).candidates
         return self.expand(value_set, chain).candidates
 
-    def _concepts(self, provider: CodeSystemProvider, include: Include) -> Iterable[tuple[Concept, Any]]:
+    def _concepts(self, provider: CodeSystemProvider, include: Include, text: bool) -> Iterable[tuple[Concept, Any]]:
         """The include's concepts (with their references), best text matches first under a text filter."""
+        words = self.words if text else []
         filters = [provider.filter(f.property, f.op, f.value) for f in include.filters]
-        ranked = provider.text_search(self.options.text_filter) if self.words else None
+        ranked = provider.text_search(self.options.text_filter or "") if words else None
         if ranked is not None:  # the provider's own index: its matches, tested against the include
             listed = {provider.locate(r.code): r for r in include.concepts} if include.concepts else None
             for concept in ranked:
@@ -198,7 +201,7 @@ class _Expander:
                     yield concept, listed[concept] if listed is not None else None
             return
         for concept, reference in self._unranked(provider, include, filters):
-            if not self.words or self._text_matches(provider, concept, reference):
+            if not words or self._text_matches(provider, concept, reference):
                 yield concept, reference
 
     def _unranked(self, provider: CodeSystemProvider, include: Include, filters: list) -> Iterator[tuple[Concept, Any]]:

@@ -50,6 +50,9 @@ def is_member(
         if match is not None:
             result.found, result.provider, result.display = True, match[0], match[1]
             break
+    if result.found and compose.inactive is False and result.provider is not None:
+        concept = result.provider.locate(code)
+        result.found = concept is not None and not result.provider.is_inactive(concept)
     if result.found:
         for exclude in compose.excludes:
             if _include_matches(exclude, system, version, code, resolver, rules, chain, Membership(False)) is not None:

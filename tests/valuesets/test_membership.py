@@ -66,11 +66,6 @@ def test_membership_agrees_with_expansion(id):
     assert _disagreements(value_set(id)) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="is_member ignores compose.inactive=false: the inactive codes mammoth, dodo and mythical are "
-    "members of animals-active (include the whole animals system, inactive false) though its expansion leaves them out",
-)
 def test_membership_respects_compose_inactive_false():
     assert _disagreements(value_set("animals-active")) == []
 

@@ -260,12 +260,6 @@ def test_supplement_of_the_pinned_version(client):
     assert [(item["code"], item["display"]) for item in _contains(resource)] == [("red", "Rouge"), ("green", "Vert")]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a supplement of colors|1.0.0 (useSupplement colors-fr) makes 1.0.0 the version used for colors: "
-    "colors-latest (no version: 2.0.0) then expands to red, green of 1.0.0 (used-codesystem colors|1.0.0), "
-    "blue is lost, instead of 2.0.0's red, green, blue (or an error that the supplement does not fit)",
-)
 def test_a_supplement_of_another_version_does_not_change_the_version_used(client):
     body = parameters_body(
         {"name": "url", "valueUri": VS + "colors-latest"},

@@ -271,11 +271,6 @@ def test_administrative_gender(client, code, valid):
         assert param(result, "message")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="membership ignores compose.inactive=false: mammoth (retired) validates true in animals-active "
-    "(include all animals, inactive false), whose $expand leaves it out",
-)
 @pytest.mark.parametrize("code", ["mammoth", "dodo", "mythical"])
 def test_inactive_code_in_a_value_set_without_inactive_codes(client, code):
     assert param(_post(client, _url("animals-active"), *_code(code)), "result") is False
