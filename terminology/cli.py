@@ -24,6 +24,11 @@ def _parser() -> argparse.ArgumentParser:
         "--data", "--icd10cm", dest="icd10cm", action="append", default=[], metavar="FILE",
         help="an ICD-10-CM tabular XML file (.xml or .xml.gz); repeat for several versions (default: the embedded April 2026 release)",
     )
+    serve.add_argument(
+        "--resources", action="append", default=[], metavar="PATH",
+        help="FHIR CodeSystems, ValueSets and ConceptMaps to serve: a file (JSON or XML, a resource or a Bundle), "
+        "a folder of them, or a FHIR package (.tgz); repeat for several",
+    )
     serve.add_argument("--cache-dir", help="where compiled content is kept (default: ~/.cache/terminology)")
     return parser
 
@@ -34,7 +39,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     if args.command == "serve":
         from .server import serve
 
-        config = {"TERMINOLOGY_CACHE_DIR": args.cache_dir} if args.cache_dir else {}
+        config: dict[str, object] = {"TERMINOLOGY_RESOURCE_PATHS": args.resources}
+        if args.cache_dir:
+            config["TERMINOLOGY_CACHE_DIR"] = args.cache_dir
         serve(args.host, args.port, args.workers, args.icd10cm, config)
 
 

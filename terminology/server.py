@@ -54,7 +54,11 @@ def serve(
     if icd10cm_files:
         _config["TERMINOLOGY_ICD10CM_FILES"] = [str(path) for path in icd10cm_files]
     cache_dir = _config.get("TERMINOLOGY_CACHE_DIR")
-    registry = build_registry(_config.get("TERMINOLOGY_ICD10CM_FILES", ()), Path(cache_dir) if cache_dir else None)
+    registry = build_registry(
+        _config.get("TERMINOLOGY_ICD10CM_FILES", ()),
+        Path(cache_dir) if cache_dir else None,
+        _config.get("TERMINOLOGY_RESOURCE_PATHS", ()),
+    )
     _app = create_app(_config, registry=registry)
     gc.collect()
     gc.freeze()  # keeps the collector from touching (and so copying) the shared content in each worker

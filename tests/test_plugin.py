@@ -4,6 +4,7 @@ and the FHIR API below the prefix goes through Flask (unlike ``create_app``'s WS
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from flask import Flask, abort, request
@@ -181,3 +182,21 @@ def test_create_app_honours_config(registry: Registry) -> None:
     client = create_app({"TERMINOLOGY_URL_PREFIX": "/r4"}, registry=registry).test_client()
     assert client.get("/r4/metadata").json["implementation"]["url"] == "http://localhost/r4"
     assert client.get("/fhir/metadata").status_code == 404
+
+
+def test_resource_paths_are_served(tmp_path) -> None:
+    """FHIR resources named in TERMINOLOGY_RESOURCE_PATHS (here a folder) are served beside ICD-10-CM."""
+    folder = tmp_path / "terminology"
+    folder.mkdir()
+    animals = json.loads((Path(__file__).parent / "fixtures" / "codesystem-animals.json").read_text())
+    (folder / "animals.json").write_text(json.dumps(animals))
+    app = Flask("host")
+    app.config.update(TERMINOLOGY_RESOURCE_PATHS=[str(folder)], TERMINOLOGY_CACHE_DIR=str(tmp_path / "cache"))
+    Terminology().init_app(app)
+    answer = app.test_client().get(
+        "/fhir/CodeSystem/$validate-code", query_string={"url": animals["url"], "code": "dog"}
+    ).get_json()
+    [result] = [p["valueBoolean"] for p in answer["parameter"] if p["name"] == "result"]
+    assert result is True
+    icd = app.test_client().get("/fhir/CodeSystem/$validate-code?url=http://hl7.org/fhir/sid/icd-10-cm&code=M48.48XA")
+    assert icd.status_code == 200

@@ -31,7 +31,8 @@ class Terminology:
     """``Terminology(app)`` or ``Terminology().init_app(app, url_prefix="/fhir")``.
 
     Config keys (all optional): ``TERMINOLOGY_ICD10CM_FILES`` (tabular XML files; the embedded
-    release by default), ``TERMINOLOGY_CACHE_DIR``, ``TERMINOLOGY_MAX_BODY_BYTES`` (default 16 MiB),
+    release by default), ``TERMINOLOGY_RESOURCE_PATHS`` (FHIR CodeSystem, ValueSet and ConceptMap
+    files, folders and packages), ``TERMINOLOGY_CACHE_DIR``, ``TERMINOLOGY_MAX_BODY_BYTES`` (default 16 MiB),
     ``TERMINOLOGY_URL_PREFIX`` (default ``/fhir``). A ready ``registry`` skips the loading.
     """
 
@@ -46,7 +47,11 @@ class Terminology:
         registry = registry or self.registry
         if registry is None:
             cache_dir = app.config.get("TERMINOLOGY_CACHE_DIR")
-            registry = build_registry(app.config.get("TERMINOLOGY_ICD10CM_FILES", ()), Path(cache_dir) if cache_dir else None)
+            registry = build_registry(
+                app.config.get("TERMINOLOGY_ICD10CM_FILES", ()),
+                Path(cache_dir) if cache_dir else None,
+                app.config.get("TERMINOLOGY_RESOURCE_PATHS", ()),
+            )
         max_body = int(app.config.get("TERMINOLOGY_MAX_BODY_BYTES", 16 * 1024 * 1024))
         state = TerminologyState(Dispatcher(registry, max_body), prefix)
         app.extensions[EXTENSION_KEY] = state
