@@ -9,7 +9,7 @@ from typing import Any
 from ..errors import InvalidRequest
 from ..model import Property
 from ..operations.expand import ExpandRequest, ExpandResult
-from ..valuesets.expand import ExpansionEntry, ExpansionOptions
+from ..valuesets.expand import ExpansionEntry, ExpansionOptions, expansion_parameters
 from ..valuesets.resolution import VersionRules
 from .output import designation_json, typed_value
 from .parameters import OperationInput
@@ -107,6 +107,9 @@ def expansion_resource(result: ExpandResult, echoed: list[dict[str, Any]]) -> di
     # The definition's own elements; not its text, nor its compose (the expansion says what it holds).
     resource = {key: value for key, value in result.value_set.items() if key not in ("text", "compose", "expansion")}
     parameters = list(echoed)
+    for name, value in expansion_parameters(result.value_set).items():  # those the value set sets itself
+        if not any(p["name"] == name for p in parameters):
+            parameters.append(dict((("name", name), typed_value("boolean" if isinstance(value, bool) else "string", value))))
     if result.display_language and not any(p["name"] == "displayLanguage" for p in echoed):
         parameters.append({"name": "displayLanguage", "valueCode": result.display_language})
     parameters += [{"name": "used-codesystem", "valueUri": canonical} for canonical in result.expansion.used_code_systems]
@@ -121,7 +124,8 @@ def expansion_resource(result: ExpandResult, echoed: list[dict[str, Any]]) -> di
     if parameters:
         expansion["parameter"] = parameters
     if result.entries:
-        expansion["contains"] = [_contains(entry) for entry in result.entries]
+        versioned = result.expansion.versioned_systems()
+        expansion["contains"] = [_contains(entry, versioned) for entry in result.entries]
     resource["expansion"] = expansion
     return resource
 
@@ -129,7 +133,8 @@ def expansion_resource(result: ExpandResult, echoed: list[dict[str, Any]]) -> di
 _CONTAINS_PROPERTY = "http://hl7.org/fhir/5.0/StructureDefinition/extension-ValueSet.expansion.contains.property"
 
 
-def _contains(entry: ExpansionEntry) -> dict[str, Any]:
+def _contains(entry: ExpansionEntry, versioned: frozenset[str]) -> dict[str, Any]:
+    """``versioned``: the systems the expansion uses in several versions, whose entries say which."""
     item: dict[str, Any] = {}
     extensions = [_property_extension(prop) for prop in entry.properties]
     if extensions:
@@ -139,13 +144,15 @@ def _contains(entry: ExpansionEntry) -> dict[str, Any]:
         item["abstract"] = True
     if entry.inactive:
         item["inactive"] = True
+    if entry.version and entry.system in versioned:
+        item["version"] = entry.version
     item["code"] = entry.code
     if entry.display:
         item["display"] = entry.display
     if entry.designations:
         item["designation"] = [designation_json(d) for d in entry.designations]
     if entry.children:
-        item["contains"] = [_contains(child) for child in entry.children]
+        item["contains"] = [_contains(child, versioned) for child in entry.children]
     return item
 
 

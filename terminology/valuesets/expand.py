@@ -18,8 +18,17 @@ from ..providers.base import CodeSystemProvider, Concept
 from .compose import Compose, Include, read_compose
 from .resolution import Resolver, VersionRules
 from .status import status_of
+from ..registry import version_key
 
-__all__ = ["Candidate", "Expansion", "ExpansionEntry", "ExpansionOptions", "expand_value_set", "text_words"]
+__all__ = [
+    "Candidate",
+    "Expansion",
+    "ExpansionEntry",
+    "ExpansionOptions",
+    "expand_value_set",
+    "expansion_parameters",
+    "text_words",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +71,10 @@ class Candidate:
     concept: Concept
     reference: Any  # the include's ConceptReference (its display, designations), or None
 
+    @property
+    def version(self) -> str | None:
+        return self.provider.info.version
+
 
 @dataclass(slots=True)
 class Expansion:
@@ -79,6 +92,14 @@ class Expansion:
     @property
     def total(self) -> int:
         return len(self.candidates)
+
+    def versioned_systems(self) -> frozenset[str]:
+        """The code systems the expansion draws on in more than one version: their entries name theirs."""
+        versions: dict[str, set[str | None]] = {}
+        for canonical in self.used_code_systems:
+            url, _, version = canonical.partition("|")
+            versions.setdefault(url, set()).add(version or None)
+        return frozenset(url for url, found in versions.items() if len(found) > 1)
 
     def entries(self, offset: int = 0, count: int | None = None) -> list[ExpansionEntry]:
         if self.hierarchical and offset == 0 and count is None:
@@ -126,19 +147,23 @@ class _Expander:
         ranked = self._ranked_whole_system(compose)
         if ranked is not None:
             return self._expansion(ranked, False)
-        selected: dict[tuple[str, str], Candidate] = {}
+        # The same code from two versions of a code system is two entries, unless the value set says
+        # versionsMatch: then the latest version's stands for both.
+        merge = expansion_parameters(value_set).get("versionsMatch") is True
+        selected: dict[tuple, Candidate] = {}
         for include in compose.includes:
             for candidate in self._select(include, chain):
-                selected.setdefault(candidate.key, candidate)
+                key = candidate.key if merge else (*candidate.key, candidate.provider.info.version)
+                known = selected.get(key)
+                if known is None or (merge and version_key(candidate.version) > version_key(known.version)):
+                    selected[key] = candidate
                 if len(selected) > self.options.limit:
                     raise TooCostly(
                         f"The value set {value_set.get('url')} has more than {self.options.limit} codes; "
                         "use a filter or count to ask for part of it"
                     )
-        for exclude in compose.excludes:
-            for candidate in self._select(exclude, chain, text=False):  # excluded whether it matches the text or not
-                selected.pop(candidate.key, None)
-        candidates = list(selected.values())
+        excluded = {c.key for exclude in compose.excludes for c in self._select(exclude, chain, text=False)}
+        candidates = [c for c in selected.values() if c.key not in excluded]  # whatever the version, and the text
         if self.options.active_only or compose.inactive is False:
             candidates = [c for c in candidates if not c.provider.is_inactive(c.concept)]
         hierarchical = not self.options.exclude_nested and not self.words and _hierarchical(compose.includes, compose.excludes)
@@ -295,6 +320,25 @@ class _Candidates(Sequence[Candidate]):
         if isinstance(item, slice):
             return [self._candidate(concept) for concept in self.concepts[item]]
         return self._candidate(self.concepts[item])
+
+
+_EXPANSION_PARAMETER = "http://hl7.org/fhir/StructureDefinition/valueset-expansion-parameter"
+
+
+def expansion_parameters(value_set: Mapping[str, Any]) -> dict[str, Any]:
+    """The expansion parameters a ValueSet sets for itself (``valueset-expansion-parameter`` on the
+    ValueSet or on its compose)."""
+    found: dict[str, Any] = {}
+    compose = value_set.get("compose") if isinstance(value_set.get("compose"), dict) else {}
+    for extension in [*(value_set.get("extension") or ()), *(compose.get("extension") or ())]:
+        if not isinstance(extension, dict) or extension.get("url") != _EXPANSION_PARAMETER:
+            continue
+        parts = {part.get("url"): part for part in extension.get("extension") or () if isinstance(part, dict)}
+        name = (parts.get("name") or {}).get("valueCode")
+        value = next((v for k, v in (parts.get("value") or {}).items() if k.startswith("value")), None)
+        if isinstance(name, str):
+            found[name] = {"true": True, "false": False}.get(value, value) if isinstance(value, str) else value
+    return found
 
 
 def text_words(text: str) -> list[str]:
