@@ -1,4 +1,4 @@
-"""The code systems, value sets and supplements a server knows, by canonical url and version.
+"""The code systems, value sets, supplements and concept maps a server knows, by canonical url and version.
 
 A registry can sit on top of another (``Registry(parent=...)``): the resources a request brings
 (``tx-resource``) are layered over the server's own, and shadow them, for that request only.
@@ -76,6 +76,8 @@ class Registry:
         self._value_sets: dict[str, list[Resource]] = {}
         self._value_sets_by_id: dict[str, Resource] = {}
         self._supplements: dict[str, list[Resource]] = {}
+        self._concept_maps: dict[str, list[Resource]] = {}
+        self._concept_maps_by_id: dict[str, Resource] = {}
 
     # -- adding -----------------------------------------------------------------------------------
 
@@ -89,7 +91,7 @@ class Registry:
             self._defaults[info.url] = entry
 
     def add_resource(self, resource: Resource) -> None:
-        """Adds a CodeSystem (a supplement goes with the supplements), a ValueSet; other kinds are ignored."""
+        """Adds a CodeSystem (a supplement goes with the supplements), a ValueSet, a ConceptMap; other kinds are ignored."""
         kind, url = resource.get("resourceType"), resource.get("url")
         if not isinstance(url, str):
             return
@@ -106,6 +108,12 @@ class Registry:
             versions.append(resource)
             if isinstance(resource.get("id"), str):
                 self._value_sets_by_id.setdefault(resource["id"], resource)
+        elif kind == "ConceptMap":
+            # Unlike a value set, a second map of the same url and version does not replace the first:
+            # each may map other systems (the HL7 tests send two such maps), and translation tries both.
+            self._concept_maps.setdefault(url, []).append(resource)
+            if isinstance(resource.get("id"), str):
+                self._concept_maps_by_id.setdefault(resource["id"], resource)
 
     def _add_code_system_entry(self, url: str, version: str | None, id: str | None, entry: _CodeSystemEntry) -> None:
         versions = self._code_systems.setdefault(url, [])
@@ -211,3 +219,38 @@ class Registry:
         if candidates:
             return max(candidates, key=lambda resource: version_key(resource.get("version")))
         return self.parent.supplement(url, version) if self.parent is not None else None
+
+    def concept_maps_for(self, url: str, version: str | None = None) -> list[Resource]:
+        """The ConceptMaps of ``url`` (``url|version`` is accepted too) in ``version``, which may hold
+        wildcards (``1.x``), else in their latest version; more than one when maps of one url and
+        version were added more than once. Empty when there is none."""
+        if version is None and "|" in url:
+            url, version = url.split("|", 1)
+        maps = self._concept_maps.get(url, [])
+        if version is None and maps:
+            latest = max(version_key(resource.get("version")) for resource in maps)
+            return [resource for resource in maps if version_key(resource.get("version")) == latest]
+        matching = [resource for resource in maps if resource.get("version") == version] or [
+            resource for resource in maps if version_matches(version or "", resource.get("version"))
+        ]
+        if matching:
+            return matching
+        return self.parent.concept_maps_for(url, version) if self.parent is not None else []
+
+    def concept_map(self, url: str, version: str | None = None) -> Resource | None:
+        """A ConceptMap by canonical url, as :meth:`concept_maps_for`; the one added last of several."""
+        found = self.concept_maps_for(url, version)
+        return found[-1] if found else None
+
+    def concept_map_by_id(self, id: str) -> Resource | None:
+        found = self._concept_maps_by_id.get(id)
+        if found is None and self.parent is not None:
+            return self.parent.concept_map_by_id(id)
+        return found
+
+    def concept_maps(self) -> Iterator[Resource]:
+        """Every ConceptMap: this layer's, then its parent's."""
+        for versions in self._concept_maps.values():
+            yield from versions
+        if self.parent is not None:
+            yield from self.parent.concept_maps()

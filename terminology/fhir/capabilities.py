@@ -19,12 +19,19 @@ _OPERATIONS = {
         ("expand", "http://hl7.org/fhir/OperationDefinition/ValueSet-expand"),
         ("validate-code", "http://hl7.org/fhir/OperationDefinition/ValueSet-validate-code"),
     ),
+    "ConceptMap": (("translate", "http://hl7.org/fhir/OperationDefinition/ConceptMap-translate"),),
 }
 _CONFORMANCE = "http://hl7.org/fhir/SearchParameter/conformance-"
 _SEARCH_PARAMETERS = {
     "CodeSystem": (("url", "uri"), ("version", "token"), ("name", "string")),
     "ValueSet": (("url", "uri"), ("version", "token"), ("name", "string"), ("title", "string"), ("status", "token")),
+    "ConceptMap": (
+        ("url", "uri"), ("version", "token"), ("name", "string"), ("title", "string"), ("status", "token"),
+        ("source-uri", "reference"), ("target-uri", "reference"), ("source-system", "uri"), ("target-system", "uri"),
+    ),
 }
+# Search parameters that are not the conformance resources' common ones: their own definitions.
+_OWN_DEFINITIONS = frozenset({"source-uri", "target-uri", "source-system", "target-system"})
 _SYSTEM_OPERATIONS = (("versions", "http://hl7.org/fhir/OperationDefinition/-versions"),)
 _FEATURE = "http://hl7.org/fhir/uv/application-feature/StructureDefinition/feature"
 # What the HL7 validator reads before it uses a terminology server (TerminologyClientContext).
@@ -90,7 +97,11 @@ def capability_statement(base: str) -> dict[str, Any]:
                 "type": kind,
                 "interaction": [{"code": "read"}, {"code": "search-type"}],
                 "searchParam": [
-                    {"name": name, "definition": _CONFORMANCE + name, "type": type_}
+                    {
+                        "name": name,
+                        "definition": f"http://hl7.org/fhir/SearchParameter/{kind}-{name}" if name in _OWN_DEFINITIONS else _CONFORMANCE + name,
+                        "type": type_,
+                    }
                     for name, type_ in _SEARCH_PARAMETERS[kind]
                 ],
                 "operation": [{"name": name, "definition": definition} for name, definition in operations],
@@ -119,4 +130,5 @@ def terminology_capabilities(registry: Registry, base: str) -> dict[str, Any]:
     capabilities["codeSystem"] = [{"uri": url, "version": versions} for url, versions in by_url.items()]
     capabilities["expansion"] = {"parameter": [{"name": name} for name in EXPANSION_PARAMETERS]}
     capabilities["validateCode"] = {"translations": False}
+    capabilities["translation"] = {"needsMap": False}  # $translate finds maps by the systems and value sets too
     return capabilities

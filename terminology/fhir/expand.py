@@ -46,7 +46,13 @@ EXPAND_PARAMETERS = (
     | {"url", "valueSet", "valueSetVersion", "context", "contextDirection", "exclude-system", "useSupplement"}
     | VALIDATOR_PARAMETERS
 )
-_BOOLEAN_DEFAULTS = {"activeOnly": False, "includeDesignations": False, "includeDefinition": False, "excludeNested": True}
+_BOOLEAN_DEFAULTS = {
+    "activeOnly": False,
+    "includeDesignations": False,
+    "includeDefinition": False,
+    "excludeNested": True,
+    "excludeNotForUI": False,
+}
 
 
 def read_expand_request(params: OperationInput, value_set: dict[str, Any] | None = None) -> ExpandRequest:
@@ -63,7 +69,9 @@ def read_expand_request(params: OperationInput, value_set: dict[str, Any] | None
         text_filter=params.string("filter"),
         active_only=bool(flags["activeOnly"]),
         exclude_nested=flags["excludeNested"] is not False,
-        include_designations=bool(flags["includeDesignations"]),
+        include_designations=bool(flags["includeDesignations"]) or bool(params.strings("designation")),
+        designations=tuple(params.strings("designation")),
+        exclude_not_for_ui=bool(flags["excludeNotForUI"]),
         include_definition=bool(flags["includeDefinition"]),
         properties=tuple(params.strings("property")),
         version_rules=VersionRules.from_canonicals(

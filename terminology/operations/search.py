@@ -1,15 +1,23 @@
-"""Search and read of the CodeSystem resources a server holds."""
+"""Search and read of the CodeSystem, ValueSet and ConceptMap resources a server holds."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
 
+from ..conceptmap import GroupSystems, map_groups, map_scope
 from ..errors import NotFound
 from ..providers.base import CodeSystemProvider
 from ..registry import Registry
 
-__all__ = ["read_code_system", "read_value_set", "search_code_systems", "search_value_sets"]
+__all__ = [
+    "read_code_system",
+    "read_concept_map",
+    "read_value_set",
+    "search_code_systems",
+    "search_concept_maps",
+    "search_value_sets",
+]
 
 
 def search_code_systems(
@@ -66,4 +74,45 @@ def read_value_set(registry: Registry, id: str) -> Mapping[str, Any]:
     found = registry.value_set_by_id(id)
     if found is None:
         raise NotFound(f"There is no ValueSet with the id '{id}' on this server", expression="id")
+    return found
+
+
+def search_concept_maps(
+    registry: Registry,
+    url: str | None = None,
+    version: str | None = None,
+    name: str | None = None,
+    title: str | None = None,
+    status: str | None = None,
+    source_uri: str | None = None,
+    target_uri: str | None = None,
+    source_system: str | None = None,
+    target_system: str | None = None,
+) -> list[Mapping[str, Any]]:
+    """As :func:`search_value_sets`; ``source_uri``/``target_uri`` match the value sets the map is
+    from and to, ``source_system``/``target_system`` the code systems of one of its groups, exactly."""
+    found = []
+    for resource in registry.concept_maps():
+        if any(wanted is not None and resource.get(key) != wanted for key, wanted in (("url", url), ("version", version), ("status", status))):
+            continue
+        if any(
+            prefix is not None and not str(resource.get(key, "")).casefold().startswith(prefix.casefold())
+            for key, prefix in (("name", name), ("title", title))
+        ):
+            continue
+        if any(wanted is not None and map_scope(resource, side) != wanted for side, wanted in (("source", source_uri), ("target", target_uri))):
+            continue
+        groups = [GroupSystems.of(group) for group in map_groups(resource)]
+        if source_system is not None and not any(group.source == source_system for group in groups):
+            continue
+        if target_system is not None and not any(group.target == target_system for group in groups):
+            continue
+        found.append(resource)
+    return found
+
+
+def read_concept_map(registry: Registry, id: str) -> Mapping[str, Any]:
+    found = registry.concept_map_by_id(id)
+    if found is None:
+        raise NotFound(f"There is no ConceptMap with the id '{id}' on this server", expression="id")
     return found

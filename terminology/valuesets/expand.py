@@ -36,7 +36,9 @@ class ExpansionOptions:
     text_filter: str | None = None
     active_only: bool = False
     exclude_nested: bool = True
+    exclude_not_for_ui: bool = False  # leave out abstract concepts (headers), which no one picks in a UI
     include_designations: bool = False
+    designations: tuple[str, ...] = ()  # only designations in these languages or of these uses (system|code)
     include_definition: bool = False
     properties: tuple[str, ...] = ()
     version_rules: VersionRules = field(default_factory=VersionRules)
@@ -166,13 +168,15 @@ class _Expander:
         candidates = [c for c in selected.values() if c.key not in excluded]  # whatever the version, and the text
         if self.options.active_only or compose.inactive is False:
             candidates = [c for c in candidates if not c.provider.is_inactive(c.concept)]
+        if self.options.exclude_not_for_ui:
+            candidates = [c for c in candidates if not c.provider.is_abstract(c.concept)]
         hierarchical = not self.options.exclude_nested and not self.words and _hierarchical(compose.includes, compose.excludes)
         return self._expansion(candidates, hierarchical)
 
     def _ranked_whole_system(self, compose: Compose) -> Sequence[Candidate] | None:
         """A typeahead over one whole code system with a text index: its ranked matches, read
         page by page (the total is the index's count), rather than every match made a candidate."""
-        if not self.words or compose.excludes or len(compose.includes) != 1 or self.options.active_only:
+        if not self.words or compose.excludes or len(compose.includes) != 1 or self.options.active_only or self.options.exclude_not_for_ui:
             return None
         include = compose.includes[0]
         if not include.whole_system or include.value_sets or compose.inactive is False:
@@ -281,7 +285,10 @@ class _Expander:
         candidates += provider.designations(concept, self.context)
         if reference is not None:
             candidates += reference.designations
-        return tuple(d for d in candidates if not (d.value == display and d.language == language))
+        shown = [d for d in candidates if not (d.value == display and d.language == language)]
+        if self.options.designations:
+            shown = [d for d in shown if _designation_wanted(d, self.options.designations)]
+        return tuple(shown)
 
 
 
@@ -320,6 +327,18 @@ class _Candidates(Sequence[Candidate]):
         if isinstance(item, slice):
             return [self._candidate(concept) for concept in self.concepts[item]]
         return self._candidate(self.concepts[item])
+
+
+def _designation_wanted(designation: Designation, wanted: tuple[str, ...]) -> bool:
+    """``designation`` parameters name a language (``de``) or a use (``system|code``)."""
+    for item in wanted:
+        if "|" in item:
+            system, _, code = item.partition("|")
+            if designation.use is not None and designation.use.code == code and designation.use.system in (system, None):
+                return True
+        elif designation.language and designation.language.lower().split("-")[0] == item.lower().split("-")[0]:
+            return True
+    return False
 
 
 _EXPANSION_PARAMETER = "http://hl7.org/fhir/StructureDefinition/valueset-expansion-parameter"

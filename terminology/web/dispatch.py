@@ -24,11 +24,20 @@ from ..fhir.lookup import lookup_parameters, read_lookup_request
 from ..fhir.outcome import error_outcome
 from ..fhir.parameters import OperationInput
 from ..fhir.subsumes import read_subsumes_request, subsumes_parameters
+from ..fhir.translate import read_translate_request, translate_parameters, uses_r5_names
 from ..fhir.validate_code import read_validation_request, read_value_set_validation_request, validation_parameters
 from ..operations.expand import expand, find_value_set
 from ..operations.lookup import lookup
 from ..operations.subsumes import subsumes
-from ..operations.search import read_code_system, read_value_set, search_code_systems, search_value_sets
+from ..operations.search import (
+    read_code_system,
+    read_concept_map,
+    read_value_set,
+    search_code_systems,
+    search_concept_maps,
+    search_value_sets,
+)
+from ..operations.translate import translate
 from ..operations.validate_code import validate_code
 from ..registry import Registry
 from .request_resources import RequestResources
@@ -39,6 +48,7 @@ log = logging.getLogger(__name__)
 
 _CS_SEARCH_PARAMETERS = frozenset({"url", "version", "name"})
 _VS_SEARCH_PARAMETERS = frozenset({"url", "version", "name", "title", "status"})
+_CM_SEARCH_PARAMETERS = _VS_SEARCH_PARAMETERS | {"source-uri", "target-uri", "source-system", "target-system"}
 _READ_SUMMARIES = (None, "true", "false", "data", "text")
 # Entries of one batch Bundle, validations of one $batch-validate-code.
 _MAX_BATCH = 1000
@@ -202,6 +212,21 @@ class Dispatcher:
     def value_set_read(self, request: HttpRequest, id: str | None) -> dict[str, Any]:
         return dict(read_value_set(self.registry, id or ""))
 
+    def translate(self, request: HttpRequest, id: str | None) -> dict[str, Any]:
+        params = self._operation_input(request)
+        registry = self.request_resources.registry_for(params.resources("tx-resource"))
+        instance = read_concept_map(registry, id) if id is not None else None
+        result = translate(registry, read_translate_request(params, instance))
+        return translate_parameters(result, r5_names=uses_r5_names(params))
+
+    def concept_map_search(self, request: HttpRequest, id: str | None) -> dict[str, Any]:
+        args = _search_args(request, _CM_SEARCH_PARAMETERS, "ConceptMap")
+        found = search_concept_maps(self.registry, **{name.replace("-", "_"): value for name, value in args.items()})
+        return search_bundle([dict(m) for m in found], request.base_url, count_only=request.arg("_summary") == "count")
+
+    def concept_map_read(self, request: HttpRequest, id: str | None) -> dict[str, Any]:
+        return dict(read_concept_map(self.registry, id or ""))
+
     def versions(self, request: HttpRequest, id: str | None) -> dict[str, Any]:
         """The FHIR versions served (the HL7 test runner and validator ask before anything else)."""
         return {"resourceType": "Parameters", "parameter": [{"name": "version", "valueString": "4.0"}, {"name": "default", "valueString": "4.0"}]}
@@ -324,6 +349,10 @@ _ROUTES: dict[str, tuple[View, tuple[str, ...]]] = {
     "/ValueSet/{id}/$expand": (Dispatcher.expand, _GET_POST),
     "/ValueSet/{id}/$validate-code": (Dispatcher.value_set_validate_code, _GET_POST),
     "/ValueSet/{id}/$batch-validate-code": (Dispatcher.batch_validate_code, _POST),
+    "/ConceptMap": (Dispatcher.concept_map_search, _GET),
+    "/ConceptMap/$translate": (Dispatcher.translate, _GET_POST),
+    "/ConceptMap/{id}": (Dispatcher.concept_map_read, _GET),
+    "/ConceptMap/{id}/$translate": (Dispatcher.translate, _GET_POST),
     "/$versions": (Dispatcher.versions, _GET),
 }
 

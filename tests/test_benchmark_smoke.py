@@ -1,0 +1,76 @@
+"""scripts/benchmark.py runs end to end on a tiny setting and writes every figure it promises.
+
+No timing is asserted: the figures are only checked to be there and to be positive (errors zero).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV_BIN = Path(sys.executable).parent
+
+pytestmark = [
+    pytest.mark.skipif(shutil.which("wrk") is None, reason="wrk is not installed"),
+    pytest.mark.skipif(not (VENV_BIN / "gunicorn").exists(), reason="gunicorn is not installed (the bench extra)"),
+]
+
+OPERATIONS = (
+    "CodeSystem/$validate-code GET",
+    "CodeSystem/$lookup GET",
+    "ValueSet/$validate-code POST",
+    "ValueSet/$expand typeahead GET",
+)
+EXPECTED = {
+    "baseline bare Flask on granian: throughput",
+    "baseline bare Flask on gunicorn: throughput",
+    "start-up to first $lookup (compiled content cached)",
+    "in process: codes validated (full FHIR answer)",
+    "ValueSet/$expand typeahead GET, one client: median latency",
+    "ValueSet/$expand typeahead GET, one client: 95th percentile latency",
+    "ValueSet/$expand typeahead GET, one client: errors",
+    *(f"{operation}: {figure}" for operation in OPERATIONS
+      for figure in ("throughput vs gunicorn", "median latency", "99th percentile latency", "errors")),
+}
+
+
+@pytest.fixture(scope="module")
+def figures(tmp_path_factory) -> dict[str, dict]:
+    out = tmp_path_factory.mktemp("bench") / "figures.json"
+    run = subprocess.run(
+        [sys.executable, "scripts/benchmark.py", "--seconds", "1", "--queries", "20", "--workers", "1", "--json", str(out)],
+        cwd=ROOT, timeout=300, capture_output=True, text=True,
+    )
+    assert run.returncode == 0, run.stderr
+    return {figure["name"]: figure for figure in json.loads(out.read_text())}
+
+
+def test_every_expected_figure_is_written(figures):
+    assert EXPECTED <= figures.keys()
+    for figure in figures.values():
+        assert set(figure) == {"name", "value", "unit", "baseline", "ratio"}
+
+
+def test_every_request_was_answered(figures):
+    errors = {name: figure["value"] for name, figure in figures.items() if name.endswith("errors")}
+    assert len(errors) == len(OPERATIONS) + 1
+    assert not any(errors.values()), errors
+
+
+def test_measurements_and_ratios_are_positive(figures):
+    for name, figure in figures.items():
+        if not name.endswith("errors"):
+            assert figure["value"] > 0, name
+            assert figure["ratio"] is None or figure["ratio"] > 0, name
+
+
+def test_typeahead_p95_is_set_beside_its_target(figures):
+    p95 = figures["ValueSet/$expand typeahead GET, one client: 95th percentile latency"]
+    assert p95["baseline"] == "target 15 ms"
+    assert p95["ratio"] == pytest.approx(p95["value"] / 15)
