@@ -2,7 +2,9 @@
 
 Absolute numbers on a shared 2-core machine mean little; every figure that has a baseline is
 printed as a ratio to a baseline measured in the same run, on the same machine, with the same
-number of workers and the same load generator (wrk, keeping connections open).
+number of workers and the same load generator (wrk, keeping connections open). The typeahead
+figures are about latency, not throughput: one client sends one query at a time on one
+keep-alive connection, and its 95th percentile is printed beside the target.
 
     scripts/bench                 # the full run (a few minutes)
     scripts/bench --quick         # under a minute
@@ -12,12 +14,14 @@ number of workers and the same load generator (wrk, keeping connections open).
 from __future__ import annotations
 
 import argparse
+import http.client
 import json
 import os
 import random
 import re
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -25,13 +29,19 @@ import time
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
+from urllib.parse import urlencode
 
 import requests
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
 ICD10CM = "http://hl7.org/fhir/sid/icd-10-cm"
+ICD10CM_ALL = f"{ICD10CM}?fhir_vs"  # the implicit value set of every code
+TYPEAHEAD_P95_TARGET_MS = 15.0
+TYPEAHEAD = "ValueSet/$expand typeahead GET"
+# Words a user does not type to narrow a search.
+_STOP_WORDS = frozenset("and due for from not other than the with without".split())
 
 
 @dataclass
@@ -49,6 +59,15 @@ class Load:
     p50_ms: float
     p99_ms: float
     errors: int
+
+
+@dataclass(frozen=True)
+class Request:
+    """One HTTP request of a workload; a body is sent as FHIR JSON."""
+
+    method: str
+    path: str
+    body: str | None = None
 
 
 # -- servers ---------------------------------------------------------------------------------------
@@ -116,18 +135,54 @@ def memory_of(pid: int) -> tuple[float, float, int]:
 
 # -- load ------------------------------------------------------------------------------------------
 
+# Each wrk thread formats every request once, then sends them in turn.
+_WRK_SCRIPT = """\
+local specs = {
+%s
+}
+local formatted = {}
+local i = 0
+function init(args)
+  for n, spec in ipairs(specs) do
+    local headers = nil
+    if spec[3] then headers = {["Content-Type"] = "application/fhir+json"} end
+    formatted[n] = wrk.format(spec[1], spec[2], headers, spec[3])
+  end
+end
+function request()
+  i = i + 1
+  return formatted[(i %% #formatted) + 1]
+end
+"""
 
-def wrk(port: int, paths: list[str], seconds: int, connections: int = 32) -> Load:
+
+def _lua_string(text: str) -> str:
+    """A Lua long string holding ``text`` as it is (Lua's escapes are not JSON's)."""
+    level = "="
+    while f"]{level}]" in text:
+        level += "="
+    return f"[{level}[{text}]{level}]"
+
+
+def wrk_script(workload: list[Request]) -> str:
+    specs = ",\n".join(
+        "  {" + ", ".join(_lua_string(part) for part in (request.method, request.path, request.body) if part is not None) + "}"
+        for request in workload
+    )
+    return _WRK_SCRIPT % specs
+
+
+def wrk(port: int, workload: list[Request], seconds: int, connections: int = 32) -> Load:
     script = tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False)
     with script:
-        script.write("local paths = {" + ",".join(json.dumps(path) for path in paths) + "}\n")
-        script.write("local i = 0\nrequest = function()\n  i = i + 1\n"
-                     "  return wrk.format('GET', paths[(i % #paths) + 1])\nend\n")
-    out = subprocess.run(
-        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", script.name, f"http://127.0.0.1:{port}"],
-        capture_output=True, text=True, check=True,
-    ).stdout
-    os.unlink(script.name)
+        script.write(wrk_script(workload))
+    try:
+        out = subprocess.run(
+            ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", script.name, f"http://127.0.0.1:{port}"],
+            capture_output=True, text=True, check=True,
+        ).stdout
+    finally:
+        os.unlink(script.name)
     errors = sum(int(n) for n in re.findall(r"Non-2xx or 3xx responses: (\d+)", out))
     errors += sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", out))
     return Load(
@@ -143,16 +198,47 @@ def _ms(text: str) -> float:
     return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
 
 
+def one_client(port: int, workload: list[Request], warm_up: int = 10) -> tuple[list[float], int]:
+    """Milliseconds per request, sent one at a time on one keep-alive connection, and how many
+    failed. The first ``warm_up`` requests are sent once before the timed pass."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    for request in workload[:warm_up]:
+        _send(connection, request)
+    times, errors = [], 0
+    for request in workload:
+        started = time.perf_counter()
+        try:
+            errors += _send(connection, request) != 200
+        except (OSError, http.client.HTTPException):
+            errors += 1
+            connection.close()  # http.client opens a new connection on the next request
+        times.append((time.perf_counter() - started) * 1000)
+    connection.close()
+    return times, errors
+
+
+def _send(connection: http.client.HTTPConnection, request: Request) -> int:
+    headers = {"Content-Type": "application/fhir+json"} if request.body is not None else {}
+    connection.request(request.method, request.path, request.body, headers)
+    response = connection.getresponse()
+    response.read()
+    return response.status
+
+
 # -- workloads -------------------------------------------------------------------------------------
 
 
-def code_mix(rng: random.Random, count: int) -> tuple[list[str], list[str]]:
-    """(validate-code paths, lookup paths) over codes drawn from the whole release: billable
-    codes, headers, unknown codes and codes written without the dot."""
+def load_release() -> Any:
+    """The ICD-10-CM release the server answers from (its compiled content is cached)."""
     from terminology.content import build_registry
 
-    provider = build_registry().code_system(ICD10CM)
-    entries = list(provider.release.entries.values())
+    return build_registry().code_system(ICD10CM).release
+
+
+def code_mix(rng: random.Random, release: Any, count: int) -> tuple[list[str], list[str]]:
+    """(codes to validate, codes to look up) drawn from the whole release. To validate: billable
+    codes, headers, unknown codes and codes written without the dot; to look up: billable codes."""
+    entries = list(release.entries.values())
     billable = [e.code for e in entries if not e.children and e.kind != "block"]
     headers = [e.code for e in entries if e.children]
     codes = []
@@ -166,9 +252,54 @@ def code_mix(rng: random.Random, count: int) -> tuple[list[str], list[str]]:
             codes.append(rng.choice(billable).replace(".", ""))
         else:
             codes.append(rng.choice(billable)[:-1] + "Q")
-    validate = [f"/fhir/CodeSystem/$validate-code?url={ICD10CM}&code={code}" for code in codes]
-    lookup = [f"/fhir/CodeSystem/$lookup?system={ICD10CM}&code={rng.choice(billable)}" for _ in range(count)]
-    return validate, lookup
+    return codes, [rng.choice(billable) for _ in range(count)]
+
+
+def typeahead_filters(rng: random.Random, release: Any, count: int) -> list[str]:
+    """What users type into a code picker: a quarter code prefixes (``S32``, ``M48.4``), the rest
+    prefixes of one to three consecutive words of a real display (``fract sacr``, ``diab mell typ``)."""
+    entries = [e for e in release.entries.values() if e.kind != "block"]
+    filters = []
+    while len(filters) < count:
+        entry = rng.choice(entries)
+        if rng.random() < 0.25:
+            filters.append(entry.code[: rng.randint(3, len(entry.code))])
+            continue
+        words = [w for w in re.findall(r"[a-z]+", entry.display.lower()) if len(w) >= 3 and w not in _STOP_WORDS]
+        if words:
+            length = min(len(words), rng.randint(1, 3))
+            start = rng.randrange(len(words) - length + 1)
+            filters.append(" ".join(word[: rng.randint(3, len(word))] for word in words[start : start + length]))
+    return filters
+
+
+def workloads(rng: random.Random, queries: int) -> dict[str, list[Request]]:
+    """Every workload of the run by operation name, each a seeded random sample of real requests."""
+    release = load_release()
+    validate, lookup = code_mix(rng, release, 2000)
+    return {
+        "CodeSystem/$validate-code GET": [
+            Request("GET", f"/fhir/CodeSystem/$validate-code?{urlencode({'url': ICD10CM, 'code': code})}") for code in validate
+        ],
+        "CodeSystem/$lookup GET": [
+            Request("GET", f"/fhir/CodeSystem/$lookup?{urlencode({'system': ICD10CM, 'code': code})}") for code in lookup
+        ],
+        "ValueSet/$validate-code POST": [
+            Request("POST", "/fhir/ValueSet/$validate-code", value_set_validation(code)) for code in validate
+        ],
+        TYPEAHEAD: [
+            Request("GET", f"/fhir/ValueSet/$expand?{urlencode({'url': ICD10CM_ALL, 'filter': text, 'count': 10})}")
+            for text in typeahead_filters(rng, release, queries)
+        ],
+    }
+
+
+def value_set_validation(code: str) -> str:
+    """The Parameters body of a ValueSet/$validate-code of ``code`` against all of ICD-10-CM."""
+    return json.dumps({"resourceType": "Parameters", "parameter": [
+        {"name": "url", "valueUri": ICD10CM_ALL},
+        {"name": "coding", "valueCoding": {"system": ICD10CM, "code": code}},
+    ]})
 
 
 def in_process(rng: random.Random, seconds: float) -> tuple[float, float]:
@@ -198,6 +329,41 @@ def in_process(rng: random.Random, seconds: float) -> tuple[float, float]:
     return ours, theirs
 
 
+# -- figures ---------------------------------------------------------------------------------------
+
+
+def load_figures(operation: str, load: Load, baselines: dict[str, Load]) -> list[Figure]:
+    """Throughput as a ratio to gunicorn's baseline and to the faster one's; latency; errors."""
+    fastest = max(baselines, key=lambda name: baselines[name].requests_per_second)
+    figures = [
+        Figure(f"{operation}: throughput vs {name}", load.requests_per_second, "req/s",
+               f"bare Flask on {name}", load.requests_per_second / baselines[name].requests_per_second)
+        for name in sorted({fastest, "gunicorn"})
+    ]
+    return figures + [
+        Figure(f"{operation}: median latency", load.p50_ms, "ms"),
+        Figure(f"{operation}: 99th percentile latency", load.p99_ms, "ms"),
+        Figure(f"{operation}: errors", load.errors, "requests"),
+    ]
+
+
+def one_client_figures(operation: str, times: list[float], errors: int) -> list[Figure]:
+    p95 = statistics.quantiles(times, n=20, method="inclusive")[-1]
+    return [
+        Figure(f"{operation}, one client: median latency", statistics.median(times), "ms"),
+        Figure(f"{operation}, one client: 95th percentile latency", p95, "ms",
+               f"target {TYPEAHEAD_P95_TARGET_MS:g} ms", p95 / TYPEAHEAD_P95_TARGET_MS),
+        Figure(f"{operation}, one client: errors", errors, "requests"),
+    ]
+
+
+def print_figures(figures: list[Figure]) -> None:
+    width = max(len(figure.name) for figure in figures)
+    for figure in figures:
+        ratio = f"  {figure.ratio:6.2f} x {figure.baseline}" if figure.ratio is not None else ""
+        print(f"{figure.name:<{width}} {figure.value:>10.2f} {figure.unit:<9}{ratio}")
+
+
 # -- the run ---------------------------------------------------------------------------------------
 
 
@@ -206,10 +372,12 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="short runs (under a minute in all)")
     parser.add_argument("--json", metavar="FILE", help="write every figure to FILE")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--seconds", type=int, help="seconds per wrk run (default: 3 with --quick, else 10)")
+    parser.add_argument("--queries", type=int, default=300, help="typeahead queries (default: %(default)s)")
     args = parser.parse_args()
-    seconds = 3 if args.quick else 10
+    seconds = args.seconds or (3 if args.quick else 10)
     rng = random.Random(20260401)
-    validate_paths, lookup_paths = code_mix(rng, 2000)
+    operations = workloads(rng, args.queries)
     workers = args.workers
     figures: list[Figure] = []
 
@@ -217,9 +385,8 @@ def main() -> None:
     for name, command in (("granian", granian_baseline), ("gunicorn", gunicorn_baseline)):
         port = free_port()
         with running(command(port, workers), port, "/fhir/CodeSystem/$validate-code"):
-            baselines[name] = wrk(port, validate_paths, seconds)
+            baselines[name] = wrk(port, operations["CodeSystem/$validate-code GET"], seconds)
         figures.append(Figure(f"baseline bare Flask on {name}: throughput", baselines[name].requests_per_second, "req/s"))
-    fastest = max(baselines, key=lambda name: baselines[name].requests_per_second)
 
     port = free_port()
     ready = f"/fhir/CodeSystem/$lookup?system={ICD10CM}&code=M48.48XA"
@@ -228,24 +395,18 @@ def main() -> None:
         per_worker, total, processes = memory_of(pid)
         figures.append(Figure(f"memory (PSS) of the largest of {processes} processes", per_worker, "MB"))
         figures.append(Figure(f"memory (PSS) of all {processes} processes", total, "MB"))
-        for operation, paths in (("CodeSystem/$validate-code GET", validate_paths), ("CodeSystem/$lookup GET", lookup_paths)):
-            load = wrk(port, paths, seconds)
-            for baseline in sorted({fastest, "gunicorn"}):
-                reference = baselines[baseline].requests_per_second
-                figures.append(Figure(f"{operation}: throughput vs {baseline}", load.requests_per_second, "req/s",
-                                      f"bare Flask on {baseline}", load.requests_per_second / reference))
-            figures.append(Figure(f"{operation}: median latency", load.p50_ms, "ms"))
-            figures.append(Figure(f"{operation}: 99th percentile latency", load.p99_ms, "ms"))
-            figures.append(Figure(f"{operation}: errors", load.errors, "requests"))
+        typeahead = one_client(port, operations[TYPEAHEAD])  # first, on a server at rest
+        for operation, workload in operations.items():
+            figures += load_figures(operation, wrk(port, workload, seconds), baselines)
+        figures += one_client_figures(TYPEAHEAD, *typeahead)
 
-    ours, theirs = in_process(rng, 1.0 if args.quick else 3.0)
+    ours, theirs = in_process(rng, seconds / 3)
     figures.append(Figure("in process: codes validated (full FHIR answer)", ours, "codes/s",
                           "simple_icd_10_cm.is_valid_item", ours / theirs))
 
-    print(f"\n{workers} workers, wrk -t2 -c32 for {seconds} s per run, on {os.cpu_count()} cores\n")
-    for figure in figures:
-        ratio = f"  {figure.ratio:6.2f} x {figure.baseline}" if figure.ratio is not None else ""
-        print(f"{figure.name:<62} {figure.value:>10.2f} {figure.unit:<9}{ratio}")
+    print(f"\n{workers} workers, wrk -t2 -c32 for {seconds} s per run, on {os.cpu_count()} cores; "
+          f"typeahead: {len(operations[TYPEAHEAD])} queries (count=10) from one keep-alive client\n")
+    print_figures(figures)
     if args.json:
         Path(args.json).write_text(json.dumps([asdict(figure) for figure in figures], indent=2))
 
