@@ -265,11 +265,20 @@ def _unknown_code(provider: CodeSystemProvider, coding: Coding, path: str) -> Va
 
 
 def _display_matches(provider: CodeSystemProvider, concept, display: str, context: RequestContext) -> bool:
-    """A display is right when it equals the display or a designation, ignoring case and spacing."""
+    """A display is right when it equals the display or a designation, ignoring case and spacing; when
+    the client names display languages, only those in one of its languages count."""
     wanted = " ".join(display.split()).casefold()
-    candidates = [provider.display(concept, context)]
-    candidates += [designation.value for designation in provider.designations(concept, context)]
-    return any(" ".join(candidate.split()).casefold() == wanted for candidate in candidates)
+    own_language = provider.info.language
+    candidates = [(provider.display(concept, RequestContext()), own_language)]
+    candidates += [(d.value, d.language or own_language) for d in provider.designations(concept, context)]
+    if context.languages:
+        candidates = [(text, lang) for text, lang in candidates if lang is None or _in_languages(lang, context.languages)]
+    return any(" ".join(text.split()).casefold() == wanted for text, _ in candidates)
+
+
+def _in_languages(language: str, wanted: tuple[str, ...]) -> bool:
+    base = language.lower().split("-")[0]
+    return any(item == "*" or item.lower().split("-")[0] == base for item in wanted)
 
 
 def _language_suffix(language: str | None) -> str:
