@@ -117,7 +117,8 @@ def expansion_resource(result: ExpandResult, echoed: list[dict[str, Any]]) -> di
     parameters = list(echoed)
     for name, value in expansion_parameters(result.value_set).items():  # those the value set sets itself
         if not any(p["name"] == name for p in parameters):
-            parameters.append(dict((("name", name), typed_value("boolean" if isinstance(value, bool) else "string", value))))
+            type_ = "boolean" if isinstance(value, bool) else _ECHOED.get(name, "string")
+            parameters.append(dict((("name", name), typed_value(type_, value))))
     if result.display_language and not any(p["name"] == "displayLanguage" for p in echoed):
         parameters.append({"name": "displayLanguage", "valueCode": result.display_language})
     parameters += [{"name": "used-codesystem", "valueUri": canonical} for canonical in result.expansion.used_code_systems]

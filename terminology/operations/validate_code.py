@@ -57,6 +57,7 @@ def validate_code(registry: Registry, request: CodeValidationRequest, context: R
         issues = (Issue("error", "code-invalid", text, "not-in-vs", (), "TX_GENERAL_CC_ERROR_MESSAGE"),) + tuple(
             replace(issue, severity="information") if issue.tx_code == "not-in-vs" else issue for issue in issues
         )
+        chosen = ValidationResult(False)  # no coding is the one validated: none is echoed
     errors = [issue.text for issue in issues if issue.severity == "error"]
     if valid is not None and request.codeable_concept:
         # A CodeableConcept is valid when one coding is: the others' errors are only warnings.
