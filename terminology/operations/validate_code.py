@@ -137,8 +137,13 @@ def _check_coding(
         )
         coding = replace(coding, version=version)
     checked = _check(registry, coding, path, request.abstract_allowed, context, request.lenient_display)
-    if request.value_set is None or checked.unknown_systems:
+    if request.value_set is None:
         return checked
+    if checked.unknown_systems:
+        if coding.system in included_systems(request.value_set, registry):
+            return checked  # the value set needs what is missing: its answer is caused by the unknown system
+        # Not the value set's system: the code is simply not in it (tx.fhir.org then names no cause).
+        return replace(checked, issues=(_not_in_value_set(request.value_set, coding, path), *checked.issues), unknown_systems=())
     try:
         membership = is_member(request.value_set, coding.system, coding.version, coding.code or "", registry, request.version_rules)
     except UnknownCodeSystem as error:
@@ -157,9 +162,7 @@ def _check_coding(
         membership.found = False  # an abstract code, not allowed here, is no member either
     if not membership.found:
         valid = False
-        shown = f"{coding.system}#{coding.code}" + (f" ('{coding.display}')" if coding.display else "")
-        text = f"The provided code '{shown}' was not found in the value set '{_canonical(request.value_set)}'"
-        issues.insert(0, Issue("error", "code-invalid", text, "not-in-vs", (f"{path}code",), "None_of_the_provided_codes_are_in_the_value_set_one"))
+        issues.insert(0, _not_in_value_set(request.value_set, coding, path))
     elif request.active_only and checked.code is not None:
         provider = registry.code_system(coding.system or "", coding.version)
         concept = provider.locate(coding.code or "") if provider is not None else None
@@ -168,6 +171,12 @@ def _check_coding(
             text = f"The concept '{coding.code}' is valid but is not active"
             issues.insert(0, Issue("error", "business-rule", text, "code-rule", (f"{path}code",), "STATUS_CODE_WARNING_CODE"))
     return replace(checked, result=valid, issues=tuple(issues))
+
+
+def _not_in_value_set(value_set: Mapping[str, Any], coding: Coding, path: str) -> Issue:
+    shown = f"{coding.system}#{coding.code}" + (f" ('{coding.display}')" if coding.display else "")
+    text = f"The provided code '{shown}' was not found in the value set '{_canonical(value_set)}'"
+    return Issue("error", "code-invalid", text, "not-in-vs", (f"{path}code",), "None_of_the_provided_codes_are_in_the_value_set_one")
 
 
 def _inferred_system(registry: Registry, value_set: Mapping[str, Any], code: str) -> str | None:

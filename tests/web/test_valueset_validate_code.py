@@ -195,14 +195,23 @@ def test_system_that_cannot_be_inferred(client):
     assert "cannot-infer" in _tx_codes(result)
 
 
-@pytest.mark.parametrize("id", ["unknown-system", "animals-enum"])
-def test_unknown_system(client, id):
-    result = _post(client, _url(id), *_code("a", NOPE))
+def test_unknown_system_the_value_set_needs(client):
+    result = _post(client, _url("unknown-system"), *_code("a", NOPE))
     assert param(result, "result") is False
     assert param(result, "x-caused-by-unknown-system") == NOPE
     (issue,) = issues(result)
     assert issue["code"] == "not-found" and issue["expression"] == ["system"]
     assert NOPE in issue["details"]["text"]
+
+
+def test_unknown_system_the_value_set_does_not_include(client):
+    """The code is not in the value set, whatever the unknown system holds: no cause to report."""
+    result = _post(client, _url("animals-enum"), *_code("a", NOPE))
+    assert param(result, "result") is False
+    assert parameters(result, "x-caused-by-unknown-system") == []
+    not_in_value_set, unknown = issues(result)
+    assert not_in_value_set["details"]["coding"][0]["code"] == "not-in-vs"
+    assert unknown["code"] == "not-found" and NOPE in unknown["details"]["text"]
 
 
 def test_unknown_system_version(client):
