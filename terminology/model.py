@@ -84,6 +84,7 @@ class LookupResult:
     abstract: bool
     designations: tuple[Designation, ...] = ()
     properties: tuple[Property, ...] = ()
+    definition: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -63,7 +63,7 @@ def _header(kind: str, base: str) -> dict[str, Any]:
         "experimental": False,
         "date": __release_date__,
         "publisher": "terminology project",
-        "description": "FHIR R4 terminology services for ICD-10-CM: $lookup, $validate-code, read and search.",
+        "description": "FHIR R4 terminology services for ICD-10-CM and any FHIR code system, value set and concept map: $lookup, $validate-code, $subsumes, $expand, $translate, read and search.",
         "kind": "instance",
     }
 

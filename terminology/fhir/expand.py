@@ -35,7 +35,6 @@ _ECHOED = {
     "system-version": "uri",  # canonicals, echoed as tx.fhir.org does
     "check-system-version": "uri",
     "force-system-version": "uri",
-    "property": "string",
     "designation": "string",
     "default-to-latest-version": "boolean",
     "limitedExpansion": "boolean",
@@ -43,7 +42,7 @@ _ECHOED = {
 }
 EXPAND_PARAMETERS = (
     frozenset(_ECHOED)
-    | {"url", "valueSet", "valueSetVersion", "context", "contextDirection", "exclude-system", "useSupplement"}
+    | {"url", "valueSet", "valueSetVersion", "context", "contextDirection", "exclude-system", "useSupplement", "property"}
     | VALIDATOR_PARAMETERS
 )
 _BOOLEAN_DEFAULTS = {

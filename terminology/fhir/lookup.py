@@ -47,6 +47,7 @@ def lookup_parameters(result: LookupResult, code: str, system: str) -> dict[str,
     out.add("name", "string", result.name)
     out.add("version", "string", result.version)
     out.add("display", "string", result.display)
+    out.add("definition", "string", result.definition)
     out.add("code", "code", code)
     out.add("system", "uri", system)
     out.add("abstract", "boolean", result.abstract)

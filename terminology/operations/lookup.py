@@ -45,4 +45,5 @@ def lookup(registry: Registry, request: LookupRequest, context: RequestContext) 
         abstract=provider.is_abstract(concept),
         designations=tuple(provider.designations(concept, context)),
         properties=tuple(provider.properties(concept, wanted)),
+        definition=provider.definition(concept),
     )

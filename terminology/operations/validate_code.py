@@ -232,6 +232,13 @@ def _check(
     display = provider.display(concept, context)
     issues: list[Issue] = []
     valid = True
+    normalized = provider.code(concept) if provider.code(concept) != code else None
+    if normalized is not None:  # found ignoring case, in a code system that ignores case
+        text = (
+            f"The code '{code}' differs from the correct code '{normalized}' by case. Although the code system "
+            f"'{provider.info.canonical}' is case insensitive, implementers are strongly encouraged to use the correct case anyway"
+        )
+        issues.append(Issue("information", "business-rule", text, "code-rule", (f"{path}code",), "CODE_CASE_DIFFERENCE"))
     if provider.is_abstract(concept):
         # Allowed, an abstract code is valid; some code systems (ICD-10-CM) still warn what to use instead.
         reason = provider.abstract_reason(concept)
@@ -256,9 +263,10 @@ def _check(
         issue_id = "Display_Name_for__should_be_one_of__instead_of"
         severity = "warning" if lenient_display else "error"
         issues.append(Issue(severity, "invalid", message, "invalid-display", (f"{path}display",), issue_id))
-    message = "; ".join(sorted(issue.text for issue in issues)) or None
+    message = "; ".join(sorted(issue.text for issue in issues if issue.severity != "information")) or None
     return ValidationResult(
-        valid, message, provider.info.url, provider.info.version, code, display, issues=tuple(issues), inactive=inactive
+        valid, message, provider.info.url, provider.info.version, code, display,
+        normalized_code=normalized, issues=tuple(issues), inactive=inactive,
     )
 
 
