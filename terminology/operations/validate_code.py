@@ -19,6 +19,7 @@ from .supplements import supplements_of, with_supplements
 __all__ = ["CodeValidationRequest", "validate_code"]
 
 _ABSTRACT_NOT_ALLOWED = "ABSTRACT_CODE_NOT_ALLOWED"
+_UNKNOWN_IN_FRAGMENT = "UNKNOWN_CODE_IN_FRAGMENT"
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,8 +138,8 @@ def _check_coding(
         )
         coding = replace(coding, version=version)
     checked = _check(registry, coding, path, request.abstract_allowed, context, request.lenient_display)
-    if request.value_set is None:
-        return checked
+    if request.value_set is None or any(issue.message_id == _UNKNOWN_IN_FRAGMENT for issue in checked.issues):
+        return checked  # (a code a fragment lacks cannot be placed in or out of the value set either)
     if checked.unknown_systems:
         if coding.system in included_systems(request.value_set, registry):
             return checked  # the value set needs what is missing: its answer is caused by the unknown system
@@ -272,6 +273,13 @@ def _check(
 
 def _unknown_code(provider: CodeSystemProvider, coding: Coding, path: str) -> ValidationResult:
     info = provider.info
+    if info.content == "fragment":  # the code may be in a part of the code system this resource leaves out
+        text = (
+            f"Unknown Code '{coding.code}' in the CodeSystem '{info.url}' version '{info.version}' - note that the code "
+            "system is labeled as a fragment, so the code may be valid in some other fragment"
+        )
+        issue = Issue("warning", "code-invalid", text, "invalid-code", (f"{path}code",), _UNKNOWN_IN_FRAGMENT)
+        return ValidationResult(True, None, info.url, info.version, coding.code, issues=(issue,))
     message = f"Unknown code '{coding.code}' in the CodeSystem '{info.url}' version '{info.version}'"
     probable = provider.probable_code(coding.code or "")
     if probable is not None:

@@ -14,10 +14,22 @@ from typing import Any
 from ..errors import InvalidRequest
 from ..model import Coding, Designation
 
-__all__ = ["Compose", "ConceptReference", "Filter", "Include", "read_compose"]
+__all__ = ["CircularReference", "Compose", "ConceptReference", "Filter", "Include", "read_compose"]
 
 # R4 carries R5's filter operators child-of and descendent-leaf in this extension on ``op``.
 _R5_FILTER_OP = "http://hl7.org/fhir/5.0/StructureDefinition/extension-ValueSet.compose.include.filter.op"
+
+
+class CircularReference(InvalidRequest):
+    """A value set that imports itself, directly or through others."""
+
+    issue_type = "processing"
+
+    def __init__(self, url: str, chain: tuple[str, ...]) -> None:
+        super().__init__(
+            f"The value set {url} refers to itself (through {' -> '.join(chain + (url,))}), so it has no defined content",
+            tx_code="vs-invalid",
+        )
 
 
 @dataclass(frozen=True, slots=True)

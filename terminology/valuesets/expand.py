@@ -15,7 +15,7 @@ from ..context import RequestContext
 from ..errors import InvalidRequest, NotFound, TooCostly
 from ..model import Coding, Designation, Property
 from ..providers.base import CodeSystemProvider, Concept
-from .compose import Compose, Include, read_compose
+from .compose import CircularReference, Compose, Include, read_compose
 from .resolution import Resolver, VersionRules
 from .status import status_of
 from ..registry import version_key
@@ -206,7 +206,7 @@ class _Expander:
 
     def _import(self, url: str, chain: tuple[str, ...], text: bool = True) -> list[Candidate]:
         if url in chain or url.split("|")[0] in chain:
-            raise InvalidRequest(f"The value set {url} imports itself (through {' -> '.join(chain)})", tx_code="vs-invalid")
+            raise CircularReference(url, chain)
         value_set = self.resolver.value_set(url)
         if value_set is None:
             raise NotFound(f"A definition for the value Set '{url}' could not be found", tx_code="not-found")

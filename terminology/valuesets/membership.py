@@ -14,7 +14,7 @@ from typing import Any
 from ..errors import InvalidRequest, NotFound
 from ..providers.base import CodeSystemProvider
 from ..registry import version_key, version_matches
-from .compose import Include, read_compose
+from .compose import CircularReference, Include, read_compose
 from .resolution import Resolver, VersionRules
 
 __all__ = ["Membership", "imported_value_sets", "included_systems", "is_member", "pinned_version"]
@@ -40,7 +40,12 @@ def is_member(
     rules: VersionRules,
     chain: tuple[str, ...] = (),
 ) -> Membership:
-    """Whether ``system#code`` is in ``value_set``. With no ``system``, any include's system may hold it."""
+    """Whether ``system#code`` is in ``value_set``. With no ``system``, any include's system may hold it.
+
+    :class:`CircularReference` when the value set imports itself: it then has no defined content,
+    whichever include would hold the code."""
+    if not chain:
+        _check_no_cycle(value_set, resolver, ())
     url = str(value_set.get("url"))
     chain = chain + (url,)
     compose = read_compose(value_set)
@@ -94,7 +99,7 @@ def _include_matches(
                 return None
     for url in include.value_sets:
         if url in chain or url.split("|")[0] in chain:
-            raise InvalidRequest(f"The value set {url} imports itself (through {' -> '.join(chain)})", tx_code="vs-invalid")
+            raise CircularReference(url, chain)
         imported = resolver.value_set(url)
         if imported is None:
             raise NotFound(f"A definition for the value Set '{url}' could not be found", tx_code="not-found")
@@ -162,3 +167,14 @@ def imported_value_sets(value_set: Mapping[str, Any], resolver: Resolver, chain:
                 found.append(imported)
                 found += [v for v in imported_value_sets(imported, resolver, chain + (url,)) if v not in found]
     return found
+
+
+def _check_no_cycle(value_set: Mapping[str, Any], resolver: Resolver, chain: tuple[str, ...]) -> None:
+    url = str(value_set.get("url"))
+    if url in chain:
+        raise CircularReference(url, chain)
+    for include in (*read_compose(value_set).includes, *read_compose(value_set).excludes):
+        for imported_url in include.value_sets:
+            imported = resolver.value_set(imported_url)
+            if imported is not None:
+                _check_no_cycle(imported, resolver, chain + (url,))

@@ -254,7 +254,7 @@ def test_text_filter_does_not_undo_an_exclude(registry, id, text):
 def test_import_cycle_is_invalid(registry, id):
     with pytest.raises(InvalidRequest) as raised:
         expand(registry, id)
-    assert "imports itself" in raised.value.message
+    assert "refers to itself" in raised.value.message
 
 
 def test_unknown_code_system(registry):

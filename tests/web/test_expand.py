@@ -290,7 +290,7 @@ def test_unknown_value_set(client):
     [
         ("unknown-system", 404, "http://example.org/fhir/CodeSystem/nope"),
         ("unknown-import", 404, f"{VS}nope"),
-        ("cycle-a", 400, "imports itself"),
+        ("cycle-a", 400, "refers to itself"),
     ],
 )
 def test_value_sets_that_cannot_be_expanded(client, id, status, text):
