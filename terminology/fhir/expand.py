@@ -111,8 +111,8 @@ def _parsed(type_: str, text: str) -> Any:
 
 def expansion_resource(result: ExpandResult, echoed: list[dict[str, Any]]) -> dict[str, Any]:
     """The ValueSet with its ``expansion``; the definition's own elements are kept, ``text`` is not."""
-    # The definition's own elements; not its text, nor its compose (the expansion says what it holds).
-    resource = {key: value for key, value in result.value_set.items() if key not in ("text", "compose", "expansion")}
+    # The definition's own elements; not its text, extensions or compose (the expansion says what it holds).
+    resource = {key: value for key, value in result.value_set.items() if key not in _NOT_COPIED}
     parameters = list(echoed)
     for name, value in expansion_parameters(result.value_set).items():  # those the value set sets itself
         if not any(p["name"] == name for p in parameters):
@@ -138,6 +138,7 @@ def expansion_resource(result: ExpandResult, echoed: list[dict[str, Any]]) -> di
     return resource
 
 
+_NOT_COPIED = frozenset({"text", "extension", "compose", "expansion"})
 _CONTAINS_PROPERTY = "http://hl7.org/fhir/5.0/StructureDefinition/extension-ValueSet.expansion.contains.property"
 
 

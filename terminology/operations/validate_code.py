@@ -252,7 +252,9 @@ def _check(
             issues.append(Issue("warning", "business-rule", reason, "code-rule", (f"{path}code",)))
     inactive = provider.is_inactive(concept) or None
     if inactive:
-        text = f"The concept '{code}' has a status of {provider.status(concept) or 'inactive'} and its use should be reviewed"
+        status = provider.status(concept)
+        shown = "inactive" if status in (None, "inactive") else f"{status} and inactive"
+        text = f"The concept '{code}' has a status of {shown} and its use should be reviewed"
         issues.append(Issue("warning", "business-rule", text, "code-comment", (path.rstrip(".") or "code",), "INACTIVE_CONCEPT_FOUND"))
     if coding.display is not None and not _display_matches(provider, concept, coding.display, context):
         valid = valid and lenient_display

@@ -169,19 +169,24 @@ class FhirCodeSystemProvider(CodeSystemProvider):
     def designations(self, concept: FhirConcept, context: RequestContext) -> Sequence[Designation]:
         return concept.designations
 
+    def _standard(self, name: str) -> str:
+        """The code this code system gives FHIR's standard property ``name`` (its uri says which)."""
+        uri = _CONCEPT_PROPERTIES + name
+        return next((d.code for d in self._definitions if d.uri == uri), name)
+
     def is_abstract(self, concept: FhirConcept) -> bool:
-        return any(p.value is True for p in concept.property_values("notSelectable"))
+        return any(p.value is True for p in concept.property_values(self._standard("notSelectable")))
 
     def status(self, concept: FhirConcept) -> str | None:
-        statuses = concept.property_values("status")
+        statuses = concept.property_values(self._standard("status"))
         if statuses:
             return str(statuses[0].value)
-        if any(p.value is True for p in concept.property_values("inactive")):
+        if any(p.value is True for p in concept.property_values(self._standard("inactive"))):
             return "inactive"
         return None
 
     def is_inactive(self, concept: FhirConcept) -> bool:
-        if any(p.value is True for p in concept.property_values("inactive")):
+        if any(p.value is True for p in concept.property_values(self._standard("inactive"))):
             return True
         return (self.status(concept) or "") in _INACTIVE_STATUSES
 
