@@ -20,6 +20,8 @@ __all__ = ["CodeValidationRequest", "validate_code"]
 
 _ABSTRACT_NOT_ALLOWED = "ABSTRACT_CODE_NOT_ALLOWED"
 _UNKNOWN_IN_FRAGMENT = "UNKNOWN_CODE_IN_FRAGMENT"
+_DEPRECATED_IN_VALUE_SET = "CONCEPT_DEPRECATED_IN_VALUESET"
+_QUIET = frozenset({_UNKNOWN_IN_FRAGMENT, _DEPRECATED_IN_VALUE_SET})
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,8 +66,9 @@ def validate_code(registry: Registry, request: CodeValidationRequest, context: R
         # A CodeableConcept is valid when one coding is: the others' errors are only warnings.
         issues = tuple(_as_warning(issue) for issue in issues)
         errors = []
-    # tx.fhir.org's message: the errors, else the warnings, sorted; information is left out.
-    messages = sorted(errors or [issue.text for issue in issues if issue.severity == "warning"])
+    # tx.fhir.org's message: the errors, else the warnings, sorted; information, and the warnings about
+    # a value set's own marks or a fragment's gaps, are left out.
+    messages = sorted(errors or [i.text for i in issues if i.severity == "warning" and i.message_id not in _QUIET])
     return ValidationResult(
         result=valid is not None,
         message="; ".join(messages) if messages else None,
@@ -164,6 +167,12 @@ def _check_coding(
     if not membership.found:
         valid = False
         issues.insert(0, _not_in_value_set(request.value_set, coding, path))
+    elif membership.status:
+        text = (
+            f"The presence of the concept '{coding.code}' in the system '{coding.system}' in the value set "
+            f"{_canonical(request.value_set)} is marked with a status of {membership.status} and its use should be reviewed"
+        )
+        issues.append(Issue("warning", "business-rule", text, "code-comment", (f"{path}code",), _DEPRECATED_IN_VALUE_SET))
     elif request.active_only and checked.code is not None:
         provider = registry.code_system(coding.system or "", coding.version)
         concept = provider.locate(coding.code or "") if provider is not None else None

@@ -37,6 +37,7 @@ class ConceptReference:
     code: str
     display: str | None = None
     designations: tuple[Designation, ...] = ()
+    status: str | None = None  # deprecated or withdrawn in this value set (valueset-deprecated, standards-status)
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,7 +110,22 @@ def _concept(item: Any, path: str) -> ConceptReference:
             use = designation.get("use")
             use = Coding(use.get("system"), use.get("version"), use.get("code"), use.get("display")) if isinstance(use, dict) else None
             designations.append(Designation(designation["value"], designation.get("language"), use))
-    return ConceptReference(item["code"], item.get("display"), tuple(designations))
+    return ConceptReference(item["code"], item.get("display"), tuple(designations), _concept_status(item))
+
+
+_DEPRECATED = "http://hl7.org/fhir/StructureDefinition/valueset-deprecated"
+_STANDARDS_STATUS = "http://hl7.org/fhir/StructureDefinition/structuredefinition-standards-status"
+
+
+def _concept_status(item: Mapping[str, Any]) -> str | None:
+    for extension in item.get("extension") or []:
+        if not isinstance(extension, dict):
+            continue
+        if extension.get("url") == _DEPRECATED and (extension.get("valueBoolean") is True or extension.get("valueCode") == "true"):
+            return "deprecated"
+        if extension.get("url") == _STANDARDS_STATUS and extension.get("valueCode") in ("deprecated", "withdrawn"):
+            return str(extension["valueCode"])
+    return None
 
 
 def _filter(item: Any, path: str) -> Filter:

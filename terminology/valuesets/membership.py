@@ -29,6 +29,7 @@ class Membership:
     provider: CodeSystemProvider | None = None
     display: str | None = None
     systems_seen: bool = False
+    status: str | None = None  # what the value set says of the code's place in it (deprecated ...)
 
 
 def is_member(
@@ -53,7 +54,7 @@ def is_member(
     for include in compose.includes:
         match = _include_matches(include, system, version, code, resolver, rules, chain, result)
         if match is not None:
-            result.found, result.provider, result.display = True, match[0], match[1]
+            result.found, result.provider, result.display, result.status = True, *match
             break
     if result.found and compose.inactive is False and result.provider is not None:
         concept = result.provider.locate(code)
@@ -75,10 +76,10 @@ def _include_matches(
     rules: VersionRules,
     chain: tuple[str, ...],
     result: Membership,
-) -> tuple[CodeSystemProvider | None, str | None] | None:
-    """(provider, display from the include) when the include selects the code, else None."""
+) -> tuple[CodeSystemProvider | None, str | None, str | None] | None:
+    """(provider, display and status from the include) when the include selects the code, else None."""
     provider = None
-    display = None
+    display = status = None
     if include.system is not None:
         if system is not None and include.system != system:
             return None
@@ -93,7 +94,7 @@ def _include_matches(
             reference = next((r for r in include.concepts if provider.locate(r.code) is concept), None)
             if reference is None:
                 return None
-            display = reference.display
+            display, status = reference.display, reference.status
         for item in include.filters:
             if not provider.filter(item.property, item.op, item.value).matches(concept):
                 return None
@@ -107,7 +108,7 @@ def _include_matches(
         if not inner.found:
             return None
         provider = provider or inner.provider
-    return provider, display
+    return provider, display, status
 
 
 def _with_version(include: Include, version: str | None) -> Include:
