@@ -22,6 +22,8 @@ _ABSTRACT_NOT_ALLOWED = "ABSTRACT_CODE_NOT_ALLOWED"
 _UNKNOWN_IN_FRAGMENT = "UNKNOWN_CODE_IN_FRAGMENT"
 _DEPRECATED_IN_VALUE_SET = "CONCEPT_DEPRECATED_IN_VALUESET"
 _QUIET = frozenset({_UNKNOWN_IN_FRAGMENT, _DEPRECATED_IN_VALUE_SET})
+_DEFAULT_LANGUAGE_DISPLAY = "NO_VALID_DISPLAY_FOUND_NONE_FOR_LANG_OK"
+_TOLD = frozenset({_DEFAULT_LANGUAGE_DISPLAY})  # information that still makes the message
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +70,11 @@ def validate_code(registry: Registry, request: CodeValidationRequest, context: R
         errors = []
     # tx.fhir.org's message: the errors, else the warnings, sorted; information, and the warnings about
     # a value set's own marks or a fragment's gaps, are left out.
-    messages = sorted(errors or [i.text for i in issues if i.severity == "warning" and i.message_id not in _QUIET])
+    messages = sorted(
+        errors
+        or [i.text for i in issues if i.severity == "warning" and i.message_id not in _QUIET]
+        or [i.text for i in issues if i.message_id in _TOLD]
+    )
     return ValidationResult(
         result=valid is not None,
         message="; ".join(messages) if messages else None,
@@ -265,6 +271,14 @@ def _check(
         shown = "inactive" if status in (None, "inactive") else f"{status} and inactive"
         text = f"The concept '{code}' has a status of {shown} and its use should be reviewed"
         issues.append(Issue("warning", "business-rule", text, "code-comment", (path.rstrip(".") or "code",), "INACTIVE_CONCEPT_FOUND"))
+    if coding.display is not None and context.languages and not _has_display_in(provider, concept, context):
+        if _display_matches(provider, concept, coding.display, RequestContext()):
+            text = (
+                f"There are no valid display names found for the code {provider.info.url}#{code} for language(s) "
+                f"'{_languages(context)}'. The display is '{coding.display}' which is a valid display for the default language"
+            )
+            issues.append(Issue("information", "invalid", text, "invalid-display", (f"{path}display",), _DEFAULT_LANGUAGE_DISPLAY))
+            coding = replace(coding, display=None)  # checked: right in the only language there is
     if coding.display is not None and not _display_matches(provider, concept, coding.display, context):
         valid = valid and lenient_display
         message = (
@@ -311,6 +325,13 @@ def _display_matches(provider: CodeSystemProvider, concept, display: str, contex
     if context.languages:
         candidates = [(text, lang) for text, lang in candidates if lang is None or _in_languages(lang, context.languages)]
     return any(" ".join(text.split()).casefold() == wanted for text, _ in candidates)
+
+
+def _has_display_in(provider: CodeSystemProvider, concept, context: RequestContext) -> bool:
+    """Whether the concept has a display or designation in one of the client's languages (or in a
+    language that is not known: a code system that names no language may be in any)."""
+    languages = [provider.info.language] + [d.language or provider.info.language for d in provider.designations(concept, context)]
+    return any(language is None or _in_languages(language, context.languages) for language in languages)
 
 
 def _in_languages(language: str, wanted: tuple[str, ...]) -> bool:
