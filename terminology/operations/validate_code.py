@@ -60,7 +60,8 @@ def validate_code(registry: Registry, request: CodeValidationRequest, context: R
     if valid is None and request.codeable_concept and request.value_set is not None and len(checks) > 0:
         text = f"No valid coding was found for the value set '{_canonical(request.value_set)}'"
         issues = (Issue("error", "code-invalid", text, "not-in-vs", (), "TX_GENERAL_CC_ERROR_MESSAGE"),) + tuple(
-            replace(issue, severity="information") if issue.tx_code == "not-in-vs" else issue for issue in issues
+            replace(issue, severity="information", tx_code="this-code-not-in-vs") if issue.tx_code == "not-in-vs" else issue
+            for issue in issues
         )
         chosen = ValidationResult(False)  # no coding is the one validated: none is echoed
     errors = [issue.text for issue in issues if issue.severity == "error"]
