@@ -57,15 +57,22 @@ def validate_code(registry: Registry, request: CodeValidationRequest, context: R
     valid = next((check for check in checks if check.result), None)
     chosen = valid or checks[0]
     issues = tuple(issue for check in checks for issue in check.issues) + _status_issues(registry, request, checks)
-    if valid is None and request.codeable_concept and request.value_set is not None and len(checks) > 0:
-        text = f"No valid coding was found for the value set '{_canonical(request.value_set)}'"
-        issues = (Issue("error", "code-invalid", text, "not-in-vs", (), "TX_GENERAL_CC_ERROR_MESSAGE"),) + tuple(
+    in_value_set = request.codeable_concept and request.value_set is not None
+    if in_value_set:
+        # One coding in the value set is enough: that another is not is only a note. A coding that is
+        # wrong in its own code system (an unknown code) stays an error all the same.
+        issues = tuple(
             replace(issue, severity="information", tx_code="this-code-not-in-vs") if issue.tx_code == "not-in-vs" else issue
             for issue in issues
         )
+    if valid is None and in_value_set:
+        text = f"No valid coding was found for the value set '{_canonical(request.value_set)}'"
+        issues = (Issue("error", "code-invalid", text, "not-in-vs", (), "TX_GENERAL_CC_ERROR_MESSAGE"), *issues)
         chosen = ValidationResult(False)  # no coding is the one validated: none is echoed
     errors = [issue.text for issue in issues if issue.severity == "error"]
-    if valid is not None and request.codeable_concept:
+    if in_value_set and errors:
+        valid = None
+    elif valid is not None and request.codeable_concept:
         # A CodeableConcept is valid when one coding is: the others' errors are only warnings.
         issues = tuple(_as_warning(issue) for issue in issues)
         errors = []

@@ -75,12 +75,23 @@ def test_coding(client):
 
 
 def test_codeable_concept_with_one_good_coding(client):
-    concept = {"coding": [_coding("griffin"), _coding("whale")], "text": "a whale"}
+    """A valid code of another code system, not in the value set, is only noted."""
+    concept = {"coding": [_coding("red", COLORS), _coding("whale")], "text": "a whale"}
     result = _post(client, _url("animals-enum"), {"name": "codeableConcept", "valueCodeableConcept": concept})
     assert param(result, "result") is True
     assert param(result, "code") == "whale"
     assert param(result, "codeableConcept")["coding"] == concept["coding"]
     assert all(issue["severity"] != "error" for issue in issues(result))
+    assert "this-code-not-in-vs" in _tx_codes(result)
+
+
+def test_codeable_concept_with_a_good_and_an_unknown_code(client):
+    """An unknown code is an error even beside a good coding (as tx.fhir.org answers)."""
+    concept = {"coding": [_coding("griffin"), _coding("whale")]}
+    result = _post(client, _url("animals-enum"), {"name": "codeableConcept", "valueCodeableConcept": concept})
+    assert param(result, "result") is False
+    assert param(result, "code") == "whale"
+    assert "griffin" in param(result, "message")
 
 
 def test_codeable_concept_with_no_good_coding(client):
