@@ -123,7 +123,14 @@ def expansion_resource(result: ExpandResult, echoed: list[dict[str, Any]]) -> di
     parameters += [{"name": "used-codesystem", "valueUri": canonical} for canonical in result.expansion.used_code_systems]
     parameters += [{"name": "used-valueset", "valueUri": canonical} for canonical in result.expansion.used_value_sets]
     parameters += [{"name": f"warning-{status}", "valueUri": canonical} for status, canonical in result.expansion.warnings]
-    expansion: dict[str, Any] = {
+    expansion: dict[str, Any] = {}
+    declared = _declared_properties(result.entries)
+    if declared:  # R5's expansion.property, in its R4 extension
+        expansion["extension"] = [
+            {"url": _EXPANSION_PROPERTY, "extension": [{"url": "code", "valueCode": code}, {"url": "uri", "valueUri": uri}]}
+            for code, uri in declared
+        ]
+    expansion |= {
         "identifier": f"urn:uuid:{uuid.uuid4()}",
         "timestamp": datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z"),
         "total": result.total,
@@ -139,13 +146,32 @@ def expansion_resource(result: ExpandResult, echoed: list[dict[str, Any]]) -> di
 
 
 _NOT_COPIED = frozenset({"text", "extension", "compose", "expansion"})
+_EXPANSION_PROPERTY = "http://hl7.org/fhir/5.0/StructureDefinition/extension-ValueSet.expansion.property"
+_CONCEPT_PROPERTIES = "http://hl7.org/fhir/concept-properties#"
 _CONTAINS_PROPERTY = "http://hl7.org/fhir/5.0/StructureDefinition/extension-ValueSet.expansion.contains.property"
+
+
+def _entry_properties(entry: ExpansionEntry) -> list[Property]:
+    """The properties asked for, and the status of a concept that is not active (as tx.fhir.org shows it)."""
+    if entry.status in (None, "active") or any(prop.code == "status" for prop in entry.properties):
+        return list(entry.properties)
+    return [*entry.properties, Property("status", entry.status, "code")]
+
+
+def _declared_properties(entries: list[ExpansionEntry]) -> list[tuple[str, str]]:
+    codes: dict[str, None] = {}
+    stack = list(entries)
+    while stack:
+        entry = stack.pop()
+        codes.update(dict.fromkeys(prop.code for prop in _entry_properties(entry)))
+        stack.extend(entry.children)
+    return [(code, _CONCEPT_PROPERTIES + code) for code in sorted(codes)]
 
 
 def _contains(entry: ExpansionEntry, versioned: frozenset[str]) -> dict[str, Any]:
     """``versioned``: the systems the expansion uses in several versions, whose entries say which."""
     item: dict[str, Any] = {}
-    extensions = [_property_extension(prop) for prop in entry.properties]
+    extensions = [_property_extension(prop) for prop in _entry_properties(entry)]
     if extensions:
         item["extension"] = extensions
     item["system"] = entry.system
