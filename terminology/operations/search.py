@@ -54,20 +54,22 @@ def search_value_sets(
     status: str | None = None,
 ) -> list[Mapping[str, Any]]:
     """As :func:`search_code_systems`; ``title`` matches like ``name``, ``status`` exactly."""
-    found = []
-    for resource in registry.value_sets():
-        if url is not None and resource.get("url") != url:
+    return [r for r in registry.value_sets() if _matches(r, url=url, version=version, name=name, title=title, status=status)]
+
+
+def _matches(resource: Mapping[str, Any], **wanted: str | None) -> bool:
+    """FHIR search on a canonical resource's own elements: ``name`` and ``title`` match from their
+    start, ignoring case (a string parameter's default); ``url``, ``version`` and ``status`` exactly."""
+    for key, value in wanted.items():
+        if value is None:
             continue
-        if version is not None and resource.get("version") != version:
-            continue
-        if name is not None and not str(resource.get("name", "")).casefold().startswith(name.casefold()):
-            continue
-        if title is not None and not str(resource.get("title", "")).casefold().startswith(title.casefold()):
-            continue
-        if status is not None and resource.get("status") != status:
-            continue
-        found.append(resource)
-    return found
+        actual = str(resource.get(key, ""))
+        if key in ("name", "title"):
+            if not actual.casefold().startswith(value.casefold()):
+                return False
+        elif actual != value:
+            return False
+    return True
 
 
 def read_value_set(registry: Registry, id: str) -> Mapping[str, Any]:
@@ -93,12 +95,7 @@ def search_concept_maps(
     from and to, ``source_system``/``target_system`` the code systems of one of its groups, exactly."""
     found = []
     for resource in registry.concept_maps():
-        if any(wanted is not None and resource.get(key) != wanted for key, wanted in (("url", url), ("version", version), ("status", status))):
-            continue
-        if any(
-            prefix is not None and not str(resource.get(key, "")).casefold().startswith(prefix.casefold())
-            for key, prefix in (("name", name), ("title", title))
-        ):
+        if not _matches(resource, url=url, version=version, name=name, title=title, status=status):
             continue
         if any(wanted is not None and map_scope(resource, side) != wanted for side, wanted in (("source", source_uri), ("target", target_uri))):
             continue

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..context import RequestContext
-from ..errors import InvalidRequest, NotFound, TooCostly
+from ..errors import NotFound, TooCostly
 from ..model import Coding, Designation, Property
 from ..providers.base import CodeSystemProvider, Concept
 from .compose import CircularReference, Compose, Include, read_compose

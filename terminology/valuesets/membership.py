@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import InvalidRequest, NotFound
+from ..errors import NotFound
 from ..providers.base import CodeSystemProvider
 from ..registry import version_key, version_matches
 from .compose import CircularReference, Include, read_compose

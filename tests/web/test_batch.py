@@ -184,7 +184,7 @@ def test_failing_entries_get_their_own_status(client):
                 _entry("GET", f"CodeSystem/$lookup?system={ICD10CM}&code=Q99.99ZZ"),
                 _entry("GET", "Patient/1"),
                 _entry("DELETE", "CodeSystem/icd-10-cm"),
-                _entry("GET", f"CodeSystem/$lookup?code=M48"),
+                _entry("GET", "CodeSystem/$lookup?code=M48"),
                 {"resource": {"resourceType": "Parameters"}},
                 _entry("POST", "", _bundle()),
                 _entry("GET", f"CodeSystem/$lookup?system={ICD10CM}&code=M48"),

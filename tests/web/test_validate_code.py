@@ -15,7 +15,6 @@ from .helpers import (
     ICD10CM,
     INSTANCE_VALIDATE,
     VALIDATE,
-    error_outcome,
     issues,
     names,
     param,
