@@ -36,5 +36,9 @@ def operation_outcome(issues: Iterable[Issue]) -> dict[str, Any]:
 
 
 def error_outcome(error: TerminologyError) -> dict[str, Any]:
-    """An error answer: the issue's text names what is wrong (as tx.fhir.org, no expression)."""
-    return operation_outcome([Issue("error", error.issue_type, error.message, error.tx_code)])
+    """An error answer. Its expression is given where it is a FHIRPath into a resource of the request
+    (``ValueSet.compose.include[0].filter[0]``); a parameter at fault is named in the text, as
+    tx.fhir.org does."""
+    rooted = error.expression is not None and error.expression[:1].isupper()
+    expression = (error.expression,) if rooted else ()
+    return operation_outcome([Issue("error", error.issue_type, error.message, error.tx_code, expression)])

@@ -97,7 +97,7 @@ def _include(item: Any, path: str) -> Include:
     if system is None and not value_sets:
         raise InvalidRequest(f"{path} has neither a system nor a valueSet")
     concepts = tuple(_concept(c, f"{path}.concept[{n}]") for n, c in enumerate(item.get("concept") or []))
-    filters = tuple(_filter(f, f"{path}.filter[{n}]") for n, f in enumerate(item.get("filter") or []))
+    filters = tuple(_filter(f, f"{path}.filter[{n}]", system) for n, f in enumerate(item.get("filter") or []))
     return Include(system, item.get("version"), concepts, filters, tuple(str(v) for v in value_sets))
 
 
@@ -128,14 +128,18 @@ def _concept_status(item: Mapping[str, Any]) -> str | None:
     return None
 
 
-def _filter(item: Any, path: str) -> Filter:
+def _filter(item: Any, path: str, system: str | None) -> Filter:
     if not isinstance(item, dict):
-        raise InvalidRequest(f"{path} must be an object")
+        raise InvalidRequest(f"{path} must be an object", expression=path)
     op = item.get("op")
     for extension in (item.get("_op") or {}).get("extension") or []:
         if extension.get("url") == _R5_FILTER_OP:
             op = extension.get("valueCode", op)
     prop, value = item.get("property"), item.get("value")
-    if not isinstance(prop, str) or not isinstance(op, str) or not isinstance(value, str):
-        raise InvalidRequest(f"{path} needs a property, an op and a value")
+    if not isinstance(prop, str) or not isinstance(op, str):
+        raise InvalidRequest(f"{path} needs a property and an op", tx_code="vs-invalid", expression=path)
+    if not isinstance(value, str):
+        raise InvalidRequest(
+            f"The system {system} filter with property = {prop}, op = {op} has no value", tx_code="vs-invalid", expression=path
+        )
     return Filter(prop, op, value)
