@@ -134,8 +134,9 @@ def expansion_resource(result: ExpandResult, echoed: list[dict[str, Any]]) -> di
         "identifier": f"urn:uuid:{uuid.uuid4()}",
         "timestamp": datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z"),
         "total": result.total,
-        "offset": result.offset,
     }
+    if result.offset is not None:  # R4: offset says where a page starts; an expansion that is whole has none
+        expansion["offset"] = result.offset
     if parameters:
         expansion["parameter"] = parameters
     if result.entries:

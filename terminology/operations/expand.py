@@ -37,7 +37,7 @@ class ExpandResult:
     expansion: Expansion
     entries: list[ExpansionEntry]  # the page asked for
     total: int
-    offset: int
+    offset: int | None  # None when the whole expansion was asked for (no paging)
     display_language: str | None = None  # the language the displays were chosen for
 
 
@@ -64,4 +64,5 @@ def expand(registry: Registry, request: ExpandRequest, context: RequestContext) 
         )
     page = expansion.entries(request.offset, None if request.count is None else min(request.count, MAX_RETURNED))
     language = ",".join(context.languages) or None
-    return ExpandResult(value_set, expansion, page, expansion.total, request.offset, language)
+    paged = request.count is not None or request.offset > 0
+    return ExpandResult(value_set, expansion, page, expansion.total, request.offset if paged else None, language)
