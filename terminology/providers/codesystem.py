@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from ..context import RequestContext
@@ -16,6 +17,7 @@ from .base import CodeSystemInfo, CodeSystemProvider
 __all__ = ["FhirCodeSystemProvider", "FhirConcept"]
 
 _CONCEPT_PROPERTIES = "http://hl7.org/fhir/concept-properties#"
+_STANDARD_PROPERTIES = ("notSelectable", "status", "inactive")
 # Property values that say a concept is inactive (status codes of http://hl7.org/fhir/concept-properties).
 _INACTIVE_STATUSES = frozenset({"retired", "inactive"})
 _STATUS_EXTENSION = "http://hl7.org/fhir/StructureDefinition/codesystem-concept-status"  # R4 spelling is an extension
@@ -169,10 +171,19 @@ class FhirCodeSystemProvider(CodeSystemProvider):
     def designations(self, concept: FhirConcept, context: RequestContext) -> Sequence[Designation]:
         return concept.designations
 
+    @cached_property
+    def _standard_codes(self) -> dict[str, str]:
+        """The codes this code system gives FHIR's standard properties (their uris say which); read
+        once, after the concepts (and so the supplements' property definitions)."""
+        self._concepts()
+        found = {}
+        for name in _STANDARD_PROPERTIES:
+            uri = _CONCEPT_PROPERTIES + name
+            found[name] = next((d.code for d in self._definitions if d.uri == uri), name)
+        return found
+
     def _standard(self, name: str) -> str:
-        """The code this code system gives FHIR's standard property ``name`` (its uri says which)."""
-        uri = _CONCEPT_PROPERTIES + name
-        return next((d.code for d in self._definitions if d.uri == uri), name)
+        return self._standard_codes[name]
 
     def is_abstract(self, concept: FhirConcept) -> bool:
         return any(p.value is True for p in concept.property_values(self._standard("notSelectable")))
