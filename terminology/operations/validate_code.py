@@ -130,7 +130,11 @@ def _status_issues(registry: Registry, request: CodeValidationRequest, checks: l
 
 
 def _canonical(resource: Mapping[str, Any]) -> str:
+    """How messages name a value set: ``url|version``; one sent without a url by its id or name."""
     url, version = resource.get("url"), resource.get("version")
+    if not url:
+        label = resource.get("id") or resource.get("name")
+        return f"#{label}" if label else "(the value set in the request, which has no url)"
     return f"{url}|{version}" if version else str(url)
 
 

@@ -126,3 +126,15 @@ def test_designations_are_the_inclusion_terms(client):
     [entry] = value_set["expansion"]["contains"]
     assert entry["code"] == "M48.4"
     assert "Stress fracture of vertebra" in [d["value"] for d in entry.get("designation", [])]
+
+
+def test_a_value_set_without_url_is_named_sensibly(client):
+    value_set = _billable_value_set()
+    del value_set["url"]
+    body = parameters_body(
+        {"name": "valueSet", "resource": value_set}, {"name": "coding", "valueCoding": {"system": ICD10CM, "code": "M48.48"}}
+    )
+    answer = resource_of(client.post("/fhir/ValueSet/$validate-code", data=body, content_type="application/fhir+json"))
+    assert param(answer, "result") is False
+    assert "'None'" not in param(answer, "message")
+    assert "has no url" in param(answer, "message")
