@@ -13,7 +13,7 @@ from typing import Any
 
 from .model import Coding
 
-__all__ = ["GroupSystems", "map_canonical", "map_groups", "map_scope"]
+__all__ = ["GroupSystems", "map_groups", "map_scope"]
 
 Resource = Mapping[str, Any]
 
@@ -61,7 +61,3 @@ def map_scope(concept_map: Resource, side: str) -> str | None:
     return None
 
 
-def map_canonical(concept_map: Resource) -> str:
-    """``url|version``, or the url of a map without a version."""
-    url, version = concept_map.get("url", ""), concept_map.get("version")
-    return f"{url}|{version}" if version else str(url)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 from ..conceptmap import GroupSystems, map_groups, map_scope
 from ..errors import NotFound
 from ..providers.base import CodeSystemProvider
 from ..registry import Registry
+
+_T = TypeVar("_T")
 
 __all__ = [
     "read_code_system",
@@ -39,10 +41,14 @@ def search_code_systems(
 
 
 def read_code_system(registry: Registry, id: str) -> CodeSystemProvider:
-    provider = registry.code_system_by_id(id)
-    if provider is None:
-        raise NotFound(f"There is no CodeSystem with the id '{id}' on this server", expression="id")
-    return provider
+    return _found(registry.code_system_by_id(id), "CodeSystem", id)
+
+
+def _found(resource: _T | None, kind: str, id: str) -> _T:
+    """``resource``, or :class:`NotFound` saying that there is no ``kind`` with that id."""
+    if resource is None:
+        raise NotFound(f"There is no {kind} with the id '{id}' on this server", expression="id")
+    return resource
 
 
 def search_value_sets(
@@ -73,10 +79,7 @@ def _matches(resource: Mapping[str, Any], **wanted: str | None) -> bool:
 
 
 def read_value_set(registry: Registry, id: str) -> Mapping[str, Any]:
-    found = registry.value_set_by_id(id)
-    if found is None:
-        raise NotFound(f"There is no ValueSet with the id '{id}' on this server", expression="id")
-    return found
+    return _found(registry.value_set_by_id(id), "ValueSet", id)
 
 
 def search_concept_maps(
@@ -109,7 +112,4 @@ def search_concept_maps(
 
 
 def read_concept_map(registry: Registry, id: str) -> Mapping[str, Any]:
-    found = registry.concept_map_by_id(id)
-    if found is None:
-        raise NotFound(f"There is no ConceptMap with the id '{id}' on this server", expression="id")
-    return found
+    return _found(registry.concept_map_by_id(id), "ConceptMap", id)

@@ -12,7 +12,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ..conceptmap import GroupSystems, map_canonical, map_groups, map_scope
+from ..canonical import canonical_of
+from ..conceptmap import GroupSystems, map_groups, map_scope
 from ..errors import InvalidRequest, NotFound
 from ..model import Coding
 from ..registry import Registry
@@ -137,7 +138,7 @@ def _same_canonical(a: str, b: str) -> bool:
 
 
 def _matches(registry: Registry, concept_map: Resource, coding: Coding, request: TranslateRequest, depth: int) -> Iterator[TranslateMatch]:
-    canonical = map_canonical(concept_map)
+    canonical = canonical_of(concept_map)
     for group in map_groups(concept_map):
         sides = GroupSystems.of(group)
         if not _applies(sides, coding, request):

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from ..canonical import canonical_of
 from ..context import RequestContext
 from ..errors import NotFound
 from ..model import Coding, Issue, ValidationResult
@@ -66,7 +67,7 @@ def validate_code(registry: Registry, request: CodeValidationRequest, context: R
             for issue in issues
         )
     if valid is None and in_value_set:
-        text = f"No valid coding was found for the value set '{_canonical(request.value_set)}'"
+        text = f"No valid coding was found for the value set '{_value_set_name(request.value_set)}'"
         issues = (Issue("error", "code-invalid", text, "not-in-vs", (), "TX_GENERAL_CC_ERROR_MESSAGE"), *issues)
         chosen = ValidationResult(False)  # no coding is the one validated: none is echoed
     errors = [issue.text for issue in issues if issue.severity == "error"]
@@ -122,20 +123,19 @@ def _status_issues(registry: Registry, request: CodeValidationRequest, checks: l
         for value_set in [request.value_set, *imported_value_sets(request.value_set, registry)]:
             status = status_of(value_set, lifecycle=False)
             if status:
-                found.setdefault((status, "ValueSet", _canonical(value_set)))
+                found.setdefault((status, "ValueSet", _value_set_name(value_set)))
     return tuple(
         Issue("information", "business-rule", f"Reference to {status} {kind} {canonical}", "status-check", (), f"MSG_{status.upper()}")
         for status, kind, canonical in found
     )
 
 
-def _canonical(resource: Mapping[str, Any]) -> str:
+def _value_set_name(value_set: Mapping[str, Any]) -> str:
     """How messages name a value set: ``url|version``; one sent without a url by its id or name."""
-    url, version = resource.get("url"), resource.get("version")
-    if not url:
-        label = resource.get("id") or resource.get("name")
-        return f"#{label}" if label else "(the value set in the request, which has no url)"
-    return f"{url}|{version}" if version else str(url)
+    if value_set.get("url"):
+        return canonical_of(value_set)
+    label = value_set.get("id") or value_set.get("name")
+    return f"#{label}" if label else "(the value set in the request, which has no url)"
 
 
 def _check_coding(
@@ -188,7 +188,7 @@ def _check_coding(
     elif membership.status:
         text = (
             f"The presence of the concept '{coding.code}' in the system '{coding.system}' in the value set "
-            f"{_canonical(request.value_set)} is marked with a status of {membership.status} and its use should be reviewed"
+            f"{_value_set_name(request.value_set)} is marked with a status of {membership.status} and its use should be reviewed"
         )
         issues.append(Issue("warning", "business-rule", text, "code-comment", (f"{path}code",), _DEPRECATED_IN_VALUE_SET))
     elif request.active_only and checked.code is not None:
@@ -203,7 +203,7 @@ def _check_coding(
 
 def _not_in_value_set(value_set: Mapping[str, Any], coding: Coding, path: str) -> Issue:
     shown = f"{coding.system}#{coding.code}" + (f" ('{coding.display}')" if coding.display else "")
-    text = f"The provided code '{shown}' was not found in the value set '{_canonical(value_set)}'"
+    text = f"The provided code '{shown}' was not found in the value set '{_value_set_name(value_set)}'"
     return Issue("error", "code-invalid", text, "not-in-vs", (f"{path}code",), "None_of_the_provided_codes_are_in_the_value_set_one")
 
 
@@ -218,7 +218,7 @@ def _inferred_system(registry: Registry, value_set: Mapping[str, Any], code: str
 
 
 def _not_inferred(value_set: Mapping[str, Any], coding: Coding, path: str) -> ValidationResult:
-    canonical = _canonical(value_set)
+    canonical = _value_set_name(value_set)
     issues = (
         Issue(
             "error", "code-invalid", f"The provided code '#{coding.code}' was not found in the value set '{canonical}'",

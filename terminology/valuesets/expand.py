@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from ..canonical import canonical_of
 from ..context import RequestContext
 from ..errors import NotFound, TooCostly
 from ..model import Coding, Designation, Property
@@ -136,7 +137,7 @@ class _Expander:
     def note_value_set(self, value_set: Mapping[str, Any]) -> None:
         status = status_of(value_set, lifecycle=False)
         if status:
-            self.warnings.setdefault((status, _canonical(value_set)))
+            self.warnings.setdefault((status, canonical_of(value_set)))
 
     def _expansion(self, candidates: Sequence[Candidate], hierarchical: bool) -> Expansion:
         return Expansion(
@@ -210,7 +211,7 @@ class _Expander:
         value_set = self.resolver.value_set(url)
         if value_set is None:
             raise NotFound(f"A definition for the value Set '{url}' could not be found", tx_code="not-found")
-        self.used_value_sets.setdefault(_canonical(value_set))
+        self.used_value_sets.setdefault(canonical_of(value_set))
         self.note_value_set(value_set)
         if not text:
             return _Expander(self.resolver, replace(self.options, text_filter=None), self.context).expand(value_set, chain).candidates
@@ -370,6 +371,3 @@ _PREFERRED_FOR_LANGUAGE = Coding(
 )
 
 
-def _canonical(resource: Mapping[str, Any]) -> str:
-    url, version = str(resource.get("url")), resource.get("version")
-    return f"{url}|{version}" if version else url
