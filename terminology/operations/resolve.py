@@ -10,10 +10,13 @@ from ..valuesets.resolution import unknown_system_message
 __all__ = ["resolve_code_system"]
 
 
-def resolve_code_system(registry: Registry, system: str, version: str | None) -> CodeSystemProvider:
-    """The provider for ``system`` and ``version``; raises :class:`NotFound` saying which is unknown."""
+def resolve_code_system(
+    registry: Registry, system: str, version: str | None, consequence: str = "the code cannot be looked up"
+) -> CodeSystemProvider:
+    """The provider for ``system`` and ``version``; raises :class:`NotFound` saying which is unknown,
+    and so what (``consequence``) cannot be done."""
     provider = registry.code_system(system, version)
     if provider is None:
-        message = unknown_system_message(registry, system, version, "the code cannot be looked up")
+        message = unknown_system_message(registry, system, version, consequence)
         raise NotFound(message, tx_code="not-found", expression="system")
     return provider

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from ..errors import NotFound
 from ..providers.base import CodeSystemProvider, Concept
 from ..registry import Registry
-from ..valuesets.resolution import unknown_system_message
+from .resolve import resolve_code_system
 
 __all__ = ["SubsumesRequest", "subsumes", "OUTCOMES"]
 
@@ -30,10 +30,7 @@ def subsumes(registry: Registry, request: SubsumesRequest) -> str:
 
     Raises :class:`NotFound` for an unknown code system, version or code.
     """
-    provider = registry.code_system(request.system, request.version)
-    if provider is None:
-        message = unknown_system_message(registry, request.system, request.version, "the subsumption cannot be tested")
-        raise NotFound(message, tx_code="not-found", expression="system")
+    provider = resolve_code_system(registry, request.system, request.version, "the subsumption cannot be tested")
     a = _locate(provider, request.code_a, "codeA")
     b = _locate(provider, request.code_b, "codeB")
     if a is b:
