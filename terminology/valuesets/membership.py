@@ -174,7 +174,8 @@ def _check_no_cycle(value_set: Mapping[str, Any], resolver: Resolver, chain: tup
     url = str(value_set.get("url"))
     if url in chain:
         raise CircularReference(url, chain)
-    for include in (*read_compose(value_set).includes, *read_compose(value_set).excludes):
+    compose = read_compose(value_set)
+    for include in (*compose.includes, *compose.excludes):
         for imported_url in include.value_sets:
             imported = resolver.value_set(imported_url)
             if imported is not None:
