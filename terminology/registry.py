@@ -7,40 +7,16 @@ CodeSystem resources become providers when first used, so loading many costs lit
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
 from .providers.base import CodeSystemProvider
+from .versions import version_key, version_matches
 from .valuesets.implicit import implicit_value_set
 
-__all__ = ["Registry", "version_key", "version_matches"]
+__all__ = ["Registry"]
 
 Resource = Mapping[str, Any]
-
-
-def version_key(version: str | None) -> tuple:
-    """Orders versions so that the latest sorts last: numeric parts as numbers (1.10 after 1.9)."""
-    parts = re.split(r"[.\-+]", version or "")
-    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part) for part in parts)
-
-
-def version_matches(pattern: str, version: str | None) -> bool:
-    """Whether ``version`` fits ``pattern``, in which ``x`` or ``*`` stands for any one part
-    (``1.x`` fits ``1.0.0``: a wildcard also stands for the parts after it)."""
-    if version is None:
-        return False
-    wanted, actual = pattern.split("."), version.split(".")
-    if not any(part in ("x", "*") for part in wanted):
-        return False
-    for index, part in enumerate(wanted):
-        if part in ("x", "*"):
-            if index == len(wanted) - 1:
-                return len(actual) >= len(wanted)
-            continue
-        if index >= len(actual) or actual[index] != part:
-            return False
-    return len(actual) == len(wanted)
 
 
 class _CodeSystemEntry:

@@ -7,7 +7,8 @@ import pytest
 from conftest import assert_valid_r4
 from fixture_resources import ANIMALS, COLORS, SHAPES, SUPPLEMENT, UNITS, VS, fixture_registry, load, resources
 from terminology.providers.codesystem import FhirCodeSystemProvider
-from terminology.registry import Registry, version_key, version_matches
+from terminology.registry import Registry
+from terminology.versions import version_key, version_matches
 
 
 @pytest.fixture

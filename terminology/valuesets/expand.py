@@ -19,7 +19,7 @@ from ..providers.base import CodeSystemProvider, Concept
 from .compose import CircularReference, Compose, Include, read_compose
 from .resolution import Resolver, VersionRules
 from .status import status_of
-from ..registry import version_key
+from ..versions import version_key
 
 __all__ = [
     "Candidate",

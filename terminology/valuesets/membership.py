@@ -13,7 +13,7 @@ from typing import Any
 
 from ..errors import NotFound
 from ..providers.base import CodeSystemProvider
-from ..registry import version_key, version_matches
+from ..versions import version_key, version_matches
 from .compose import CircularReference, Include, read_compose
 from .resolution import Resolver, VersionRules
 

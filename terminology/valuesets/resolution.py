@@ -9,7 +9,7 @@ from typing import Any, Protocol
 
 from ..errors import InvalidRequest, NotFound, TerminologyError
 from ..providers.base import CodeSystemProvider
-from ..registry import version_matches
+from ..versions import version_matches
 from .compose import Include
 
 __all__ = ["Resolver", "UnknownCodeSystem", "VersionNotAllowed", "VersionRules", "unknown_system_message"]
