@@ -101,4 +101,5 @@ class ValidationResult:
     issues: tuple[Issue, ...] = ()
     codeable_concept: tuple[Coding, ...] | None = None
     unknown_systems: tuple[str, ...] = field(default=())
+    noted_unknown_systems: tuple[str, ...] = field(default=())
     inactive: bool | None = None

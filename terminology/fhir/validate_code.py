@@ -97,8 +97,12 @@ def validation_parameters(result: ValidationResult) -> dict[str, Any]:
     out.add("codeableConcept", "CodeableConcept", result.codeable_concept)
     if result.issues:
         out.add_resource("issues", operation_outcome(result.issues))
+    # Caused by: the answer could not be decided without the system. Noted: the code is not in the value
+    # set whatever the system holds, and the system is unknown besides.
     for system in result.unknown_systems:
         out.add("x-caused-by-unknown-system", "canonical", system)
+    for system in result.noted_unknown_systems:
+        out.add("x-unknown-system", "canonical", system)
     return out.resource()
 
 

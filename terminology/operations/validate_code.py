@@ -96,6 +96,7 @@ def validate_code(registry: Registry, request: CodeValidationRequest, context: R
         issues=issues,
         codeable_concept=request.codings if request.codeable_concept else None,
         unknown_systems=tuple(system for check in checks for system in check.unknown_systems),
+        noted_unknown_systems=tuple(system for check in checks for system in check.noted_unknown_systems),
     )
 
 
@@ -164,8 +165,9 @@ def _check_coding(
     if checked.unknown_systems:
         if coding.system in included_systems(request.value_set, registry):
             return checked  # the value set needs what is missing: its answer is caused by the unknown system
-        # Not the value set's system: the code is simply not in it (tx.fhir.org then names no cause).
-        return replace(checked, issues=(_not_in_value_set(request.value_set, coding, path), *checked.issues), unknown_systems=())
+        # Not the value set's system: the code is simply not in it, and the unknown system is only noted.
+        issues = (_not_in_value_set(request.value_set, coding, path), *checked.issues)
+        return replace(checked, issues=issues, unknown_systems=(), noted_unknown_systems=checked.unknown_systems)
     try:
         membership = is_member(request.value_set, coding.system, coding.version, coding.code or "", registry, request.version_rules)
     except UnknownCodeSystem as error:
@@ -252,8 +254,11 @@ def _check(
         message = unknown_system_message(registry, system, coding.version, "the code cannot be validated")
         unknown = system if coding.version is None else f"{system}|{coding.version}"
         issue_id = "UNKNOWN_CODESYSTEM" if coding.version is None else "UNKNOWN_CODESYSTEM_VERSION"
-        issue = Issue("error", "not-found", message, "not-found", (f"{path}system",), issue_id)
-        return ValidationResult(False, message, system, coding.version, code, issues=(issue,), unknown_systems=(unknown,))
+        issues = [Issue("error", "not-found", message, "not-found", (f"{path}system",), issue_id)]
+        if ":" not in system:  # 'Location1': a local name, never a code system's url
+            text = f"{path or 'Coding.'}system must be an absolute reference, not a local reference"
+            issues.append(Issue("error", "invalid", text, "invalid-data", (f"{path}system",), "Terminology_TX_System_Relative"))
+        return ValidationResult(False, message, system, coding.version, code, issues=tuple(issues), unknown_systems=(unknown,))
     concept = provider.locate(code)
     if concept is None:
         return _unknown_code(provider, coding, path)

@@ -216,13 +216,23 @@ def test_unknown_system_the_value_set_needs(client):
 
 
 def test_unknown_system_the_value_set_does_not_include(client):
-    """The code is not in the value set, whatever the unknown system holds: no cause to report."""
+    """The code is not in the value set, whatever the unknown system holds: the system is noted, not a cause."""
     result = _post(client, _url("animals-enum"), *_code("a", NOPE))
     assert param(result, "result") is False
     assert parameters(result, "x-caused-by-unknown-system") == []
+    assert param(result, "x-unknown-system") == NOPE
     not_in_value_set, unknown = issues(result)
     assert not_in_value_set["details"]["coding"][0]["code"] == "not-in-vs"
     assert unknown["code"] == "not-found" and NOPE in unknown["details"]["text"]
+
+
+def test_local_system_name(client):
+    result = _post(client, _url("animals-enum"), {"name": "coding", "valueCoding": _coding("a", "Location1")})
+    assert param(result, "result") is False
+    assert "Terminology_TX_System_Relative" in [
+        ext["valueString"] for issue in issues(result) for ext in issue.get("extension", [])
+    ]
+    assert "Coding.system must be an absolute reference, not a local reference" in param(result, "message")
 
 
 def test_unknown_system_version(client):
