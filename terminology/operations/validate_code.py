@@ -12,6 +12,7 @@ from ..errors import NotFound
 from ..model import Coding, Issue, ValidationResult
 from ..providers.base import CodeSystemProvider
 from ..registry import Registry
+from ..valuesets.expand import value_set_languages
 from ..valuesets.membership import imported_value_sets, included_systems, is_member, pinned_version
 from ..valuesets.status import status_of
 from ..valuesets.resolution import UnknownCodeSystem, VersionNotAllowed, VersionRules, unknown_system_message
@@ -54,9 +55,12 @@ def validate_code(registry: Registry, request: CodeValidationRequest, context: R
     """Validates each coding; a CodeableConcept is valid when one of its codings is."""
     needed = (*request.supplements, *(supplements_of(request.value_set) if request.value_set is not None else ()))
     registry = with_supplements(registry, needed)
+    if request.value_set is not None and not context.languages:
+        context = replace(context, languages=value_set_languages(request.value_set))
     checks = [_check_coding(registry, request, coding, _path(request, index), context) for index, coding in enumerate(request.codings)]
     valid = next((check for check in checks if check.result), None)
-    chosen = valid or checks[0]
+    # A coding that is in the value set, and wrong only in its display, is the one answered for.
+    chosen = valid or next((check for check in checks if _wrong_only_in_display(check)), checks[0])
     issues = tuple(issue for check in checks for issue in check.issues) + _status_issues(registry, request, checks)
     in_value_set = request.codeable_concept and request.value_set is not None
     if in_value_set:
@@ -66,7 +70,7 @@ def validate_code(registry: Registry, request: CodeValidationRequest, context: R
             replace(issue, severity="information", tx_code="this-code-not-in-vs") if issue.tx_code == "not-in-vs" else issue
             for issue in issues
         )
-    if valid is None and in_value_set:
+    if valid is None and in_value_set and not _wrong_only_in_display(chosen):
         text = f"No valid coding was found for the value set '{_value_set_name(request.value_set)}'"
         issues = (Issue("error", "code-invalid", text, "not-in-vs", (), "TX_GENERAL_CC_ERROR_MESSAGE"), *issues)
         chosen = ValidationResult(False)  # no coding is the one validated: none is echoed
@@ -98,6 +102,11 @@ def validate_code(registry: Registry, request: CodeValidationRequest, context: R
         unknown_systems=tuple(system for check in checks for system in check.unknown_systems),
         noted_unknown_systems=tuple(system for check in checks for system in check.noted_unknown_systems),
     )
+
+
+def _wrong_only_in_display(check: ValidationResult) -> bool:
+    errors = [issue for issue in check.issues if issue.severity == "error"]
+    return bool(errors) and all(issue.tx_code == "invalid-display" for issue in errors)
 
 
 def _path(request: CodeValidationRequest, index: int) -> str:
@@ -298,12 +307,13 @@ def _check(
             coding = replace(coding, display=None)  # checked: right in the only language there is
     if coding.display is not None and not _display_matches(provider, concept, coding.display, context):
         valid = valid and lenient_display
+        spacing_only = _display_matches(provider, concept, coding.display, context, ignoring_spacing=True)
         message = (
-            f"Wrong Display Name '{coding.display}' for {provider.info.url}#{code}. "
+            f"{'Wrong whitespace in' if spacing_only else 'Wrong'} Display Name '{coding.display}' for {provider.info.url}#{code}. "
             f"Valid display is '{display}'{_language_suffix(provider.display_language(concept, context))} "
             f"(for the language(s) '{_languages(context)}')"
         )
-        issue_id = "Display_Name_for__should_be_one_of__instead_of"
+        issue_id = "Display_Name_WS_for__should_be_one_of__instead_of" if spacing_only else "Display_Name_for__should_be_one_of__instead_of"
         severity = "warning" if lenient_display else "error"
         issues.append(Issue(severity, "invalid", message, "invalid-display", (f"{path}display",), issue_id))
     message = "; ".join(sorted(issue.text for issue in issues if issue.severity != "information")) or None
@@ -332,16 +342,20 @@ def _unknown_code(provider: CodeSystemProvider, coding: Coding, path: str) -> Va
     )
 
 
-def _display_matches(provider: CodeSystemProvider, concept, display: str, context: RequestContext) -> bool:
-    """A display is right when it equals the display or a designation, ignoring case and spacing; when
-    the client names display languages, only those in one of its languages count."""
-    wanted = " ".join(display.split()).casefold()
+def _display_matches(
+    provider: CodeSystemProvider, concept, display: str, context: RequestContext, ignoring_spacing: bool = False
+) -> bool:
+    """A display is right when it equals the display or a designation, ignoring case; when the client
+    names display languages, only those in one of its languages count. ``ignoring_spacing``: whether
+    it would be right but for its spacing (a mistake of its own, named as such)."""
+    spaced = (lambda text: " ".join(text.split())) if ignoring_spacing else (lambda text: text)
+    wanted = spaced(display).casefold()
     own_language = provider.info.language
     candidates = [(provider.display(concept, RequestContext()), own_language)]
     candidates += [(d.value, d.language or own_language) for d in provider.designations(concept, context)]
     if context.languages:
         candidates = [(text, lang) for text, lang in candidates if lang is None or _in_languages(lang, context.languages)]
-    return any(" ".join(text.split()).casefold() == wanted for text, _ in candidates)
+    return any(spaced(text).casefold() == wanted for text, _ in candidates)
 
 
 def _has_display_in(provider: CodeSystemProvider, concept, context: RequestContext) -> bool:

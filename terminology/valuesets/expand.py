@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..canonical import canonical_of
-from ..context import RequestContext
+from ..context import RequestContext, parse_languages
 from ..errors import NotFound, TooCostly
 from ..model import Coding, Designation, Property
 from ..providers.base import CodeSystemProvider, Concept
@@ -28,6 +28,7 @@ __all__ = [
     "ExpansionOptions",
     "expand_value_set",
     "expansion_parameters",
+    "value_set_languages",
     "text_words",
 ]
 
@@ -359,6 +360,13 @@ def expansion_parameters(value_set: Mapping[str, Any]) -> dict[str, Any]:
         if isinstance(name, str):
             found[name] = {"true": True, "false": False}.get(value, value) if isinstance(value, str) else value
     return found
+
+
+def value_set_languages(value_set: Mapping[str, Any]) -> tuple[str, ...]:
+    """The display language a ValueSet asks for itself: its ``displayLanguage`` expansion parameter,
+    else the language it is written in; empty when it names none."""
+    language = expansion_parameters(value_set).get("displayLanguage") or value_set.get("language")
+    return parse_languages(language) if isinstance(language, str) else ()
 
 
 def text_words(text: str) -> list[str]:

@@ -137,14 +137,22 @@ def test_wrong_display_names_the_languages_asked_for(client):
         M48_48XA,
         M48_48XA.upper(),
         M48_48XA.lower(),
-        "  " + M48_48XA.replace(" ", "   \t") + " ",
     ],
 )
-def test_display_matches_ignoring_case_and_spacing(client, display):
+def test_display_matches_ignoring_case(client, display):
     result = _validate(client, "M48.48XA", display=display)
     assert param(result, "result") is True, param(result, "message")
     assert issues(result) == []
     assert param(result, "display") == M48_48XA
+
+
+def test_display_with_other_spacing_is_wrong_and_says_why(client):
+    """tx.fhir.org's rule (the HL7 tests check it): spacing is part of the display."""
+    result = _validate(client, "M48.48XA", display="  " + M48_48XA.replace(" ", "   \t") + " ")
+    assert param(result, "result") is False
+    assert param(result, "message").startswith("Wrong whitespace in Display Name")
+    (issue,) = issues(result)
+    assert issue["extension"][0]["valueString"] == "Display_Name_WS_for__should_be_one_of__instead_of"
 
 
 def test_a_near_display_is_wrong(client):

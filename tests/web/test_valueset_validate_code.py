@@ -158,9 +158,43 @@ def test_wrong_display(client):
     assert param(result, "display") == "Dog"
 
 
-@pytest.mark.parametrize("display", ["Dog", "dog", "  DOG ", "Hund", "Chien"])
+@pytest.mark.parametrize("display", ["Dog", "dog", "DOG", "Hund", "Chien"])
 def test_right_display(client, display):
     assert param(_post(client, _url("animals-enum"), *_code("dog", display=display)), "result") is True
+
+
+def test_display_wrong_only_in_its_spacing(client):
+    """Its own mistake, named as such (as tx.fhir.org does)."""
+    result = _post(client, _url("animals-enum"), *_code("whale", display="Blue  Whale"))
+    assert param(result, "result") is False
+    assert param(result, "message").startswith("Wrong whitespace in Display Name 'Blue  Whale'")
+
+
+def test_codeable_concept_wrong_only_in_its_display(client):
+    """The coding is in the value set: the display is the one error, and the coding is answered for."""
+    concept = {"coding": [_coding("dog", display="Cat")]}
+    result = _post(client, _url("animals-enum"), {"name": "codeableConcept", "valueCodeableConcept": concept})
+    assert param(result, "result") is False
+    assert (param(result, "code"), param(result, "display")) == ("dog", "Dog")
+    assert "not-in-vs" not in _tx_codes(result) and "invalid-display" in _tx_codes(result)
+
+
+@pytest.mark.parametrize("where", ["language", "compose-extension"])
+def test_the_value_set_language_chooses_the_displays(client, where):
+    """A value set written in French (or asking for French displays) accepts only the French display."""
+    inline = value_set("animals-enum")
+    if where == "language":
+        inline["language"] = "fr"
+    else:
+        inline["compose"]["extension"] = [{
+            "url": "http://hl7.org/fhir/StructureDefinition/valueset-expansion-parameter",
+            "extension": [{"url": "name", "valueCode": "displayLanguage"}, {"url": "value", "valueCode": "fr"}],
+        }]
+    german = _post(client, {"name": "valueSet", "resource": inline}, *_code("dog", display="Hund"))
+    assert param(german, "result") is False
+    assert "for the language(s) 'fr'" in param(german, "message")
+    french = _post(client, {"name": "valueSet", "resource": inline}, *_code("dog", display="Chien"))
+    assert param(french, "result") is True
 
 
 def test_lenient_display(client):
