@@ -308,12 +308,17 @@ def _check(
     if coding.display is not None and not _display_matches(provider, concept, coding.display, context):
         valid = valid and lenient_display
         spacing_only = _display_matches(provider, concept, coding.display, context, ignoring_spacing=True)
-        message = (
-            f"{'Wrong whitespace in' if spacing_only else 'Wrong'} Display Name '{coding.display}' for {provider.info.url}#{code}. "
-            f"Valid display is '{display}'{_language_suffix(provider.display_language(concept, context))} "
-            f"(for the language(s) '{_languages(context)}')"
-        )
-        issue_id = "Display_Name_WS_for__should_be_one_of__instead_of" if spacing_only else "Display_Name_for__should_be_one_of__instead_of"
+        choices = _display_choices(provider, concept, context)
+        message = f"{'Wrong whitespace in' if spacing_only else 'Wrong'} Display Name '{coding.display}' for {provider.info.url}#{code}. "
+        if choices:
+            message += f"Valid display is {_one_of(choices)} (for the language(s) '{_languages(context)}')"
+            issue_id = "Display_Name_WS_for__should_be_one_of__instead_of" if spacing_only else "Display_Name_for__should_be_one_of__instead_of"
+        else:
+            message += (
+                f"There are no valid display names found for language(s) '{_languages(context)}'. "
+                f"Default display is '{provider.display(concept, RequestContext())}'"
+            )
+            issue_id = "NO_VALID_DISPLAY_FOUND_NONE_FOR_LANG_ERR"
         severity = "warning" if lenient_display else "error"
         issues.append(Issue(severity, "invalid", message, "invalid-display", (f"{path}display",), issue_id))
     message = "; ".join(sorted(issue.text for issue in issues if issue.severity != "information")) or None
@@ -356,6 +361,25 @@ def _display_matches(
     if context.languages:
         candidates = [(text, lang) for text, lang in candidates if lang is None or _in_languages(lang, context.languages)]
     return any(spaced(text).casefold() == wanted for text, _ in candidates)
+
+
+def _display_choices(provider: CodeSystemProvider, concept, context: RequestContext) -> list[tuple[str, str | None]]:
+    """The displays a client could have sent, with their languages: the concept's display and its
+    designations that carry no other use (translations), in the client's languages if it named any."""
+    own_language = provider.info.language
+    choices = [(provider.display(concept, RequestContext()), own_language)]
+    choices += [(d.value, d.language or own_language) for d in provider.designations(concept, context) if d.use is None]
+    if context.languages:
+        choices = [(text, lang) for text, lang in choices if lang is None or _in_languages(lang, context.languages)]
+    return list(dict.fromkeys(choices))
+
+
+def _one_of(choices: list[tuple[str, str | None]]) -> str:
+    """``'Code1' (en)``; ``one of 2 choices: 'Code1' (en) or 'Anzeige1' (de)``."""
+    shown = [f"'{text}'{_language_suffix(language)}" for text, language in choices]
+    if len(shown) == 1:
+        return shown[0]
+    return f"one of {len(shown)} choices: {', '.join(shown[:-1])} or {shown[-1]}"
 
 
 def _has_display_in(provider: CodeSystemProvider, concept, context: RequestContext) -> bool:

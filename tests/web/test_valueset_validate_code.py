@@ -163,6 +163,25 @@ def test_right_display(client, display):
     assert param(_post(client, _url("animals-enum"), *_code("dog", display=display)), "result") is True
 
 
+def test_wrong_display_lists_every_display_that_would_do(client):
+    result = _post(client, _url("animals-enum"), *_code("dog", display="Perro"))
+    assert param(result, "message") == (
+        f"Wrong Display Name 'Perro' for {ANIMALS}#dog. Valid display is one of 3 choices: "
+        "'Dog' (en), 'Hund' (de) or 'Chien' (fr) (for the language(s) '--')"
+    )
+
+
+def test_wrong_display_in_a_language_the_concept_lacks(client):
+    result = _post(client, _url("animals-enum"), *_code("dog", display="Perro"), {"name": "displayLanguage", "valueCode": "es"})
+    assert param(result, "result") is False
+    assert param(result, "message") == (
+        f"Wrong Display Name 'Perro' for {ANIMALS}#dog. There are no valid display names found for "
+        "language(s) 'es'. Default display is 'Dog'"
+    )
+    (issue,) = [issue for issue in issues(result) if tx_code(issue) == "invalid-display"]
+    assert issue["extension"][0]["valueString"] == "NO_VALID_DISPLAY_FOUND_NONE_FOR_LANG_ERR"
+
+
 def test_display_wrong_only_in_its_spacing(client):
     """Its own mistake, named as such (as tx.fhir.org does)."""
     result = _post(client, _url("animals-enum"), *_code("whale", display="Blue  Whale"))
