@@ -81,11 +81,10 @@ def validate_code(registry: Registry, request: CodeValidationRequest, context: R
         # A CodeableConcept is valid when one coding is: the others' errors are only warnings.
         issues = tuple(_as_warning(issue) for issue in issues)
         errors = []
-    # tx.fhir.org's message: the errors, else the warnings, sorted; information, and the warnings about
-    # a value set's own marks or a fragment's gaps, are left out.
+    # tx.fhir.org's message: the errors and warnings, sorted; information, and the warnings about a value
+    # set's own marks or a fragment's gaps, are left out.
     messages = sorted(
-        errors
-        or [i.text for i in issues if i.severity == "warning" and i.message_id not in _QUIET]
+        (errors + [i.text for i in issues if i.severity == "warning" and i.message_id not in _QUIET])
         or [i.text for i in issues if i.message_id in _TOLD]
     )
     return ValidationResult(
@@ -193,7 +192,15 @@ def _check_coding(
     valid = checked.result
     if any(issue.message_id == _ABSTRACT_NOT_ALLOWED for issue in issues):
         membership.found = False  # an abstract code, not allowed here, is no member either
-    if not membership.found:
+    excluded_as_inactive = checked.inactive and (request.active_only or _compose_excludes_inactive(request.value_set))
+    if excluded_as_inactive:
+        valid = False
+        text = f"The concept '{coding.code}' is valid but is not active"
+        issues[:0] = [
+            Issue("error", "business-rule", text, "code-rule", (f"{path}code",), "STATUS_CODE_WARNING_CODE"),
+            _not_in_value_set(request.value_set, coding, path),
+        ]
+    elif not membership.found:
         valid = False
         issues.insert(0, _not_in_value_set(request.value_set, coding, path))
     elif membership.status:
@@ -202,14 +209,12 @@ def _check_coding(
             f"{_value_set_name(request.value_set)} is marked with a status of {membership.status} and its use should be reviewed"
         )
         issues.append(Issue("warning", "business-rule", text, "code-comment", (f"{path}code",), _DEPRECATED_IN_VALUE_SET))
-    elif request.active_only and checked.code is not None:
-        provider = registry.code_system(coding.system or "", coding.version)
-        concept = provider.locate(coding.code or "") if provider is not None else None
-        if concept is not None and provider.is_inactive(concept):
-            valid = False
-            text = f"The concept '{coding.code}' is valid but is not active"
-            issues.insert(0, Issue("error", "business-rule", text, "code-rule", (f"{path}code",), "STATUS_CODE_WARNING_CODE"))
     return replace(checked, result=valid, issues=tuple(issues))
+
+
+def _compose_excludes_inactive(value_set: Mapping[str, Any]) -> bool:
+    compose = value_set.get("compose")
+    return isinstance(compose, dict) and compose.get("inactive") is False
 
 
 def _not_in_value_set(value_set: Mapping[str, Any], coding: Coding, path: str) -> Issue:

@@ -230,8 +230,8 @@ def test_inactive_code_with_active_only(client, code):
     assert param(_post(client, _url(id), *_code(code)), "result") is True
     result = _post(client, _url(id), *_code(code), {"name": "activeOnly", "valueBoolean": True})
     assert param(result, "result") is False
-    assert "code-rule" in _tx_codes(result)
-    assert "not active" in param(result, "message")
+    assert _tx_codes(result)[:2] == ["code-rule", "not-in-vs"]
+    assert f"The concept '{code}' is valid but is not active" in param(result, "message")
     active = _post(client, _url(id), *_code("dog"), {"name": "activeOnly", "valueBoolean": True})
     assert param(active, "result") is True
 
@@ -356,4 +356,8 @@ def test_administrative_gender(client, code, valid):
 
 @pytest.mark.parametrize("code", ["mammoth", "dodo", "mythical"])
 def test_inactive_code_in_a_value_set_without_inactive_codes(client, code):
-    assert param(_post(client, _url("animals-active"), *_code(code)), "result") is False
+    result = _post(client, _url("animals-active"), *_code(code))
+    assert param(result, "result") is False
+    assert _tx_codes(result)[:2] == ["code-rule", "not-in-vs"]
+    # The message says all that is wrong, the warning that the concept is inactive included.
+    assert "its use should be reviewed" in param(result, "message")
