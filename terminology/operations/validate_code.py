@@ -23,6 +23,7 @@ __all__ = ["CodeValidationRequest", "validate_code"]
 _ABSTRACT_NOT_ALLOWED = "ABSTRACT_CODE_NOT_ALLOWED"
 _UNKNOWN_IN_FRAGMENT = "UNKNOWN_CODE_IN_FRAGMENT"
 _DEPRECATED_IN_VALUE_SET = "CONCEPT_DEPRECATED_IN_VALUESET"
+_UNRESOLVED_VALUE_SET = "Unable_to_resolve_value_Set_"
 _QUIET = frozenset({_UNKNOWN_IN_FRAGMENT, _DEPRECATED_IN_VALUE_SET})
 _DEFAULT_LANGUAGE_DISPLAY = "NO_VALID_DISPLAY_FOUND_NONE_FOR_LANG_OK"
 _TOLD = frozenset({_DEFAULT_LANGUAGE_DISPLAY})  # information that still makes the message
@@ -71,9 +72,10 @@ def validate_code(registry: Registry, request: CodeValidationRequest, context: R
             for issue in issues
         )
     if valid is None and in_value_set and not _wrong_only_in_display(chosen):
-        text = f"No valid coding was found for the value set '{_value_set_name(request.value_set)}'"
-        issues = (Issue("error", "code-invalid", text, "not-in-vs", (), "TX_GENERAL_CC_ERROR_MESSAGE"), *issues)
         chosen = ValidationResult(False)  # no coding is the one validated: none is echoed
+        if not _value_set_unresolved(issues):  # (then what is wrong is the value set, and that is said)
+            text = f"No valid coding was found for the value set '{_value_set_name(request.value_set)}'"
+            issues = (Issue("error", "code-invalid", text, "not-in-vs", (), "TX_GENERAL_CC_ERROR_MESSAGE"), *issues)
     errors = [issue.text for issue in issues if issue.severity == "error"]
     if in_value_set and errors:
         valid = None
@@ -101,6 +103,11 @@ def validate_code(registry: Registry, request: CodeValidationRequest, context: R
         unknown_systems=tuple(system for check in checks for system in check.unknown_systems),
         noted_unknown_systems=tuple(system for check in checks for system in check.noted_unknown_systems),
     )
+
+
+def _value_set_unresolved(issues: tuple[Issue, ...]) -> bool:
+    """Whether the value set (or one it imports) could not be found: then nothing can be said of codings in it."""
+    return any(issue.message_id == _UNRESOLVED_VALUE_SET for issue in issues)
 
 
 def _wrong_only_in_display(check: ValidationResult) -> bool:
@@ -183,7 +190,7 @@ def _check_coding(
         unknown = error.system if error.version is None else f"{error.system}|{error.version}"
         return replace(checked, result=False, issues=checked.issues + (issue,), unknown_systems=(unknown,))
     except NotFound as error:
-        issue = Issue("error", "not-found", error.message, "not-found", (), "Unable_to_resolve_value_Set_")
+        issue = Issue("error", "not-found", error.message, "not-found", (), _UNRESOLVED_VALUE_SET)
         return replace(checked, result=False, issues=(issue,))
     except VersionNotAllowed as error:
         issue = Issue("error", "exception", error.message, "version-error", (f"{path}version",), "VALUESET_VERSION_CHECK")
@@ -218,7 +225,7 @@ def _compose_excludes_inactive(value_set: Mapping[str, Any]) -> bool:
 
 
 def _not_in_value_set(value_set: Mapping[str, Any], coding: Coding, path: str) -> Issue:
-    shown = f"{coding.system}#{coding.code}" + (f" ('{coding.display}')" if coding.display else "")
+    shown = f"{coding.system or ''}#{coding.code}" + (f" ('{coding.display}')" if coding.display else "")
     text = f"The provided code '{shown}' was not found in the value set '{_value_set_name(value_set)}'"
     return Issue("error", "code-invalid", text, "not-in-vs", (f"{path}code",), "None_of_the_provided_codes_are_in_the_value_set_one")
 
@@ -250,8 +257,8 @@ def _not_inferred(value_set: Mapping[str, Any], coding: Coding, path: str) -> Va
 
 def _no_system(request: CodeValidationRequest, coding: Coding, path: str) -> ValidationResult:
     text = "Coding has no system. A code with no system has no defined meaning, and it cannot be validated. A system should be provided"
-    issue = Issue("warning", "invalid", text, "invalid-data", (f"{path}",), "Coding_has_no_system__cannot_validate")
-    return ValidationResult(False, text, None, None, coding.code, issues=(issue,))
+    issue = Issue("warning", "invalid", text, "invalid-data", (path.rstrip("."),), "Coding_has_no_system__cannot_validate")
+    return ValidationResult(False, None, None, None, coding.code, issues=(_not_in_value_set(request.value_set, coding, path), issue))
 
 
 def _check(

@@ -337,6 +337,24 @@ def test_value_set_that_imports_an_unknown_one(client):
     assert f"{VS}nope" in param(result, "message") if param(result, "message") else outcome_text(result)
 
 
+def test_codeable_concept_in_a_value_set_that_imports_an_unknown_one(client):
+    """What is wrong is the value set: that is said, and no coding is answered for."""
+    concept = {"coding": [_coding("dog")]}
+    result = _post(client, _url("unknown-import"), {"name": "codeableConcept", "valueCodeableConcept": concept})
+    assert param(result, "result") is False
+    assert "not-found" in _tx_codes(result) and "not-in-vs" not in _tx_codes(result)
+    assert parameters(result, "code") == []
+
+
+def test_coding_without_a_system(client):
+    result = _post(client, _url("animals-enum"), {"name": "coding", "valueCoding": {"code": "dog"}})
+    assert param(result, "result") is False
+    not_in_value_set, no_system = issues(result)
+    assert not_in_value_set["details"]["text"] == f"The provided code '#dog' was not found in the value set '{VS}animals-enum|1.0.0'"
+    assert no_system["severity"] == "warning" and no_system["expression"] == ["Coding"]
+    assert param(result, "message").startswith("Coding has no system.")
+
+
 def test_two_inputs_are_refused(client):
     _post(client, _url("animals-enum"), *_code("dog"), {"name": "coding", "valueCoding": _coding("cat")}, status=400)
 
