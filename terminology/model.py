@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Union
 
 __all__ = [
+    "CodeableConcept",
     "Coding",
     "Designation",
     "Issue",
@@ -26,6 +27,12 @@ class Coding:
     version: str | None = None
     code: str | None = None
     display: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CodeableConcept:
+    codings: tuple[Coding, ...]
+    text: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +106,7 @@ class ValidationResult:
     display: str | None = None
     normalized_code: str | None = None
     issues: tuple[Issue, ...] = ()
-    codeable_concept: tuple[Coding, ...] | None = None
+    codeable_concept: CodeableConcept | None = None
     unknown_systems: tuple[str, ...] = field(default=())
     noted_unknown_systems: tuple[str, ...] = field(default=())
     inactive: bool | None = None

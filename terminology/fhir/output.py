@@ -26,8 +26,11 @@ def typed_value(type_: str, value: Any) -> tuple[str, Any]:
     """The ``value[x]`` key and JSON value of a typed value (``code`` -> ``valueCode``)."""
     if type_ == "Coding":
         return "valueCoding", coding_json(value)
-    if type_ == "CodeableConcept":  # a sequence of Codings
-        return "valueCodeableConcept", {"coding": [coding_json(coding) for coding in value]}
+    if type_ == "CodeableConcept":
+        concept = {"coding": [coding_json(coding) for coding in value.codings]}
+        if value.text is not None:
+            concept["text"] = value.text
+        return "valueCodeableConcept", concept
     return "value" + type_[0].upper() + type_[1:], value
 
 

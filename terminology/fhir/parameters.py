@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from ..errors import InvalidRequest
-from ..model import Coding
+from ..model import CodeableConcept, Coding
 
 __all__ = ["OperationInput", "is_fhir_code"]
 
@@ -157,7 +157,7 @@ class OperationInput:
             return Coding(system=system or None, code=code or None)
         raise InvalidRequest(f"The parameter '{name}' must be a Coding (in a query: system|code)", expression=name)
 
-    def codeable_concept(self, name: str) -> tuple[Coding, ...] | None:
+    def codeable_concept(self, name: str) -> CodeableConcept | None:
         found = self._single(name)
         if found is None:
             return None
@@ -198,7 +198,10 @@ def _typed(parameter: dict[str, Any], index: int) -> tuple[str, str, Any]:
         )
         if not codings:
             raise InvalidRequest(f"{path}.valueCodeableConcept has no coding", expression=path)
-        return name, "CodeableConcept", codings
+        text = value.get("text")
+        if text is not None and not isinstance(text, str):
+            raise InvalidRequest(f"{path}.valueCodeableConcept.text must be a string", expression=path)
+        return name, "CodeableConcept", CodeableConcept(codings, text)
     expected = bool if kind == "boolean" else (int if kind in ("integer", "positiveInt", "unsignedInt") else str)
     if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
         raise InvalidRequest(f"{path}.{key} ('{name}') must be a JSON {expected.__name__}", expression=path)

@@ -107,7 +107,7 @@ def _codings(params: OperationInput, code_name: str, coding_name: str, concept_n
     if len(given) > 1:
         raise InvalidRequest(f"Give only one of {', '.join(repr(name) for name in given)}", expression=given[1])
     version = params.string("version")
-    codings = (Coding(system, version, code),) if code is not None else ((coding,) if coding is not None else concept)
+    codings = (Coding(system, version, code),) if code is not None else ((coding,) if coding is not None else concept.codings)
     for item in codings:
         if not item.code or not item.system:
             name = given[0]

@@ -66,13 +66,13 @@ def read_validation_request(
         single = Coding(url, given_version, code, params.string("display"))
         return CodeValidationRequest((single,), "code", abstract_allowed)
     name = "coding" if coding is not None else "codeableConcept"
-    codings = (coding,) if coding is not None else concept
+    codings = (coding,) if coding is not None else concept.codings
     for index, item in enumerate(codings):
         if item.code is None:
             where = "coding" if coding is not None else f"codeableConcept.coding[{index}]"
             raise InvalidRequest(f"The parameter '{where}' has no code", expression=f"{where}.code")
     codings = tuple(_default_system(item, url, given_version) for item in codings)
-    return CodeValidationRequest(codings, name, abstract_allowed)
+    return CodeValidationRequest(codings, name, abstract_allowed, concept_text=concept.text if concept is not None else None)
 
 
 def _default_system(coding: Coding, url: str | None, version: str | None) -> Coding:
@@ -150,9 +150,10 @@ def read_value_set_validation_request(
     )
     if code is not None:
         return CodeValidationRequest((Coding(system, version, code, params.string("display")),), "code", **options)
-    codings = (coding,) if coding is not None else concept
+    codings = (coding,) if coding is not None else concept.codings
     for index, item in enumerate(codings):
         if item.code is None:
             where = "coding" if coding is not None else f"codeableConcept.coding[{index}]"
             raise InvalidRequest(f"The parameter '{where}' has no code", expression=f"{where}.code")
-    return CodeValidationRequest(codings, "coding" if coding is not None else "codeableConcept", **options)
+    form = "coding" if coding is not None else "codeableConcept"
+    return CodeValidationRequest(codings, form, concept_text=concept.text if concept is not None else None, **options)

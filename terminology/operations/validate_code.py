@@ -9,7 +9,7 @@ from typing import Any
 from ..canonical import canonical_of
 from ..context import RequestContext
 from ..errors import NotFound
-from ..model import Coding, Issue, ValidationResult
+from ..model import CodeableConcept, Coding, Issue, ValidationResult
 from ..providers.base import CodeSystemProvider
 from ..registry import Registry
 from ..valuesets.expand import value_set_languages
@@ -40,6 +40,7 @@ class CodeValidationRequest:
     codings: tuple[Coding, ...]
     form: str = "code"  # code | coding | codeableConcept
     abstract_allowed: bool = True
+    concept_text: str | None = None  # a CodeableConcept's text, echoed with it
     value_set: Mapping[str, Any] | None = None
     active_only: bool = False
     membership_only: bool = False
@@ -99,7 +100,7 @@ def validate_code(registry: Registry, request: CodeValidationRequest, context: R
         normalized_code=chosen.normalized_code,
         inactive=chosen.inactive,
         issues=issues,
-        codeable_concept=request.codings if request.codeable_concept else None,
+        codeable_concept=CodeableConcept(request.codings, request.concept_text) if request.codeable_concept else None,
         unknown_systems=tuple(system for check in checks for system in check.unknown_systems),
         noted_unknown_systems=tuple(system for check in checks for system in check.noted_unknown_systems),
     )
@@ -216,6 +217,9 @@ def _check_coding(
             f"{_value_set_name(request.value_set)} is marked with a status of {membership.status} and its use should be reviewed"
         )
         issues.append(Issue("warning", "business-rule", text, "code-comment", (f"{path}code",), _DEPRECATED_IN_VALUE_SET))
+    if request.membership_only:  # only membership is asked: what the code system says of the code is left out
+        issues = [issue for issue in issues if issue.tx_code not in ("invalid-code", "invalid-display")]
+        valid = not any(issue.severity == "error" for issue in issues)
     return replace(checked, result=valid, issues=tuple(issues))
 
 

@@ -85,6 +85,22 @@ def test_codeable_concept_with_one_good_coding(client):
     assert "this-code-not-in-vs" in _tx_codes(result)
 
 
+def test_codeable_concept_is_echoed_with_its_text(client):
+    concept = {"coding": [_coding("whale")], "text": "a whale"}
+    result = _post(client, _url("animals-enum"), {"name": "codeableConcept", "valueCodeableConcept": concept})
+    assert param(result, "codeableConcept") == concept
+
+
+def test_membership_only_ignores_what_the_code_system_says(client):
+    """valueset-membership-only: a wrong display is no error; an unknown code is only not in the value set."""
+    membership_only = {"name": "valueset-membership-only", "valueBoolean": True}
+    result = _post(client, _url("animals-enum"), *_code("dog", display="Cat"), membership_only)
+    assert param(result, "result") is True and "invalid-display" not in _tx_codes(result)
+    unknown = _post(client, _url("animals-enum"), *_code("griffin"), membership_only)
+    assert param(unknown, "result") is False
+    assert "not-in-vs" in _tx_codes(unknown) and "invalid-code" not in _tx_codes(unknown)
+
+
 def test_codeable_concept_with_a_good_and_an_unknown_code(client):
     """An unknown code is an error even beside a good coding (as tx.fhir.org answers)."""
     concept = {"coding": [_coding("griffin"), _coding("whale")]}
