@@ -21,6 +21,7 @@ __all__ = [
     "load",
     "resources",
     "value_set",
+    "with_contained_value_set",
 ]
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -56,6 +57,21 @@ def resources() -> list[dict[str, Any]]:
 
 def value_set(id: str) -> dict[str, Any]:
     return next(r for r in resources() if r["resourceType"] == "ValueSet" and r["id"] == id)
+
+
+def with_contained_value_set(contained_url: str | None) -> dict[str, Any]:
+    """A value set (without url) of the penguin, from a contained value set it names by local reference,
+    and the mammals."""
+    contained = {
+        "resourceType": "ValueSet", "id": "vs1", "status": "active",
+        "compose": {"include": [{"system": ANIMALS, "concept": [{"code": "penguin"}]}]},
+    }  # fmt: skip
+    if contained_url is not None:
+        contained["url"] = contained_url
+    return {
+        "resourceType": "ValueSet", "id": "with-contained", "status": "active", "contained": [contained],
+        "compose": {"include": [{"valueSet": ["#vs1"]}, {"valueSet": [VS + "filter-mammals"]}]},
+    }  # fmt: skip
 
 
 def fixture_registry(parent: Registry | None = None) -> Registry:

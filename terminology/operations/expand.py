@@ -10,6 +10,7 @@ from ..context import RequestContext
 from ..errors import InvalidRequest, NotFound, TooCostly
 from ..registry import Registry
 from ..valuesets.expand import Expansion, ExpansionEntry, ExpansionOptions, expand_value_set
+from .contained import contained_canonicals, with_contained
 from .supplements import supplements_of, with_supplements
 
 __all__ = ["MAX_RETURNED", "ExpandRequest", "ExpandResult", "expand", "find_value_set"]
@@ -53,10 +54,14 @@ def expand(registry: Registry, request: ExpandRequest, context: RequestContext) 
     value_set = request.value_set if request.value_set is not None else find_value_set(registry, request.url or "", request.version)
     if request.count is not None and request.count < 0 or request.offset < 0:
         raise InvalidRequest("count and offset must not be negative")
+    local = contained_canonicals(value_set)
+    registry, value_set = with_contained(registry, value_set)
     registry = with_supplements(registry, (*request.supplements, *supplements_of(value_set)))
     if not context.languages and isinstance(value_set.get("language"), str):
         context = replace(context, languages=(value_set["language"],))  # the value set's own language
     expansion = expand_value_set(value_set, registry, request.options, context)
+    if local:  # the value set's own parts, not value sets it used
+        expansion.used_value_sets = [canonical for canonical in expansion.used_value_sets if canonical not in local]
     if request.count is None and expansion.total > MAX_RETURNED:
         raise TooCostly(
             f"The expansion of {value_set.get('url')} has {expansion.total} codes, more than the {MAX_RETURNED} "

@@ -16,6 +16,7 @@ from ..valuesets.expand import value_set_languages
 from ..valuesets.membership import imported_value_sets, included_systems, is_member, pinned_version
 from ..valuesets.status import status_of
 from ..valuesets.resolution import UnknownCodeSystem, VersionNotAllowed, VersionRules, unknown_system_message
+from .contained import with_contained
 from .supplements import supplements_of, with_supplements
 
 __all__ = ["CodeValidationRequest", "validate_code"]
@@ -55,6 +56,9 @@ class CodeValidationRequest:
 
 def validate_code(registry: Registry, request: CodeValidationRequest, context: RequestContext) -> ValidationResult:
     """Validates each coding; a CodeableConcept is valid when one of its codings is."""
+    if request.value_set is not None:
+        registry, value_set = with_contained(registry, request.value_set)
+        request = replace(request, value_set=value_set)
     needed = (*request.supplements, *(supplements_of(request.value_set) if request.value_set is not None else ()))
     registry = with_supplements(registry, needed)
     if request.value_set is not None and not context.languages:
@@ -148,11 +152,8 @@ def _status_issues(registry: Registry, request: CodeValidationRequest, checks: l
 
 
 def _value_set_name(value_set: Mapping[str, Any]) -> str:
-    """How messages name a value set: ``url|version``; one sent without a url by its id or name."""
-    if value_set.get("url"):
-        return canonical_of(value_set)
-    label = value_set.get("id") or value_set.get("name")
-    return f"#{label}" if label else "(the value set in the request, which has no url)"
+    """How messages name a value set: ``url|version``; one sent without a url as tx.fhir.org names it."""
+    return canonical_of(value_set) if value_set.get("url") else "(unidentified)"
 
 
 def _check_coding(

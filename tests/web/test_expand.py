@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from fixture_resources import ANIMALS, COLORS, SHAPES, SUPPLEMENT, VS, resources, value_set
+from fixture_resources import ANIMALS, COLORS, SHAPES, SUPPLEMENT, VS, resources, value_set, with_contained_value_set
 
 from .helpers import error_outcome, outcome_text, parameters_body, resource_of
 
@@ -231,6 +231,15 @@ def test_echoed_parameters_and_used_code_systems(client):
     used = [value for name, value in parameters if name == "used-codesystem"]
     assert sorted(used) == [f"{ANIMALS}|1.0.0", f"{COLORS}|2.0.0"]
     assert _codes(resource) == ["dog", "red", "green", "blue"]
+
+
+@pytest.mark.parametrize("contained_url", [None, "http://example.org/fhir/ValueSet/penguins"])
+def test_a_contained_value_set_named_by_local_reference(client, contained_url):
+    """Its own part: expanded, and not reported as a value set used."""
+    resource = _post(client, {"name": "valueSet", "resource": with_contained_value_set(contained_url)})
+    assert sorted(_codes(resource)) == sorted(["penguin", "mammal", "dog", "cat", "whale", "mammoth"])
+    parameters = _expansion_parameters(resource)
+    assert [value for name, value in parameters if name == "used-valueset"] == [f"{VS}filter-mammals|1.0.0"]
 
 
 def test_used_value_sets(client):

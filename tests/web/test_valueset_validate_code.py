@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from fixture_resources import ANIMALS, COLORS, SUPPLEMENT, VS, resources, value_set
+from fixture_resources import ANIMALS, COLORS, SUPPLEMENT, VS, resources, value_set, with_contained_value_set
 
 from .helpers import error_outcome, issues, outcome_text, param, parameters, parameters_body, resource_of, tx_code
 
@@ -132,6 +132,14 @@ def test_an_inline_value_set(client):
     assert param(result, "result") is True
     result = _post(client, {"name": "valueSet", "resource": value_set("filter-domestic")}, *_code("shark"))
     assert param(result, "result") is False
+
+
+@pytest.mark.parametrize("code, valid", [("penguin", True), ("dog", True), ("shark", False)])
+def test_a_contained_value_set_named_by_local_reference(client, code, valid):
+    result = _post(client, {"name": "valueSet", "resource": with_contained_value_set(None)}, *_code(code))
+    assert param(result, "result") is valid
+    if not valid:  # the value set has no url: named as tx.fhir.org names it
+        assert param(result, "message").endswith("was not found in the value set '(unidentified)'")
 
 
 # --- invalid ----------------------------------------------------------------------------------
