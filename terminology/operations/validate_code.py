@@ -276,6 +276,10 @@ def _check(
 ) -> ValidationResult:
     system, code = coding.system or "", coding.code or ""
     provider = registry.code_system(system, coding.version)
+    if provider is None and registry.value_set(system) is not None:  # a common slip, worth its own message
+        text = f"The Coding references a value set, not a code system ('{system}')"
+        issue = Issue("error", "invalid", text, "invalid-data", (f"{path}system",), "Terminology_TX_System_ValueSet2")
+        return ValidationResult(False, text, system, coding.version, code, issues=(issue,))
     if provider is None:
         message = unknown_system_message(registry, system, coding.version, "the code cannot be validated")
         unknown = system if coding.version is None else f"{system}|{coding.version}"

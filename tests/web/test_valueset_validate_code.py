@@ -303,6 +303,13 @@ def test_unknown_system_the_value_set_does_not_include(client):
     assert unknown["code"] == "not-found" and NOPE in unknown["details"]["text"]
 
 
+def test_a_value_set_url_given_as_the_system(client):
+    result = _post(client, _url("animals-enum"), {"name": "coding", "valueCoding": _coding("dog", VS + "animals-enum")})
+    assert param(result, "result") is False
+    assert f"The Coding references a value set, not a code system ('{VS}animals-enum')" in param(result, "message")
+    assert parameters(result, "x-unknown-system") == []
+
+
 def test_local_system_name(client):
     result = _post(client, _url("animals-enum"), {"name": "coding", "valueCoding": _coding("a", "Location1")})
     assert param(result, "result") is False
