@@ -16,6 +16,7 @@ from ..valuesets.expand import value_set_languages
 from ..valuesets.membership import imported_value_sets, included_systems, is_member, pinned_version
 from ..valuesets.status import status_of
 from ..valuesets.resolution import UnknownCodeSystem, VersionNotAllowed, VersionRules, unknown_system_message
+from .code_versions import choose_version
 from .contained import with_contained
 from .supplements import supplements_of, with_supplements
 
@@ -167,24 +168,27 @@ def _check_coding(
         if system is None:
             return _not_inferred(request.value_set, coding, path)
         coding = replace(coding, system=system)
-    if request.value_set is not None:
-        rules = request.version_rules
-        version = (
-            rules.forced.get(coding.system or "")
-            or coding.version
-            or pinned_version(request.value_set, coding.system or "", registry)
-            or rules.defaults.get(coding.system or "")
-        )
-        coding = replace(coding, version=version)
+    if request.value_set is None:
+        return _check(registry, coding, path, request.abstract_allowed, context, request.lenient_display)
+    stated = coding
+    choice = choose_version(
+        registry, request.value_set, coding.system or "", coding.code or "", coding.version, request.version_rules, path
+    )
+    coding = replace(coding, version=choice.version)
     checked = _check(registry, coding, path, request.abstract_allowed, context, request.lenient_display)
-    if request.value_set is None or any(issue.message_id == _UNKNOWN_IN_FRAGMENT for issue in checked.issues):
+    if any(issue.message_id == _UNKNOWN_IN_FRAGMENT for issue in checked.issues):
         return checked  # (a code a fragment lacks cannot be placed in or out of the value set either)
     if checked.unknown_systems:
         if coding.system in included_systems(request.value_set, registry):
             return checked  # the value set needs what is missing: its answer is caused by the unknown system
         # Not the value set's system: the code is simply not in it, and the unknown system is only noted.
-        issues = (_not_in_value_set(request.value_set, coding, path), *checked.issues)
+        issues = (_not_in_value_set(request.value_set, stated, path), *checked.issues)
         return replace(checked, issues=issues, unknown_systems=(), noted_unknown_systems=checked.unknown_systems)
+    if choice.issues:
+        wrong_version = any(issue.severity == "error" for issue in choice.issues)
+        checked = replace(checked, result=checked.result and not wrong_version, issues=checked.issues + choice.issues)
+    if choice.unknown is not None:  # the answer depends on a version that is not known here
+        return replace(checked, result=False, unknown_systems=(choice.unknown,))
     try:
         membership = is_member(request.value_set, coding.system, coding.version, coding.code or "", registry, request.version_rules)
     except UnknownCodeSystem as error:
@@ -207,11 +211,11 @@ def _check_coding(
         text = f"The concept '{coding.code}' is valid but is not active"
         issues[:0] = [
             Issue("error", "business-rule", text, "code-rule", (f"{path}code",), "STATUS_CODE_WARNING_CODE"),
-            _not_in_value_set(request.value_set, coding, path),
+            _not_in_value_set(request.value_set, stated, path),
         ]
     elif not membership.found:
         valid = False
-        issues.insert(0, _not_in_value_set(request.value_set, coding, path))
+        issues.insert(0, _not_in_value_set(request.value_set, stated, path))
     elif membership.status:
         text = (
             f"The presence of the concept '{coding.code}' in the system '{coding.system}' in the value set "
@@ -230,7 +234,8 @@ def _compose_excludes_inactive(value_set: Mapping[str, Any]) -> bool:
 
 
 def _not_in_value_set(value_set: Mapping[str, Any], coding: Coding, path: str) -> Issue:
-    shown = f"{coding.system or ''}#{coding.code}" + (f" ('{coding.display}')" if coding.display else "")
+    version = f"|{coding.version}" if coding.version else ""
+    shown = f"{coding.system or ''}{version}#{coding.code}" + (f" ('{coding.display}')" if coding.display else "")
     text = f"The provided code '{shown}' was not found in the value set '{_value_set_name(value_set)}'"
     return Issue("error", "code-invalid", text, "not-in-vs", (f"{path}code",), "None_of_the_provided_codes_are_in_the_value_set_one")
 

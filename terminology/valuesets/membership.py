@@ -17,7 +17,7 @@ from ..versions import version_key, version_matches
 from .compose import CircularReference, Include, read_compose
 from .resolution import Resolver, VersionRules
 
-__all__ = ["Membership", "imported_value_sets", "included_systems", "is_member", "pinned_version"]
+__all__ = ["Membership", "imported_value_sets", "included_systems", "is_member", "pinned_version", "pinned_versions"]
 
 
 @dataclass(slots=True)
@@ -61,7 +61,8 @@ def is_member(
         result.found = concept is not None and not result.provider.is_inactive(concept)
     if result.found:
         for exclude in compose.excludes:
-            if _include_matches(exclude, system, version, code, resolver, rules, chain, Membership(False)) is not None:
+            # An exclude removes the code whichever version it takes it from (unless versionsMatch, in expansion).
+            if _include_matches(exclude, system, version, code, resolver, rules, chain, Membership(False), strict=False) is not None:
                 result.found = False
                 break
     return result
@@ -76,14 +77,19 @@ def _include_matches(
     rules: VersionRules,
     chain: tuple[str, ...],
     result: Membership,
+    strict: bool = True,
 ) -> tuple[CodeSystemProvider | None, str | None, str | None] | None:
-    """(provider, display and status from the include) when the include selects the code, else None."""
+    """(provider, display and status from the include) when the include selects the code, else None.
+    ``strict``: an include pinned to another version than ``version`` selects nothing."""
     provider = None
     display = status = None
     if include.system is not None:
         if system is not None and include.system != system:
             return None
         result.systems_seen = True
+        if strict and version is not None and include.version is not None and include.system not in rules.forced:
+            if version != include.version and not version_matches(include.version, version):
+                return None  # the include takes its codes from another version than the one asked about
         provider = rules.code_system(resolver, _with_version(include, version), "the code cannot be validated")
         if result.provider is None:
             result.provider = provider
@@ -122,8 +128,13 @@ def _with_version(include: Include, version: str | None) -> Include:
 def pinned_version(value_set: Mapping[str, Any], system: str, resolver: Resolver) -> str | None:
     """The version of ``system`` the value set's includes name (through its imports); the latest
     when they name several."""
-    versions = _pinned_versions(value_set, system, resolver, ())
+    versions = pinned_versions(value_set, system, resolver)
     return max(versions, key=version_key) if versions else None
+
+
+def pinned_versions(value_set: Mapping[str, Any], system: str, resolver: Resolver) -> list[str]:
+    """The versions of ``system`` the value set's includes name (through its imports), in order."""
+    return _pinned_versions(value_set, system, resolver, ())
 
 
 def _pinned_versions(value_set: Mapping[str, Any], system: str, resolver: Resolver, chain: tuple[str, ...]) -> list[str]:
