@@ -76,7 +76,7 @@ def choose_version(
     decided_unknown = decided is not None and registry.code_system(system, decided) is None
     unknown = stated if stated_unknown else (decided if decided_unknown else None)
     # Where the code is checked: in the version decided; if that is not known, where it can be.
-    candidates = [stated, default, None] if decided_unknown else [decided]
+    candidates = [*(v for v in (stated, default) if v is not None), None] if decided_unknown else [decided]
     provider = next((found for v in candidates if (found := registry.code_system(system, v)) is not None), None)
     issues = tuple(issue for issue in (mismatch, _unknown(registry, system, unknown, path)) if issue is not None)
     return VersionChoice(

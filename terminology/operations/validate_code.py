@@ -26,7 +26,7 @@ _ABSTRACT_NOT_ALLOWED = "ABSTRACT_CODE_NOT_ALLOWED"
 _UNKNOWN_IN_FRAGMENT = "UNKNOWN_CODE_IN_FRAGMENT"
 _DEPRECATED_IN_VALUE_SET = "CONCEPT_DEPRECATED_IN_VALUESET"
 _UNRESOLVED_VALUE_SET = "Unable_to_resolve_value_Set_"
-_QUIET = frozenset({_UNKNOWN_IN_FRAGMENT, _DEPRECATED_IN_VALUE_SET})
+_QUIET = frozenset({_UNKNOWN_IN_FRAGMENT, _DEPRECATED_IN_VALUE_SET, "VALUESET_VALUE_MISMATCH_DEFAULT"})
 _DEFAULT_LANGUAGE_DISPLAY = "NO_VALID_DISPLAY_FOUND_NONE_FOR_LANG_OK"
 _TOLD = frozenset({_DEFAULT_LANGUAGE_DISPLAY})  # information that still makes the message
 
@@ -66,8 +66,7 @@ def validate_code(registry: Registry, request: CodeValidationRequest, context: R
         context = replace(context, languages=value_set_languages(request.value_set))
     checks = [_check_coding(registry, request, coding, _path(request, index), context) for index, coding in enumerate(request.codings)]
     valid = next((check for check in checks if check.result), None)
-    # A coding that is in the value set, and wrong only in its display, is the one answered for.
-    chosen = valid or next((check for check in checks if _wrong_only_in_display(check)), checks[0])
+    chosen = valid or checks[0]
     issues = tuple(issue for check in checks for issue in check.issues) + _status_issues(registry, request, checks)
     in_value_set = request.codeable_concept and request.value_set is not None
     if in_value_set:
@@ -77,11 +76,19 @@ def validate_code(registry: Registry, request: CodeValidationRequest, context: R
             replace(issue, severity="information", tx_code="this-code-not-in-vs") if issue.tx_code == "not-in-vs" else issue
             for issue in issues
         )
-    if valid is None and in_value_set and not _wrong_only_in_display(chosen):
-        chosen = ValidationResult(False)  # no coding is the one validated: none is echoed
-        if not _value_set_unresolved(issues):  # (then what is wrong is the value set, and that is said)
-            text = f"No valid coding was found for the value set '{_value_set_name(request.value_set)}'"
-            issues = (Issue("error", "code-invalid", text, "not-in-vs", (), "TX_GENERAL_CC_ERROR_MESSAGE"), *issues)
+    if valid is None and in_value_set:
+        # A coding the value set holds, wrong only in what it says of itself (its display, its version),
+        # is the one answered for; if none is, no coding is echoed, and none was found is the error.
+        member = next(
+            ((coding, check) for coding, check in zip(request.codings, checks) if not _not_in_value_set_found(check)), None
+        )
+        if member is not None and not _value_set_unresolved(issues):
+            chosen = _as_answered_for(*member)
+        else:
+            chosen = ValidationResult(False)
+            if not _value_set_unresolved(issues):  # (then what is wrong is the value set, and that is said)
+                text = f"No valid coding was found for the value set '{_value_set_name(request.value_set)}'"
+                issues = (Issue("error", "code-invalid", text, "not-in-vs", (), "TX_GENERAL_CC_ERROR_MESSAGE"), *issues)
     errors = [issue.text for issue in issues if issue.severity == "error"]
     if in_value_set and errors:
         valid = None
@@ -116,9 +123,17 @@ def _value_set_unresolved(issues: tuple[Issue, ...]) -> bool:
     return any(issue.message_id == _UNRESOLVED_VALUE_SET for issue in issues)
 
 
-def _wrong_only_in_display(check: ValidationResult) -> bool:
-    errors = [issue for issue in check.issues if issue.severity == "error"]
-    return bool(errors) and all(issue.tx_code == "invalid-display" for issue in errors)
+def _not_in_value_set_found(check: ValidationResult) -> bool:
+    return any(issue.tx_code == "not-in-vs" for issue in check.issues)
+
+
+def _as_answered_for(coding: Coding, check: ValidationResult) -> ValidationResult:
+    """The coding's answer as echoed for a CodeableConcept: when the value set's own version of the code
+    system is what is unknown, the code could not be placed at all, and only what was found is told."""
+    own = f"{coding.system}|{coding.version}" if coding.version else None
+    if check.unknown_systems and own not in check.unknown_systems:
+        return replace(check, code=None, system=None)
+    return check
 
 
 def _path(request: CodeValidationRequest, index: int) -> str:

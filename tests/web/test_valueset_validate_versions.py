@@ -115,3 +115,27 @@ def test_a_value_set_taking_codes_from_two_versions(client):
         result = resource_of(response)
         assert param(result, "result") is True, param(result, "message")
         assert param(result, "version") == used
+
+
+def test_a_value_set_pinned_to_an_unknown_version_with_a_default_rule(client):
+    """Where the value set's version is not known, the code is checked in the request's default version."""
+    result = _validate("unknown-system-version", "green", None, ("system-version", "1.0.0"), client=client)
+    assert param(result, "x-caused-by-unknown-system") == f"{COLORS}|9.9.9"
+    assert param(result, "version") == "1.0.0"
+
+
+def test_a_codeable_concept_with_another_version_than_the_value_sets(client):
+    """The coding is in the value set, only its version is wrong: it is the one answered for."""
+    concept = {"coding": [{"system": COLORS, "version": "2.0.0", "code": "green"}]}
+    entries = [{"name": "url", "valueUri": VS + "colors-pinned"}, {"name": "codeableConcept", "valueCodeableConcept": concept}]
+    response = client.post(VALIDATE, data=parameters_body(*entries, *TX_RESOURCES), content_type="application/fhir+json")
+    result = resource_of(response)
+    assert param(result, "result") is False
+    assert (param(result, "code"), param(result, "version")) == ("green", "1.0.0")
+    assert _message_ids(result) == ["VALUESET_VALUE_MISMATCH"]
+
+
+def test_the_versionless_warning_is_not_in_the_message(client):
+    result = _validate("colors-latest", "green", "3.0.0", client=client)
+    assert "versionless include" not in param(result, "message")
+    assert param(result, "message").startswith(f"A definition for CodeSystem '{COLORS}' version '3.0.0' could not be found")
