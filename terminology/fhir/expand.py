@@ -109,11 +109,15 @@ def _parsed(type_: str, text: str) -> Any:
     return text
 
 
+_VERSION_RULES = frozenset({"system-version", "check-system-version", "force-system-version"})
+
+
 def expansion_resource(result: ExpandResult, echoed: list[dict[str, Any]]) -> dict[str, Any]:
     """The ValueSet with its ``expansion``; the definition's own elements are kept, ``text`` is not."""
     # The definition's own elements; not its text, extensions or compose (the expansion says what it holds).
     resource = {key: value for key, value in result.value_set.items() if key not in _NOT_COPIED}
-    parameters = list(echoed)
+    # A version rule is echoed where it decided a version (tx.fhir.org's way): one that did not, changed nothing.
+    parameters = [p for p in echoed if p["name"] not in _VERSION_RULES or p["name"] in result.expansion.rules_applied]
     for name, value in expansion_parameters(result.value_set).items():  # those the value set sets itself
         if not any(p["name"] == name for p in parameters):
             type_ = "boolean" if isinstance(value, bool) else _ECHOED.get(name, "string")

@@ -92,6 +92,7 @@ class Expansion:
     hierarchical: bool
     build: Callable[[Candidate], ExpansionEntry]
     warnings: list[tuple[str, str]]  # (status, canonical) of what is deprecated, withdrawn, draft, experimental
+    rules_applied: frozenset[str] = frozenset()  # the version-rule parameters that decided a version
 
     @property
     def total(self) -> int:
@@ -128,12 +129,24 @@ class _Expander:
         self.used_code_systems: dict[str, None] = {}
         self.used_value_sets: dict[str, None] = {}
         self.warnings: dict[tuple[str, str], None] = {}
+        self.rules_applied: set[str] = set()
         self.words = text_words(options.text_filter or "")
 
     def note_code_system(self, provider: CodeSystemProvider) -> None:
         self.used_code_systems.setdefault(provider.info.canonical)
         if provider.info.warning_status:
             self.warnings.setdefault((provider.info.warning_status, provider.info.canonical))
+
+    def code_system(self, include: Include) -> CodeSystemProvider:
+        """The code system an include draws on, in the version the request's rules give it."""
+        assert include.system is not None
+        rules = self.options.version_rules
+        rule = rules.rule_for(include.system, include.version)
+        if rule is not None:
+            self.rules_applied.add(rule)
+        provider = rules.code_system(self.resolver, include, "the value set cannot be expanded")
+        self.note_code_system(provider)
+        return provider
 
     def note_value_set(self, value_set: Mapping[str, Any]) -> None:
         status = status_of(value_set, lifecycle=False)
@@ -142,7 +155,8 @@ class _Expander:
 
     def _expansion(self, candidates: Sequence[Candidate], hierarchical: bool) -> Expansion:
         return Expansion(
-            candidates, list(self.used_code_systems), list(self.used_value_sets), hierarchical, self._entry, list(self.warnings)
+            candidates, list(self.used_code_systems), list(self.used_value_sets), hierarchical, self._entry,
+            list(self.warnings), frozenset(self.rules_applied),
         )
 
     def expand(self, value_set: Mapping[str, Any], chain: tuple[str, ...]) -> Expansion:
@@ -183,12 +197,9 @@ class _Expander:
         include = compose.includes[0]
         if not include.whole_system or include.value_sets or compose.inactive is False:
             return None
-        provider = self.options.version_rules.code_system(self.resolver, include, "the value set cannot be expanded")
+        provider = self.code_system(include)
         ranked = provider.text_search(self.options.text_filter or "")
-        if ranked is None:
-            return None
-        self.note_code_system(provider)
-        return _Candidates(ranked, provider)
+        return None if ranked is None else _Candidates(ranked, provider)
 
     # -- selection ------------------------------------------------------------------------------
 
@@ -197,8 +208,7 @@ class _Expander:
         if include.system is None:
             keys = set.intersection(*({c.key for c in expansion} for expansion in imported[1:])) if len(imported) > 1 else None
             return [c for c in imported[0] if keys is None or c.key in keys]
-        provider = self.options.version_rules.code_system(self.resolver, include, "the value set cannot be expanded")
-        self.note_code_system(provider)
+        provider = self.code_system(include)
         url = provider.info.url
         candidates = [Candidate((url, provider.code(c)), provider, c, r) for c, r in self._concepts(provider, include, text)]
         for expansion in imported:

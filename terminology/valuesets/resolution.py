@@ -48,7 +48,8 @@ class UnknownCodeSystem(NotFound):
 class VersionRules:
     """``system-version``: the version to use where the value set names none; ``force-system-version``:
     the version to use whatever it names; ``check-system-version``: the versions allowed (a pattern such
-    as ``1.0.x``); it does not change which version is used, it refuses the others."""
+    as ``1.0.x``): it refuses the others, and where the value set names no version, it chooses the
+    latest it allows."""
 
     defaults: Mapping[str, str] = field(default_factory=dict)
     forced: Mapping[str, str] = field(default_factory=dict)
@@ -59,11 +60,23 @@ class VersionRules:
         return cls(_split(defaults, "system-version"), _split(forced, "force-system-version"), _split(checked, "check-system-version"))
 
     def version_for(self, system: str, stated: str | None) -> str | None:
+        rule = self.rule_for(system, stated)
+        return stated if rule is None else self._by_name[rule][system]
+
+    def rule_for(self, system: str, stated: str | None) -> str | None:
+        """The name of the parameter that decides the version of ``system`` an include stating
+        ``stated`` uses; None when the include's own version stands."""
         if system in self.forced:
-            return self.forced[system]
-        if stated is None:
-            return self.defaults.get(system)
-        return stated
+            return "force-system-version"
+        if stated is None and system in self.defaults:
+            return "system-version"
+        if stated is None and system in self.checked:
+            return "check-system-version"
+        return None
+
+    @property
+    def _by_name(self) -> dict[str, Mapping[str, str]]:
+        return {"force-system-version": self.forced, "system-version": self.defaults, "check-system-version": self.checked}
 
     def code_system(self, resolver: Resolver, include: Include, purpose: str) -> CodeSystemProvider:
         assert include.system is not None

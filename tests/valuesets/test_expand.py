@@ -10,7 +10,7 @@ from fixture_resources import ANIMALS, COLORS, SHAPES, UNITS, VS, fixture_regist
 from terminology.context import RequestContext
 from terminology.errors import InvalidRequest, NotFound, TooCostly
 from terminology.valuesets.expand import ExpansionOptions, expand_value_set, text_words
-from terminology.valuesets.resolution import UnknownCodeSystem, VersionRules
+from terminology.valuesets.resolution import UnknownCodeSystem, VersionNotAllowed, VersionRules
 
 NONE = RequestContext()
 ALL_ANIMALS = [
@@ -199,6 +199,28 @@ def test_version_rules(registry):
     default = VersionRules(defaults={COLORS: "1.2.0"})
     assert [c for _, c in keys(expand(registry, "colors-latest", version_rules=default))] == ["red", "green", "yellow"]
     assert [c for _, c in keys(expand(registry, "colors-pinned", version_rules=default))] == ["red", "green"]  # the value set's own
+
+
+def test_check_system_version_chooses_where_the_value_set_names_no_version(registry):
+    checked = VersionRules(checked={COLORS: "1.x"})
+    expansion = expand(registry, "colors-latest", version_rules=checked)
+    assert [c for _, c in keys(expansion)] == ["red", "green", "yellow"]  # 1.2.0, the latest it allows
+    assert expansion.rules_applied == {"check-system-version"}
+    with pytest.raises(VersionNotAllowed):
+        expand(registry, "colors-pinned", version_rules=VersionRules(checked={COLORS: "2.x"}))
+
+
+@pytest.mark.parametrize(
+    "id, rules, applied",
+    [
+        ("colors-latest", VersionRules(defaults={COLORS: "1.2.0"}), {"system-version"}),
+        ("colors-pinned", VersionRules(defaults={COLORS: "1.2.0"}), set()),  # the value set names its version
+        ("colors-pinned", VersionRules(forced={COLORS: "1.2.0"}), {"force-system-version"}),
+        ("animals-all", VersionRules(forced={COLORS: "1.2.0"}), set()),  # no colors here
+    ],
+)
+def test_the_rules_that_decided_a_version_are_known(registry, id, rules, applied):
+    assert expand(registry, id, version_rules=rules).rules_applied == applied
 
 
 # --- text filter ----------------------------------------------------------------------------

@@ -242,6 +242,14 @@ def test_a_contained_value_set_named_by_local_reference(client, contained_url):
     assert [value for name, value in parameters if name == "used-valueset"] == [f"{VS}filter-mammals|1.0.0"]
 
 
+def test_version_rules_are_echoed_where_they_decided(client):
+    default = {"name": "system-version", "valueCanonical": f"{COLORS}|1.2.0"}
+    decided = _expansion_parameters(_expand(client, "colors-latest", default))
+    assert ("system-version", f"{COLORS}|1.2.0") in decided and ("used-codesystem", f"{COLORS}|1.2.0") in decided
+    ignored = _expansion_parameters(_expand(client, "colors-pinned", default))
+    assert [name for name, _ in ignored if name == "system-version"] == []
+
+
 def test_used_value_sets(client):
     parameters = _expansion_parameters(_expand(client, "animals-import"))
     assert [value for name, value in parameters if name == "used-valueset"] == [f"{VS}filter-mammals|1.0.0"]
