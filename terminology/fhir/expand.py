@@ -9,7 +9,8 @@ from typing import Any
 from ..errors import InvalidRequest
 from ..model import Property
 from ..operations.expand import ExpandRequest, ExpandResult
-from ..valuesets.expand import ExpansionEntry, ExpansionOptions, expansion_parameters
+from ..valuesets.compose import expansion_parameters
+from ..valuesets.expand import ExpansionEntry, ExpansionOptions
 from ..valuesets.resolution import VersionRules
 from .output import designation_json, typed_value
 from .parameters import OperationInput
@@ -118,8 +119,13 @@ def expansion_resource(result: ExpandResult, echoed: list[dict[str, Any]]) -> di
     resource = {key: value for key, value in result.value_set.items() if key not in _NOT_COPIED}
     # A version rule is echoed where it decided a version (tx.fhir.org's way): one that did not, changed nothing.
     parameters = [p for p in echoed if p["name"] not in _VERSION_RULES or p["name"] in result.expansion.rules_applied]
-    for name, value in expansion_parameters(result.value_set).items():  # those the value set sets itself
-        if not any(p["name"] == name for p in parameters):
+    # versionsMatch is told when codes of several versions were taken as one (by the value set's word or
+    # by an exclude of another version); that they were not is no parameter.
+    own = expansion_parameters(result.value_set)
+    if result.expansion.versions_matched or own.get("versionsMatch") is True:
+        parameters.append({"name": "versionsMatch", "valueBoolean": True})
+    for name, value in own.items():  # those the value set sets itself
+        if name != "versionsMatch" and not any(p["name"] == name for p in parameters):
             type_ = "boolean" if isinstance(value, bool) else _ECHOED.get(name, "string")
             parameters.append(dict((("name", name), typed_value(type_, value))))
     if result.display_language and not any(p["name"] == "displayLanguage" for p in echoed):

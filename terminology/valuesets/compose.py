@@ -14,7 +14,7 @@ from typing import Any
 from ..errors import InvalidRequest
 from ..model import Coding, Designation
 
-__all__ = ["CircularReference", "Compose", "ConceptReference", "Filter", "Include", "read_compose"]
+__all__ = ["CircularReference", "Compose", "ConceptReference", "Filter", "Include", "expansion_parameters", "read_compose"]
 
 # R4 carries R5's filter operators child-of and descendent-leaf in this extension on ``op``.
 _R5_FILTER_OP = "http://hl7.org/fhir/5.0/StructureDefinition/extension-ValueSet.compose.include.filter.op"
@@ -66,6 +66,26 @@ class Compose:
     excludes: tuple[Include, ...] = ()
     inactive: bool | None = None
     locked_date: str | None = None
+    versions_match: bool | None = None  # the value set's versionsMatch expansion parameter, if it sets one
+
+
+_EXPANSION_PARAMETER = "http://hl7.org/fhir/StructureDefinition/valueset-expansion-parameter"
+
+
+def expansion_parameters(value_set: Mapping[str, Any]) -> dict[str, Any]:
+    """The expansion parameters a ValueSet sets for itself (``valueset-expansion-parameter`` on the
+    ValueSet or on its compose)."""
+    found: dict[str, Any] = {}
+    compose = value_set.get("compose") if isinstance(value_set.get("compose"), dict) else {}
+    for extension in [*(value_set.get("extension") or ()), *(compose.get("extension") or ())]:
+        if not isinstance(extension, dict) or extension.get("url") != _EXPANSION_PARAMETER:
+            continue
+        parts = {part.get("url"): part for part in extension.get("extension") or () if isinstance(part, dict)}
+        name = (parts.get("name") or {}).get("valueCode")
+        value = next((v for k, v in (parts.get("value") or {}).items() if k.startswith("value")), None)
+        if isinstance(name, str):
+            found[name] = {"true": True, "false": False}.get(value, value) if isinstance(value, str) else value
+    return found
 
 
 def read_compose(value_set: Mapping[str, Any]) -> Compose:
@@ -80,7 +100,12 @@ def read_compose(value_set: Mapping[str, Any]) -> Compose:
         excludes=tuple(_include(item, f"ValueSet.compose.exclude[{n}]") for n, item in enumerate(_list(compose, "exclude"))),
         inactive=compose.get("inactive") if isinstance(compose.get("inactive"), bool) else None,
         locked_date=compose.get("lockedDate"),
+        versions_match=_boolean(expansion_parameters(value_set).get("versionsMatch")),
     )
+
+
+def _boolean(value: Any) -> bool | None:
+    return value if isinstance(value, bool) else None
 
 
 def _list(holder: Mapping[str, Any], key: str) -> list:

@@ -16,7 +16,7 @@ from ..context import RequestContext, parse_languages
 from ..errors import NotFound, TooCostly
 from ..model import Coding, Designation, Property
 from ..providers.base import CodeSystemProvider, Concept
-from .compose import CircularReference, Compose, Include, read_compose
+from .compose import CircularReference, Compose, Include, expansion_parameters, read_compose
 from .resolution import Resolver, VersionRules
 from .status import status_of
 from ..versions import version_key
@@ -27,7 +27,6 @@ __all__ = [
     "ExpansionEntry",
     "ExpansionOptions",
     "expand_value_set",
-    "expansion_parameters",
     "value_set_languages",
     "text_words",
 ]
@@ -93,6 +92,7 @@ class Expansion:
     build: Callable[[Candidate], ExpansionEntry]
     warnings: list[tuple[str, str]]  # (status, canonical) of what is deprecated, withdrawn, draft, experimental
     rules_applied: frozenset[str] = frozenset()  # the version-rule parameters that decided a version
+    versions_matched: bool = False  # an exclude took its codes out of other versions too
 
     @property
     def total(self) -> int:
@@ -130,6 +130,7 @@ class _Expander:
         self.used_value_sets: dict[str, None] = {}
         self.warnings: dict[tuple[str, str], None] = {}
         self.rules_applied: set[str] = set()
+        self.versions_matched = False  # codes were excluded whatever their version, the value set not saying so
         self.words = text_words(options.text_filter or "")
 
     def note_code_system(self, provider: CodeSystemProvider) -> None:
@@ -156,7 +157,7 @@ class _Expander:
     def _expansion(self, candidates: Sequence[Candidate], hierarchical: bool) -> Expansion:
         return Expansion(
             candidates, list(self.used_code_systems), list(self.used_value_sets), hierarchical, self._entry,
-            list(self.warnings), frozenset(self.rules_applied),
+            list(self.warnings), frozenset(self.rules_applied), self.versions_matched,
         )
 
     def expand(self, value_set: Mapping[str, Any], chain: tuple[str, ...]) -> Expansion:
@@ -165,14 +166,21 @@ class _Expander:
         ranked = self._ranked_whole_system(compose)
         if ranked is not None:
             return self._expansion(ranked, False)
-        # The same code from two versions of a code system is two entries, unless the value set says
-        # versionsMatch: then the latest version's stands for both.
-        merge = expansion_parameters(value_set).get("versionsMatch") is True
+        # The same code from two versions of a code system is two entries (the latest first), unless the
+        # value set says versionsMatch: then the latest version's stands for both.
+        merge = compose.versions_match is True
         selected: dict[tuple, Candidate] = {}
+        codes: set[tuple[str, str]] = set()
+        stated: dict[tuple, str | None] = {}  # the version each entry's include named
+        repeated = False  # some code came from two versions
         for include in compose.includes:
             for candidate in self._select(include, chain):
                 key = candidate.key if merge else (*candidate.key, candidate.provider.info.version)
                 known = selected.get(key)
+                if known is None and not merge:
+                    repeated = repeated or candidate.key in codes
+                    codes.add(candidate.key)
+                    stated[key] = include.version
                 if known is None or (merge and version_key(candidate.version) > version_key(known.version)):
                     selected[key] = candidate
                 if len(selected) > self.options.limit:
@@ -180,14 +188,34 @@ class _Expander:
                         f"The value set {value_set.get('url')} has more than {self.options.limit} codes; "
                         "use a filter or count to ask for part of it"
                     )
-        excluded = {c.key for exclude in compose.excludes for c in self._select(exclude, chain, text=False)}
-        candidates = [c for c in selected.values() if c.key not in excluded]  # whatever the version, and the text
+        candidates = self._without_excluded(list(selected.values()), compose, chain)
+        if repeated:
+            candidates = _versions_together(candidates, stated)
         if self.options.active_only or compose.inactive is False:
             candidates = [c for c in candidates if not c.provider.is_inactive(c.concept)]
         if self.options.exclude_not_for_ui:
             candidates = [c for c in candidates if not c.provider.is_abstract(c.concept)]
         hierarchical = not self.options.exclude_nested and not self.words and _hierarchical(compose.includes, compose.excludes)
         return self._expansion(candidates, hierarchical)
+
+    def _without_excluded(
+        self, candidates: list[Candidate], compose: Compose, chain: tuple[str, ...]
+    ) -> list[Candidate]:
+        """An exclude removes its codes whatever their text. Which versions: the one it names, when the
+        value set says versionsMatch false or includes that version itself; otherwise the same codes in
+        any version (one version excluded from another: a cheap diff), which the expansion then reports."""
+        included_versions = {(c.key[0], c.version) for c in candidates}
+        by_code: set[tuple[str, str]] = set()
+        by_version: set[tuple[str, str, str | None]] = set()
+        versions_match = compose.versions_match
+        for exclude in compose.excludes:
+            for c in self._select(exclude, chain, text=False):
+                if versions_match is False or (versions_match is None and (c.key[0], c.version) in included_versions):
+                    by_version.add((*c.key, c.version))
+                else:
+                    by_code.add(c.key)
+                    self.versions_matched = self.versions_matched or versions_match is None
+        return [c for c in candidates if c.key not in by_code and (*c.key, c.version) not in by_version]
 
     def _ranked_whole_system(self, compose: Compose) -> Sequence[Candidate] | None:
         """A typeahead over one whole code system with a text index: its ranked matches, read
@@ -353,23 +381,20 @@ def _designation_wanted(designation: Designation, wanted: tuple[str, ...]) -> bo
     return False
 
 
-_EXPANSION_PARAMETER = "http://hl7.org/fhir/StructureDefinition/valueset-expansion-parameter"
+def _versions_together(candidates: list[Candidate], stated: Mapping[tuple, str | None]) -> list[Candidate]:
+    """The entries of one code from several versions together, where the code first came: those of
+    includes naming a version first, the latest named first, then those of includes naming none
+    (tx.fhir.org's order)."""
+    first: dict[tuple[str, str], int] = {}
+    for index, candidate in enumerate(candidates):
+        first.setdefault(candidate.key, index)
 
+    def named(candidate: Candidate) -> tuple:
+        version = stated.get((*candidate.key, candidate.version))
+        return (version is not None, version_key(version))
 
-def expansion_parameters(value_set: Mapping[str, Any]) -> dict[str, Any]:
-    """The expansion parameters a ValueSet sets for itself (``valueset-expansion-parameter`` on the
-    ValueSet or on its compose)."""
-    found: dict[str, Any] = {}
-    compose = value_set.get("compose") if isinstance(value_set.get("compose"), dict) else {}
-    for extension in [*(value_set.get("extension") or ()), *(compose.get("extension") or ())]:
-        if not isinstance(extension, dict) or extension.get("url") != _EXPANSION_PARAMETER:
-            continue
-        parts = {part.get("url"): part for part in extension.get("extension") or () if isinstance(part, dict)}
-        name = (parts.get("name") or {}).get("valueCode")
-        value = next((v for k, v in (parts.get("value") or {}).items() if k.startswith("value")), None)
-        if isinstance(name, str):
-            found[name] = {"true": True, "false": False}.get(value, value) if isinstance(value, str) else value
-    return found
+    by_version = sorted(candidates, key=named, reverse=True)
+    return sorted(by_version, key=lambda c: first[c.key])
 
 
 def value_set_languages(value_set: Mapping[str, Any]) -> tuple[str, ...]:

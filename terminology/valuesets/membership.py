@@ -14,7 +14,7 @@ from typing import Any
 from ..errors import NotFound
 from ..providers.base import CodeSystemProvider
 from ..versions import version_key, version_matches
-from .compose import CircularReference, Include, read_compose
+from .compose import CircularReference, Compose, Include, read_compose
 from .resolution import Resolver, VersionRules
 
 __all__ = ["Membership", "imported_value_sets", "included_systems", "is_member", "pinned_version", "pinned_versions"]
@@ -53,19 +53,53 @@ def is_member(
     result = Membership(False)
     for include in compose.includes:
         match = _include_matches(include, system, version, code, resolver, rules, chain, result)
-        if match is not None:
+        if match is None:
+            continue
+        provider = match[0]
+        if compose.inactive is False and provider is not None:
+            concept = provider.locate(code)
+            if concept is None or provider.is_inactive(concept):
+                continue
+        if not _excluded(compose, provider, system, version, code, resolver, rules, chain):
             result.found, result.provider, result.display, result.status = True, *match
             break
-    if result.found and compose.inactive is False and result.provider is not None:
-        concept = result.provider.locate(code)
-        result.found = concept is not None and not result.provider.is_inactive(concept)
-    if result.found:
-        for exclude in compose.excludes:
-            # An exclude removes the code whichever version it takes it from (unless versionsMatch, in expansion).
-            if _include_matches(exclude, system, version, code, resolver, rules, chain, Membership(False), strict=False) is not None:
-                result.found = False
-                break
     return result
+
+
+def _excluded(
+    compose: Compose,
+    provider: CodeSystemProvider | None,
+    system: str | None,
+    version: str | None,
+    code: str,
+    resolver: Resolver,
+    rules: VersionRules,
+    chain: tuple[str, ...],
+) -> bool:
+    """Whether an exclude removes the code an include took from ``provider``: in that version only when
+    the value set says versionsMatch false or includes the exclude's version itself; otherwise in any
+    version (one version excluded from another), as expansion does."""
+    for exclude in compose.excludes:
+        match = _include_matches(exclude, system, version, code, resolver, rules, chain, Membership(False), strict=False)
+        if match is None:
+            continue
+        excluding = match[0]
+        if excluding is None or provider is None or exclude.system is None:
+            return True
+        scoped = compose.versions_match is False or (
+            compose.versions_match is None and excluding.info.version in _included_versions(compose, exclude.system, resolver, rules)
+        )
+        if not scoped or excluding.info.version == provider.info.version:
+            return True
+    return False
+
+
+def _included_versions(compose: Compose, system: str, resolver: Resolver, rules: VersionRules) -> set[str | None]:
+    return {
+        rules.code_system(resolver, include, "the code cannot be validated").info.version
+        for include in compose.includes
+        if include.system == system
+    }
 
 
 def _include_matches(

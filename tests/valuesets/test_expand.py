@@ -223,6 +223,62 @@ def test_the_rules_that_decided_a_version_are_known(registry, id, rules, applied
     assert expand(registry, id, version_rules=rules).rules_applied == applied
 
 
+# --- several versions of one code system ------------------------------------------------------
+
+
+def _two_versions(*excludes: dict, versions_match: bool | None = None) -> dict:
+    value_set = {
+        "resourceType": "ValueSet", "url": VS + "colors-two", "status": "active",
+        "compose": {
+            "include": [{"system": COLORS, "version": "1.2.0"}, {"system": COLORS, "version": "2.0.0"}],
+            "exclude": list(excludes),
+        },
+    }  # fmt: skip
+    if versions_match is not None:
+        value_set["extension"] = [{
+            "url": "http://hl7.org/fhir/StructureDefinition/valueset-expansion-parameter",
+            "extension": [{"url": "name", "valueCode": "versionsMatch"}, {"url": "value", "valueBoolean": versions_match}],
+        }]  # fmt: skip
+    return value_set
+
+
+def _versioned(registry, value_set) -> tuple[list[tuple[str, str | None]], bool]:
+    expansion = expand_value_set(value_set, registry, ExpansionOptions(), NONE)
+    return [(e.code, e.version) for e in expansion.entries()], expansion.versions_matched
+
+
+def test_a_code_in_two_versions_is_two_entries_the_latest_named_first(registry):
+    entries, _ = _versioned(registry, _two_versions())
+    assert entries == [("red", "2.0.0"), ("red", "1.2.0"), ("green", "2.0.0"), ("green", "1.2.0"), ("yellow", "1.2.0"), ("blue", "2.0.0")]
+
+
+def test_versions_match_makes_them_one(registry):
+    entries, _ = _versioned(registry, _two_versions(versions_match=True))
+    assert entries == [("red", "2.0.0"), ("green", "2.0.0"), ("yellow", "1.2.0"), ("blue", "2.0.0")]
+
+
+def test_excluding_a_version_the_value_set_does_not_include_excludes_its_codes_in_any_version(registry):
+    entries, matched = _versioned(registry, _two_versions({"system": COLORS, "version": "1.0.0"}))
+    assert entries == [("yellow", "1.2.0"), ("blue", "2.0.0")]  # red and green are in 1.0.0
+    assert matched is True
+
+
+@pytest.mark.parametrize(
+    "exclude, versions_match",
+    [
+        ({"system": COLORS, "version": "1.2.0", "concept": [{"code": "green"}]}, None),  # a version it includes
+        ({"system": COLORS, "version": "1.0.0"}, False),  # the value set says versions do not match
+    ],
+)
+def test_an_exclude_limited_to_its_version(registry, exclude, versions_match):
+    entries, matched = _versioned(registry, _two_versions(exclude, versions_match=versions_match))
+    if exclude.get("concept"):
+        assert ("green", "1.2.0") not in entries and ("green", "2.0.0") in entries
+    else:
+        assert len(entries) == 6  # 1.0.0's codes are not these versions' codes
+    assert matched is False
+
+
 # --- text filter ----------------------------------------------------------------------------
 
 
