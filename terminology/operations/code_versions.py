@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ..context import RequestContext
 from ..errors import TerminologyError
 from ..model import Issue
 from ..registry import Registry
@@ -42,8 +43,10 @@ def choose_version(
     stated: str | None,
     rules: VersionRules,
     path: str,
+    display: str | None = None,
 ) -> VersionChoice:
-    """The version of ``system`` to check ``code`` (stated in version ``stated``, if any) in."""
+    """The version of ``system`` to check ``code`` (stated in version ``stated``, if any, with
+    ``display``, if any) in."""
     if not registry.versions(system):
         return VersionChoice(stated)  # the code system itself is unknown: the code's own check says so
     pinned = pinned_versions(value_set, system, registry)
@@ -56,7 +59,8 @@ def choose_version(
             mismatch = _changed(system, forced, max(pinned, key=version_key) if pinned else "", stated, path)
     elif pinned:
         fitting = [version for version in pinned if stated is not None and _fits(version, stated)]
-        decided = _pinned_for(registry, value_set, system, code, pinned, rules) if stated is None else max(pinned, key=version_key)
+        latest = max(pinned, key=version_key)
+        decided = _pinned_for(registry, value_set, system, code, display, pinned, rules) if stated is None else latest
         if fitting:
             decided = stated
         elif stated is not None:
@@ -89,17 +93,38 @@ def _fits(pattern: str, version: str) -> bool:
 
 
 def _pinned_for(
-    registry: Registry, value_set: Mapping[str, Any], system: str, code: str, pinned: list[str], rules: VersionRules
+    registry: Registry,
+    value_set: Mapping[str, Any],
+    system: str,
+    code: str,
+    display: str | None,
+    pinned: list[str],
+    rules: VersionRules,
 ) -> str:
-    """The latest pinned version whose include holds the code (value sets may take codes from several versions)."""
+    """The latest pinned version whose include holds the code (value sets may take codes from several
+    versions); of those, the latest in which the code has the display the coding gives."""
     latest_first = sorted(set(pinned), key=version_key, reverse=True)
+    holding = []
     for version in latest_first if len(latest_first) > 1 else ():
         try:
             if is_member(value_set, system, version, code, registry, rules).found:
-                return version
+                holding.append(version)
         except TerminologyError:
             continue  # (an include that cannot be read holds nothing; the value set's answer will say why)
-    return latest_first[0]
+    if display is not None:
+        shown = next((version for version in holding if _has_display(registry, system, version, code, display)), None)
+        if shown is not None:
+            return shown
+    return holding[0] if holding else latest_first[0]
+
+
+def _has_display(registry: Registry, system: str, version: str, code: str, display: str) -> bool:
+    provider = registry.code_system(system, version)
+    concept = provider.locate(code) if provider is not None else None
+    if concept is None:
+        return False
+    texts = [provider.display(concept, RequestContext()), *(d.value for d in provider.designations(concept, RequestContext()))]
+    return display.casefold() in {text.casefold() for text in texts}
 
 
 def _unknown(registry: Registry, system: str, version: str | None, path: str) -> Issue | None:

@@ -187,7 +187,8 @@ def _check_coding(
         return _check(registry, coding, path, request.abstract_allowed, context, request.lenient_display)
     stated = coding
     choice = choose_version(
-        registry, request.value_set, coding.system or "", coding.code or "", coding.version, request.version_rules, path
+        registry, request.value_set, coding.system or "", coding.code or "", coding.version, request.version_rules, path,
+        coding.display,
     )
     coding = replace(coding, version=choice.version)
     checked = _check(registry, coding, path, request.abstract_allowed, context, request.lenient_display)

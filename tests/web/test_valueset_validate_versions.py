@@ -139,3 +139,17 @@ def test_the_versionless_warning_is_not_in_the_message(client):
     result = _validate("colors-latest", "green", "3.0.0", client=client)
     assert "versionless include" not in param(result, "message")
     assert param(result, "message").startswith(f"A definition for CodeSystem '{COLORS}' version '3.0.0' could not be found")
+
+
+@pytest.mark.parametrize("display, used", [(None, "2.0.0"), ("Green (version 2)", "2.0.0"), ("Green", "1.2.0")])
+def test_the_display_tells_which_of_two_pinned_versions_is_meant(client, display, used):
+    value_set = {
+        "resourceType": "ValueSet", "url": VS + "colors-both", "status": "active",
+        "compose": {"include": [{"system": COLORS, "version": "1.2.0"}, {"system": COLORS, "version": "2.0.0"}]},
+    }  # fmt: skip
+    coding = {"system": COLORS, "code": "green", **({"display": display} if display else {})}
+    entries = [{"name": "valueSet", "resource": value_set}, {"name": "coding", "valueCoding": coding}]
+    response = client.post(VALIDATE, data=parameters_body(*entries, *TX_RESOURCES), content_type="application/fhir+json")
+    result = resource_of(response)
+    assert param(result, "result") is True, param(result, "message")
+    assert param(result, "version") == used
