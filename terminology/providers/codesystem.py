@@ -235,12 +235,6 @@ class FhirCodeSystemProvider(CodeSystemProvider):
     def count(self) -> int:
         return len(self._concepts())
 
-    def probable_code(self, code: str) -> str | None:
-        if self.info.case_sensitive:
-            found = next((c for key, c in self._concepts().items() if key.casefold() == code.casefold()), None)
-            return found.code if found is not None and found.code != code else None
-        return None
-
 
 def _info(resource: Mapping[str, Any]) -> CodeSystemInfo:
     url = resource["url"]
