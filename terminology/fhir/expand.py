@@ -110,6 +110,7 @@ def _parsed(type_: str, text: str) -> Any:
     return text
 
 
+_UNCLOSED = "http://hl7.org/fhir/StructureDefinition/valueset-unclosed"
 _VERSION_RULES = frozenset({"system-version", "check-system-version", "force-system-version"})
 
 
@@ -131,15 +132,20 @@ def expansion_resource(result: ExpandResult, echoed: list[dict[str, Any]]) -> di
     if result.display_language and not any(p["name"] == "displayLanguage" for p in echoed):
         parameters.append({"name": "displayLanguage", "valueCode": result.display_language})
     parameters += [{"name": "used-codesystem", "valueUri": canonical} for canonical in result.expansion.used_code_systems]
+    parameters += [{"name": "used-fragment", "valueUri": canonical} for canonical in result.expansion.fragments]
     parameters += [{"name": "used-valueset", "valueUri": canonical} for canonical in result.expansion.used_value_sets]
     parameters += [{"name": f"warning-{status}", "valueUri": canonical} for status, canonical in result.expansion.warnings]
     expansion: dict[str, Any] = {}
-    declared = _declared_properties(result.entries)
-    if declared:  # R5's expansion.property, in its R4 extension
-        expansion["extension"] = [
-            {"url": _EXPANSION_PROPERTY, "extension": [{"url": "code", "valueCode": code}, {"url": "uri", "valueUri": uri}]}
-            for code, uri in declared
-        ]
+    extensions = [  # R5's expansion.property, in its R4 extension
+        {"url": _EXPANSION_PROPERTY, "extension": [{"url": "code", "valueCode": code}, {"url": "uri", "valueUri": uri}]}
+        for code, uri in _declared_properties(result.entries)
+    ]
+    if result.expansion.fragments:  # codes a fragment leaves out may belong here too
+        systems = ", ".join(canonical.split("|")[0] for canonical in result.expansion.fragments)
+        reason = f"This extension is based on a fragment of the code system {systems}"
+        extensions += [{"url": _UNCLOSED, "valueBoolean": True}, {"url": _UNCLOSED + "-reason", "valueString": reason}]
+    if extensions:
+        expansion["extension"] = extensions
     expansion |= {
         "identifier": f"urn:uuid:{uuid.uuid4()}",
         "timestamp": datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z"),

@@ -93,6 +93,7 @@ class Expansion:
     warnings: list[tuple[str, str]]  # (status, canonical) of what is deprecated, withdrawn, draft, experimental
     rules_applied: frozenset[str] = frozenset()  # the version-rule parameters that decided a version
     versions_matched: bool = False  # an exclude took its codes out of other versions too
+    fragments: list[str] = field(default_factory=list)  # ``url|version`` of the fragments drawn on: the expansion may lack codes
 
     @property
     def total(self) -> int:
@@ -128,6 +129,7 @@ class _Expander:
         self.context = context
         self.used_code_systems: dict[str, None] = {}
         self.used_value_sets: dict[str, None] = {}
+        self.fragments: dict[str, None] = {}  # the code systems drawn on that are fragments
         self.warnings: dict[tuple[str, str], None] = {}
         self.rules_applied: set[str] = set()
         self.versions_matched = False  # codes were excluded whatever their version, the value set not saying so
@@ -135,6 +137,8 @@ class _Expander:
 
     def note_code_system(self, provider: CodeSystemProvider) -> None:
         self.used_code_systems.setdefault(provider.info.canonical)
+        if provider.info.content == "fragment":
+            self.fragments.setdefault(provider.info.canonical)
         if provider.info.warning_status:
             self.warnings.setdefault((provider.info.warning_status, provider.info.canonical))
 
@@ -157,7 +161,7 @@ class _Expander:
     def _expansion(self, candidates: Sequence[Candidate], hierarchical: bool) -> Expansion:
         return Expansion(
             candidates, list(self.used_code_systems), list(self.used_value_sets), hierarchical, self._entry,
-            list(self.warnings), frozenset(self.rules_applied), self.versions_matched,
+            list(self.warnings), frozenset(self.rules_applied), self.versions_matched, list(self.fragments),
         )
 
     def expand(self, value_set: Mapping[str, Any], chain: tuple[str, ...]) -> Expansion:

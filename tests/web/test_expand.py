@@ -250,6 +250,19 @@ def test_version_rules_are_echoed_where_they_decided(client):
     assert [name for name, _ in ignored if name == "system-version"] == []
 
 
+def test_an_expansion_of_a_fragment_says_it_may_lack_codes(client):
+    fragment = {
+        "resourceType": "CodeSystem", "url": "http://example.org/fhir/CodeSystem/part", "version": "1", "status": "active",
+        "content": "fragment", "concept": [{"code": "a", "display": "A"}],
+    }  # fmt: skip
+    value_set = {"resourceType": "ValueSet", "status": "active", "compose": {"include": [{"system": fragment["url"]}]}}
+    resource = _post(client, {"name": "valueSet", "resource": value_set}, {"name": "tx-resource", "resource": fragment})
+    assert ("used-fragment", f"{fragment['url']}|1") in _expansion_parameters(resource)
+    extensions = {e["url"]: next(v for k, v in e.items() if k.startswith("value")) for e in resource["expansion"]["extension"]}
+    assert extensions["http://hl7.org/fhir/StructureDefinition/valueset-unclosed"] is True
+    assert fragment["url"] in extensions["http://hl7.org/fhir/StructureDefinition/valueset-unclosed-reason"]
+
+
 def test_used_value_sets(client):
     parameters = _expansion_parameters(_expand(client, "animals-import"))
     assert [value for name, value in parameters if name == "used-valueset"] == [f"{VS}filter-mammals|1.0.0"]
