@@ -22,6 +22,7 @@ __all__ = [
     "resources",
     "value_set",
     "with_contained_value_set",
+    "with_deprecated_cat",
 ]
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -71,6 +72,20 @@ def with_contained_value_set(contained_url: str | None) -> dict[str, Any]:
     return {
         "resourceType": "ValueSet", "id": "with-contained", "status": "active", "contained": [contained],
         "compose": {"include": [{"valueSet": ["#vs1"]}, {"valueSet": [VS + "filter-mammals"]}]},
+    }  # fmt: skip
+
+
+DEPRECATED_IN_VALUE_SET = "http://hl7.org/fhir/StructureDefinition/valueset-deprecated"
+
+
+def with_deprecated_cat() -> dict[str, Any]:
+    """A value set of the dog and the cat that marks the cat deprecated in it."""
+    return {
+        "resourceType": "ValueSet", "url": VS + "cat-deprecated", "status": "active",
+        "compose": {"include": [{"system": ANIMALS, "concept": [
+            {"code": "dog"},
+            {"code": "cat", "extension": [{"url": DEPRECATED_IN_VALUE_SET, "valueBoolean": True}]},
+        ]}]},
     }  # fmt: skip
 
 

@@ -162,7 +162,7 @@ def expansion_resource(result: ExpandResult, echoed: list[dict[str, Any]]) -> di
     return resource
 
 
-_NOT_COPIED = frozenset({"text", "extension", "compose", "expansion"})
+_NOT_COPIED = frozenset({"text", "description", "extension", "compose", "expansion"})
 _EXPANSION_PROPERTY = "http://hl7.org/fhir/5.0/StructureDefinition/extension-ValueSet.expansion.property"
 _CONCEPT_PROPERTIES = "http://hl7.org/fhir/concept-properties#"
 _CONTAINS_PROPERTY = "http://hl7.org/fhir/5.0/StructureDefinition/extension-ValueSet.expansion.contains.property"
@@ -188,7 +188,7 @@ def _declared_properties(entries: list[ExpansionEntry]) -> list[tuple[str, str]]
 def _contains(entry: ExpansionEntry, versioned: frozenset[str]) -> dict[str, Any]:
     """``versioned``: the systems the expansion uses in several versions, whose entries say which."""
     item: dict[str, Any] = {}
-    extensions = [_property_extension(prop) for prop in _entry_properties(entry)]
+    extensions = [*(dict(mark) for mark in entry.marks), *(_property_extension(prop) for prop in _entry_properties(entry))]
     if extensions:
         item["extension"] = extensions
     item["system"] = entry.system

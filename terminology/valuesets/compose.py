@@ -38,6 +38,7 @@ class ConceptReference:
     display: str | None = None
     designations: tuple[Designation, ...] = ()
     status: str | None = None  # deprecated or withdrawn in this value set (valueset-deprecated, standards-status)
+    marks: tuple[Mapping[str, Any], ...] = ()  # the extensions that say so, which an expansion carries on
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,7 +136,11 @@ def _concept(item: Any, path: str) -> ConceptReference:
             use = designation.get("use")
             use = Coding(use.get("system"), use.get("version"), use.get("code"), use.get("display")) if isinstance(use, dict) else None
             designations.append(Designation(designation["value"], designation.get("language"), use))
-    return ConceptReference(item["code"], item.get("display"), tuple(designations), _concept_status(item))
+    marks = tuple(
+        extension for extension in item.get("extension") or ()
+        if isinstance(extension, dict) and extension.get("url") in (_DEPRECATED, _STANDARDS_STATUS)
+    )  # fmt: skip
+    return ConceptReference(item["code"], item.get("display"), tuple(designations), _concept_status(item), marks)
 
 
 _DEPRECATED = "http://hl7.org/fhir/StructureDefinition/valueset-deprecated"

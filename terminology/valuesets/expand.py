@@ -58,6 +58,7 @@ class ExpansionEntry:
     definition: str | None = None
     designations: tuple[Designation, ...] = ()
     properties: tuple[Property, ...] = ()
+    marks: tuple[Mapping[str, Any], ...] = ()  # the value set's own marks on the concept (deprecated ...), as written
     children: list[ExpansionEntry] = field(default_factory=list)
 
     @property
@@ -318,6 +319,7 @@ class _Expander:
             definition=provider.definition(concept) if options.include_definition else None,
             designations=designations,
             properties=properties,
+            marks=reference.marks if reference is not None else (),
         )
 
     def _designations(self, provider: CodeSystemProvider, concept: Concept, reference: Any, display: str | None) -> tuple[Designation, ...]:

@@ -6,7 +6,9 @@ from typing import Any
 
 import pytest
 
-from fixture_resources import ANIMALS, COLORS, SHAPES, SUPPLEMENT, VS, resources, value_set, with_contained_value_set
+from fixture_resources import (
+    ANIMALS, COLORS, SHAPES, SUPPLEMENT, VS, resources, value_set, with_contained_value_set, with_deprecated_cat,
+)
 
 from .helpers import error_outcome, outcome_text, parameters_body, resource_of
 
@@ -261,6 +263,13 @@ def test_an_expansion_of_a_fragment_says_it_may_lack_codes(client):
     extensions = {e["url"]: next(v for k, v in e.items() if k.startswith("value")) for e in resource["expansion"]["extension"]}
     assert extensions["http://hl7.org/fhir/StructureDefinition/valueset-unclosed"] is True
     assert fragment["url"] in extensions["http://hl7.org/fhir/StructureDefinition/valueset-unclosed-reason"]
+
+
+def test_the_value_sets_marks_on_a_concept_are_carried_to_its_entry(client):
+    resource = _post(client, {"name": "valueSet", "resource": with_deprecated_cat()})
+    dog, cat = resource["expansion"]["contains"]
+    assert "extension" not in dog
+    assert cat["extension"] == [{"url": "http://hl7.org/fhir/StructureDefinition/valueset-deprecated", "valueBoolean": True}]
 
 
 def test_used_value_sets(client):

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from fixture_resources import ANIMALS, COLORS, SUPPLEMENT, VS, resources, value_set, with_contained_value_set
+from fixture_resources import ANIMALS, COLORS, SUPPLEMENT, VS, resources, value_set, with_contained_value_set, with_deprecated_cat
 
 from .helpers import error_outcome, issues, outcome_text, param, parameters, parameters_body, resource_of, tx_code
 
@@ -140,6 +140,14 @@ def test_a_contained_value_set_named_by_local_reference(client, code, valid):
     assert param(result, "result") is valid
     if not valid:  # the value set has no url: named as tx.fhir.org names it
         assert param(result, "message").endswith("was not found in the value set '(unidentified)'")
+
+
+def test_a_code_deprecated_in_the_value_set_is_valid_with_a_warning(client):
+    result = _post(client, {"name": "valueSet", "resource": with_deprecated_cat()}, *_code("cat"))
+    assert param(result, "result") is True
+    (warning,) = [issue for issue in issues(result) if issue["severity"] == "warning"]
+    assert "is marked with a status of deprecated" in warning["details"]["text"]
+    assert param(result, "message") is None  # the value set's own mark: not the code's fault
 
 
 # --- invalid ----------------------------------------------------------------------------------
