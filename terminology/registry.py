@@ -11,7 +11,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from .providers.base import CodeSystemProvider
-from .versions import version_key, version_matches
+from .versions import version_key, version_matches, versions_comparable
 from .valuesets.implicit import implicit_value_set
 
 __all__ = ["Registry"]
@@ -114,8 +114,13 @@ class Registry:
                     return self._defaults[url].get()
                 own = max(versions, key=lambda entry: version_key(entry.version))
                 inherited = self.parent.code_system(url) if self.parent is not None else None
-                # The latest of this layer's and the parent's: a layer adds versions, it does not hide later ones.
-                if inherited is not None and version_key(inherited.info.version) > version_key(own.version):
+                # The latest of this layer's and the parent's: a layer adds versions, it does not hide later
+                # ones. Versions of different kinds (4.0.0, 2018-08-12) do not compare: this layer's stands.
+                if (
+                    inherited is not None
+                    and versions_comparable(inherited.info.version, own.version)
+                    and version_key(inherited.info.version) > version_key(own.version)
+                ):
                     return inherited
                 return own.get()
             matching = [entry for entry in versions if entry.version == version] or [

@@ -4,13 +4,25 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["version_key", "version_matches"]
+__all__ = ["version_key", "version_matches", "versions_comparable"]
+
+# A date (2018-08-12, 20180812, 2018-08): a release named by when it came out.
+_DATE = re.compile(r"(19|20)\d{2}(-?\d{2}){0,2}")
 
 
 def version_key(version: str | None) -> tuple:
     """Orders versions so that the latest sorts last: numeric parts as numbers (1.10 after 1.9)."""
     parts = re.split(r"[.\-+]", version or "")
     return tuple((0, int(part), "") if part.isdigit() else (1, 0, part) for part in parts)
+
+
+def versions_comparable(one: str | None, other: str | None) -> bool:
+    """Whether two versions follow the same scheme (both dates, or both not), so that one can be later."""
+    return _is_date(one) == _is_date(other)
+
+
+def _is_date(version: str | None) -> bool:
+    return version is not None and _DATE.fullmatch(version) is not None
 
 
 def version_matches(pattern: str, version: str | None) -> bool:

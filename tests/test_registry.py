@@ -186,6 +186,16 @@ def test_a_child_registry_falls_back_to_its_parent(layered, registry):
     assert layered.versions(COLORS) == ["1.0.0", "1.2.0", "2.0.0", "3.0.0"]
 
 
+@pytest.mark.parametrize("parent_version, child_version, default", [("1.0.0", "2.0.0", "2.0.0"), ("2.0.0", "1.0.0", "2.0.0"), ("2018-08-12", "4.0.0", "4.0.0")])
+def test_the_default_version_across_layers(parent_version, child_version, default):
+    """The later of the two; versions of different kinds (a date, a number) do not compare: the child's stands."""
+    parent = Registry()
+    parent.add_resource(_with_version(load("codesystem-shapes.json"), parent_version))
+    child = Registry(parent=parent)
+    child.add_resource(_with_version(load("codesystem-shapes.json"), child_version))
+    assert child.code_system(SHAPES).info.version == default
+
+
 def test_catalog_of_layers(layered):
     colors = sorted(entry for entry in layered.catalog() if entry[0] == COLORS)
     assert colors == [(COLORS, "1.0.0", False), (COLORS, "1.2.0", False), (COLORS, "2.0.0", False), (COLORS, "3.0.0", True)]
