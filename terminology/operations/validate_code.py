@@ -179,10 +179,10 @@ def _check_coding(
     if request.value_set is not None and coding.system is None:
         if request.form != "code":
             return _no_system(request, coding, path)
-        system = _inferred_system(registry, request.value_set, coding.code or "")
-        if system is None:
-            return _not_inferred(request.value_set, coding, path)
-        coding = replace(coding, system=system)
+        holding = _systems_holding(registry, request.value_set, coding.code or "")
+        if len(holding) != 1:
+            return _not_inferred(request.value_set, coding, path, holding)
+        coding = replace(coding, system=holding[0])
     if request.value_set is None:
         return _check(registry, coding, path, request.abstract_allowed, context, request.lenient_display)
     stated = coding
@@ -256,27 +256,30 @@ def _not_in_value_set(value_set: Mapping[str, Any], coding: Coding, path: str) -
     return Issue("error", "code-invalid", text, "not-in-vs", (f"{path}code",), "None_of_the_provided_codes_are_in_the_value_set_one")
 
 
-def _inferred_system(registry: Registry, value_set: Mapping[str, Any], code: str) -> str | None:
-    """The one code system of the value set's includes that has ``code`` (a code sent without its system)."""
+def _systems_holding(registry: Registry, value_set: Mapping[str, Any], code: str) -> list[str]:
+    """The code systems of the value set's includes that have ``code`` (a code sent without its system):
+    the system is inferred when there is one."""
     found = []
     for system in included_systems(value_set, registry):
         provider = registry.code_system(system, pinned_version(value_set, system, registry))
         if provider is not None and provider.locate(code) is not None:
             found.append(system)
-    return found[0] if len(found) == 1 else None
+    return found
 
 
-def _not_inferred(value_set: Mapping[str, Any], coding: Coding, path: str) -> ValidationResult:
+def _not_inferred(value_set: Mapping[str, Any], coding: Coding, path: str, candidates: list[str]) -> ValidationResult:
     canonical = _value_set_name(value_set)
+    reason = f"The System URI could not be determined for the code '{coding.code}' in the ValueSet '{canonical}'"
+    message_id = "UNABLE_TO_INFER_CODESYSTEM"
+    if len(candidates) > 1:
+        reason += f": value set expansion has multiple matches: [{', '.join(candidates)}]"
+        message_id = "Unable_to_resolve_system__value_set_has_multiple_matches"
     issues = (
         Issue(
             "error", "code-invalid", f"The provided code '#{coding.code}' was not found in the value set '{canonical}'",
             "not-in-vs", (f"{path}code",), "None_of_the_provided_codes_are_in_the_value_set_one",
         ),
-        Issue(
-            "error", "not-found", f"The System URI could not be determined for the code '{coding.code}' in the ValueSet '{canonical}'",
-            "cannot-infer", (f"{path}code",), "UNABLE_TO_INFER_CODESYSTEM",
-        ),
+        Issue("error", "not-found", reason, "cannot-infer", (f"{path}code",), message_id),
     )
     return ValidationResult(False, None, None, None, coding.code, issues=issues)
 

@@ -291,6 +291,18 @@ def test_system_that_cannot_be_inferred(client):
     assert "cannot-infer" in _tx_codes(result)
 
 
+def test_system_that_two_code_systems_could_be(client):
+    paint = {
+        "resourceType": "CodeSystem", "url": "http://example.org/fhir/CodeSystem/paint", "status": "active",
+        "content": "complete", "concept": [{"code": "red", "display": "Red paint"}],
+    }  # fmt: skip
+    both = {"resourceType": "ValueSet", "url": VS + "both", "status": "active",
+            "compose": {"include": [{"system": COLORS}, {"system": paint["url"]}]}}  # fmt: skip
+    result = _post(client, {"name": "valueSet", "resource": both}, {"name": "tx-resource", "resource": paint}, *_code("red", None))
+    assert param(result, "result") is False
+    assert f"value set expansion has multiple matches: [{COLORS}, {paint['url']}]" in param(result, "message")
+
+
 def test_unknown_system_the_value_set_needs(client):
     result = _post(client, _url("unknown-system"), *_code("a", NOPE))
     assert param(result, "result") is False
