@@ -50,7 +50,7 @@ _BOOLEAN_DEFAULTS = {
     "activeOnly": False,
     "includeDesignations": False,
     "includeDefinition": False,
-    "excludeNested": True,
+    "excludeNested": False,
     "excludeNotForUI": False,
 }
 
@@ -68,7 +68,7 @@ def read_expand_request(params: OperationInput, value_set: dict[str, Any] | None
     options = ExpansionOptions(
         text_filter=params.string("filter"),
         active_only=bool(flags["activeOnly"]),
-        exclude_nested=flags["excludeNested"] is not False,
+        exclude_nested=bool(flags["excludeNested"]),
         include_designations=bool(flags["includeDesignations"]) or bool(params.strings("designation")),
         designations=tuple(params.strings("designation")),
         exclude_not_for_ui=bool(flags["excludeNotForUI"]),

@@ -200,7 +200,10 @@ class _Expander:
             candidates = [c for c in candidates if not c.provider.is_inactive(c.concept)]
         if self.options.exclude_not_for_ui:
             candidates = [c for c in candidates if not c.provider.is_abstract(c.concept)]
-        hierarchical = not self.options.exclude_nested and not self.words and _hierarchical(compose.includes, compose.excludes)
+        # A text search over a whole code system answers a flat list of matches; a value set that takes
+        # part of one keeps its shape under a text filter too (tx.fhir.org's way).
+        searched = bool(self.words) and any(include.whole_system for include in compose.includes)
+        hierarchical = not self.options.exclude_nested and not searched and _hierarchical(compose.includes, compose.excludes)
         return self._expansion(candidates, hierarchical)
 
     def _without_excluded(

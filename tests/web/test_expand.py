@@ -205,16 +205,26 @@ def test_properties(client):
     assert "property" not in dict(_expansion_parameters(resource))  # not echoed: tx.fhir.org does not
 
 
-def test_nested_when_exclude_nested_is_false(client):
-    resource = _expand(client, "animals-all", _boolean("excludeNested", False))
+@pytest.mark.parametrize("asked", [[], [_boolean("excludeNested", False)]])
+def test_nested_unless_exclude_nested(client, asked):
+    resource = _expand(client, "animals-all", *asked)
     top = resource["expansion"]["contains"]
     assert [item["code"] for item in top] == ["animal", "mythical"]
     assert [item["code"] for item in top[0]["contains"]] == ["mammal", "bird", "fish"]
     assert [item["code"] for item in top[0]["contains"][0]["contains"]] == ["dog", "cat", "whale", "mammoth"]
     assert [item["code"] for item in top[1]["contains"]] == ["unicorn"]
     assert _codes(resource) == ALL_ANIMALS and resource["expansion"]["total"] == 14
-    flat = _expand(client, "animals-all")
+    flat = _expand(client, "animals-all", _boolean("excludeNested", True))
     assert all("contains" not in item for item in flat["expansion"]["contains"])
+
+
+def test_a_text_search_over_a_whole_code_system_is_flat_and_over_a_part_keeps_its_shape(client):
+    searched = _expand(client, "animals-all", {"name": "filter", "valueString": "m"})
+    assert len(searched["expansion"]["contains"]) > 1
+    assert all("contains" not in item for item in searched["expansion"]["contains"])
+    filtered = _expand(client, "filter-mammals", {"name": "filter", "valueString": "m"})
+    (mammal,) = filtered["expansion"]["contains"]
+    assert mammal["code"] == "mammal" and "mammoth" in [item["code"] for item in mammal["contains"]]
 
 
 def test_flat_hierarchy_nests_too(client):

@@ -65,9 +65,15 @@ def test_typeahead_pages_are_consistent(client):
 
 
 def test_is_a_implicit_value_set(client):
-    value_set = _expand(client, url=f"{ICD10CM}?fhir_vs=isa/M48.4")
+    value_set = _expand(client, url=f"{ICD10CM}?fhir_vs=isa/M48.4", excludeNested="true")
     expected = [code for code in oracle.get_descendants("M48.4")]
     assert sorted(_codes(value_set)) == sorted(["M48.4", *expected])
+
+
+def test_is_a_implicit_value_set_nests_by_default(client):
+    (top,) = _expand(client, url=f"{ICD10CM}?fhir_vs=isa/M48.4")["expansion"]["contains"]
+    assert top["code"] == "M48.4"
+    assert [child["code"] for child in top["contains"]] == sorted(oracle.get_children("M48.4"))
 
 
 def test_the_whole_code_system_without_count_is_too_costly(client):
