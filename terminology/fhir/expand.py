@@ -36,6 +36,7 @@ _ECHOED = {
     "system-version": "uri",  # canonicals, echoed as tx.fhir.org does
     "check-system-version": "uri",
     "force-system-version": "uri",
+    "default-valueset-version": "uri",
     "designation": "string",
     "default-to-latest-version": "boolean",
     "limitedExpansion": "boolean",
@@ -75,7 +76,8 @@ def read_expand_request(params: OperationInput, value_set: dict[str, Any] | None
         include_definition=bool(flags["includeDefinition"]),
         properties=tuple(params.strings("property")),
         version_rules=VersionRules.from_canonicals(
-            params.strings("system-version"), params.strings("force-system-version"), params.strings("check-system-version")
+            params.strings("system-version"), params.strings("force-system-version"), params.strings("check-system-version"),
+            params.strings("default-valueset-version"),
         ),
     )
     return ExpandRequest(

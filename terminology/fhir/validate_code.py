@@ -110,7 +110,8 @@ VALUESET_VALIDATE_PARAMETERS = (
     CODESYSTEM_VALIDATE_PARAMETERS
     | {"valueSet", "valueSetVersion", "systemVersion", "context", "activeOnly", "inferSystem"}
     | {"valueset-membership-only", "lenient-display-validation", "mode", "valueSetMode", "default-to-latest-version"}
-    | {"system-version", "check-system-version", "force-system-version", "excludeNested", "includeDesignations"}
+    | {"system-version", "check-system-version", "force-system-version", "default-valueset-version"}
+    | {"excludeNested", "includeDesignations"}
     | {"includeDefinition", "property", "designation", "excludeNotForUI", "excludePostCoordinated", "count", "offset"}
     | {"useSupplement"}
     | VALIDATOR_PARAMETERS
@@ -144,7 +145,8 @@ def read_value_set_validation_request(
         membership_only=bool(params.boolean("valueset-membership-only")) or mode.upper().startswith("CHECK_MEM"),
         lenient_display=bool(params.boolean("lenient-display-validation")) or mode == "lenient-display-validation",
         version_rules=VersionRules.from_canonicals(
-            params.strings("system-version"), params.strings("force-system-version"), params.strings("check-system-version")
+            params.strings("system-version"), params.strings("force-system-version"), params.strings("check-system-version"),
+            params.strings("default-valueset-version"),
         ),
         supplements=tuple(params.strings("useSupplement")),
     )

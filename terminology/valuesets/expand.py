@@ -13,7 +13,7 @@ from typing import Any
 
 from ..canonical import canonical_of
 from ..context import RequestContext, parse_languages
-from ..errors import NotFound, TooCostly
+from ..errors import TooCostly
 from ..model import Coding, Designation, Property
 from ..providers.base import CodeSystemProvider, Concept
 from .compose import CircularReference, Compose, Include, expansion_parameters, read_compose
@@ -255,9 +255,9 @@ class _Expander:
     def _import(self, url: str, chain: tuple[str, ...], text: bool = True) -> list[Candidate]:
         if url in chain or url.split("|")[0] in chain:
             raise CircularReference(url, chain)
-        value_set = self.resolver.value_set(url)
-        if value_set is None:
-            raise NotFound(f"A definition for the value Set '{url}' could not be found", tx_code="not-found")
+        value_set = self.options.version_rules.imported_value_set(
+            self.resolver, url, "Unable to find included value set '{url}' version '{version}'"
+        )
         self.used_value_sets.setdefault(canonical_of(value_set))
         self.note_value_set(value_set)
         if not text:

@@ -11,7 +11,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import NotFound
 from ..providers.base import CodeSystemProvider
 from ..versions import version_key, version_matches
 from .compose import CircularReference, Compose, Include, read_compose
@@ -141,9 +140,7 @@ def _include_matches(
     for url in include.value_sets:
         if url in chain or url.split("|")[0] in chain:
             raise CircularReference(url, chain)
-        imported = resolver.value_set(url)
-        if imported is None:
-            raise NotFound(f"A definition for the value Set '{url}' could not be found", tx_code="not-found")
+        imported = rules.imported_value_set(resolver, url, "A definition for the value Set '{url}|{version}' could not be found")
         inner = is_member(imported, system, version, code, resolver, rules, chain)
         if not inner.found:
             return None

@@ -54,10 +54,30 @@ class VersionRules:
     defaults: Mapping[str, str] = field(default_factory=dict)
     forced: Mapping[str, str] = field(default_factory=dict)
     checked: Mapping[str, str] = field(default_factory=dict)
+    value_sets: Mapping[str, str] = field(default_factory=dict)  # default-valueset-version: for imports naming none
 
     @classmethod
-    def from_canonicals(cls, defaults: list[str], forced: list[str], checked: list[str]) -> VersionRules:
-        return cls(_split(defaults, "system-version"), _split(forced, "force-system-version"), _split(checked, "check-system-version"))
+    def from_canonicals(
+        cls, defaults: list[str], forced: list[str], checked: list[str], value_sets: list[str] = ()
+    ) -> VersionRules:
+        return cls(
+            _split(defaults, "system-version"),
+            _split(forced, "force-system-version"),
+            _split(checked, "check-system-version"),
+            _split(value_sets, "default-valueset-version"),
+        )
+
+    def imported_value_set(self, resolver: Resolver, url: str, missing: str) -> Mapping[str, Any]:
+        """The value set an import names: in the version it names, else the request's default version
+        for it, else the latest. :class:`NotFound` when there is none; ``missing`` says so for a
+        versioned import (with ``{url}`` and ``{version}``), or the import's url alone is named."""
+        version = None if "|" in url else self.value_sets.get(url)
+        found = resolver.value_set(url, version)
+        if found is not None:
+            return found
+        if version is not None:
+            raise NotFound(missing.format(url=url, version=version), tx_code="not-found")
+        raise NotFound(f"A definition for the value Set '{url}' could not be found", tx_code="not-found")
 
     def version_for(self, system: str, stated: str | None) -> str | None:
         rule = self.rule_for(system, stated)

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from fixture_resources import ANIMALS, COLORS, SHAPES, UNITS, VS, fixture_registry, resources, value_set
 from terminology.context import RequestContext
 from terminology.errors import InvalidRequest, NotFound, TooCostly
+from terminology.registry import Registry
 from terminology.valuesets.expand import ExpansionOptions, expand_value_set, text_words
 from terminology.valuesets.resolution import UnknownCodeSystem, VersionNotAllowed, VersionRules
 
@@ -374,3 +375,31 @@ def test_limit_of_two_is_too_costly(registry):
     with pytest.raises(TooCostly) as raised:
         expand(registry, "animals-all", limit=2)
     assert raised.value.status == 422
+
+
+# --- default-valueset-version -------------------------------------------------------------------
+
+
+@pytest.fixture
+def two_mammal_sets(registry):
+    """filter-mammals 1.0.0 (the fixture) and a 2.0.0 that holds only the cat."""
+    layered = Registry(parent=registry)
+    newer = {**value_set("filter-mammals"), "version": "2.0.0"}
+    newer["compose"] = {"include": [{"system": ANIMALS, "concept": [{"code": "cat"}]}]}
+    layered.add_resource(newer)
+    return layered
+
+
+def test_an_import_naming_no_version_takes_the_latest_or_the_requests_default(two_mammal_sets):
+    latest = expand_value_set(value_set("animals-import"), two_mammal_sets, ExpansionOptions(), NONE)
+    assert [c for s, c in keys(latest) if s == ANIMALS] == ["cat"]
+    rules = VersionRules(value_sets={VS + "filter-mammals": "1.0.0"})
+    pinned = expand_value_set(value_set("animals-import"), two_mammal_sets, ExpansionOptions(version_rules=rules), NONE)
+    assert [c for s, c in keys(pinned) if s == ANIMALS] == ["mammal", "dog", "cat", "whale", "mammoth"]
+    assert f"{VS}filter-mammals|1.0.0" in pinned.used_value_sets
+
+
+def test_a_default_value_set_version_that_does_not_exist(two_mammal_sets):
+    rules = VersionRules(value_sets={VS + "filter-mammals": "9.9.9"})
+    with pytest.raises(NotFound, match=r"Unable to find included value set '.*filter-mammals' version '9.9.9'"):
+        expand_value_set(value_set("animals-import"), two_mammal_sets, ExpansionOptions(version_rules=rules), NONE)

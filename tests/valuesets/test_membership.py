@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from fixture_resources import ANIMALS, COLORS, SHAPES, UNITS, VS, fixture_registry, value_set
 from terminology.context import RequestContext
 from terminology.errors import InvalidRequest, NotFound
+from terminology.registry import Registry
 from terminology.valuesets.expand import ExpansionOptions, expand_value_set
 from terminology.valuesets.membership import included_systems, is_member, pinned_version
 from terminology.valuesets.resolution import UnknownCodeSystem, VersionRules
@@ -236,3 +237,16 @@ def test_broken_value_sets_fail_both_ways():
             _expanded(value_set(id))
         with pytest.raises((InvalidRequest, NotFound)):
             is_member(value_set(id), ANIMALS, None, "cat", REGISTRY, RULES)
+
+
+def test_membership_in_an_import_follows_the_requests_default_version():
+    layered = Registry(parent=REGISTRY)
+    newer = {**value_set("filter-mammals"), "version": "2.0.0", "compose": {"include": [{"system": ANIMALS, "concept": [{"code": "cat"}]}]}}
+    layered.add_resource(newer)
+    importing = value_set("animals-import")
+    assert not is_member(importing, ANIMALS, None, "dog", layered, RULES).found  # the latest holds only the cat
+    pinned = VersionRules(value_sets={VS + "filter-mammals": "1.0.0"})
+    assert is_member(importing, ANIMALS, None, "dog", layered, pinned).found
+    missing = VersionRules(value_sets={VS + "filter-mammals": "9.9.9"})
+    with pytest.raises(NotFound, match=r"filter-mammals\|9.9.9' could not be found"):
+        is_member(importing, ANIMALS, None, "dog", layered, missing)
