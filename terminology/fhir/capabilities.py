@@ -41,7 +41,7 @@ _FEATURES = (
 )
 #: The $expand parameters this server understands, as TerminologyCapabilities.expansion lists them.
 EXPANSION_PARAMETERS = (
-    "activeOnly", "check-system-version", "count", "designation", "displayLanguage", "excludeNested",
+    "activeOnly", "check-system-version", "count", "default-valueset-version", "designation", "displayLanguage", "excludeNested",
     "filter", "force-system-version", "includeDefinition", "includeDesignations", "offset", "property",
     "system-version", "tx-resource",
 )
