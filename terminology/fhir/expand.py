@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from datetime import datetime, timezone
 from typing import Any
 
@@ -140,7 +141,7 @@ def expansion_resource(result: ExpandResult, echoed: list[dict[str, Any]]) -> di
     expansion: dict[str, Any] = {}
     extensions = [  # R5's expansion.property, in its R4 extension
         {"url": _EXPANSION_PROPERTY, "extension": [{"url": "code", "valueCode": code}, {"url": "uri", "valueUri": uri}]}
-        for code, uri in _declared_properties(result.entries)
+        for code, uri in _declared_properties(result.entries, result.expansion.property_uris)
     ]
     if result.expansion.fragments:  # codes a fragment leaves out may belong here too
         systems = ", ".join(canonical.split("|")[0] for canonical in result.expansion.fragments)
@@ -177,14 +178,15 @@ def _entry_properties(entry: ExpansionEntry) -> list[Property]:
     return [*entry.properties, Property("status", entry.status, "code")]
 
 
-def _declared_properties(entries: list[ExpansionEntry]) -> list[tuple[str, str]]:
+def _declared_properties(entries: list[ExpansionEntry], uris: Mapping[str, str]) -> list[tuple[str, str]]:
+    """(code, uri) of each property the entries carry: the uri the code system gives it, else FHIR's."""
     codes: dict[str, None] = {}
     stack = list(entries)
     while stack:
         entry = stack.pop()
         codes.update(dict.fromkeys(prop.code for prop in _entry_properties(entry)))
         stack.extend(entry.children)
-    return [(code, _CONCEPT_PROPERTIES + code) for code in sorted(codes)]
+    return [(code, uris.get(code) or _CONCEPT_PROPERTIES + code) for code in sorted(codes)]
 
 
 def _contains(entry: ExpansionEntry, versioned: frozenset[str]) -> dict[str, Any]:

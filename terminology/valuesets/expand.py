@@ -95,6 +95,7 @@ class Expansion:
     rules_applied: frozenset[str] = frozenset()  # the version-rule parameters that decided a version
     versions_matched: bool = False  # an exclude took its codes out of other versions too
     fragments: list[str] = field(default_factory=list)  # ``url|version`` of the fragments drawn on: the expansion may lack codes
+    property_uris: Mapping[str, str] = field(default_factory=dict)  # property code -> the uri its code system gives it
 
     @property
     def total(self) -> int:
@@ -131,6 +132,7 @@ class _Expander:
         self.used_code_systems: dict[str, None] = {}
         self.used_value_sets: dict[str, None] = {}
         self.fragments: dict[str, None] = {}  # the code systems drawn on that are fragments
+        self.property_uris: dict[str, str] = {}  # the uris the code systems drawn on give their properties
         self.warnings: dict[tuple[str, str], None] = {}
         self.rules_applied: set[str] = set()
         self.versions_matched = False  # codes were excluded whatever their version, the value set not saying so
@@ -140,6 +142,10 @@ class _Expander:
         self.used_code_systems.setdefault(provider.info.canonical)
         if provider.info.content == "fragment":
             self.fragments.setdefault(provider.info.canonical)
+        if self.options.properties:
+            for definition in provider.property_definitions():
+                if definition.uri:
+                    self.property_uris.setdefault(definition.code, definition.uri)
         if provider.info.warning_status:
             self.warnings.setdefault((provider.info.warning_status, provider.info.canonical))
 
@@ -163,6 +169,7 @@ class _Expander:
         return Expansion(
             candidates, list(self.used_code_systems), list(self.used_value_sets), hierarchical, self._entry,
             list(self.warnings), frozenset(self.rules_applied), self.versions_matched, list(self.fragments),
+            dict(self.property_uris),
         )
 
     def expand(self, value_set: Mapping[str, Any], chain: tuple[str, ...]) -> Expansion:
@@ -311,6 +318,9 @@ class _Expander:
         properties: tuple[Property, ...] = ()
         if options.properties:
             properties = tuple(provider.properties(concept, frozenset(options.properties)))
+            definition = provider.definition(concept) if "definition" in options.properties else None
+            if definition and not any(prop.code == "definition" for prop in properties):
+                properties += (Property("definition", definition, "string"),)  # FHIR's concept property, from the concept
         return ExpansionEntry(
             system=provider.info.url,
             version=provider.info.version,

@@ -205,6 +205,27 @@ def test_properties(client):
     assert "property" not in dict(_expansion_parameters(resource))  # not echoed: tx.fhir.org does not
 
 
+def test_properties_are_declared_with_their_code_systems_uris_and_definition_is_one(client):
+    sized = {
+        "resourceType": "CodeSystem", "url": "http://example.org/fhir/CodeSystem/sized", "status": "active",
+        "content": "complete", "property": [{"code": "size", "uri": "http://example.org/properties#size", "type": "code"}],
+        "concept": [{"code": "a", "display": "A", "definition": "The first", "property": [{"code": "size", "valueCode": "big"}]}],
+    }  # fmt: skip
+    value_set = {"resourceType": "ValueSet", "status": "active", "compose": {"include": [{"system": sized["url"]}]}}
+    resource = _post(
+        client, {"name": "valueSet", "resource": value_set}, {"name": "tx-resource", "resource": sized},
+        _string("property", "size"), _string("property", "definition"),
+    )  # fmt: skip
+    (item,) = resource["expansion"]["contains"]
+    assert _properties(item) == [("size", "big"), ("definition", "The first")]
+    declared = {
+        parts["code"]["valueCode"]: parts["uri"]["valueUri"]
+        for extension in resource["expansion"]["extension"]
+        for parts in [{part["url"]: part for part in extension["extension"]}]
+    }
+    assert declared == {"size": "http://example.org/properties#size", "definition": "http://hl7.org/fhir/concept-properties#definition"}
+
+
 @pytest.mark.parametrize("asked", [[], [_boolean("excludeNested", False)]])
 def test_nested_unless_exclude_nested(client, asked):
     resource = _expand(client, "animals-all", *asked)
