@@ -12,6 +12,7 @@ __all__ = [
     "CodeableConcept",
     "Coding",
     "Designation",
+    "Extension",
     "Issue",
     "LookupResult",
     "Property",
@@ -36,10 +37,21 @@ class CodeableConcept:
 
 
 @dataclass(frozen=True, slots=True)
+class Extension:
+    """A simple extension as a resource writes it, carried through: ``value_type`` is the FHIR type
+    its value has (``String``, ``Code``, ``Id``)."""
+
+    url: str
+    value_type: str
+    value: PropertyValue | dict
+
+
+@dataclass(frozen=True, slots=True)
 class Designation:
     value: str
     language: str | None = None
     use: Coding | None = None
+    extensions: tuple[Extension, ...] = field(default=(), compare=False)  # carried into expansions
 
 
 #: A property's value: ``code`` and ``string`` properties hold ``str`` (see :attr:`Property.type`).

@@ -13,7 +13,7 @@ from ..operations.expand import ExpandRequest, ExpandResult
 from ..valuesets.compose import expansion_parameters
 from ..valuesets.expand import ExpansionEntry, ExpansionOptions
 from ..valuesets.resolution import VersionRules
-from .output import designation_json, typed_value
+from .output import designation_json, extension_json, typed_value
 from .parameters import OperationInput
 
 __all__ = ["EXPAND_PARAMETERS", "VALIDATOR_PARAMETERS", "echoed_parameters", "expansion_resource", "read_expand_request"]
@@ -136,6 +136,7 @@ def expansion_resource(result: ExpandResult, echoed: list[dict[str, Any]]) -> di
         parameters.append({"name": "displayLanguage", "valueCode": result.display_language})
     parameters += [{"name": "used-codesystem", "valueUri": canonical} for canonical in result.expansion.used_code_systems]
     parameters += [{"name": "used-fragment", "valueUri": canonical} for canonical in result.expansion.fragments]
+    parameters += [{"name": "used-supplement", "valueUri": canonical} for canonical in result.expansion.supplements]
     parameters += [{"name": "used-valueset", "valueUri": canonical} for canonical in result.expansion.used_value_sets]
     parameters += [{"name": f"warning-{status}", "valueUri": canonical} for status, canonical in result.expansion.warnings]
     expansion: dict[str, Any] = {}
@@ -168,6 +169,7 @@ def expansion_resource(result: ExpandResult, echoed: list[dict[str, Any]]) -> di
 _NOT_COPIED = frozenset({"text", "description", "extension", "compose", "expansion"})
 _EXPANSION_PROPERTY = "http://hl7.org/fhir/5.0/StructureDefinition/extension-ValueSet.expansion.property"
 _CONCEPT_PROPERTIES = "http://hl7.org/fhir/concept-properties#"
+_STANDARD_NAMES = {"weight": "itemWeight"}  # an expansion's property codes whose concept-properties name differs
 _CONTAINS_PROPERTY = "http://hl7.org/fhir/5.0/StructureDefinition/extension-ValueSet.expansion.contains.property"
 
 
@@ -186,13 +188,13 @@ def _declared_properties(entries: list[ExpansionEntry], uris: Mapping[str, str])
         entry = stack.pop()
         codes.update(dict.fromkeys(prop.code for prop in _entry_properties(entry)))
         stack.extend(entry.children)
-    return [(code, uris.get(code) or _CONCEPT_PROPERTIES + code) for code in sorted(codes)]
+    return [(code, uris.get(code) or _CONCEPT_PROPERTIES + _STANDARD_NAMES.get(code, code)) for code in sorted(codes)]
 
 
 def _contains(entry: ExpansionEntry, versioned: frozenset[str]) -> dict[str, Any]:
     """``versioned``: the systems the expansion uses in several versions, whose entries say which."""
     item: dict[str, Any] = {}
-    extensions = [*(dict(mark) for mark in entry.marks), *(_property_extension(prop) for prop in _entry_properties(entry))]
+    extensions = [*(extension_json(e) for e in entry.extensions), *(_property_extension(prop) for prop in _entry_properties(entry))]
     if extensions:
         item["extension"] = extensions
     item["system"] = entry.system

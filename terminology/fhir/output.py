@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..model import Coding, Designation, Property
+from ..model import Coding, Designation, Extension, Property
 
-__all__ = ["ParametersBuilder", "coding_json", "designation_json", "typed_value"]
+__all__ = ["ParametersBuilder", "coding_json", "designation_json", "extension_json", "typed_value"]
 
 
 def coding_json(coding: Coding) -> dict[str, str]:
@@ -34,9 +34,16 @@ def typed_value(type_: str, value: Any) -> tuple[str, Any]:
     return "value" + type_[0].upper() + type_[1:], value
 
 
+def extension_json(extension: Extension) -> dict[str, Any]:
+    value = coding_json(extension.value) if isinstance(extension.value, Coding) else extension.value
+    return {"url": extension.url, "value" + extension.value_type: value}
+
+
 def designation_json(designation: Designation) -> dict[str, Any]:
     """A ``CodeSystem.concept.designation`` (``ValueSet...contains.designation`` has the same shape)."""
     result: dict[str, Any] = {}
+    if designation.extensions:
+        result["extension"] = [extension_json(extension) for extension in designation.extensions]
     if designation.language is not None:
         result["language"] = designation.language
     if designation.use is not None:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..context import RequestContext
-from ..model import Designation, Property, PropertyDefinition
+from ..model import Designation, Extension, Property, PropertyDefinition
 
 __all__ = ["CodeSystemInfo", "CodeSystemProvider", "Concept", "ConceptFilter"]
 
@@ -80,6 +80,19 @@ class CodeSystemProvider(ABC):
 
     @abstractmethod
     def property_definitions(self) -> Sequence[PropertyDefinition]: ...
+
+    def annotations(self, concept: Concept) -> Sequence[Property]:
+        """Properties the code system states through extensions on the concept (its order, label,
+        weight, status), which every expansion shows."""
+        return ()
+
+    def carried_extensions(self, concept: Concept) -> Sequence[Extension]:
+        """Extensions on the concept that an expansion carries into its entry (rendering hints)."""
+        return ()
+
+    def supplement_canonicals(self) -> Sequence[str]:
+        """``url|version`` of the supplements applied to this code system."""
+        return ()
 
     @abstractmethod
     def properties(

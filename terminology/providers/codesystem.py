@@ -8,9 +8,11 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+from ..canonical import canonical_of
 from ..context import RequestContext
 from ..errors import InvalidRequest
-from ..model import Coding, Designation, Property, PropertyDefinition
+from ..extensions import annotations, carried, read_extensions
+from ..model import Coding, Designation, Extension, Property, PropertyDefinition
 from ..valuesets.status import status_of
 from .base import CodeSystemInfo, CodeSystemProvider
 
@@ -39,6 +41,8 @@ class FhirConcept:
     definition: str | None
     designations: list[Designation] = field(default_factory=list)
     properties: list[Property] = field(default_factory=list)
+    annotations: list[Property] = field(default_factory=list)  # properties stated by extensions (order, label ...)
+    carried: list[Extension] = field(default_factory=list)  # extensions an expansion carries (rendering hints)
     parents: list[FhirConcept] = field(default_factory=list)
     children: list[FhirConcept] = field(default_factory=list)
     source: Mapping[str, Any] = field(default_factory=dict, repr=False)
@@ -86,6 +90,8 @@ class FhirCodeSystemProvider(CodeSystemProvider):
         concept = FhirConcept(item["code"], item.get("display"), item.get("definition"), source=item)
         concept.designations = [_designation(d) for d in item.get("designation") or () if isinstance(d, dict)]
         concept.properties = [p for p in (_property(p) for p in item.get("property") or ()) if p is not None]
+        extensions = read_extensions(item)
+        concept.annotations, concept.carried = list(annotations(extensions)), list(carried(extensions))
         status = _extension_value(item, _STATUS_EXTENSION)
         if status and not concept.property_values("status"):
             concept.properties.append(Property("status", status, "code"))
@@ -129,6 +135,9 @@ class FhirCodeSystemProvider(CodeSystemProvider):
                 continue
             concept.designations += [_designation(d) for d in item.get("designation") or () if isinstance(d, dict)]
             concept.properties += [p for p in (_property(p) for p in item.get("property") or ()) if p is not None]
+            extensions = read_extensions(item)
+            concept.annotations += annotations(extensions)
+            concept.carried += carried(extensions)
         known = {d.code for d in self._definitions}
         self._definitions += [
             d for d in (_definition(p) for p in supplement.get("property") or () if isinstance(p, dict)) if d.code not in known
@@ -202,7 +211,17 @@ class FhirCodeSystemProvider(CodeSystemProvider):
         return (self.status(concept) or "") in _INACTIVE_STATUSES
 
     def property_definitions(self) -> Sequence[PropertyDefinition]:
+        self._concepts()  # (the supplements' definitions are added as they are applied)
         return self._definitions
+
+    def annotations(self, concept: FhirConcept) -> Sequence[Property]:
+        return concept.annotations
+
+    def carried_extensions(self, concept: FhirConcept) -> Sequence[Extension]:
+        return concept.carried
+
+    def supplement_canonicals(self) -> Sequence[str]:
+        return [canonical_of(supplement) for supplement in self.supplements]
 
     def properties(
         self, concept: FhirConcept, wanted: Collection[str] | None, inherited: bool = True
@@ -265,7 +284,7 @@ def _definition(item: Mapping[str, Any]) -> PropertyDefinition:
 def _designation(item: Mapping[str, Any]) -> Designation:
     use = item.get("use")
     use_coding = Coding(use.get("system"), use.get("version"), use.get("code"), use.get("display")) if isinstance(use, dict) else None
-    return Designation(str(item.get("value", "")), item.get("language"), use_coding)
+    return Designation(str(item.get("value", "")), item.get("language"), use_coding, read_extensions(item))
 
 
 def _property(item: Any) -> Property | None:

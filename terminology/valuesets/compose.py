@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import InvalidRequest
-from ..model import Coding, Designation
+from ..extensions import annotations, carried, read_extensions
+from ..model import Coding, Designation, Extension, Property
 
 __all__ = ["CircularReference", "Compose", "ConceptReference", "Filter", "Include", "expansion_parameters", "read_compose"]
 
@@ -38,7 +39,8 @@ class ConceptReference:
     display: str | None = None
     designations: tuple[Designation, ...] = ()
     status: str | None = None  # deprecated or withdrawn in this value set (valueset-deprecated, standards-status)
-    marks: tuple[Mapping[str, Any], ...] = ()  # the extensions that say so, which an expansion carries on
+    annotations: tuple[Property, ...] = ()  # properties the value set states of the concept (its order, label)
+    carried: tuple[Extension, ...] = ()  # extensions an expansion carries into the concept's entry
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,12 +137,12 @@ def _concept(item: Any, path: str) -> ConceptReference:
         if isinstance(designation, dict) and isinstance(designation.get("value"), str):
             use = designation.get("use")
             use = Coding(use.get("system"), use.get("version"), use.get("code"), use.get("display")) if isinstance(use, dict) else None
-            designations.append(Designation(designation["value"], designation.get("language"), use))
-    marks = tuple(
-        extension for extension in item.get("extension") or ()
-        if isinstance(extension, dict) and extension.get("url") in (_DEPRECATED, _STANDARDS_STATUS)
+            designations.append(Designation(designation["value"], designation.get("language"), use, read_extensions(designation)))
+    extensions = read_extensions(item)
+    return ConceptReference(
+        item["code"], item.get("display"), tuple(designations), _concept_status(item),
+        annotations(extensions, on_value_set=True), carried(extensions, on_value_set=True),
     )  # fmt: skip
-    return ConceptReference(item["code"], item.get("display"), tuple(designations), _concept_status(item), marks)
 
 
 _DEPRECATED = "http://hl7.org/fhir/StructureDefinition/valueset-deprecated"

@@ -14,7 +14,7 @@ from typing import Any
 from ..canonical import canonical_of
 from ..context import RequestContext, parse_languages
 from ..errors import TooCostly
-from ..model import Coding, Designation, Property
+from ..model import Coding, Designation, Extension, Property
 from ..providers.base import CodeSystemProvider, Concept
 from .compose import CircularReference, Compose, Include, expansion_parameters, read_compose
 from .resolution import Resolver, VersionRules
@@ -58,7 +58,7 @@ class ExpansionEntry:
     definition: str | None = None
     designations: tuple[Designation, ...] = ()
     properties: tuple[Property, ...] = ()
-    marks: tuple[Mapping[str, Any], ...] = ()  # the value set's own marks on the concept (deprecated ...), as written
+    extensions: tuple[Extension, ...] = ()  # carried from the code system's and the value set's concept
     children: list[ExpansionEntry] = field(default_factory=list)
 
     @property
@@ -96,6 +96,7 @@ class Expansion:
     versions_matched: bool = False  # an exclude took its codes out of other versions too
     fragments: list[str] = field(default_factory=list)  # ``url|version`` of the fragments drawn on: the expansion may lack codes
     property_uris: Mapping[str, str] = field(default_factory=dict)  # property code -> the uri its code system gives it
+    supplements: list[str] = field(default_factory=list)  # ``url|version`` of the supplements applied
 
     @property
     def total(self) -> int:
@@ -133,6 +134,7 @@ class _Expander:
         self.used_value_sets: dict[str, None] = {}
         self.fragments: dict[str, None] = {}  # the code systems drawn on that are fragments
         self.property_uris: dict[str, str] = {}  # the uris the code systems drawn on give their properties
+        self.supplements: dict[str, None] = {}  # ``url|version`` of the supplements applied
         self.warnings: dict[tuple[str, str], None] = {}
         self.rules_applied: set[str] = set()
         self.versions_matched = False  # codes were excluded whatever their version, the value set not saying so
@@ -142,6 +144,7 @@ class _Expander:
         self.used_code_systems.setdefault(provider.info.canonical)
         if provider.info.content == "fragment":
             self.fragments.setdefault(provider.info.canonical)
+        self.supplements.update(dict.fromkeys(provider.supplement_canonicals()))
         if self.options.properties:
             for definition in provider.property_definitions():
                 if definition.uri:
@@ -169,7 +172,7 @@ class _Expander:
         return Expansion(
             candidates, list(self.used_code_systems), list(self.used_value_sets), hierarchical, self._entry,
             list(self.warnings), frozenset(self.rules_applied), self.versions_matched, list(self.fragments),
-            dict(self.property_uris),
+            dict(self.property_uris), list(self.supplements),
         )
 
     def expand(self, value_set: Mapping[str, Any], chain: tuple[str, ...]) -> Expansion:
@@ -315,12 +318,18 @@ class _Expander:
         designations: tuple[Designation, ...] = ()
         if options.include_designations:
             designations = self._designations(provider, concept, reference, display)
-        properties: tuple[Property, ...] = ()
+        # What the extensions state (the value set's word over the code system's), then what was asked for.
+        stated = {prop.code: prop for prop in provider.annotations(concept)}
+        stated |= {prop.code: prop for prop in (reference.annotations if reference is not None else ())}
+        properties = tuple(stated.values())
         if options.properties:
-            properties = tuple(provider.properties(concept, frozenset(options.properties)))
+            asked = [prop for prop in provider.properties(concept, frozenset(options.properties)) if prop.code not in stated]
             definition = provider.definition(concept) if "definition" in options.properties else None
-            if definition and not any(prop.code == "definition" for prop in properties):
-                properties += (Property("definition", definition, "string"),)  # FHIR's concept property, from the concept
+            if definition and not any(prop.code == "definition" for prop in asked):
+                asked.append(Property("definition", definition, "string"))  # FHIR's concept property, from the concept
+            properties += tuple(asked)
+        own = reference.carried if reference is not None else ()
+        extensions = (*(e for e in provider.carried_extensions(concept) if e.url not in {o.url for o in own}), *own)
         return ExpansionEntry(
             system=provider.info.url,
             version=provider.info.version,
@@ -332,7 +341,7 @@ class _Expander:
             definition=provider.definition(concept) if options.include_definition else None,
             designations=designations,
             properties=properties,
-            marks=reference.marks if reference is not None else (),
+            extensions=extensions,
         )
 
     def _designations(self, provider: CodeSystemProvider, concept: Concept, reference: Any, display: str | None) -> tuple[Designation, ...]:

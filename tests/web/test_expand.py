@@ -226,6 +226,58 @@ def test_properties_are_declared_with_their_code_systems_uris_and_definition_is_
     assert declared == {"size": "http://example.org/properties#size", "definition": "http://hl7.org/fhir/concept-properties#definition"}
 
 
+_SD = "http://hl7.org/fhir/StructureDefinition/"
+_ANNOTATED = {
+    "resourceType": "CodeSystem", "url": "http://example.org/fhir/CodeSystem/annotated", "status": "active",
+    "content": "complete",
+    "concept": [
+        {"code": "a", "display": "A", "extension": [
+            {"url": _SD + "codesystem-conceptOrder", "valueInteger": 2},
+            {"url": _SD + "codesystem-label", "valueString": "(a)"},
+            {"url": _SD + "rendering-style", "valueString": "font-weight: bold"},
+            {"url": "http://example.org/unknown", "valueString": "left where it is"},
+        ], "designation": [{"language": "de", "value": "A-de", "extension": [{"url": _SD + "coding-sctdescid", "valueId": "1"}]}]},
+        {"code": "b", "display": "B", "extension": [
+            {"url": _SD + "codesystem-conceptOrder", "valueInteger": 1},
+            {"url": _SD + "itemWeight", "valueDecimal": 0.5},
+            {"url": _SD + "structuredefinition-standards-status", "valueCode": "deprecated"},
+        ]},
+    ],
+}  # fmt: skip
+
+
+def _annotated_expansion(client, value_set: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    resource = _post(
+        client, {"name": "valueSet", "resource": value_set}, {"name": "tx-resource", "resource": _ANNOTATED},
+        _boolean("includeDesignations", True),
+    )  # fmt: skip
+    return {item["code"]: item for item in resource["expansion"]["contains"]}
+
+
+def test_what_code_system_extensions_state_is_shown_as_properties(client):
+    whole = {"resourceType": "ValueSet", "status": "active", "compose": {"include": [{"system": _ANNOTATED["url"]}]}}
+    items = _annotated_expansion(client, whole)
+    assert _properties(items["a"]) == [("order", 2), ("label", "(a)")]
+    assert _properties(items["b"]) == [("order", 1), ("weight", 0.5), ("status", "deprecated")]
+    # Rendering hints are carried as they are; extensions nobody knows stay behind.
+    assert [e["url"] for e in items["a"]["extension"] if e["url"] != _PROPERTY_URL] == [_SD + "rendering-style"]
+    (german,) = [d for d in items["a"]["designation"] if d.get("language") == "de"]
+    assert german["extension"] == [{"url": _SD + "coding-sctdescid", "valueId": "1"}]
+
+
+def test_the_value_sets_own_statements_about_a_concept_win(client):
+    enumerated = {"resourceType": "ValueSet", "status": "active", "compose": {"include": [{"system": _ANNOTATED["url"], "concept": [
+        {"code": "a", "extension": [
+            {"url": _SD + "valueset-conceptOrder", "valueInteger": 0},
+            {"url": _SD + "valueset-concept-definition", "valueString": "A, as this value set means it"},
+        ]},
+    ]}]}}  # fmt: skip
+    (a,) = _annotated_expansion(client, enumerated).values()
+    assert _properties(a) == [("order", 0), ("label", "(a)")]
+    carried = {e["url"]: e for e in a["extension"] if e["url"] != _PROPERTY_URL}
+    assert set(carried) == {_SD + "rendering-style", _SD + "valueset-concept-definition"}
+
+
 @pytest.mark.parametrize("asked", [[], [_boolean("excludeNested", False)]])
 def test_nested_unless_exclude_nested(client, asked):
     resource = _expand(client, "animals-all", *asked)
@@ -309,7 +361,9 @@ def test_used_value_sets(client):
 
 
 def test_supplement_of_the_value_set(client):
-    items = _by_code(_expand(client, "animals-supplemented", _boolean("includeDesignations", True)))
+    resource = _expand(client, "animals-supplemented", _boolean("includeDesignations", True))
+    assert ("used-supplement", f"{SUPPLEMENT}|1.0.0") in _expansion_parameters(resource)
+    items = _by_code(resource)
     assert ("de", "Vogel") in {(d.get("language"), d["value"]) for d in items["bird"]["designation"]}
     assert ("de", "Hai") in {(d.get("language"), d["value"]) for d in items["shark"]["designation"]}
 
