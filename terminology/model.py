@@ -52,6 +52,7 @@ class Designation:
     language: str | None = None
     use: Coding | None = None
     extensions: tuple[Extension, ...] = field(default=(), compare=False)  # carried into expansions
+    source: str | None = field(default=None, compare=False)  # ``url|version`` of the supplement that adds it
 
 
 #: A property's value: ``code`` and ``string`` properties hold ``str`` (see :attr:`Property.type`).
@@ -104,6 +105,7 @@ class LookupResult:
     designations: tuple[Designation, ...] = ()
     properties: tuple[Property, ...] = ()
     definition: str | None = None
+    supplements: tuple[str, ...] = ()  # ``url|version`` of the supplements applied
 
 
 @dataclass(frozen=True, slots=True)

@@ -55,4 +55,6 @@ def lookup_parameters(result: LookupResult, code: str, system: str) -> dict[str,
         out.add_designation(designation)
     for prop in result.properties:
         out.add_property(prop)
+    for supplement in result.supplements:
+        out.add("used-supplement", "canonical", supplement)
     return out.resource()

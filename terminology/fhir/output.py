@@ -77,6 +77,7 @@ class ParametersBuilder:
         parts = ParametersBuilder().add("language", "code", designation.language)
         if designation.use is not None:
             parts.add("use", "Coding", designation.use)
+        parts.add("source", "canonical", designation.source)
         parts.add("value", "string", designation.value)
         return self.add_parts("designation", parts.parameters)
 

@@ -38,12 +38,15 @@ def lookup(registry: Registry, request: LookupRequest, context: RequestContext) 
             expression="code",
         )
     wanted = None if request.properties is None or "*" in request.properties else frozenset(request.properties)
+    own_display = (provider.display_designation(concept),) if provider.info.language else ()
     return LookupResult(
         name=provider.info.name,
         version=provider.info.version,
         display=provider.display(concept, context),
         abstract=provider.is_abstract(concept),
-        designations=tuple(provider.designations(concept, context)),
+        # The display among the designations, in the code system's language (as tx.fhir.org lists it).
+        designations=(*own_display, *provider.designations(concept, context)),
         properties=tuple(provider.properties(concept, wanted)),
         definition=provider.definition(concept),
+        supplements=tuple(provider.supplement_canonicals()),
     )

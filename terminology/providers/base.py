@@ -8,9 +8,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..context import RequestContext
-from ..model import Designation, Extension, Property, PropertyDefinition
+from ..model import Coding, Designation, Extension, Property, PropertyDefinition
 
-__all__ = ["CodeSystemInfo", "CodeSystemProvider", "Concept", "ConceptFilter"]
+__all__ = ["PREFERRED_FOR_LANGUAGE", "CodeSystemInfo", "CodeSystemProvider", "Concept", "ConceptFilter"]
+
+#: The designation use of a code system's own display, in its own language.
+PREFERRED_FOR_LANGUAGE = Coding(
+    "http://terminology.hl7.org/CodeSystem/hl7TermMaintInfra", None, "preferredForLanguage", "Preferred For Language"
+)
 
 #: A provider's own handle on one concept, returned by :meth:`CodeSystemProvider.locate`
 #: and handed back to it; operations never look inside.
@@ -80,6 +85,10 @@ class CodeSystemProvider(ABC):
 
     @abstractmethod
     def property_definitions(self) -> Sequence[PropertyDefinition]: ...
+
+    def display_designation(self, concept: Concept) -> Designation:
+        """The concept's own display as a designation: in the code system's language, preferred for it."""
+        return Designation(self.display(concept, RequestContext()), self.info.language, PREFERRED_FOR_LANGUAGE)
 
     def annotations(self, concept: Concept) -> Sequence[Property]:
         """Properties the code system states through extensions on the concept (its order, label,

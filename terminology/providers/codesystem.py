@@ -133,7 +133,8 @@ class FhirCodeSystemProvider(CodeSystemProvider):
             concept = find(item.get("code", "")) if isinstance(item, dict) and isinstance(item.get("code"), str) else None
             if concept is None:
                 continue
-            concept.designations += [_designation(d) for d in item.get("designation") or () if isinstance(d, dict)]
+            source = canonical_of(supplement)
+            concept.designations += [_designation(d, source) for d in item.get("designation") or () if isinstance(d, dict)]
             concept.properties += [p for p in (_property(p) for p in item.get("property") or ()) if p is not None]
             extensions = read_extensions(item)
             concept.annotations += annotations(extensions)
@@ -281,10 +282,10 @@ def _definition(item: Mapping[str, Any]) -> PropertyDefinition:
     return PropertyDefinition(str(item.get("code", "")), str(item.get("type", "string")), item.get("description") or "", item.get("uri"))
 
 
-def _designation(item: Mapping[str, Any]) -> Designation:
+def _designation(item: Mapping[str, Any], source: str | None = None) -> Designation:
     use = item.get("use")
     use_coding = Coding(use.get("system"), use.get("version"), use.get("code"), use.get("display")) if isinstance(use, dict) else None
-    return Designation(str(item.get("value", "")), item.get("language"), use_coding, read_extensions(item))
+    return Designation(str(item.get("value", "")), item.get("language"), use_coding, read_extensions(item), source)
 
 
 def _property(item: Any) -> Property | None:

@@ -14,7 +14,7 @@ from typing import Any
 from ..canonical import canonical_of
 from ..context import RequestContext, parse_languages
 from ..errors import TooCostly
-from ..model import Coding, Designation, Extension, Property
+from ..model import Designation, Extension, Property
 from ..providers.base import CodeSystemProvider, Concept
 from .compose import CircularReference, Compose, Include, expansion_parameters, read_compose
 from .resolution import Resolver, VersionRules
@@ -222,7 +222,9 @@ class _Expander:
         """An exclude removes its codes whatever their text. Which versions: the one it names, when the
         value set says versionsMatch false or includes that version itself; otherwise the same codes in
         any version (one version excluded from another: a cheap diff), which the expansion then reports."""
-        included_versions = {(c.key[0], c.version) for c in candidates}
+        included_versions = {
+            (include.system, self.code_system(include).info.version) for include in compose.includes if include.system is not None
+        } if compose.excludes else set()  # fmt: skip
         by_code: set[tuple[str, str]] = set()
         by_version: set[tuple[str, str, str | None]] = set()
         versions_match = compose.versions_match
@@ -232,7 +234,9 @@ class _Expander:
                     by_version.add((*c.key, c.version))
                 else:
                     by_code.add(c.key)
-                    self.versions_matched = self.versions_matched or versions_match is None
+                    # (reported where an include took the system in another version; not for an import's codes)
+                    other_version = versions_match is None and any(system == c.key[0] for system, _ in included_versions)
+                    self.versions_matched = self.versions_matched or other_version
         return [c for c in candidates if c.key not in by_code and (*c.key, c.version) not in by_version]
 
     def _ranked_whole_system(self, compose: Compose) -> Sequence[Candidate] | None:
@@ -348,8 +352,7 @@ class _Expander:
         """Every designation but the one shown as the display; the code system's own display among
         them when another language's was shown (as tx.fhir.org lists them)."""
         language = provider.display_language(concept, self.context)
-        own = provider.display(concept, RequestContext())
-        candidates = [Designation(own, provider.info.language, _PREFERRED_FOR_LANGUAGE)]
+        candidates = [provider.display_designation(concept)]
         candidates += provider.designations(concept, self.context)
         if reference is not None:
             candidates += reference.designations
@@ -437,8 +440,5 @@ def text_words(text: str) -> list[str]:
     return "".join(ch if ch.isalnum() else " " for ch in text.casefold()).split()
 
 
-_PREFERRED_FOR_LANGUAGE = Coding(
-    "http://terminology.hl7.org/CodeSystem/hl7TermMaintInfra", None, "preferredForLanguage", "Preferred For Language"
-)
 
 

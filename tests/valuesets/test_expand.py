@@ -264,6 +264,16 @@ def test_excluding_a_version_the_value_set_does_not_include_excludes_its_codes_i
     assert matched is True
 
 
+def test_excluding_from_an_imported_value_set_is_no_matching_of_versions(registry):
+    value_set = {
+        "resourceType": "ValueSet", "url": VS + "mammals-but-dog", "status": "active",
+        "compose": {"include": [{"valueSet": [VS + "filter-mammals"]}], "exclude": [{"system": ANIMALS, "concept": [{"code": "dog"}]}]},
+    }  # fmt: skip
+    expansion = expand_value_set(value_set, registry, ExpansionOptions(), NONE)
+    assert [c for _, c in keys(expansion)] == ["mammal", "cat", "whale", "mammoth"]
+    assert expansion.versions_matched is False
+
+
 @pytest.mark.parametrize(
     "exclude, versions_match",
     [

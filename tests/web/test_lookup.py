@@ -135,9 +135,22 @@ def test_inherited_notes_say_where_they_come_from(client):
         assert _origin(prop)["level"] in {"code", "subcategory", "category", "block", "chapter"}
 
 
+_PREFERRED = "preferredForLanguage"
+
+
+def _synonyms(result) -> list[dict]:
+    return [d for d in (parts(p) for p in parameters(result, "designation")) if d["use"]["code"] != _PREFERRED]
+
+
+def test_the_display_is_the_designation_preferred_for_english(client):
+    result = _lookup(client, "M48.48XA")
+    (own,) = [d for d in (parts(p) for p in parameters(result, "designation")) if d["use"]["code"] == _PREFERRED]
+    assert (own["language"], own["value"]) == ("en", param(result, "display"))
+
+
 def test_inclusion_terms_are_designations(client):
     result = _lookup(client, "M48.4")
-    designations = [parts(p) for p in parameters(result, "designation")]
+    designations = _synonyms(result)
     assert [d["value"] for d in designations] == [" ".join(t.split()) for t in oracle.get_inclusion_term("M48.4")]
     assert "Stress fracture of vertebra" in [d["value"] for d in designations]
     for designation in designations:
@@ -146,9 +159,9 @@ def test_inclusion_terms_are_designations(client):
         assert designation["use"]["code"] == "900000000000013009"
 
 
-def test_a_code_without_inclusion_terms_has_no_designation(client):
+def test_a_code_without_inclusion_terms_has_no_other_designation(client):
     assert oracle.get_inclusion_term("M48.48XA") == []
-    assert parameters(_lookup(client, "M48.48XA"), "designation") == []
+    assert _synonyms(_lookup(client, "M48.48XA")) == []
 
 
 # --- property -----------------------------------------------------------------------------
