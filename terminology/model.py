@@ -124,3 +124,4 @@ class ValidationResult:
     unknown_systems: tuple[str, ...] = field(default=())
     noted_unknown_systems: tuple[str, ...] = field(default=())
     inactive: bool | None = None
+    status: str | None = None  # the concept's status where it is on its way out (deprecated, retired, withdrawn)

@@ -93,6 +93,7 @@ def validation_parameters(result: ValidationResult) -> dict[str, Any]:
     out.add("display", "string", result.display)
     out.add("message", "string", result.message)
     out.add("inactive", "boolean", result.inactive)
+    out.add("status", "code", result.status)
     out.add("normalized-code", "code", result.normalized_code)
     out.add("codeableConcept", "CodeableConcept", result.codeable_concept)
     if result.issues:

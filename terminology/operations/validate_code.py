@@ -26,6 +26,8 @@ _ABSTRACT_NOT_ALLOWED = "ABSTRACT_CODE_NOT_ALLOWED"
 _UNKNOWN_IN_FRAGMENT = "UNKNOWN_CODE_IN_FRAGMENT"
 _DEPRECATED_IN_VALUE_SET = "CONCEPT_DEPRECATED_IN_VALUESET"
 _UNRESOLVED_VALUE_SET = "Unable_to_resolve_value_Set_"
+# The statuses (FHIR's concept-properties#status codes) an answer reports: a concept on its way out.
+_REPORTED_STATUSES = frozenset({"deprecated", "retired", "withdrawn"})
 _QUIET = frozenset({_UNKNOWN_IN_FRAGMENT, _DEPRECATED_IN_VALUE_SET, "VALUESET_VALUE_MISMATCH_DEFAULT"})
 _DEFAULT_LANGUAGE_DISPLAY = "NO_VALID_DISPLAY_FOUND_NONE_FOR_LANG_OK"
 _TOLD = frozenset({_DEFAULT_LANGUAGE_DISPLAY})  # information that still makes the message
@@ -111,6 +113,7 @@ def validate_code(registry: Registry, request: CodeValidationRequest, context: R
         display=chosen.display,
         normalized_code=chosen.normalized_code,
         inactive=chosen.inactive,
+        status=chosen.status,
         issues=issues,
         codeable_concept=CodeableConcept(request.codings, request.concept_text) if request.codeable_concept else None,
         unknown_systems=tuple(system for check in checks for system in check.unknown_systems),
@@ -300,6 +303,11 @@ def _check(
 ) -> ValidationResult:
     system, code = coding.system or "", coding.code or ""
     provider = registry.code_system(system, coding.version)
+    supplement = registry.supplement(system) if provider is None else None
+    if supplement is not None:  # a supplement adds to a code system: it holds no codes of its own
+        text = f"CodeSystem {canonical_of(supplement)} is a supplement, so can't be used as a value in {path or ''}system"
+        issue = Issue("error", "invalid", text, "invalid-data", (f"{path}system",), "CODESYSTEM_CS_NO_SUPPLEMENT")
+        return ValidationResult(False, text, system, coding.version, code, issues=(issue,), unknown_systems=(system,))
     if provider is None and registry.value_set(system) is not None:  # a common slip, worth its own message
         text = f"The Coding references a value set, not a code system ('{system}')"
         issue = Issue("error", "invalid", text, "invalid-data", (f"{path}system",), "Terminology_TX_System_ValueSet2")
@@ -337,11 +345,14 @@ def _check(
         elif reason:
             issues.append(Issue("warning", "business-rule", reason, "code-rule", (f"{path}code",)))
     inactive = provider.is_inactive(concept) or None
+    status = provider.status(concept)
     if inactive:
-        status = provider.status(concept)
         shown = "inactive" if status in (None, "inactive") else f"{status} and inactive"
         text = f"The concept '{code}' has a status of {shown} and its use should be reviewed"
         issues.append(Issue("warning", "business-rule", text, "code-comment", (path.rstrip(".") or "code",), "INACTIVE_CONCEPT_FOUND"))
+    elif status == "deprecated":  # still valid, on its way out
+        text = f"The concept '{code}' is deprecated and its use should be reviewed"
+        issues.append(Issue("warning", "business-rule", text, "code-comment", (f"{path}code",), "DEPRECATED_CONCEPT_FOUND"))
     if coding.display is not None and context.languages and not _has_display_in(provider, concept, context):
         if _display_matches(provider, concept, coding.display, RequestContext()):
             text = (
@@ -370,6 +381,7 @@ def _check(
     return ValidationResult(
         valid, message, provider.info.url, provider.info.version, code, display,
         normalized_code=normalized, issues=tuple(issues), inactive=inactive,
+        status=status if status in _REPORTED_STATUSES else None,
     )
 
 

@@ -204,7 +204,8 @@ class FhirCodeSystemProvider(CodeSystemProvider):
             return str(statuses[0].value)
         if any(p.value is True for p in concept.property_values(self._standard("inactive"))):
             return "inactive"
-        return None
+        stated = next((p.value for p in concept.annotations if p.code == "status"), None)  # standards-status
+        return str(stated) if stated is not None else None
 
     def is_inactive(self, concept: FhirConcept) -> bool:
         if any(p.value is True for p in concept.property_values(self._standard("inactive"))):

@@ -1,0 +1,60 @@
+"""CodeSystem/$validate-code on FHIR CodeSystems sent as tx-resource: concept status, supplements."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from fixture_resources import ANIMALS, SUPPLEMENT, resources
+
+from .helpers import issues, param, parameters, parameters_body, resource_of
+
+VALIDATE = "/fhir/CodeSystem/$validate-code"
+TX_RESOURCES = [{"name": "tx-resource", "resource": r} for r in resources()]
+AGEING = {
+    "resourceType": "CodeSystem", "url": "http://example.org/fhir/CodeSystem/ageing", "status": "active",
+    "content": "complete",
+    "concept": [
+        {"code": "old", "display": "Old", "extension": [
+            {"url": "http://hl7.org/fhir/StructureDefinition/structuredefinition-standards-status", "valueCode": "deprecated"},
+        ]},
+        {"code": "new", "display": "New"},
+    ],
+}  # fmt: skip
+
+
+def _validate(client, *entries: dict[str, Any]) -> dict[str, Any]:
+    body = parameters_body(*entries, *TX_RESOURCES, {"name": "tx-resource", "resource": AGEING})
+    return resource_of(client.post(VALIDATE, data=body, content_type="application/fhir+json"))
+
+
+def _coding(system: str, code: str) -> dict[str, Any]:
+    return {"name": "coding", "valueCoding": {"system": system, "code": code}}
+
+
+def _message_ids(result) -> list[str]:
+    return [ext["valueString"] for issue in issues(result) for ext in issue.get("extension", [])]
+
+
+def test_a_deprecated_concept_is_valid_with_a_warning_and_its_status(client):
+    result = _validate(client, _coding(AGEING["url"], "old"))
+    assert param(result, "result") is True
+    assert param(result, "status") == "deprecated"
+    assert _message_ids(result) == ["DEPRECATED_CONCEPT_FOUND"]
+    assert param(result, "message") == "The concept 'old' is deprecated and its use should be reviewed"
+
+
+@pytest.mark.parametrize("system, code, status", [(AGEING["url"], "new", None), (ANIMALS, "mammoth", "retired"), (ANIMALS, "dog", None)])
+def test_the_status_is_reported_only_for_a_concept_on_its_way_out(client, system, code, status):
+    assert param(_validate(client, _coding(system, code)), "status") == status
+
+
+def test_a_supplement_is_no_code_system_to_code_in(client):
+    result = _validate(client, _coding(SUPPLEMENT, "bird"))
+    assert param(result, "result") is False
+    assert _message_ids(result) == ["CODESYSTEM_CS_NO_SUPPLEMENT"]
+    assert param(result, "message") == (
+        f"CodeSystem {SUPPLEMENT}|1.0.0 is a supplement, so can't be used as a value in Coding.system"
+    )
+    assert parameters(result, "x-caused-by-unknown-system") != []
