@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from .errors import InvalidRequest
@@ -25,6 +26,21 @@ class RequestContext:
     or ``Accept-Language``); empty when it said nothing."""
 
     languages: tuple[str, ...] = ()
+    only_these: bool = False  # the client refused every other language (``*;q=0``): no display rather than another
+
+    @classmethod
+    def for_languages(cls, header: str | None, parse: Callable[[str], tuple[str, ...]] | None = None) -> RequestContext:
+        """The context of an Accept-Language value (or a ``displayLanguage``, read by ``parse``)."""
+        if not header:
+            return cls()
+        return cls((parse or parse_languages)(header), _refuses_others(header))
+
+    def accepts(self, language: str | None) -> bool:
+        """Whether a text in ``language`` may be shown: any may, unless the client refused the others."""
+        if not self.only_these or language is None:
+            return True
+        base = language.lower().split("-")[0]
+        return any(wanted.lower().split("-")[0] == base for wanted in self.languages)
 
 
 def parse_languages(header: str | None) -> tuple[str, ...]:
@@ -48,6 +64,14 @@ def parse_languages(header: str | None) -> tuple[str, ...]:
         if tag and tag != "*" and quality > 0:
             weighted.append((-quality, position, tag))
     return tuple(tag for _, _, tag in sorted(weighted))
+
+
+def _refuses_others(header: str) -> bool:
+    for item in header.split(","):
+        tag, _, params = item.strip().partition(";")
+        if tag.strip() == "*" and params.strip().replace(" ", "") in ("q=0", "q=0.0"):
+            return True
+    return False
 
 
 def parse_display_language(value: str) -> tuple[str, ...]:

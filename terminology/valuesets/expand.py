@@ -319,6 +319,8 @@ class _Expander:
         provider, concept, reference = candidate.provider, candidate.concept, candidate.reference
         context, options = self.context, self.options
         display = reference.display if reference is not None and reference.display else provider.display(concept, context)
+        if not context.accepts(provider.display_language(concept, context)):
+            display = None  # none in the languages the client takes, and it refused the others
         designations: tuple[Designation, ...] = ()
         if options.include_designations:
             designations = self._designations(provider, concept, reference, display)
@@ -400,14 +402,19 @@ class _Candidates(Sequence[Candidate]):
         return self._candidate(self.concepts[item])
 
 
+_LANGUAGES = "urn:ietf:bcp:47"  # the code system of language tags
+
+
 def _designation_wanted(designation: Designation, wanted: tuple[str, ...]) -> bool:
-    """``designation`` parameters name a language (``de``) or a use (``system|code``)."""
+    """``designation`` parameters name a language (``de``, or ``urn:ietf:bcp:47|de``) or a use (``system|code``)."""
     for item in wanted:
+        if item.startswith(_LANGUAGES + "|"):
+            item = item[len(_LANGUAGES) + 1 :]
         if "|" in item:
             system, _, code = item.partition("|")
             if designation.use is not None and designation.use.code == code and designation.use.system in (system, None):
                 return True
-        elif designation.language and designation.language.lower().split("-")[0] == item.lower().split("-")[0]:
+        elif designation.language and designation.language.lower() == item.lower():  # de asks for de, not de-CH
             return True
     return False
 

@@ -13,7 +13,7 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import parse_qsl
 
-from ..context import RequestContext, parse_display_language, parse_languages
+from ..context import RequestContext, parse_display_language
 from ..errors import InvalidRequest, NotFound, PayloadTooLarge, TerminologyError
 from ..fhir import codec, negotiation
 from ..fhir.batch import BatchEntry, batch_response_bundle, batch_validation_parameters, read_batch_bundle, read_batch_validations
@@ -314,8 +314,8 @@ def _search_args(request: HttpRequest, supported: frozenset[str], kind: str) -> 
 def _context(request: HttpRequest, params: OperationInput) -> RequestContext:
     language = params.string("displayLanguage")
     if language is not None:
-        return RequestContext(languages=parse_display_language(language))
-    return RequestContext(languages=parse_languages(request.headers.get("accept-language")))
+        return RequestContext.for_languages(language, parse_display_language)
+    return RequestContext.for_languages(request.headers.get("accept-language"))
 
 
 @lru_cache(maxsize=256)

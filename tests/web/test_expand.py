@@ -184,6 +184,20 @@ def test_display_language(client):
     assert header["dog"]["display"] == "Chien" and header["cat"]["display"] == "Cat"
 
 
+def test_a_client_that_refuses_other_languages_gets_no_display_in_them(client):
+    strict = _by_code(_expand(client, "filter-mammals", {"name": "displayLanguage", "valueCode": "fr, *; q=0"}))
+    assert strict["dog"]["display"] == "Chien"
+    assert "display" not in strict["cat"]  # the cat has no French name, and English was refused
+    lenient = _by_code(_expand(client, "filter-mammals", {"name": "displayLanguage", "valueCode": "fr"}))
+    assert lenient["cat"]["display"] == "Cat"
+
+
+@pytest.mark.parametrize("asked", ["de", "urn:ietf:bcp:47|de"])
+def test_designations_of_one_language(client, asked):
+    items = _by_code(_expand(client, "animals-all", _boolean("includeDesignations", True), _string("designation", asked)))
+    assert {(d.get("language"), d["value"]) for d in items["dog"]["designation"]} == {("de", "Hund")}
+
+
 _PROPERTY_URL = "http://hl7.org/fhir/5.0/StructureDefinition/extension-ValueSet.expansion.contains.property"
 
 
