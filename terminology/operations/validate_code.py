@@ -314,8 +314,13 @@ def _check(
         return ValidationResult(False, text, system, coding.version, code, issues=(issue,))
     if provider is None:
         message = unknown_system_message(registry, system, coding.version, "the code cannot be validated")
-        unknown = system if coding.version is None else f"{system}|{coding.version}"
-        issue_id = "UNKNOWN_CODESYSTEM" if coding.version is None else "UNKNOWN_CODESYSTEM_VERSION"
+        known = registry.versions(system)
+        # Caused by the system, or (where other versions are known) by the version asked for.
+        unknown = f"{system}|{coding.version}" if coding.version is not None and known else system
+        if coding.version is None:
+            issue_id = "UNKNOWN_CODESYSTEM"
+        else:
+            issue_id = "UNKNOWN_CODESYSTEM_VERSION" if known else "UNKNOWN_CODESYSTEM_VERSION_NONE"
         issues = [Issue("error", "not-found", message, "not-found", (f"{path}system",), issue_id)]
         if ":" not in system:  # 'Location1': a local name, never a code system's url
             text = f"{path or 'Coding.'}system must be an absolute reference, not a local reference"

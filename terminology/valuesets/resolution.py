@@ -130,7 +130,9 @@ def unknown_system_message(resolver: Resolver, system: str, version: str | None,
     """Why ``system`` (in ``version``) cannot be used, naming the versions that can (tx.fhir.org's
     UNKNOWN_CODESYSTEM and UNKNOWN_CODESYSTEM_VERSION); ``consequence``: "the code cannot be validated"."""
     known = resolver.versions(system)
-    if not known or version is None:
+    if version is None:
         return f"A definition for CodeSystem '{system}' could not be found, so {consequence}"
+    if not known:
+        return f"A definition for CodeSystem '{system}' version '{version}' could not be found, so {consequence}. No versions of this code system are known"
     listed = " or ".join(known) if len(known) <= 2 else ", ".join(known[:-1]) + " and " + known[-1]
     return f"A definition for CodeSystem '{system}' version '{version}' could not be found, so {consequence}. Valid versions: {listed}"

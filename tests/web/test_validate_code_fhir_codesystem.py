@@ -58,3 +58,12 @@ def test_a_supplement_is_no_code_system_to_code_in(client):
         f"CodeSystem {SUPPLEMENT}|1.0.0 is a supplement, so can't be used as a value in Coding.system"
     )
     assert parameters(result, "x-caused-by-unknown-system") != []
+
+
+def test_a_version_of_a_code_system_that_is_not_known_at_all(client):
+    nope = "http://example.org/fhir/CodeSystem/nope"
+    result = _validate(client, {"name": "coding", "valueCoding": {"system": nope, "version": "1.0", "code": "a"}})
+    assert param(result, "result") is False
+    assert _message_ids(result) == ["UNKNOWN_CODESYSTEM_VERSION_NONE"]
+    assert param(result, "message").endswith("version '1.0' could not be found, so the code cannot be validated. No versions of this code system are known")
+    assert param(result, "x-caused-by-unknown-system") == nope  # the system is what is missing, not a version of it
