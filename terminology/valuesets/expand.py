@@ -97,18 +97,20 @@ class Expansion:
     fragments: list[str] = field(default_factory=list)  # ``url|version`` of the fragments drawn on: the expansion may lack codes
     property_uris: Mapping[str, str] = field(default_factory=dict)  # property code -> the uri its code system gives it
     supplements: list[str] = field(default_factory=list)  # ``url|version`` of the supplements applied
+    several_named: frozenset[str] = frozenset()  # the systems whose includes name more than one version
 
     @property
     def total(self) -> int:
         return len(self.candidates)
 
     def versioned_systems(self) -> frozenset[str]:
-        """The code systems the expansion draws on in more than one version: their entries name theirs."""
+        """The code systems the expansion draws on in more than one version, or whose includes name
+        more than one (though a rule made them one): their entries name theirs."""
         versions: dict[str, set[str | None]] = {}
         for canonical in self.used_code_systems:
             url, _, version = canonical.partition("|")
             versions.setdefault(url, set()).add(version or None)
-        return frozenset(url for url, found in versions.items() if len(found) > 1)
+        return frozenset(url for url, found in versions.items() if len(found) > 1) | self.several_named
 
     def entries(self, offset: int = 0, count: int | None = None) -> list[ExpansionEntry]:
         if self.hierarchical and offset == 0 and count is None:
@@ -135,6 +137,7 @@ class _Expander:
         self.fragments: dict[str, None] = {}  # the code systems drawn on that are fragments
         self.property_uris: dict[str, str] = {}  # the uris the code systems drawn on give their properties
         self.supplements: dict[str, None] = {}  # ``url|version`` of the supplements applied
+        self.named_versions: dict[str, set[str]] = {}  # the versions the includes name, by system
         self.warnings: dict[tuple[str, str], None] = {}
         self.rules_applied: set[str] = set()
         self.versions_matched = False  # codes were excluded whatever their version, the value set not saying so
@@ -159,6 +162,8 @@ class _Expander:
         rule = rules.rule_for(include.system, include.version)
         if rule is not None:
             self.rules_applied.add(rule)
+        if include.version is not None:
+            self.named_versions.setdefault(include.system, set()).add(include.version)
         provider = rules.code_system(self.resolver, include, "the value set cannot be expanded")
         self.note_code_system(provider)
         return provider
@@ -173,6 +178,7 @@ class _Expander:
             candidates, list(self.used_code_systems), list(self.used_value_sets), hierarchical, self._entry,
             list(self.warnings), frozenset(self.rules_applied), self.versions_matched, list(self.fragments),
             dict(self.property_uris), list(self.supplements),
+            frozenset(system for system, versions in self.named_versions.items() if len(versions) > 1),
         )
 
     def expand(self, value_set: Mapping[str, Any], chain: tuple[str, ...]) -> Expansion:

@@ -253,6 +253,13 @@ def test_a_code_in_two_versions_is_two_entries_the_latest_named_first(registry):
     assert entries == [("red", "2.0.0"), ("red", "1.2.0"), ("green", "2.0.0"), ("green", "1.2.0"), ("yellow", "1.2.0"), ("blue", "2.0.0")]
 
 
+def test_entries_name_their_version_where_the_value_set_names_several(registry):
+    forced = VersionRules(forced={COLORS: "2.0.0"})  # both includes made one version
+    expansion = expand_value_set(_two_versions(), registry, ExpansionOptions(version_rules=forced), NONE)
+    assert expansion.versioned_systems() == {COLORS}
+    assert expand(registry, "colors-pinned").versioned_systems() == frozenset()
+
+
 def test_versions_match_makes_them_one(registry):
     entries, _ = _versioned(registry, _two_versions(versions_match=True))
     assert entries == [("red", "2.0.0"), ("green", "2.0.0"), ("yellow", "1.2.0"), ("blue", "2.0.0")]
