@@ -16,6 +16,7 @@ __all__ = [
     "annotations",
     "carried",
     "read_extensions",
+    "withdrawn_status",
 ]
 
 _SD = "http://hl7.org/fhir/StructureDefinition/"
@@ -62,6 +63,14 @@ def annotations(extensions: Iterable[Extension], on_value_set: bool = False) -> 
             code, type_ = known[extension.url]
             found.append(Property(code, extension.value, type_))
     return tuple(found)
+
+
+def withdrawn_status(extensions: Iterable[Extension]) -> str | None:
+    """The standards-status that takes what carries it out of use (deprecated, withdrawn, retired), if any."""
+    for extension in extensions:
+        if extension.url == _SD + "structuredefinition-standards-status" and extension.value in ("deprecated", "withdrawn", "retired"):
+            return str(extension.value)
+    return None
 
 
 def carried(extensions: Iterable[Extension], on_value_set: bool = False) -> tuple[Extension, ...]:

@@ -9,6 +9,7 @@ from typing import Any
 from ..canonical import canonical_of
 from ..context import RequestContext
 from ..errors import NotFound
+from ..extensions import withdrawn_status
 from ..model import CodeableConcept, Coding, Issue, ValidationResult
 from ..providers.base import CodeSystemProvider
 from ..registry import Registry
@@ -28,7 +29,8 @@ _DEPRECATED_IN_VALUE_SET = "CONCEPT_DEPRECATED_IN_VALUESET"
 _UNRESOLVED_VALUE_SET = "Unable_to_resolve_value_Set_"
 # The statuses (FHIR's concept-properties#status codes) an answer reports: a concept on its way out.
 _REPORTED_STATUSES = frozenset({"deprecated", "retired", "withdrawn"})
-_QUIET = frozenset({_UNKNOWN_IN_FRAGMENT, _DEPRECATED_IN_VALUE_SET, "VALUESET_VALUE_MISMATCH_DEFAULT"})
+_WITHDRAWN_DISPLAY = "INACTIVE_DISPLAY_FOUND"
+_QUIET = frozenset({_UNKNOWN_IN_FRAGMENT, _DEPRECATED_IN_VALUE_SET, "VALUESET_VALUE_MISMATCH_DEFAULT", _WITHDRAWN_DISPLAY})
 _DEFAULT_LANGUAGE_DISPLAY = "NO_VALID_DISPLAY_FOUND_NONE_FOR_LANG_OK"
 _TOLD = frozenset({_DEFAULT_LANGUAGE_DISPLAY})  # information that still makes the message
 
@@ -366,6 +368,15 @@ def _check(
             )
             issues.append(Issue("information", "invalid", text, "invalid-display", (f"{path}display",), _DEFAULT_LANGUAGE_DISPLAY))
             coding = replace(coding, display=None)  # checked: right in the only language there is
+    withdrawn = _withdrawn_display(provider, concept, coding.display, context) if coding.display is not None else None
+    if withdrawn and not _display_matches(provider, concept, coding.display, context):
+        shown = ", ".join(f'"{text}"' for text, _ in _display_choices(provider, concept, context))
+        text = (
+            f"'{coding.display}' is no longer considered a correct display for code '{code}' (status = {withdrawn}). "
+            f"The correct display is one of {shown}."
+        )
+        issues.append(Issue("warning", "invalid", text, "display-comment", (f"{path}display",), _WITHDRAWN_DISPLAY))
+        coding = replace(coding, display=None)  # a display that was right once: warned of, not wrong
     if coding.display is not None and not _display_matches(provider, concept, coding.display, context):
         valid = valid and lenient_display
         spacing_only = _display_matches(provider, concept, coding.display, context, ignoring_spacing=True)
@@ -419,10 +430,21 @@ def _display_matches(
     wanted = spaced(display).casefold()
     own_language = provider.info.language
     candidates = [(provider.display(concept, RequestContext()), own_language)]
-    candidates += [(d.value, d.language or own_language) for d in provider.designations(concept, context)]
+    candidates += [
+        (d.value, d.language or own_language) for d in provider.designations(concept, context) if not withdrawn_status(d.extensions)
+    ]
     if context.languages:
         candidates = [(text, lang) for text, lang in candidates if lang is None or _in_languages(lang, context.languages)]
     return any(spaced(text).casefold() == wanted for text, _ in candidates)
+
+
+def _withdrawn_display(provider: CodeSystemProvider, concept, display: str, context: RequestContext) -> str | None:
+    """The status of the designation ``display`` names, where it is out of use (deprecated, withdrawn)."""
+    wanted = display.casefold()
+    return next(
+        (status for d in provider.designations(concept, context) if d.value.casefold() == wanted and (status := withdrawn_status(d.extensions))),
+        None,
+    )
 
 
 def _display_choices(provider: CodeSystemProvider, concept, context: RequestContext) -> list[tuple[str, str | None]]:

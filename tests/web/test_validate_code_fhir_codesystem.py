@@ -19,7 +19,9 @@ AGEING = {
         {"code": "old", "display": "Old", "extension": [
             {"url": "http://hl7.org/fhir/StructureDefinition/structuredefinition-standards-status", "valueCode": "deprecated"},
         ]},
-        {"code": "new", "display": "New"},
+        {"code": "new", "display": "New", "designation": [{"value": "Fresh", "extension": [
+            {"url": "http://hl7.org/fhir/StructureDefinition/structuredefinition-standards-status", "valueCode": "withdrawn"},
+        ]}]},
     ],
 }  # fmt: skip
 
@@ -67,3 +69,14 @@ def test_a_version_of_a_code_system_that_is_not_known_at_all(client):
     assert _message_ids(result) == ["UNKNOWN_CODESYSTEM_VERSION_NONE"]
     assert param(result, "message").endswith("version '1.0' could not be found, so the code cannot be validated. No versions of this code system are known")
     assert param(result, "x-caused-by-unknown-system") == nope  # the system is what is missing, not a version of it
+
+
+def test_a_display_that_is_no_longer_correct_is_valid_with_a_warning(client):
+    entries = ({"name": "url", "valueUri": AGEING["url"]}, {"name": "code", "valueCode": "new"}, {"name": "display", "valueString": "Fresh"})
+    result = _validate(client, *entries)
+    assert param(result, "result") is True
+    (issue,) = issues(result)
+    assert issue["severity"] == "warning"
+    assert issue["details"]["text"] == (
+        "'Fresh' is no longer considered a correct display for code 'new' (status = withdrawn). The correct display is one of \"New\"."
+    )
