@@ -452,7 +452,11 @@ def _display_choices(provider: CodeSystemProvider, concept, context: RequestCont
     designations that carry no other use (translations), in the client's languages if it named any."""
     own_language = provider.info.language
     choices = [(provider.display(concept, RequestContext()), own_language)]
-    choices += [(d.value, d.language or own_language) for d in provider.designations(concept, context) if d.use is None]
+    choices += [
+        (d.value, d.language or own_language)
+        for d in provider.designations(concept, context)
+        if d.use is None and not withdrawn_status(d.extensions)
+    ]
     if context.languages:
         choices = [(text, lang) for text, lang in choices if lang is None or _in_languages(lang, context.languages)]
     return list(dict.fromkeys(choices))
