@@ -2,7 +2,7 @@
 
 Reads ``ValueSet.compose``: ``include``/``exclude`` with ``system``, ``version``, ``concept``
 (``code``, ``display``, ``designation``), ``filter`` (``property``, ``op``, ``value``) and
-``valueSet``; ``inactive``; ``lockedDate``.
+``valueSet``; ``inactive``; ``lockedDate`` (for code system versions: a value set import follows the import's own version).
 """
 
 from __future__ import annotations
@@ -57,6 +57,7 @@ class Include:
     concepts: tuple[ConceptReference, ...] = ()
     filters: tuple[Filter, ...] = ()
     value_sets: tuple[str, ...] = ()
+    locked_date: str | None = None  # the compose's lockedDate: a version it names none of is the one current then
 
     @property
     def whole_system(self) -> bool:
@@ -98,11 +99,12 @@ def read_compose(value_set: Mapping[str, Any]) -> Compose:
         return Compose(())
     if not isinstance(compose, dict):
         raise InvalidRequest("ValueSet.compose must be an object")
+    locked = compose.get("lockedDate") if isinstance(compose.get("lockedDate"), str) else None
     return Compose(
-        includes=tuple(_include(item, f"ValueSet.compose.include[{n}]") for n, item in enumerate(_list(compose, "include"))),
-        excludes=tuple(_include(item, f"ValueSet.compose.exclude[{n}]") for n, item in enumerate(_list(compose, "exclude"))),
+        includes=tuple(_include(item, f"ValueSet.compose.include[{n}]", locked) for n, item in enumerate(_list(compose, "include"))),
+        excludes=tuple(_include(item, f"ValueSet.compose.exclude[{n}]", locked) for n, item in enumerate(_list(compose, "exclude"))),
         inactive=compose.get("inactive") if isinstance(compose.get("inactive"), bool) else None,
-        locked_date=compose.get("lockedDate"),
+        locked_date=locked,
         versions_match=_boolean(expansion_parameters(value_set).get("versionsMatch")),
     )
 
@@ -118,7 +120,7 @@ def _list(holder: Mapping[str, Any], key: str) -> list:
     return value
 
 
-def _include(item: Any, path: str) -> Include:
+def _include(item: Any, path: str, locked_date: str | None) -> Include:
     if not isinstance(item, dict):
         raise InvalidRequest(f"{path} must be an object")
     system, value_sets = item.get("system"), item.get("valueSet") or []
@@ -126,7 +128,7 @@ def _include(item: Any, path: str) -> Include:
         raise InvalidRequest(f"{path} has neither a system nor a valueSet")
     concepts = tuple(_concept(c, f"{path}.concept[{n}]") for n, c in enumerate(item.get("concept") or []))
     filters = tuple(_filter(f, f"{path}.filter[{n}]", system) for n, f in enumerate(item.get("filter") or []))
-    return Include(system, item.get("version"), concepts, filters, tuple(str(v) for v in value_sets))
+    return Include(system, item.get("version"), concepts, filters, tuple(str(v) for v in value_sets), locked_date)
 
 
 def _concept(item: Any, path: str) -> ConceptReference:

@@ -8,7 +8,7 @@ not a list of 74,000 codes.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from ..providers.base import CodeSystemProvider
@@ -153,7 +153,7 @@ def _with_version(include: Include, version: str | None) -> Include:
     pattern (``1.x``) that the coding's version fits."""
     if version is None or (include.version is not None and not version_matches(include.version, version)):
         return include
-    return Include(include.system, version, include.concepts, include.filters, include.value_sets)
+    return replace(include, version=version)
 
 
 def pinned_version(value_set: Mapping[str, Any], system: str, resolver: Resolver) -> str | None:

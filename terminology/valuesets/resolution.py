@@ -101,6 +101,8 @@ class VersionRules:
     def code_system(self, resolver: Resolver, include: Include, purpose: str) -> CodeSystemProvider:
         assert include.system is not None
         version = self.version_for(include.system, include.version)
+        if version is None and include.locked_date:
+            version = _current_on(resolver, include.system, include.locked_date)
         provider = resolver.code_system(include.system, version)
         if provider is None:
             raise UnknownCodeSystem(unknown_system_message(resolver, include.system, version, purpose), include.system, version)
@@ -114,6 +116,17 @@ class VersionRules:
             raise VersionNotAllowed(
                 f"The version '{version}' is not allowed for system '{system}': required to be '{required}' by a version-check parameter"
             )
+
+
+def _current_on(resolver: Resolver, system: str, date: str) -> str | None:
+    """The latest version of ``system`` published on or before ``date`` (a value set's lockedDate);
+    None (the default version) when no version says when it was published."""
+    for version in reversed(resolver.versions(system)):
+        provider = resolver.code_system(system, version)
+        published = provider.info.date if provider is not None else None
+        if published and published[:10] <= date[:10]:
+            return version
+    return None
 
 
 def _split(canonicals: list[str], name: str) -> dict[str, str]:

@@ -11,6 +11,7 @@ from terminology.context import RequestContext
 from terminology.errors import InvalidRequest, NotFound, TooCostly
 from terminology.registry import Registry
 from terminology.valuesets.expand import ExpansionOptions, expand_value_set, text_words
+from terminology.valuesets.membership import is_member
 from terminology.valuesets.resolution import UnknownCodeSystem, VersionNotAllowed, VersionRules
 
 NONE = RequestContext()
@@ -200,6 +201,24 @@ def test_version_rules(registry):
     default = VersionRules(defaults={COLORS: "1.2.0"})
     assert [c for _, c in keys(expand(registry, "colors-latest", version_rules=default))] == ["red", "green", "yellow"]
     assert [c for _, c in keys(expand(registry, "colors-pinned", version_rules=default))] == ["red", "green"]  # the value set's own
+
+
+@pytest.mark.parametrize(
+    "locked, codes",
+    [
+        ("2023-01-01", ["red", "green", "yellow"]),  # 1.2.0 came out in 2022, 2.0.0 in 2024
+        ("2024-03-01", ["red", "green", "blue"]),
+        ("2019-12-31", ["red", "green", "blue"]),  # before any version: the default
+    ],
+)
+def test_locked_date_chooses_the_version_current_then(registry, locked, codes):
+    value_set = {
+        "resourceType": "ValueSet", "url": VS + "colors-locked", "status": "active",
+        "compose": {"lockedDate": locked, "include": [{"system": COLORS}]},
+    }  # fmt: skip
+    assert [c for _, c in keys(expand_value_set(value_set, registry, ExpansionOptions(), NONE))] == codes
+    member = is_member(value_set, COLORS, None, "yellow", registry, VersionRules()).found
+    assert member is ("yellow" in codes)
 
 
 def test_check_system_version_chooses_where_the_value_set_names_no_version(registry):
