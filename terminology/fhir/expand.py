@@ -74,7 +74,6 @@ def read_expand_request(params: OperationInput, value_set: dict[str, Any] | None
         include_designations=bool(flags["includeDesignations"]) or bool(params.strings("designation")),
         designations=tuple(params.strings("designation")),
         exclude_not_for_ui=bool(flags["excludeNotForUI"]),
-        include_definition=bool(flags["includeDefinition"]),
         properties=tuple(params.strings("property")),
         version_rules=VersionRules.from_canonicals(
             params.strings("system-version"), params.strings("force-system-version"), params.strings("check-system-version"),
@@ -117,10 +116,12 @@ _UNCLOSED = "http://hl7.org/fhir/StructureDefinition/valueset-unclosed"
 _VERSION_RULES = frozenset({"system-version", "check-system-version", "force-system-version"})
 
 
-def expansion_resource(result: ExpandResult, echoed: list[dict[str, Any]]) -> dict[str, Any]:
-    """The ValueSet with its ``expansion``; the definition's own elements are kept, ``text`` is not."""
+def expansion_resource(result: ExpandResult, echoed: list[dict[str, Any]], include_definition: bool = False) -> dict[str, Any]:
+    """The ValueSet with its ``expansion``; the definition's own elements are kept, ``text`` is not.
+    ``include_definition``: the compose too (``includeDefinition``)."""
     # The definition's own elements; not its text, extensions or compose (the expansion says what it holds).
-    resource = {key: value for key, value in result.value_set.items() if key not in _NOT_COPIED}
+    left_out = _NOT_COPIED - {"compose"} if include_definition else _NOT_COPIED
+    resource = {key: value for key, value in result.value_set.items() if key not in left_out}
     # A version rule is echoed where it decided a version (tx.fhir.org's way): one that did not, changed nothing.
     parameters = [p for p in echoed if p["name"] not in _VERSION_RULES or p["name"] in result.expansion.rules_applied]
     # versionsMatch is told when codes of several versions were taken as one (by the value set's word or

@@ -40,7 +40,6 @@ class ExpansionOptions:
     exclude_not_for_ui: bool = False  # leave out abstract concepts (headers), which no one picks in a UI
     include_designations: bool = False
     designations: tuple[str, ...] = ()  # only designations in these languages or of these uses (system|code)
-    include_definition: bool = False
     properties: tuple[str, ...] = ()
     version_rules: VersionRules = field(default_factory=VersionRules)
     limit: int = 100_000  # entries an expansion may hold before it is too costly
@@ -55,7 +54,6 @@ class ExpansionEntry:
     abstract: bool = False
     inactive: bool = False
     status: str | None = None
-    definition: str | None = None
     designations: tuple[Designation, ...] = ()
     properties: tuple[Property, ...] = ()
     extensions: tuple[Extension, ...] = ()  # carried from the code system's and the value set's concept
@@ -350,7 +348,6 @@ class _Expander:
             abstract=provider.is_abstract(concept),
             inactive=provider.is_inactive(concept),
             status=provider.status(concept),
-            definition=provider.definition(concept) if options.include_definition else None,
             designations=designations,
             properties=properties,
             extensions=extensions,

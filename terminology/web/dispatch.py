@@ -182,7 +182,7 @@ class Dispatcher:
         registry = self.request_resources.registry_for(params.resources("tx-resource"))
         instance = read_value_set(registry, id) if id is not None else None
         result = expand(registry, read_expand_request(params, instance), _context(request, params))
-        return expansion_resource(result, echoed_parameters(params))
+        return expansion_resource(result, echoed_parameters(params), params.boolean("includeDefinition") is True)
 
     def batch(self, request: HttpRequest, id: str | None) -> dict[str, Any]:
         """A ``batch`` Bundle: each entry is answered as the request it holds would be, on its own."""

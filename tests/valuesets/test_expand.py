@@ -105,13 +105,13 @@ def test_codes(registry, id):
 
 
 def test_entry_details(registry):
-    entries = {e.code: e for e in flat(expand(registry, "animals-enum", include_definition=True).entries())}
+    entries = {e.code: e for e in flat(expand(registry, "animals-enum").entries())}
     assert entries["dog"].display == "Dog" and entries["dog"].version == "1.0.0"
     assert entries["cat"].display == "House cat"  # the value set's display
     assert entries["dodo"].inactive is True and entries["dodo"].status == "retired"
     assert entries["dog"].inactive is False and entries["dog"].abstract is False
-    mammal = next(e for e in flat(expand(registry, "filter-mammals", include_definition=True).entries()) if e.code == "mammal")
-    assert mammal.definition == "An animal that feeds its young with milk."
+    mammal = next(e for e in flat(expand(registry, "filter-mammals", properties=("definition",)).entries()) if e.code == "mammal")
+    assert [(p.code, p.value) for p in mammal.properties] == [("definition", "An animal that feeds its young with milk.")]
     animal = next(e for e in flat(expand(registry, "animals-all").entries()) if e.code == "animal")
     assert animal.abstract is True
 

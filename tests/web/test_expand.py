@@ -369,6 +369,12 @@ def test_the_value_sets_marks_on_a_concept_are_carried_to_its_entry(client):
     assert cat["extension"] == [{"url": "http://hl7.org/fhir/StructureDefinition/valueset-deprecated", "valueBoolean": True}]
 
 
+def test_include_definition_returns_the_compose_too(client):
+    assert "compose" not in _expand(client, "filter-mammals")
+    with_definition = _expand(client, "filter-mammals", _boolean("includeDefinition", True))
+    assert with_definition["compose"] == value_set("filter-mammals")["compose"]
+
+
 def test_used_value_sets(client):
     parameters = _expansion_parameters(_expand(client, "animals-import"))
     assert [value for name, value in parameters if name == "used-valueset"] == [f"{VS}filter-mammals|1.0.0"]
