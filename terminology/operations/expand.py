@@ -30,6 +30,7 @@ class ExpandRequest:
     count: int | None = None
     offset: int = 0
     supplements: tuple[str, ...] = ()
+    limit: int = MAX_RETURNED  # the most codes answered at once; a client may ask for fewer
 
 
 @dataclass(slots=True)
@@ -62,12 +63,13 @@ def expand(registry: Registry, request: ExpandRequest, context: RequestContext) 
     expansion = expand_value_set(value_set, registry, request.options, context)
     if local:  # the value set's own parts, not value sets it used
         expansion.used_value_sets = [canonical for canonical in expansion.used_value_sets if canonical not in local]
-    if request.count is None and expansion.total > MAX_RETURNED:
+    limit = min(request.limit, MAX_RETURNED)
+    if request.count is None and expansion.total > limit:
         raise TooCostly(
-            f"The expansion of {value_set.get('url')} has {expansion.total} codes, more than the {MAX_RETURNED} "
+            f"The expansion of {value_set.get('url')} has {expansion.total} codes, more than the {limit} "
             "returned at once: use count and offset to page through it, or filter to narrow it"
         )
-    page = expansion.entries(request.offset, None if request.count is None else min(request.count, MAX_RETURNED))
+    page = expansion.entries(request.offset, None if request.count is None else min(request.count, limit))
     language = ",".join(context.languages) or None
     paged = request.count is not None or request.offset > 0
     return ExpandResult(value_set, expansion, page, expansion.total, request.offset if paged else None, language)

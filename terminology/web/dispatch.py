@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 from urllib.parse import parse_qsl
@@ -181,7 +181,9 @@ class Dispatcher:
         params = self._operation_input(request)
         registry = self.request_resources.registry_for(params.resources("tx-resource"))
         instance = read_value_set(registry, id) if id is not None else None
-        result = expand(registry, read_expand_request(params, instance), _context(request, params))
+        asked = read_expand_request(params, instance)
+        limit = _cost_threshold(request)
+        result = expand(registry, asked if limit is None else replace(asked, limit=limit), _context(request, params))
         return expansion_resource(result, echoed_parameters(params), params.boolean("includeDefinition") is True)
 
     def batch(self, request: HttpRequest, id: str | None) -> dict[str, Any]:
@@ -309,6 +311,17 @@ def _search_args(request: HttpRequest, supported: frozenset[str], kind: str) -> 
     if summary not in (*_READ_SUMMARIES, "count"):
         raise InvalidRequest(f"Unknown _summary value '{summary}'", expression="_summary")
     return {name: request.arg(name) for name in supported}
+
+
+def _cost_threshold(request: HttpRequest) -> int | None:
+    """``X-TOO-COSTLY-THRESHOLD``: a client's own limit on the codes an expansion answers at once (it
+    can lower the server's, not raise it)."""
+    value = request.headers.get("x-too-costly-threshold")
+    if value is None:
+        return None
+    if not value.strip().isdigit() or int(value) < 1:
+        raise InvalidRequest(f"The header X-TOO-COSTLY-THRESHOLD must be a positive whole number, not '{value}'")
+    return int(value)
 
 
 def _context(request: HttpRequest, params: OperationInput) -> RequestContext:

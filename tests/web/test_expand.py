@@ -375,6 +375,19 @@ def test_include_definition_returns_the_compose_too(client):
     assert with_definition["compose"] == value_set("filter-mammals")["compose"]
 
 
+def test_a_client_may_set_a_lower_cost_limit(client):
+    outcome = _expand(client, "animals-all", status=422, headers={"X-TOO-COSTLY-THRESHOLD": "5"})
+    assert outcome["issue"][0]["code"] == "too-costly" and "more than the 5" in outcome_text(outcome)
+    paged = _expand(client, "animals-all", _integer("count", 3), headers={"X-TOO-COSTLY-THRESHOLD": "5"})
+    assert len(paged["expansion"]["contains"]) == 3
+    assert len(_expand(client, "animals-all", headers={"X-TOO-COSTLY-THRESHOLD": "100"})["expansion"]["contains"]) == 2
+
+
+def test_a_cost_limit_that_is_no_number_is_refused(client):
+    outcome = _expand(client, "animals-all", status=400, headers={"X-TOO-COSTLY-THRESHOLD": "lots"})
+    assert "X-TOO-COSTLY-THRESHOLD" in outcome_text(outcome)
+
+
 def test_used_value_sets(client):
     parameters = _expansion_parameters(_expand(client, "animals-import"))
     assert [value for name, value in parameters if name == "used-valueset"] == [f"{VS}filter-mammals|1.0.0"]
