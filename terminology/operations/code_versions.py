@@ -58,25 +58,25 @@ def choose_version(
         if stated is not None and not _fits(forced, stated):
             mismatch = _changed(system, forced, max(pinned, key=version_key) if pinned else "", stated, path)
     elif pinned:
-        fitting = [version for version in pinned if stated is not None and _fits(version, stated)]
-        latest = max(pinned, key=version_key)
-        decided = _pinned_for(registry, value_set, system, code, display, pinned, rules) if stated is None else latest
-        if fitting:
+        if stated is None:
+            decided = _pinned_for(registry, value_set, system, code, display, pinned, rules)
+        elif any(_fits(version, stated) for version in pinned):
             decided = stated
-        elif stated is not None:
+        else:
+            decided = max(pinned, key=version_key)
             mismatch = _mismatch(system, decided, stated, path)
     elif default is not None:
         decided = default
         if stated is not None and not _fits(default, stated):
             mismatch = _changed(system, default, "", stated, path)
-    else:
-        decided = stated
-    stated_unknown = stated is not None and registry.code_system(system, stated) is None
-    if stated_unknown and decided == stated:
+    elif stated is not None and registry.code_system(system, stated) is None:
         # Nothing decides, and the stated version is not known: the latest is used, and the difference said.
         latest = registry.code_system(system)
         decided = latest.info.version if latest is not None else None
         mismatch = _versionless(system, decided, stated, path)
+    else:
+        decided = stated
+    stated_unknown = stated is not None and registry.code_system(system, stated) is None
     decided_unknown = decided is not None and registry.code_system(system, decided) is None
     unknown = stated if stated_unknown else (decided if decided_unknown else None)
     # Where the code is checked: in the version decided; if that is not known, where it can be.
