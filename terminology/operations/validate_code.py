@@ -9,7 +9,6 @@ from typing import Any
 from ..canonical import canonical_of
 from ..context import RequestContext
 from ..errors import NotFound
-from ..extensions import withdrawn_status
 from ..model import CodeableConcept, Coding, Issue, ValidationResult
 from ..providers.base import CodeSystemProvider
 from ..registry import Registry
@@ -19,6 +18,7 @@ from ..valuesets.status import status_of
 from ..valuesets.resolution import UnknownCodeSystem, VersionNotAllowed, VersionRules, unknown_system_message
 from .code_versions import choose_version
 from .contained import with_contained
+from .display_check import DEFAULT_LANGUAGE_DISPLAY, WITHDRAWN_DISPLAY, check_display
 from .supplements import supplements_of, with_supplements
 
 __all__ = ["CodeValidationRequest", "validate_code"]
@@ -29,10 +29,8 @@ _DEPRECATED_IN_VALUE_SET = "CONCEPT_DEPRECATED_IN_VALUESET"
 _UNRESOLVED_VALUE_SET = "Unable_to_resolve_value_Set_"
 # The statuses (FHIR's concept-properties#status codes) an answer reports: a concept on its way out.
 _REPORTED_STATUSES = frozenset({"deprecated", "retired", "withdrawn"})
-_WITHDRAWN_DISPLAY = "INACTIVE_DISPLAY_FOUND"
-_QUIET = frozenset({_UNKNOWN_IN_FRAGMENT, _DEPRECATED_IN_VALUE_SET, "VALUESET_VALUE_MISMATCH_DEFAULT", _WITHDRAWN_DISPLAY})
-_DEFAULT_LANGUAGE_DISPLAY = "NO_VALID_DISPLAY_FOUND_NONE_FOR_LANG_OK"
-_TOLD = frozenset({_DEFAULT_LANGUAGE_DISPLAY})  # information that still makes the message
+_QUIET = frozenset({_UNKNOWN_IN_FRAGMENT, _DEPRECATED_IN_VALUE_SET, "VALUESET_VALUE_MISMATCH_DEFAULT", WITHDRAWN_DISPLAY})
+_TOLD = frozenset({DEFAULT_LANGUAGE_DISPLAY})  # information that still makes the message
 
 
 @dataclass(frozen=True, slots=True)
@@ -360,39 +358,10 @@ def _check(
     elif status == "deprecated":  # still valid, on its way out
         text = f"The concept '{code}' is deprecated and its use should be reviewed"
         issues.append(Issue("warning", "business-rule", text, "code-comment", (f"{path}code",), "DEPRECATED_CONCEPT_FOUND"))
-    if coding.display is not None and context.languages and not _has_display_in(provider, concept, context):
-        if _display_matches(provider, concept, coding.display, RequestContext()):
-            text = (
-                f"There are no valid display names found for the code {provider.info.url}#{code} for language(s) "
-                f"'{_languages(context)}'. The display is '{coding.display}' which is a valid display for the default language"
-            )
-            issues.append(Issue("information", "invalid", text, "invalid-display", (f"{path}display",), _DEFAULT_LANGUAGE_DISPLAY))
-            coding = replace(coding, display=None)  # checked: right in the only language there is
-    withdrawn = _withdrawn_display(provider, concept, coding.display, context) if coding.display is not None else None
-    if withdrawn and not _display_matches(provider, concept, coding.display, context):
-        shown = ", ".join(f'"{text}"' for text, _ in _display_choices(provider, concept, context))
-        text = (
-            f"'{coding.display}' is no longer considered a correct display for code '{code}' (status = {withdrawn}). "
-            f"The correct display is one of {shown}."
-        )
-        issues.append(Issue("warning", "invalid", text, "display-comment", (f"{path}display",), _WITHDRAWN_DISPLAY))
-        coding = replace(coding, display=None)  # a display that was right once: warned of, not wrong
-    if coding.display is not None and not _display_matches(provider, concept, coding.display, context):
-        valid = valid and lenient_display
-        spacing_only = _display_matches(provider, concept, coding.display, context, ignoring_spacing=True)
-        choices = _display_choices(provider, concept, context)
-        message = f"{'Wrong whitespace in' if spacing_only else 'Wrong'} Display Name '{coding.display}' for {provider.info.url}#{code}. "
-        if choices:
-            message += f"Valid display is {_one_of(choices)} (for the language(s) '{_languages(context)}')"
-            issue_id = "Display_Name_WS_for__should_be_one_of__instead_of" if spacing_only else "Display_Name_for__should_be_one_of__instead_of"
-        else:
-            message += (
-                f"There are no valid display names found for language(s) '{_languages(context)}'. "
-                f"Default display is '{provider.display(concept, RequestContext())}'"
-            )
-            issue_id = "NO_VALID_DISPLAY_FOUND_NONE_FOR_LANG_ERR"
-        severity = "warning" if lenient_display else "error"
-        issues.append(Issue(severity, "invalid", message, "invalid-display", (f"{path}display",), issue_id))
+    if coding.display is not None:
+        display_issues, wrong = check_display(provider, concept, code, coding.display, path, context, lenient_display)
+        issues += display_issues
+        valid = valid and not wrong
     message = "; ".join(sorted(issue.text for issue in issues if issue.severity != "information")) or None
     return ValidationResult(
         valid, message, provider.info.url, provider.info.version, code, display,
@@ -418,73 +387,3 @@ def _unknown_code(provider: CodeSystemProvider, coding: Coding, path: str) -> Va
     return ValidationResult(
         False, message, info.url, info.version, coding.code, normalized_code=probable, issues=(issue,)
     )
-
-
-def _display_matches(
-    provider: CodeSystemProvider, concept, display: str, context: RequestContext, ignoring_spacing: bool = False
-) -> bool:
-    """A display is right when it equals the display or a designation, ignoring case; when the client
-    names display languages, only those in one of its languages count. ``ignoring_spacing``: whether
-    it would be right but for its spacing (a mistake of its own, named as such)."""
-    spaced = (lambda text: " ".join(text.split())) if ignoring_spacing else (lambda text: text)
-    wanted = spaced(display).casefold()
-    own_language = provider.info.language
-    candidates = [(provider.display(concept, RequestContext()), own_language)]
-    candidates += [
-        (d.value, d.language or own_language) for d in provider.designations(concept, context) if not withdrawn_status(d.extensions)
-    ]
-    if context.languages:
-        candidates = [(text, lang) for text, lang in candidates if lang is None or _in_languages(lang, context.languages)]
-    return any(spaced(text).casefold() == wanted for text, _ in candidates)
-
-
-def _withdrawn_display(provider: CodeSystemProvider, concept, display: str, context: RequestContext) -> str | None:
-    """The status of the designation ``display`` names, where it is out of use (deprecated, withdrawn)."""
-    wanted = display.casefold()
-    return next(
-        (status for d in provider.designations(concept, context) if d.value.casefold() == wanted and (status := withdrawn_status(d.extensions))),
-        None,
-    )
-
-
-def _display_choices(provider: CodeSystemProvider, concept, context: RequestContext) -> list[tuple[str, str | None]]:
-    """The displays a client could have sent, with their languages: the concept's display and its
-    designations that carry no other use (translations), in the client's languages if it named any."""
-    own_language = provider.info.language
-    choices = [(provider.display(concept, RequestContext()), own_language)]
-    choices += [
-        (d.value, d.language or own_language)
-        for d in provider.designations(concept, context)
-        if d.use is None and not withdrawn_status(d.extensions)
-    ]
-    if context.languages:
-        choices = [(text, lang) for text, lang in choices if lang is None or _in_languages(lang, context.languages)]
-    return list(dict.fromkeys(choices))
-
-
-def _one_of(choices: list[tuple[str, str | None]]) -> str:
-    """``'Code1' (en)``; ``one of 2 choices: 'Code1' (en) or 'Anzeige1' (de)``."""
-    shown = [f"'{text}'{_language_suffix(language)}" for text, language in choices]
-    if len(shown) == 1:
-        return shown[0]
-    return f"one of {len(shown)} choices: {', '.join(shown[:-1])} or {shown[-1]}"
-
-
-def _has_display_in(provider: CodeSystemProvider, concept, context: RequestContext) -> bool:
-    """Whether the concept has a display or designation in one of the client's languages (or in a
-    language that is not known: a code system that names no language may be in any)."""
-    languages = [provider.info.language] + [d.language or provider.info.language for d in provider.designations(concept, context)]
-    return any(language is None or _in_languages(language, context.languages) for language in languages)
-
-
-def _in_languages(language: str, wanted: tuple[str, ...]) -> bool:
-    base = language.lower().split("-")[0]
-    return any(item == "*" or item.lower().split("-")[0] == base for item in wanted)
-
-
-def _language_suffix(language: str | None) -> str:
-    return f" ({language})" if language else ""
-
-
-def _languages(context: RequestContext) -> str:
-    return ",".join(context.languages) if context.languages else "--"

@@ -1,0 +1,131 @@
+"""Whether the display a client sent is right for a concept, and what to tell it when it is not.
+
+A display is right when it is the concept's display or one of its designations (ignoring case) in a
+language the client takes; spacing counts. A designation marked out of use is warned of, not wrong.
+"""
+
+from __future__ import annotations
+
+from ..context import RequestContext
+from ..extensions import withdrawn_status
+from ..model import Issue
+from ..providers.base import CodeSystemProvider, Concept
+
+__all__ = ["DEFAULT_LANGUAGE_DISPLAY", "WITHDRAWN_DISPLAY", "check_display"]
+
+DEFAULT_LANGUAGE_DISPLAY = "NO_VALID_DISPLAY_FOUND_NONE_FOR_LANG_OK"
+WITHDRAWN_DISPLAY = "INACTIVE_DISPLAY_FOUND"
+
+
+def check_display(
+    provider: CodeSystemProvider,
+    concept: Concept,
+    code: str,
+    display: str,
+    path: str,
+    context: RequestContext,
+    lenient: bool = False,
+) -> tuple[list[Issue], bool]:
+    """The issues with ``display`` for ``code``, and whether it makes the coding invalid (``lenient``:
+    a wrong display is only a warning)."""
+    where = (f"{path}display",)
+    if context.languages and not _has_display_in(provider, concept, context):
+        if _display_matches(provider, concept, display, RequestContext()):  # right in the only language there is
+            text = (
+                f"There are no valid display names found for the code {provider.info.url}#{code} for language(s) "
+                f"'{_languages(context)}'. The display is '{display}' which is a valid display for the default language"
+            )
+            return [Issue("information", "invalid", text, "invalid-display", where, DEFAULT_LANGUAGE_DISPLAY)], False
+    if _display_matches(provider, concept, display, context):
+        return [], False
+    withdrawn = _withdrawn_display(provider, concept, display, context)
+    if withdrawn:  # a display that was right once: warned of, not wrong
+        shown = ", ".join(f'"{text}"' for text, _ in _display_choices(provider, concept, context))
+        text = (
+            f"'{display}' is no longer considered a correct display for code '{code}' (status = {withdrawn}). "
+            f"The correct display is one of {shown}."
+        )
+        return [Issue("warning", "invalid", text, "display-comment", where, WITHDRAWN_DISPLAY)], False
+    spacing_only = _display_matches(provider, concept, display, context, ignoring_spacing=True)
+    choices = _display_choices(provider, concept, context)
+    message = f"{'Wrong whitespace in' if spacing_only else 'Wrong'} Display Name '{display}' for {provider.info.url}#{code}. "
+    if choices:
+        message += f"Valid display is {_one_of(choices)} (for the language(s) '{_languages(context)}')"
+        issue_id = "Display_Name_WS_for__should_be_one_of__instead_of" if spacing_only else "Display_Name_for__should_be_one_of__instead_of"
+    else:
+        message += (
+            f"There are no valid display names found for language(s) '{_languages(context)}'. "
+            f"Default display is '{provider.display(concept, RequestContext())}'"
+        )
+        issue_id = "NO_VALID_DISPLAY_FOUND_NONE_FOR_LANG_ERR"
+    return [Issue("warning" if lenient else "error", "invalid", message, "invalid-display", where, issue_id)], not lenient
+
+
+def _display_matches(
+    provider: CodeSystemProvider, concept, display: str, context: RequestContext, ignoring_spacing: bool = False
+) -> bool:
+    """A display is right when it equals the display or a designation, ignoring case; when the client
+    names display languages, only those in one of its languages count. ``ignoring_spacing``: whether
+    it would be right but for its spacing (a mistake of its own, named as such)."""
+    spaced = (lambda text: " ".join(text.split())) if ignoring_spacing else (lambda text: text)
+    wanted = spaced(display).casefold()
+    own_language = provider.info.language
+    candidates = [(provider.display(concept, RequestContext()), own_language)]
+    candidates += [
+        (d.value, d.language or own_language) for d in provider.designations(concept, context) if not withdrawn_status(d.extensions)
+    ]
+    if context.languages:
+        candidates = [(text, lang) for text, lang in candidates if lang is None or _in_languages(lang, context.languages)]
+    return any(spaced(text).casefold() == wanted for text, _ in candidates)
+
+
+def _withdrawn_display(provider: CodeSystemProvider, concept, display: str, context: RequestContext) -> str | None:
+    """The status of the designation ``display`` names, where it is out of use (deprecated, withdrawn)."""
+    wanted = display.casefold()
+    return next(
+        (status for d in provider.designations(concept, context) if d.value.casefold() == wanted and (status := withdrawn_status(d.extensions))),
+        None,
+    )
+
+
+def _display_choices(provider: CodeSystemProvider, concept, context: RequestContext) -> list[tuple[str, str | None]]:
+    """The displays a client could have sent, with their languages: the concept's display and its
+    designations that carry no other use (translations), in the client's languages if it named any."""
+    own_language = provider.info.language
+    choices = [(provider.display(concept, RequestContext()), own_language)]
+    choices += [
+        (d.value, d.language or own_language)
+        for d in provider.designations(concept, context)
+        if d.use is None and not withdrawn_status(d.extensions)
+    ]
+    if context.languages:
+        choices = [(text, lang) for text, lang in choices if lang is None or _in_languages(lang, context.languages)]
+    return list(dict.fromkeys(choices))
+
+
+def _one_of(choices: list[tuple[str, str | None]]) -> str:
+    """``'Code1' (en)``; ``one of 2 choices: 'Code1' (en) or 'Anzeige1' (de)``."""
+    shown = [f"'{text}'{_language_suffix(language)}" for text, language in choices]
+    if len(shown) == 1:
+        return shown[0]
+    return f"one of {len(shown)} choices: {', '.join(shown[:-1])} or {shown[-1]}"
+
+
+def _has_display_in(provider: CodeSystemProvider, concept, context: RequestContext) -> bool:
+    """Whether the concept has a display or designation in one of the client's languages (or in a
+    language that is not known: a code system that names no language may be in any)."""
+    languages = [provider.info.language] + [d.language or provider.info.language for d in provider.designations(concept, context)]
+    return any(language is None or _in_languages(language, context.languages) for language in languages)
+
+
+def _in_languages(language: str, wanted: tuple[str, ...]) -> bool:
+    base = language.lower().split("-")[0]
+    return any(item == "*" or item.lower().split("-")[0] == base for item in wanted)
+
+
+def _language_suffix(language: str | None) -> str:
+    return f" ({language})" if language else ""
+
+
+def _languages(context: RequestContext) -> str:
+    return ",".join(context.languages) if context.languages else "--"
