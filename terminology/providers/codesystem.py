@@ -12,7 +12,8 @@ from ..canonical import canonical_of
 from ..context import RequestContext
 from ..errors import InvalidRequest
 from ..extensions import annotations, carried, read_extensions
-from ..model import Coding, Designation, Extension, Property, PropertyDefinition
+from .concept_json import read_definition, read_designation, read_property, read_supplement
+from ..model import Designation, Extension, Property, PropertyDefinition
 from ..valuesets.status import status_of
 from .base import CodeSystemInfo, CodeSystemProvider
 
@@ -23,15 +24,6 @@ _STANDARD_PROPERTIES = ("notSelectable", "status", "inactive")
 # Property values that say a concept is inactive (status codes of http://hl7.org/fhir/concept-properties).
 _INACTIVE_STATUSES = frozenset({"retired", "inactive"})
 _STATUS_EXTENSION = "http://hl7.org/fhir/StructureDefinition/codesystem-concept-status"  # R4 spelling is an extension
-_VALUE_KEYS = {
-    "valueCode": "code",
-    "valueString": "string",
-    "valueBoolean": "boolean",
-    "valueInteger": "integer",
-    "valueDecimal": "decimal",
-    "valueDateTime": "dateTime",
-    "valueCoding": "Coding",
-}
 
 
 @dataclass(slots=True, eq=False)
@@ -61,7 +53,7 @@ class FhirCodeSystemProvider(CodeSystemProvider):
         self.resource = resource
         self.info = _info(resource)
         self.supplements = tuple(supplements)
-        self._definitions = [_definition(item) for item in resource.get("property") or () if isinstance(item, dict)]
+        self._definitions = [read_definition(item) for item in resource.get("property") or () if isinstance(item, dict)]
         self._by_code: dict[str, FhirConcept] | None = None  # read when first needed: most are never used
         self._roots: list[FhirConcept] = []
         self._folded: dict[str, FhirConcept] | None = None
@@ -88,8 +80,8 @@ class FhirCodeSystemProvider(CodeSystemProvider):
         if not isinstance(item, dict) or not isinstance(item.get("code"), str):
             raise InvalidRequest(f"A concept of the CodeSystem {self.info.url} has no code")
         concept = FhirConcept(item["code"], item.get("display"), item.get("definition"), source=item)
-        concept.designations = [_designation(d) for d in item.get("designation") or () if isinstance(d, dict)]
-        concept.properties = [p for p in (_property(p) for p in item.get("property") or ()) if p is not None]
+        concept.designations = [read_designation(d) for d in item.get("designation") or () if isinstance(d, dict)]
+        concept.properties = [p for p in (read_property(p) for p in item.get("property") or ()) if p is not None]
         extensions = read_extensions(item)
         concept.annotations, concept.carried = list(annotations(extensions)), list(carried(extensions))
         status = _extension_value(item, _STATUS_EXTENSION)
@@ -129,20 +121,16 @@ class FhirCodeSystemProvider(CodeSystemProvider):
         return [c for c in by_code.values() if not c.parents] if moved else None
 
     def _apply(self, supplement: Mapping[str, Any], find: Callable[[str], FhirConcept | None]) -> None:
-        for item in _flatten(supplement.get("concept") or ()):
-            concept = find(item.get("code", "")) if isinstance(item, dict) and isinstance(item.get("code"), str) else None
-            if concept is None:
-                continue
-            source = canonical_of(supplement)
-            concept.designations += [_designation(d, source) for d in item.get("designation") or () if isinstance(d, dict)]
-            concept.properties += [p for p in (_property(p) for p in item.get("property") or ()) if p is not None]
-            extensions = read_extensions(item)
-            concept.annotations += annotations(extensions)
-            concept.carried += carried(extensions)
+        additions = read_supplement(supplement)
+        for code, added in additions.concepts.items():
+            concept = find(code)
+            if concept is not None:
+                concept.designations += added.designations
+                concept.properties += added.properties
+                concept.annotations += added.annotations
+                concept.carried += added.carried
         known = {d.code for d in self._definitions}
-        self._definitions += [
-            d for d in (_definition(p) for p in supplement.get("property") or () if isinstance(p, dict)) if d.code not in known
-        ]
+        self._definitions += [d for d in additions.definitions if d.code not in known]
 
     # -- the provider interface -------------------------------------------------------------------
 
@@ -279,40 +267,11 @@ def _info(resource: Mapping[str, Any]) -> CodeSystemInfo:
     )
 
 
-def _definition(item: Mapping[str, Any]) -> PropertyDefinition:
-    return PropertyDefinition(str(item.get("code", "")), str(item.get("type", "string")), item.get("description") or "", item.get("uri"))
-
-
-def _designation(item: Mapping[str, Any], source: str | None = None) -> Designation:
-    use = item.get("use")
-    use_coding = Coding(use.get("system"), use.get("version"), use.get("code"), use.get("display")) if isinstance(use, dict) else None
-    return Designation(str(item.get("value", "")), item.get("language"), use_coding, read_extensions(item), source)
-
-
-def _property(item: Any) -> Property | None:
-    if not isinstance(item, dict) or not isinstance(item.get("code"), str):
-        return None
-    for key, type_ in _VALUE_KEYS.items():
-        if key in item:
-            value = item[key]
-            if type_ == "Coding" and isinstance(value, dict):
-                value = Coding(value.get("system"), value.get("version"), value.get("code"), value.get("display"))
-            return Property(item["code"], value, type_)
-    return None
-
-
 def _extension_value(item: Mapping[str, Any], url: str) -> Any:
     for extension in item.get("extension") or ():
         if isinstance(extension, dict) and extension.get("url") == url:
             return next((v for k, v in extension.items() if k.startswith("value")), None)
     return None
-
-
-def _flatten(concepts: Iterable[Any]) -> Iterator[Mapping[str, Any]]:
-    for item in concepts:
-        if isinstance(item, dict):
-            yield item
-            yield from _flatten(item.get("concept") or ())
 
 
 _DISPLAY_USES = frozenset({"display", "preferredForLanguage"})
