@@ -13,10 +13,11 @@ from .loaders.release_cache import load_release
 from .providers.icd10cm import Icd10cmProvider
 from .registry import Registry
 
-__all__ = ["DEFAULT_ICD10CM_FILE", "FHIR_R4_FOLDER", "build_registry", "resources_dir"]
+__all__ = ["DEFAULT_ICD10CM_FILE", "FHIR_R4_FOLDER", "GUIDANCE_PACKAGE", "build_registry", "resources_dir"]
 
 DEFAULT_ICD10CM_FILE = "icd10cm/icd10c-tabular-April-1-2026.xml.gz"
 FHIR_R4_FOLDER = "fhir-r4"  # FHIR's own R4 code systems and value sets
+GUIDANCE_PACKAGE = "icd10cm-guidance/package"  # the coding guidance for ICD-10-CM codes (a FHIR package)
 
 
 def resources_dir() -> Path:
@@ -34,13 +35,13 @@ def build_registry(
     icd10cm_files: Sequence[str | Path] = (), cache_dir: Path | None = None, resource_paths: Sequence[str | Path] = ()
 ) -> Registry:
     """A registry of the given ICD-10-CM tabular files (the embedded release when none is given),
-    FHIR's own R4 code systems and value sets, and the FHIR resources in ``resource_paths``
-    (files, folders, packages).
+    FHIR's own R4 code systems and value sets, the ICD-10-CM coding guidance package, and the FHIR
+    resources in ``resource_paths`` (files, folders, packages).
 
     The first ICD-10-CM file is the default version; the others are served beside it under ids that name their version.
     """
     registry = Registry()
-    for loaded in load_resources([resources_dir() / FHIR_R4_FOLDER, *resource_paths]):
+    for loaded in load_resources([resources_dir() / FHIR_R4_FOLDER, resources_dir() / GUIDANCE_PACKAGE, *resource_paths]):
         registry.add_resource(loaded.resource)
     files = list(icd10cm_files) or [resources_dir() / DEFAULT_ICD10CM_FILE]
     for index, path in enumerate(files):

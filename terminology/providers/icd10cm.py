@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from functools import lru_cache
+from typing import Any
 
+from ..canonical import canonical_of
 from ..context import RequestContext
 from ..errors import InvalidRequest
 from ..loaders.icd10cm_text_index import Icd10cmTextIndex
 from ..loaders.icd10cm_xml import NOTE_KINDS, Icd10cmEntry, Icd10cmRelease
 from ..model import Coding, Designation, Property, PropertyDefinition
 from .base import CodeSystemInfo, CodeSystemProvider, ConceptFilter
+from .concept_json import ConceptAdditions, read_supplement
 from .filters import PredicateFilter
 
 __all__ = ["ICD10CM_URL", "Icd10cmProvider"]
@@ -59,9 +62,28 @@ _LISTED_BILLABLE = 8
 class Icd10cmProvider(CodeSystemProvider):
     """Concepts are the release's :class:`Icd10cmEntry` objects; codes are written with their dot."""
 
-    def __init__(self, release: Icd10cmRelease, id: str = "icd-10-cm", text_index: Icd10cmTextIndex | None = None) -> None:
+    def __init__(
+        self,
+        release: Icd10cmRelease,
+        id: str = "icd-10-cm",
+        text_index: Icd10cmTextIndex | None = None,
+        supplements: Sequence[Mapping[str, Any]] = (),
+    ) -> None:
+        """``supplements``: CodeSystem supplements whose designations and properties (coding
+        guidance ...) are added to the concepts they name, and whose properties the codes below
+        those concepts inherit."""
         self.release = release
         self.text_index = text_index
+        self.supplements = tuple(supplements)
+        self._added: dict[str, list[ConceptAdditions]] = {}
+        definitions = list(_PROPERTY_DEFINITIONS)
+        for supplement in self.supplements:
+            additions = read_supplement(supplement)
+            for code, added in additions.concepts.items():
+                self._added.setdefault(code, []).append(added)
+            known = {d.code for d in definitions}
+            definitions += [d for d in additions.definitions if d.code not in known]
+        self._definitions = tuple(definitions)
         self.info = CodeSystemInfo(
             id=id,
             url=ICD10CM_URL,
@@ -108,7 +130,8 @@ class Icd10cmProvider(CodeSystemProvider):
         return concept.display
 
     def designations(self, concept: Icd10cmEntry, context: RequestContext) -> Sequence[Designation]:
-        return tuple(Designation(term, "en", _SYNONYM) for term in self._own_notes(concept, "inclusionTerm"))
+        own = tuple(Designation(term, "en", _SYNONYM) for term in self._own_notes(concept, "inclusionTerm"))
+        return own + tuple(d for added in self._added.get(concept.code, ()) for d in added.designations)
 
     def is_abstract(self, concept: Icd10cmEntry) -> bool:
         return bool(concept.children) or concept.kind == "block"
@@ -140,7 +163,13 @@ class Icd10cmProvider(CodeSystemProvider):
     # -- properties -------------------------------------------------------------------------
 
     def property_definitions(self) -> Sequence[PropertyDefinition]:
-        return _PROPERTY_DEFINITIONS
+        return self._definitions
+
+    def with_supplements(self, supplements: Sequence[Mapping[str, Any]]) -> Icd10cmProvider:
+        return Icd10cmProvider(self.release, self.info.id, self.text_index, (*self.supplements, *supplements))
+
+    def supplement_canonicals(self) -> Sequence[str]:
+        return [canonical_of(supplement) for supplement in self.supplements]
 
     def properties(
         self, concept: Icd10cmEntry, wanted: Collection[str] | None, inherited: bool = True
@@ -168,6 +197,8 @@ class Icd10cmProvider(CodeSystemProvider):
             yield Property("block", block.code, "code", block.display)
         if wanted is None or not _NOTE_KIND_SET.isdisjoint(wanted):
             yield from self._note_properties(concept, want, inherited)
+        if self._added:
+            yield from self._supplement_properties(concept, want, inherited)
 
     def _note_properties(self, concept: Icd10cmEntry, want: Callable[[str], bool], inherited: bool) -> Iterator[Property]:
         levels = [(concept.code, _LEVELS[concept.kind], concept.notes)]
@@ -182,6 +213,17 @@ class Icd10cmProvider(CodeSystemProvider):
                 origin = (Property("source", source, "code"), Property("level", level, "code"))
                 for text in texts:
                     yield Property(kind, text, "string", subproperties=origin)
+
+    def _supplement_properties(self, concept: Icd10cmEntry, want: Callable[[str], bool], inherited: bool) -> Iterator[Property]:
+        """What the supplements say of the concept and, as notes are, of the levels above it (a 7th-character
+        code takes the guidance on its subcategory), each with the ``source`` and ``level`` it is written at."""
+        levels = [concept, *(self.release.ancestors(concept.code) if inherited else ())]
+        for entry in levels:
+            origin = (Property("source", entry.code, "code"), Property("level", _LEVELS[entry.kind], "code"))
+            for added in self._added.get(entry.code, ()):
+                for prop in added.properties:
+                    if want(prop.code):
+                        yield Property(prop.code, prop.value, prop.type, prop.description, origin)
 
     def _own_notes(self, concept: Icd10cmEntry, kind: str) -> tuple[str, ...]:
         for note_kind, texts in concept.notes:
