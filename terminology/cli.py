@@ -29,6 +29,11 @@ def _parser() -> argparse.ArgumentParser:
         help="FHIR CodeSystems, ValueSets and ConceptMaps to serve: a file (JSON or XML, a resource or a Bundle), "
         "a folder of them, or a FHIR package (.tgz); repeat for several",
     )
+    serve.add_argument(
+        "--supplement", action="append", default=[], metavar="CANONICAL",
+        help="a CodeSystem supplement to apply without useSupplement (the ICD-10-CM coding guidance: "
+        "http://fhir.icd10cm-terminology.org/CodeSystem/icd10cm-guidance-m4848); repeat for several",
+    )
     serve.add_argument("--cache-dir", help="where compiled content is kept (default: ~/.cache/terminology)")
     return parser
 
@@ -39,7 +44,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     if args.command == "serve":
         from .server import serve
 
-        config: dict[str, object] = {"TERMINOLOGY_RESOURCE_PATHS": args.resources}
+        config: dict[str, object] = {"TERMINOLOGY_RESOURCE_PATHS": args.resources, "TERMINOLOGY_DEFAULT_SUPPLEMENTS": args.supplement}
         if args.cache_dir:
             config["TERMINOLOGY_CACHE_DIR"] = args.cache_dir
         serve(args.host, args.port, args.workers, args.icd10cm, config)

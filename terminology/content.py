@@ -11,6 +11,7 @@ from .loaders.fhir_files import load_resources
 from .loaders.icd10cm_text_index import Icd10cmTextIndex
 from .loaders.release_cache import load_release
 from .providers.icd10cm import Icd10cmProvider
+from .operations.supplements import with_supplements
 from .registry import Registry
 
 __all__ = ["DEFAULT_ICD10CM_FILE", "FHIR_R4_FOLDER", "GUIDANCE_PACKAGE", "build_registry", "resources_dir"]
@@ -32,11 +33,15 @@ def resources_dir() -> Path:
 
 
 def build_registry(
-    icd10cm_files: Sequence[str | Path] = (), cache_dir: Path | None = None, resource_paths: Sequence[str | Path] = ()
+    icd10cm_files: Sequence[str | Path] = (),
+    cache_dir: Path | None = None,
+    resource_paths: Sequence[str | Path] = (),
+    default_supplements: Sequence[str] = (),
 ) -> Registry:
     """A registry of the given ICD-10-CM tabular files (the embedded release when none is given),
     FHIR's own R4 code systems and value sets, the ICD-10-CM coding guidance package, and the FHIR
-    resources in ``resource_paths`` (files, folders, packages).
+    resources in ``resource_paths`` (files, folders, packages). ``default_supplements``: canonicals
+    of supplements applied to their code systems for every request (:class:`NotFound` if unknown).
 
     The first ICD-10-CM file is the default version; the others are served beside it under ids that name their version.
     """
@@ -49,4 +54,4 @@ def build_registry(
         text_index = Icd10cmTextIndex.for_release(release, path, cache_dir)
         id = "icd-10-cm" if index == 0 else f"icd-10-cm-{release.version}"
         registry.add_code_system(Icd10cmProvider(release, id, text_index))
-    return registry
+    return with_supplements(registry, default_supplements)

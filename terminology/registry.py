@@ -54,6 +54,8 @@ class Registry:
         self._supplements: dict[str, list[Resource]] = {}
         self._concept_maps: dict[str, list[Resource]] = {}
         self._concept_maps_by_id: dict[str, Resource] = {}
+        # ``url|version`` of the supplements this layer applies to its parent's code systems.
+        self.supplements_applied: tuple[str, ...] = parent.supplements_applied if parent is not None else ()
 
     # -- adding -----------------------------------------------------------------------------------
 

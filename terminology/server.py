@@ -58,6 +58,7 @@ def serve(
         _config.get("TERMINOLOGY_ICD10CM_FILES", ()),
         Path(cache_dir) if cache_dir else None,
         _config.get("TERMINOLOGY_RESOURCE_PATHS", ()),
+        _config.get("TERMINOLOGY_DEFAULT_SUPPLEMENTS", ()),
     )
     _app = create_app(_config, registry=registry)
     gc.collect()

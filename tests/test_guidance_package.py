@@ -13,7 +13,8 @@ import simple_icd_10_cm as oracle
 
 from conftest import assert_valid_r4
 from terminology.content import GUIDANCE_PACKAGE, resources_dir
-from web.helpers import param, parameters, parts, resource_of
+from terminology.web.app import create_app
+from web.helpers import param, parameters, parameters_body, parts, resource_of
 
 PACKAGE = resources_dir() / GUIDANCE_PACKAGE
 SEED = Path(__file__).resolve().parents[2] / "shared" / "seed" / "000_e6224f6099d75ff2.txt"
@@ -169,3 +170,42 @@ def test_the_billable_value_set_pages_and_filters(client):
     assert len(_codes(first)) == len(_codes(second)) == 10 and not set(_codes(first)) & set(_codes(second))
     filtered = _codes(_expand(client, "icd10cm-billable", filter="fatigue fract sacr", count="10"))
     assert set(filtered[:4]) == set(oracle.get_children("M48.48"))  # the best matches first
+
+
+# --- applied by default -------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def guided(tmp_path_factory):
+    """A server configured to apply the guidance supplement without being asked."""
+    config = {"TERMINOLOGY_DEFAULT_SUPPLEMENTS": [SUPPLEMENT], "TERMINOLOGY_CACHE_DIR": str(tmp_path_factory.mktemp("cache"))}
+    return create_app(config).test_client()
+
+
+def test_the_capability_statement_says_which_supplements_apply_by_default(client, guided):
+    (rest,) = resource_of(guided.get("/fhir/metadata"))["rest"]
+    assert SUPPLEMENT in rest["documentation"]
+    (plain,) = resource_of(client.get("/fhir/metadata"))["rest"]
+    assert "documentation" not in plain
+
+
+@pytest.mark.parametrize("asked", [{}, {"useSupplement": SUPPLEMENT}])
+def test_guidance_applied_by_default_once(guided, asked):
+    result = resource_of(guided.get(LOOKUP, query_string={"system": ICD10CM, "code": "M48.48XS", **asked}))
+    assert len(_guidance(result)["documentation-requirement"]) == 2  # not twice when also asked for
+
+
+def test_guidance_for_another_code_is_data_only(client):
+    """A supplement of the same shape for another code, sent with the request: no code knows M48.48."""
+    other = {
+        "resourceType": "CodeSystem", "url": "http://example.org/fhir/CodeSystem/sacrum-guidance", "version": "1",
+        "status": "active", "content": "supplement", "supplements": f"{ICD10CM}|2026",
+        "property": [{"code": "documentation-requirement", "type": "string", "description": "What to document"}],
+        "concept": [{"code": "S32.1", "property": [{"code": "documentation-requirement", "valueString": "Record the mechanism of injury."}]}],
+    }  # fmt: skip
+    body = parameters_body(
+        {"name": "system", "valueUri": ICD10CM}, {"name": "code", "valueCode": "S32.10XA"},
+        {"name": "useSupplement", "valueCanonical": other["url"]}, {"name": "tx-resource", "resource": other},
+    )  # fmt: skip
+    result = resource_of(client.post(LOOKUP, data=body, content_type="application/fhir+json"))
+    assert _guidance(result)["documentation-requirement"] == [("Record the mechanism of injury.", "S32.1")]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from .. import __release_date__, __version__
@@ -76,8 +77,9 @@ def _software_and_implementation(base: str, release_date: bool) -> dict[str, Any
     return {"software": software, "implementation": {"description": "ICD-10-CM FHIR terminology server", "url": base}}
 
 
-def capability_statement(base: str) -> dict[str, Any]:
-    """``base``: the FHIR base url of this server as the client reached it."""
+def capability_statement(base: str, default_supplements: Sequence[str] = ()) -> dict[str, Any]:
+    """``base``: the FHIR base url of this server as the client reached it; ``default_supplements``:
+    the supplements it applies without being asked (said in ``rest.documentation``)."""
     header = _header("CapabilityStatement", base)
     # FHIR's element order (which XML keeps): id, then extension, then the rest.
     statement = {"resourceType": header.pop("resourceType"), "id": header.pop("id")}
@@ -110,6 +112,7 @@ def capability_statement(base: str) -> dict[str, Any]:
     statement["rest"] = [
         {
             "mode": "server",
+            **({"documentation": _applied(default_supplements)} if default_supplements else {}),
             "security": {"cors": True, "description": _SECURITY},
             "resource": resources,
             "interaction": [{"code": "batch"}],  # POST [base] with a batch Bundle
@@ -117,6 +120,14 @@ def capability_statement(base: str) -> dict[str, Any]:
         }
     ]
     return statement
+
+
+def _applied(supplements: Sequence[str]) -> str:
+    listed = ", ".join(supplements)
+    return (
+        f"CodeSystem supplements applied by default, without useSupplement: {listed}. "
+        "Lookups and validations carry what they add, and name them in used-supplement."
+    )
 
 
 def terminology_capabilities(registry: Registry, base: str) -> dict[str, Any]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from ..canonical import canonical_of
 from ..errors import NotFound
 from ..registry import Registry
 
@@ -31,11 +32,15 @@ def with_supplements(registry: Registry, canonicals: Iterable[str]) -> Registry:
         supplement = registry.supplement(canonical)
         if supplement is None:
             raise NotFound(f"Required supplement not found: {canonical}", tx_code="not-found")
+        if canonical_of(supplement) in registry.supplements_applied:
+            continue  # applied already (a server's default supplement)
         url, _, version = str(supplement.get("supplements", "")).partition("|")
         by_system.setdefault((url, version or None), []).append(supplement)
     if not by_system:
         return registry
     layered = Registry(parent=registry)
+    applied = [canonical_of(supplement) for supplements in by_system.values() for supplement in supplements]
+    layered.supplements_applied = tuple(dict.fromkeys((*registry.supplements_applied, *applied)))
     for (url, version), supplements in by_system.items():
         base = registry.code_system(url, version)
         if base is None:

@@ -32,7 +32,9 @@ class Terminology:
 
     Config keys (all optional): ``TERMINOLOGY_ICD10CM_FILES`` (tabular XML files; the embedded
     release by default), ``TERMINOLOGY_RESOURCE_PATHS`` (FHIR CodeSystem, ValueSet and ConceptMap
-    files, folders and packages), ``TERMINOLOGY_CACHE_DIR``, ``TERMINOLOGY_MAX_BODY_BYTES`` (default 16 MiB),
+    files, folders and packages), ``TERMINOLOGY_DEFAULT_SUPPLEMENTS`` (canonicals of CodeSystem
+    supplements applied without ``useSupplement``, such as the ICD-10-CM coding guidance),
+    ``TERMINOLOGY_CACHE_DIR``, ``TERMINOLOGY_MAX_BODY_BYTES`` (default 16 MiB),
     ``TERMINOLOGY_URL_PREFIX`` (default ``/fhir``). A ready ``registry`` skips the loading.
     """
 
@@ -51,6 +53,7 @@ class Terminology:
                 app.config.get("TERMINOLOGY_ICD10CM_FILES", ()),
                 Path(cache_dir) if cache_dir else None,
                 app.config.get("TERMINOLOGY_RESOURCE_PATHS", ()),
+                app.config.get("TERMINOLOGY_DEFAULT_SUPPLEMENTS", ()),
             )
         max_body = int(app.config.get("TERMINOLOGY_MAX_BODY_BYTES", 16 * 1024 * 1024))
         state = TerminologyState(Dispatcher(registry, max_body), prefix)
