@@ -209,3 +209,23 @@ def test_guidance_for_another_code_is_data_only(client):
     )  # fmt: skip
     result = resource_of(client.post(LOOKUP, data=body, content_type="application/fhir+json"))
     assert _guidance(result)["documentation-requirement"] == [("Record the mechanism of injury.", "S32.1")]
+
+
+@pytest.mark.parametrize(
+    "id, text",
+    [
+        ("icd10cm-m4848-fatigue-fracture-sacral", "sequela"),
+        ("icd10cm-billable", "sacral"),
+        ("icd10cm-m4848-predisposing-conditions", "stenosis"),
+        ("icd10cm-m4848-acute-traumatic-fractures", "coccyx"),
+    ],
+)
+def test_every_value_set_expands_with_filter_count_and_offset(client, id, text):
+    whole = _expand(client, id, filter=text, count="1000")
+    codes = _codes(whole)
+    assert codes and whole["expansion"]["total"] == len(codes)
+    for item in whole["expansion"]["contains"]:  # in its display, or in one of its inclusion terms
+        said = [item["display"], *oracle.get_inclusion_term(item["code"])]
+        assert any(text in words.lower() for words in said), item["code"]
+    page = _expand(client, id, filter=text, count="2", offset="1")
+    assert _codes(page) == codes[1:3] and page["expansion"]["offset"] == 1
