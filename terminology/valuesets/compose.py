@@ -7,6 +7,8 @@ Reads ``ValueSet.compose``: ``include``/``exclude`` with ``system``, ``version``
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -92,8 +94,32 @@ def expansion_parameters(value_set: Mapping[str, Any]) -> dict[str, Any]:
     return found
 
 
+# The composes last read, by the identity of their ValueSet (held, so that the identity stays its
+# own): one validation reads a value set's compose several times, and most are the registry's.
+_READ: OrderedDict[int, tuple[Mapping[str, Any], Compose]] = OrderedDict()
+_READ_SIZE = 512
+_READ_LOCK = threading.Lock()
+
+
 def read_compose(value_set: Mapping[str, Any]) -> Compose:
-    """:class:`InvalidRequest` names what is malformed (an include with neither system nor valueSet, ...)."""
+    """:class:`InvalidRequest` names what is malformed (an include with neither system nor valueSet, ...).
+
+    A ValueSet is read as it is the first time: change a resource, and hand over a new one."""
+    key = id(value_set)
+    with _READ_LOCK:
+        known = _READ.get(key)
+        if known is not None and known[0] is value_set:
+            _READ.move_to_end(key)
+            return known[1]
+    compose = _read(value_set)
+    with _READ_LOCK:
+        _READ[key] = (value_set, compose)
+        if len(_READ) > _READ_SIZE:
+            _READ.popitem(last=False)
+    return compose
+
+
+def _read(value_set: Mapping[str, Any]) -> Compose:
     compose = value_set.get("compose")
     if compose is None:
         return Compose(())

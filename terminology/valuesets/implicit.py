@@ -4,14 +4,18 @@ applied to every code system the server knows."""
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 from urllib.parse import unquote
 
 __all__ = ["implicit_value_set"]
 
 
+@lru_cache(maxsize=256)
 def implicit_value_set(url: str) -> tuple[str, dict[str, Any]] | None:
-    """``(code system url, ValueSet resource)`` for an implicit value set's url, else None."""
+    """``(code system url, ValueSet resource)`` for an implicit value set's url, else None.
+
+    The same url gives the same resource (read once, as the registry's are): not to be changed."""
     system, mark, query = url.partition("?")
     if not mark or not system:
         return None
