@@ -52,24 +52,32 @@ KINDS = [
      "How the condition is told apart from a condition it can be confused with (here: an acute fracture)."),
 ]  # fmt: skip
 
-# The page, line by line (1-based; line 2 is the billable claim, left out): the kind of each statement.
+# The topics a page groups its statements under: code, display, definition.
+TOPICS = [
+    ("the-condition", "The condition itself", "Guidance on the condition the code stands for."),
+    ("underlying-conditions", "The conditions behind it", "Guidance on the underlying conditions that lead to it."),
+    ("related-procedure", "A related procedure", "Guidance on a procedure performed for the condition."),
+]
+
+# The page, line by line (1-based; line 2 is the billable claim, left out): the kind of each statement,
+# and the topic it is given under (None: it is about the whole code).
 LINES = {
-    1: "page-title",
-    3: "clinical-description",
+    1: ("page-title", None),
+    3: ("clinical-description", None),
     # The fracture itself.
-    4: "documentation-requirement",
-    5: "clinical-scenario",
-    6: "coding-consideration",
+    4: ("documentation-requirement", "the-condition"),
+    5: ("clinical-scenario", "the-condition"),
+    6: ("coding-consideration", "the-condition"),
     # The inflammatory conditions behind it.
-    7: "documentation-requirement",
-    8: "clinical-scenario",
-    9: "coding-consideration",
+    7: ("documentation-requirement", "underlying-conditions"),
+    8: ("clinical-scenario", "underlying-conditions"),
+    9: ("coding-consideration", "underlying-conditions"),
     # A related procedure: joint injections for pain.
-    10: "procedure-use",
-    11: "procedure-documentation",
-    12: "procedure-performer",
+    10: ("procedure-use", "related-procedure"),
+    11: ("procedure-documentation", "related-procedure"),
+    12: ("procedure-performer", "related-procedure"),
     # How a fatigue fracture differs from an acute fracture.
-    13: "differential",
+    13: ("differential", None),
 }
 LEFT_OUT = {2: "the claim that M48.48 is billable: ICD-10-CM needs a 7th character (A, D, G, S)"}
 
@@ -86,25 +94,77 @@ def _common(id: str, kind: str, name: str, title: str, description: str) -> dict
 
 
 def kind_code_system() -> dict[str, Any]:
+    def grouper(code: str, display: str, definition: str, members: list[tuple[str, str, str]]) -> dict[str, Any]:
+        return {
+            "code": code, "display": display, "definition": definition,
+            "property": [{"code": "notSelectable", "valueBoolean": True}],
+            "concept": [{"code": c, "display": d, "definition": text} for c, d, text in members],
+        }  # fmt: skip
+
     return {
         "resourceType": "CodeSystem",
         **_common(
             "icd10cm-guidance-kind", "CodeSystem", "Icd10cmGuidanceKind", "Kinds of ICD-10-CM coding guidance",
-            "The kinds of statement coding guidance makes about an ICD-10-CM code: the designation uses and "
-            "property meanings of the guidance supplements.",
+            "The kinds of statement coding guidance makes about an ICD-10-CM code (the designation uses and "
+            "property meanings of the guidance supplements), and the topics a statement can be given under.",
         ),
         "caseSensitive": True,
+        "hierarchyMeaning": "grouped-by",
         "content": "complete",
-        "count": len(KINDS),
-        "concept": [{"code": code, "display": display, "definition": definition} for code, display, definition in KINDS],
+        "count": 2 + len(KINDS) + len(TOPICS),
+        "property": [{
+            "code": "notSelectable", "uri": "http://hl7.org/fhir/concept-properties#notSelectable", "type": "boolean",
+            "description": "A grouping of codes, not a code to use",
+        }],  # fmt: skip
+        "concept": [
+            grouper("statement-kind", "Kind of statement", "What a statement of coding guidance is about.", KINDS),
+            grouper("topic", "Topic", "What part of the guidance a statement belongs to.", TOPICS),
+        ],
     }
+
+
+def topic_extension() -> dict[str, Any]:
+    """The extension that gives a guidance statement (a concept property) its topic."""
+    url = _url("StructureDefinition", "guidance-topic")
+    element = "Extension"
+    return {
+        "resourceType": "StructureDefinition",
+        **_common(
+            "guidance-topic", "StructureDefinition", "GuidanceTopic", "Topic of a coding guidance statement",
+            "The topic a statement of coding guidance (a property of a concept in a guidance supplement) is given "
+            "under: the condition itself, the conditions behind it, or a related procedure.",
+        ),
+        "fhirVersion": "4.0.1",
+        "kind": "complex-type",
+        "abstract": False,
+        "context": [{"type": "element", "expression": "CodeSystem.concept.property"}],
+        "type": element,
+        "baseDefinition": "http://hl7.org/fhir/StructureDefinition/Extension",
+        "derivation": "constraint",
+        "differential": {"element": [
+            {"id": element, "path": element, "short": "Topic of a coding guidance statement", "max": "1"},
+            {"id": f"{element}.extension", "path": f"{element}.extension", "max": "0"},
+            {"id": f"{element}.url", "path": f"{element}.url", "fixedUri": url},
+            {"id": f"{element}.value[x]", "path": f"{element}.value[x]", "min": 1, "type": [{"code": "Coding"}],
+             "binding": {"strength": "required", "valueSet": f"{_url('CodeSystem', 'icd10cm-guidance-kind')}?fhir_vs=isa/topic"}},
+        ]},
+    }  # fmt: skip
 
 
 def supplement(lines: list[str]) -> dict[str, Any]:
     kinds = {code: (display, definition) for code, display, definition in KINDS}
-    statements = [(LINES[number], lines[number - 1]) for number in sorted(LINES)]
-    used = list(dict.fromkeys(kind for kind, _ in statements if kind != "page-title"))
+    topics = {code: display for code, display, _ in TOPICS}
+    statements = [(*LINES[number], lines[number - 1]) for number in sorted(LINES)]
+    used = list(dict.fromkeys(kind for kind, _, _ in statements if kind != "page-title"))
     kind_system = kind_code_system()["url"]
+    topic_url = topic_extension()["url"]
+
+    def statement(kind: str, topic: str | None, text: str) -> dict[str, Any]:
+        found: dict[str, Any] = {}
+        if topic is not None:
+            found["extension"] = [{"url": topic_url, "valueCoding": {"system": kind_system, "code": topic, "display": topics[topic]}}]
+        return {**found, "code": kind, "valueString": text}
+
     return {
         "resourceType": "CodeSystem",
         **_common(
@@ -114,7 +174,8 @@ def supplement(lines: list[str]) -> dict[str, Any]:
             "coding-reference page: its clinical description; documentation requirements, common clinical "
             "scenarios and coding considerations for the fracture itself and for the inflammatory conditions "
             "behind it; a related procedure (joint injections for pain); and how a fatigue fracture differs from "
-            "an acute fracture. M48.48 itself is not billable: a 7th character (A, D, G, S) is required.",
+            "an acute fracture. Each statement is a property of its kind; the guidance-topic extension says which "
+            "part of the guidance it belongs to. M48.48 itself is not billable: a 7th character (A, D, G, S) is required.",
         ),
         "caseSensitive": True,
         "content": "supplement",
@@ -127,9 +188,9 @@ def supplement(lines: list[str]) -> dict[str, Any]:
                 "code": "M48.48",
                 "designation": [
                     {"language": "en", "use": {"system": kind_system, "code": kind, "display": kinds[kind][0]}, "value": text}
-                    for kind, text in statements if kind == "page-title"
+                    for kind, _, text in statements if kind == "page-title"
                 ],
-                "property": [{"code": kind, "valueString": text} for kind, text in statements if kind != "page-title"],
+                "property": [statement(kind, topic, text) for kind, topic, text in statements if kind != "page-title"],
             }
         ],
     }
@@ -202,10 +263,10 @@ def package_manifest() -> dict[str, Any]:
 def build(seed: Path, out: Path = OUT) -> list[Path]:
     """Writes the package folder; returns the files written."""
     lines = [line.strip() for line in seed.read_text(encoding="utf-8").splitlines() if line.strip()]
-    expected = max(*LINES, *LEFT_OUT)
+    expected = max(*LINES, *LEFT_OUT)  # (every line is read, or said to be left out)
     if len(lines) != expected:
         raise SystemExit(f"{seed}: {len(lines)} lines, where this script reads {expected}: read the page again")
-    resources = [kind_code_system(), supplement(lines), *value_sets()]
+    resources = [kind_code_system(), topic_extension(), supplement(lines), *value_sets()]
     out.mkdir(parents=True, exist_ok=True)
     written = []
     for resource in resources:

@@ -44,6 +44,12 @@ SUPPLEMENT = _by_id("icd10cm-guidance-m4848")["url"]
 BASE = _manifest()["canonical"]
 
 
+def _kinds() -> set[str]:
+    """The codes of the kinds of statement (the children of statement-kind in the guidance's own code system)."""
+    (kinds,) = [c for c in _by_id("icd10cm-guidance-kind")["concept"] if c["code"] == "statement-kind"]
+    return {c["code"] for c in kinds["concept"]}
+
+
 def _seed_lines() -> list[str]:
     if not SEED.is_file():
         pytest.skip(f"the seed page is not beside the project ({SEED})")
@@ -76,8 +82,7 @@ def test_the_statements_keep_the_pages_words_and_not_its_billable_claim():
     said = [p["valueString"] for p in concept["property"]] + [d["value"] for d in concept["designation"]]
     assert sorted(said) == sorted(line for line in lines if "billable" not in line)
     assert not any("billable code" in text for text in said)
-    kinds = {c["code"] for c in _by_id("icd10cm-guidance-kind")["concept"]}
-    assert {p["code"] for p in concept["property"]} <= kinds  # every kind is defined, with a meaning
+    assert {p["code"] for p in concept["property"]} <= _kinds()  # every kind is defined, with a meaning
     assert all(p["description"] and p["uri"].endswith("#" + p["code"]) for p in supplement["property"])
 
 
@@ -93,15 +98,15 @@ def test_the_package_is_what_the_script_makes_of_the_page(tmp_path):
 # --- over HTTP --------------------------------------------------------------------------------
 
 
-def _guidance(result) -> dict[str, list[tuple[str, str]]]:
-    """Guidance property code -> [(value, source)]."""
-    kinds = {c["code"] for c in _by_id("icd10cm-guidance-kind")["concept"]}
+def _guidance(result, qualifier: str = "source") -> dict[str, list[tuple[str, str]]]:
+    """Guidance property code -> [(value, its subproperty ``qualifier``)]."""
+    kinds = _kinds()
     found: dict[str, list[tuple[str, str]]] = {}
     for prop in parameters(result, "property"):
         items = parts(prop)
         if items["code"] in kinds:
-            source = {sub["code"]: sub["value"] for sub in items["subproperty"]}["source"]
-            found.setdefault(items["code"], []).append((items["value"], source))
+            qualifiers = {sub["code"]: sub["value"] for sub in items["subproperty"]}
+            found.setdefault(items["code"], []).append((items["value"], qualifiers.get(qualifier)))
     return found
 
 
@@ -112,6 +117,14 @@ def test_lookup_with_the_supplement_gives_the_guidance_marked_where_it_is_writte
     assert len(guidance["documentation-requirement"]) == 2 and len(guidance["procedure-performer"]) == 1
     assert {source for values in guidance.values() for _, source in values} == {"M48.48"}  # inherited below it
     assert param(result, "used-supplement").startswith(SUPPLEMENT + "|")
+
+
+def test_each_statement_says_which_part_of_the_guidance_it_belongs_to(client):
+    result = resource_of(client.get(LOOKUP, query_string={"system": ICD10CM, "code": "M48.48XA", "useSupplement": SUPPLEMENT}))
+    topics = {kind: [topic["code"] if topic else None for _, topic in values] for kind, values in _guidance(result, "guidance-topic").items()}
+    assert topics["documentation-requirement"] == ["the-condition", "underlying-conditions"]
+    assert topics["procedure-performer"] == ["related-procedure"]
+    assert topics["differential"] == [None]  # about the whole code
 
 
 def test_a_client_can_ask_for_exactly_the_documentation_requirements(client):

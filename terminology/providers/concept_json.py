@@ -67,14 +67,29 @@ def read_designation(item: Mapping[str, Any], source: str | None = None) -> Desi
 
 
 def read_property(item: Any) -> Property | None:
+    """A concept's property value. Simple extensions on it qualify it: each is a subproperty, named by
+    the last part of its url (``.../StructureDefinition/guidance-topic`` gives ``guidance-topic``)."""
     if not isinstance(item, dict) or not isinstance(item.get("code"), str):
         return None
+    value = _typed_value(item)
+    if value is None:
+        return None
+    qualifiers = tuple(
+        Property(url.rstrip("/").rsplit("/", 1)[-1], *typed)
+        for extension in item.get("extension") or ()
+        if isinstance(extension, dict) and isinstance(url := extension.get("url"), str) and (typed := _typed_value(extension))
+    )
+    return Property(item["code"], *value, subproperties=qualifiers)
+
+
+def _typed_value(item: Mapping[str, Any]) -> tuple[Any, str] | None:
+    """(value, FHIR type) of an element's ``value[x]`` of a type a property can have."""
     for key, type_ in _VALUE_KEYS.items():
         if key in item:
             value = item[key]
             if type_ == "Coding" and isinstance(value, dict):
                 value = Coding(value.get("system"), value.get("version"), value.get("code"), value.get("display"))
-            return Property(item["code"], value, type_)
+            return value, type_
     return None
 
 

@@ -223,7 +223,7 @@ class Icd10cmProvider(CodeSystemProvider):
             for added in self._added.get(entry.code, ()):
                 for prop in added.properties:
                     if want(prop.code):
-                        yield Property(prop.code, prop.value, prop.type, prop.description, origin)
+                        yield Property(prop.code, prop.value, prop.type, prop.description, (*prop.subproperties, *origin))
 
     def _own_notes(self, concept: Icd10cmEntry, kind: str) -> tuple[str, ...]:
         for note_kind, texts in concept.notes:
