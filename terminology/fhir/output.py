@@ -22,6 +22,16 @@ def coding_json(coding: Coding) -> dict[str, str]:
     return result
 
 
+_VALUE_KEYS: dict[str, str] = {}  # FHIR type -> its value[x] key, made once per type
+
+
+def _value_key(type_: str) -> str:
+    key = _VALUE_KEYS.get(type_)
+    if key is None:
+        key = _VALUE_KEYS[type_] = "value" + type_[0].upper() + type_[1:]
+    return key
+
+
 def typed_value(type_: str, value: Any) -> tuple[str, Any]:
     """The ``value[x]`` key and JSON value of a typed value (``code`` -> ``valueCode``)."""
     if type_ == "Coding":
@@ -31,7 +41,17 @@ def typed_value(type_: str, value: Any) -> tuple[str, Any]:
         if value.text is not None:
             concept["text"] = value.text
         return "valueCodeableConcept", concept
-    return "value" + type_[0].upper() + type_[1:], value
+    return _value_key(type_), value
+
+
+def _property_json(prop: Property, name: str) -> dict[str, Any]:
+    """A ``property`` (or ``subproperty``) parameter, built directly: a lookup writes scores of them."""
+    value = coding_json(prop.value) if prop.type == "Coding" else prop.value
+    parts: list[dict[str, Any]] = [{"name": "code", "valueCode": prop.code}, {"name": "value", _value_key(prop.type): value}]
+    if prop.description is not None:
+        parts.append({"name": "description", "valueString": prop.description})
+    parts += [_property_json(sub, "subproperty") for sub in prop.subproperties]
+    return {"name": name, "part": parts}
 
 
 def extension_json(extension: Extension) -> dict[str, Any]:
@@ -82,11 +102,8 @@ class ParametersBuilder:
         return self.add_parts("designation", parts.parameters)
 
     def add_property(self, prop: Property, name: str = "property") -> ParametersBuilder:
-        parts = ParametersBuilder().add("code", "code", prop.code).add("value", prop.type, prop.value)
-        parts.add("description", "string", prop.description)
-        for sub in prop.subproperties:
-            parts.add_property(sub, "subproperty")
-        return self.add_parts(name, parts.parameters)
+        self.parameters.append(_property_json(prop, name))
+        return self
 
     def resource(self) -> dict[str, Any]:
         return {"resourceType": "Parameters", "parameter": self.parameters}
