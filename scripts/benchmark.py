@@ -6,6 +6,10 @@ number of workers and the same load generator (wrk, keeping connections open). T
 figures are about latency, not throughput: one client sends one query at a time on one
 keep-alive connection, and its 95th percentile is printed beside the target.
 
+It also shows how cost grows with work: throughput with 1, 2 and 4 workers (as a ratio to one),
+and the latency of expanding a larger and larger value set (a block, a chapter, all of ICD-10-CM;
+a page of 100 codes each time, so what grows is the selection and the count, not the answer).
+
     scripts/bench                 # the full run (a few minutes)
     scripts/bench --quick         # under a minute
     scripts/bench --json out.json # every figure: name, value, unit, baseline, ratio
@@ -39,6 +43,7 @@ VENV_BIN = Path(sys.executable).parent
 ICD10CM = "http://hl7.org/fhir/sid/icd-10-cm"
 ICD10CM_ALL = f"{ICD10CM}?fhir_vs"  # the implicit value set of every code
 TYPEAHEAD_P95_TARGET_MS = 15.0
+READY = f"/fhir/CodeSystem/$lookup?system={ICD10CM}&code=M48.48XA"  # answered once the content is loaded
 TYPEAHEAD = "ValueSet/$expand typeahead GET"
 # Words a user does not type to narrow a search.
 _STOP_WORDS = frozenset("and due for from not other than the with without".split())
@@ -294,6 +299,25 @@ def workloads(rng: random.Random, queries: int) -> dict[str, list[Request]]:
     }
 
 
+#: Value sets of growing size: (what it is, the body of a POST $expand of its first 100 codes).
+def growing_expansions() -> list[tuple[str, Request]]:
+    def expand(include: dict[str, Any]) -> Request:
+        value_set = {"resourceType": "ValueSet", "status": "active", "compose": {"include": [include]}}
+        body = {"resourceType": "Parameters", "parameter": [
+            {"name": "valueSet", "resource": value_set}, {"name": "count", "valueInteger": 100},
+        ]}  # fmt: skip
+        return Request("POST", "/fhir/ValueSet/$expand", json.dumps(body))
+
+    def filtered(prop: str, op: str, value: str) -> dict[str, Any]:
+        return {"system": ICD10CM, "filter": [{"property": prop, "op": op, "value": value}]}
+
+    return [
+        ("a block (M45-M49, spondylopathies)", expand(filtered("concept", "is-a", "M45-M49"))),
+        ("a chapter (13, the musculoskeletal system)", expand(filtered("chapter", "=", "13"))),
+        ("all of ICD-10-CM", expand({"system": ICD10CM})),
+    ]
+
+
 def value_set_validation(code: str) -> str:
     """The Parameters body of a ValueSet/$validate-code of ``code`` against all of ICD-10-CM."""
     return json.dumps({"resourceType": "Parameters", "parameter": [
@@ -357,6 +381,33 @@ def one_client_figures(operation: str, times: list[float], errors: int) -> list[
     ]
 
 
+def scaling_figures(seconds: int, workload: list[Request]) -> list[Figure]:
+    """Throughput of ``workload`` with 1, 2 and 4 workers, as a ratio to one worker."""
+    figures, one = [], None
+    for workers in (1, 2, 4):
+        port = free_port()
+        with running(our_server(port, workers), port, READY):
+            load = wrk(port, workload, seconds)
+        one = one or load.requests_per_second
+        figures.append(Figure(f"scaling: CodeSystem/$validate-code GET with {workers} worker(s)", load.requests_per_second,
+                              "req/s", "1 worker", load.requests_per_second / one))
+    return figures
+
+
+def growth_figures(port: int, repeats: int) -> list[Figure]:
+    """One client's median latency of expanding value sets of growing size, as a ratio to the smallest's."""
+    figures, smallest = [], None
+    for what, request in growing_expansions():
+        times, errors = one_client(port, [request] * repeats, warm_up=2)
+        median = statistics.median(times)
+        smallest = smallest or median
+        if errors:
+            raise RuntimeError(f"$expand of {what} failed")
+        figures.append(Figure(f"scaling: $expand of {what}, first 100 codes: median latency", median, "ms",
+                              "the block", median / smallest))
+    return figures
+
+
 def print_figures(figures: list[Figure]) -> None:
     width = max(len(figure.name) for figure in figures)
     for figure in figures:
@@ -389,16 +440,18 @@ def main() -> None:
         figures.append(Figure(f"baseline bare Flask on {name}: throughput", baselines[name].requests_per_second, "req/s"))
 
     port = free_port()
-    ready = f"/fhir/CodeSystem/$lookup?system={ICD10CM}&code=M48.48XA"
-    with running(our_server(port, workers), port, ready) as (startup, pid):
+    with running(our_server(port, workers), port, READY) as (startup, pid):
         figures.append(Figure("start-up to first $lookup (compiled content cached)", startup, "s"))
         per_worker, total, processes = memory_of(pid)
         figures.append(Figure(f"memory (PSS) of the largest of {processes} processes", per_worker, "MB"))
         figures.append(Figure(f"memory (PSS) of all {processes} processes", total, "MB"))
         typeahead = one_client(port, operations[TYPEAHEAD])  # first, on a server at rest
+        growth = growth_figures(port, 5 if args.quick else 20)
         for operation, workload in operations.items():
             figures += load_figures(operation, wrk(port, workload, seconds), baselines)
         figures += one_client_figures(TYPEAHEAD, *typeahead)
+        figures += growth
+    figures += scaling_figures(seconds, operations["CodeSystem/$validate-code GET"])
 
     ours, theirs = in_process(rng, seconds / 3)
     figures.append(Figure("in process: codes validated (full FHIR answer)", ours, "codes/s",

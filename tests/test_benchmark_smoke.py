@@ -37,6 +37,9 @@ EXPECTED = {
     "ValueSet/$expand typeahead GET, one client: errors",
     *(f"{operation}: {figure}" for operation in OPERATIONS
       for figure in ("throughput vs gunicorn", "median latency", "99th percentile latency", "errors")),
+    *(f"scaling: CodeSystem/$validate-code GET with {workers} worker(s)" for workers in (1, 2, 4)),
+    *(f"scaling: $expand of {what}, first 100 codes: median latency"
+      for what in ("a block (M45-M49, spondylopathies)", "a chapter (13, the musculoskeletal system)", "all of ICD-10-CM")),
 }
 
 
