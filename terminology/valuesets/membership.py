@@ -38,95 +38,91 @@ def is_member(
     code: str,
     resolver: Resolver,
     rules: VersionRules,
-    chain: tuple[str, ...] = (),
 ) -> Membership:
     """Whether ``system#code`` is in ``value_set``. With no ``system``, any include's system may hold it.
 
     :class:`CircularReference` when the value set imports itself: it then has no defined content,
     whichever include would hold the code."""
-    if not chain:
-        _check_no_cycle(value_set, resolver, ())
-    url = str(value_set.get("url"))
-    chain = chain + (url,)
+    _check_no_cycle(value_set, resolver, ())
+    return _membership(value_set, _Asked(system, version, code, resolver, rules), ())
+
+
+@dataclass(frozen=True, slots=True)
+class _Asked:
+    """The code asked about (``system``, ``version``: None when not given), and how to find what value sets name."""
+
+    system: str | None
+    version: str | None
+    code: str
+    resolver: Resolver
+    rules: VersionRules
+
+
+def _membership(value_set: Mapping[str, Any], asked: _Asked, chain: tuple[str, ...]) -> Membership:
+    chain = chain + (str(value_set.get("url")),)
     compose = read_compose(value_set)
     result = Membership(False)
     for include in compose.includes:
-        match = _include_matches(include, system, version, code, resolver, rules, chain, result)
+        match = _include_matches(include, asked, chain, result)
         if match is None:
             continue
         provider = match[0]
         if compose.inactive is False and provider is not None:
-            concept = provider.locate(code)
+            concept = provider.locate(asked.code)
             if concept is None or provider.is_inactive(concept):
                 continue
-        if not _excluded(compose, provider, system, version, code, resolver, rules, chain):
+        if not _excluded(compose, provider, asked, chain):
             result.found, result.provider, result.display, result.status = True, *match
             break
     return result
 
 
-def _excluded(
-    compose: Compose,
-    provider: CodeSystemProvider | None,
-    system: str | None,
-    version: str | None,
-    code: str,
-    resolver: Resolver,
-    rules: VersionRules,
-    chain: tuple[str, ...],
-) -> bool:
+def _excluded(compose: Compose, provider: CodeSystemProvider | None, asked: _Asked, chain: tuple[str, ...]) -> bool:
     """Whether an exclude removes the code an include took from ``provider``: in that version only when
     the value set says versionsMatch false or includes the exclude's version itself; otherwise in any
     version (one version excluded from another), as expansion does."""
     for exclude in compose.excludes:
-        match = _include_matches(exclude, system, version, code, resolver, rules, chain, Membership(False), strict=False)
+        match = _include_matches(exclude, asked, chain, Membership(False), strict=False)
         if match is None:
             continue
         excluding = match[0]
         if excluding is None or provider is None or exclude.system is None:
             return True
         scoped = compose.versions_match is False or (
-            compose.versions_match is None and excluding.info.version in _included_versions(compose, exclude.system, resolver, rules)
+            compose.versions_match is None and excluding.info.version in _included_versions(compose, exclude.system, asked)
         )
         if not scoped or excluding.info.version == provider.info.version:
             return True
     return False
 
 
-def _included_versions(compose: Compose, system: str, resolver: Resolver, rules: VersionRules) -> set[str | None]:
+def _included_versions(compose: Compose, system: str, asked: _Asked) -> set[str | None]:
     return {
-        rules.code_system(resolver, include, "the code cannot be validated").info.version
+        asked.rules.code_system(asked.resolver, include, "the code cannot be validated").info.version
         for include in compose.includes
         if include.system == system
     }
 
 
 def _include_matches(
-    include: Include,
-    system: str | None,
-    version: str | None,
-    code: str,
-    resolver: Resolver,
-    rules: VersionRules,
-    chain: tuple[str, ...],
-    result: Membership,
-    strict: bool = True,
+    include: Include, asked: _Asked, chain: tuple[str, ...], result: Membership, strict: bool = True
 ) -> tuple[CodeSystemProvider | None, str | None, str | None] | None:
     """(provider, display and status from the include) when the include selects the code, else None.
-    ``strict``: an include pinned to another version than ``version`` selects nothing."""
+    ``strict``: an include pinned to another version than the one asked about selects nothing."""
+    rules, version = asked.rules, asked.version
     provider = None
     display = status = None
     if include.system is not None:
-        if system is not None and include.system != system:
+        if asked.system is not None and include.system != asked.system:
             return None
         result.systems_seen = True
         if strict and version is not None and include.version is not None and include.system not in rules.forced:
             if version != include.version and not version_matches(include.version, version):
                 return None  # the include takes its codes from another version than the one asked about
-        provider = rules.code_system(resolver, _with_version(include, version), "the code cannot be validated")
+        provider = rules.code_system(asked.resolver, _with_version(include, version), "the code cannot be validated")
         if result.provider is None:
             result.provider = provider
-        concept = provider.locate(code)
+        concept = provider.locate(asked.code)
         if concept is None:
             return None
         if include.concepts:
@@ -140,8 +136,8 @@ def _include_matches(
     for url in include.value_sets:
         if url in chain or url.split("|")[0] in chain:
             raise CircularReference(url, chain)
-        imported = rules.imported_value_set(resolver, url, "A definition for the value Set '{url}|{version}' could not be found")
-        inner = is_member(imported, system, version, code, resolver, rules, chain)
+        imported = rules.imported_value_set(asked.resolver, url, "A definition for the value Set '{url}|{version}' could not be found")
+        inner = _membership(imported, asked, chain)
         if not inner.found:
             return None
         provider = provider or inner.provider
