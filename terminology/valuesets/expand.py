@@ -36,7 +36,7 @@ __all__ = [
 class ExpansionOptions:
     text_filter: str | None = None
     active_only: bool = False
-    exclude_nested: bool = True
+    exclude_nested: bool = True  # a flat list, for library callers; $expand nests unless excludeNested says not
     exclude_not_for_ui: bool = False  # leave out abstract concepts (headers), which no one picks in a UI
     include_designations: bool = False
     designations: tuple[str, ...] = ()  # only designations in these languages or of these uses (system|code)
