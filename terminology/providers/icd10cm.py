@@ -75,6 +75,7 @@ class Icd10cmProvider(CodeSystemProvider):
         self.release = release
         self.text_index = text_index
         self.supplements = tuple(supplements)
+        self._order: tuple[Icd10cmEntry, ...] | None = None  # every concept in order, made when first asked for
         self._added: dict[str, list[ConceptAdditions]] = {}
         definitions = list(_PROPERTY_DEFINITIONS)
         for supplement in self.supplements:
@@ -166,7 +167,9 @@ class Icd10cmProvider(CodeSystemProvider):
         return self._definitions
 
     def with_supplements(self, supplements: Sequence[Mapping[str, Any]]) -> Icd10cmProvider:
-        return Icd10cmProvider(self.release, self.info.id, self.text_index, (*self.supplements, *supplements))
+        supplemented = Icd10cmProvider(self.release, self.info.id, self.text_index, (*self.supplements, *supplements))
+        supplemented._order = self._order  # the same release: the same order
+        return supplemented
 
     def supplement_canonicals(self) -> Sequence[str]:
         return [canonical_of(supplement) for supplement in self.supplements]
@@ -257,12 +260,18 @@ class Icd10cmProvider(CodeSystemProvider):
         return False
 
     def all_concepts(self) -> Iterator[Icd10cmEntry]:
-        # A tree (one parent each): a plain depth-first walk, without the generic walk's bookkeeping.
-        stack = list(reversed(self.roots()))
-        while stack:
-            entry = stack.pop()
-            yield entry
-            stack.extend(self._entries[child] for child in reversed(entry.children))
+        return iter(self._depth_first())
+
+    def _depth_first(self) -> tuple[Icd10cmEntry, ...]:
+        """Every concept, parents before children: walked once per release (a tree, one parent each)."""
+        if self._order is None:
+            order, stack = [], list(reversed(self.roots()))
+            while stack:
+                entry = stack.pop()
+                order.append(entry)
+                stack.extend(self._entries[child] for child in reversed(entry.children))
+            self._order = tuple(order)
+        return self._order
 
     def text_search(self, text: str) -> Sequence[Icd10cmEntry] | None:
         if self.text_index is None:
