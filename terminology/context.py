@@ -35,12 +35,14 @@ class RequestContext:
             return cls()
         return cls((parse or parse_languages)(header), _refuses_others(header))
 
+    def wants(self, language: str) -> bool:
+        """Whether ``language`` is one the client asked for (``de-CH`` is ``de``; ``*`` is any)."""
+        base = language.lower().split("-")[0]
+        return any(wanted == "*" or wanted.lower().split("-")[0] == base for wanted in self.languages)
+
     def accepts(self, language: str | None) -> bool:
         """Whether a text in ``language`` may be shown: any may, unless the client refused the others."""
-        if not self.only_these or language is None:
-            return True
-        base = language.lower().split("-")[0]
-        return any(wanted.lower().split("-")[0] == base for wanted in self.languages)
+        return not self.only_these or language is None or self.wants(language)
 
 
 def parse_languages(header: str | None) -> tuple[str, ...]:

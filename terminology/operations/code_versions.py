@@ -20,6 +20,7 @@ from ..registry import Registry
 from ..valuesets.membership import is_member, pinned_versions
 from ..valuesets.resolution import VersionRules, unknown_system_message
 from ..versions import version_key, version_matches
+from .display_check import display_matches
 
 __all__ = ["VersionChoice", "choose_version"]
 
@@ -121,10 +122,7 @@ def _pinned_for(
 def _has_display(registry: Registry, system: str, version: str, code: str, display: str) -> bool:
     provider = registry.code_system(system, version)
     concept = provider.locate(code) if provider is not None else None
-    if concept is None:
-        return False
-    texts = [provider.display(concept, RequestContext()), *(d.value for d in provider.designations(concept, RequestContext()))]
-    return display.casefold() in {text.casefold() for text in texts}
+    return concept is not None and display_matches(provider, concept, display, RequestContext())
 
 
 def _unknown(registry: Registry, system: str, version: str | None, path: str) -> Issue | None:

@@ -11,7 +11,7 @@ from ..extensions import withdrawn_status
 from ..model import Issue
 from ..providers.base import CodeSystemProvider, Concept
 
-__all__ = ["DEFAULT_LANGUAGE_DISPLAY", "WITHDRAWN_DISPLAY", "check_display"]
+__all__ = ["DEFAULT_LANGUAGE_DISPLAY", "WITHDRAWN_DISPLAY", "check_display", "display_matches"]
 
 DEFAULT_LANGUAGE_DISPLAY = "NO_VALID_DISPLAY_FOUND_NONE_FOR_LANG_OK"
 WITHDRAWN_DISPLAY = "INACTIVE_DISPLAY_FOUND"
@@ -30,13 +30,13 @@ def check_display(
     a wrong display is only a warning)."""
     where = (f"{path}display",)
     if context.languages and not _has_display_in(provider, concept, context):
-        if _display_matches(provider, concept, display, RequestContext()):  # right in the only language there is
+        if display_matches(provider, concept, display, RequestContext()):  # right in the only language there is
             text = (
                 f"There are no valid display names found for the code {provider.info.url}#{code} for language(s) "
                 f"'{_languages(context)}'. The display is '{display}' which is a valid display for the default language"
             )
             return [Issue("information", "invalid", text, "invalid-display", where, DEFAULT_LANGUAGE_DISPLAY)], False
-    if _display_matches(provider, concept, display, context):
+    if display_matches(provider, concept, display, context):
         return [], False
     withdrawn = _withdrawn_display(provider, concept, display, context)
     if withdrawn:  # a display that was right once: warned of, not wrong
@@ -46,7 +46,7 @@ def check_display(
             f"The correct display is one of {shown}."
         )
         return [Issue("warning", "invalid", text, "display-comment", where, WITHDRAWN_DISPLAY)], False
-    spacing_only = _display_matches(provider, concept, display, context, ignoring_spacing=True)
+    spacing_only = display_matches(provider, concept, display, context, ignoring_spacing=True)
     choices = _display_choices(provider, concept, context)
     message = f"{'Wrong whitespace in' if spacing_only else 'Wrong'} Display Name '{display}' for {provider.info.url}#{code}. "
     if choices:
@@ -61,7 +61,7 @@ def check_display(
     return [Issue("warning" if lenient else "error", "invalid", message, "invalid-display", where, issue_id)], not lenient
 
 
-def _display_matches(
+def display_matches(
     provider: CodeSystemProvider, concept, display: str, context: RequestContext, ignoring_spacing: bool = False
 ) -> bool:
     """A display is right when it equals the display or a designation, ignoring case; when the client
@@ -75,7 +75,7 @@ def _display_matches(
         (d.value, d.language or own_language) for d in provider.designations(concept, context) if not withdrawn_status(d.extensions)
     ]
     if context.languages:
-        candidates = [(text, lang) for text, lang in candidates if lang is None or _in_languages(lang, context.languages)]
+        candidates = [(text, lang) for text, lang in candidates if lang is None or context.wants(lang)]
     return any(spaced(text).casefold() == wanted for text, _ in candidates)
 
 
@@ -99,7 +99,7 @@ def _display_choices(provider: CodeSystemProvider, concept, context: RequestCont
         if d.use is None and not withdrawn_status(d.extensions)
     ]
     if context.languages:
-        choices = [(text, lang) for text, lang in choices if lang is None or _in_languages(lang, context.languages)]
+        choices = [(text, lang) for text, lang in choices if lang is None or context.wants(lang)]
     return list(dict.fromkeys(choices))
 
 
@@ -115,12 +115,7 @@ def _has_display_in(provider: CodeSystemProvider, concept, context: RequestConte
     """Whether the concept has a display or designation in one of the client's languages (or in a
     language that is not known: a code system that names no language may be in any)."""
     languages = [provider.info.language] + [d.language or provider.info.language for d in provider.designations(concept, context)]
-    return any(language is None or _in_languages(language, context.languages) for language in languages)
-
-
-def _in_languages(language: str, wanted: tuple[str, ...]) -> bool:
-    base = language.lower().split("-")[0]
-    return any(item == "*" or item.lower().split("-")[0] == base for item in wanted)
+    return any(language is None or context.wants(language) for language in languages)
 
 
 def _language_suffix(language: str | None) -> str:
