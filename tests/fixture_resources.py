@@ -12,6 +12,7 @@ from terminology.registry import Registry
 __all__ = [
     "ANIMALS",
     "COLORS",
+    "CONCEPT_MAP_FILES",
     "FIXTURES",
     "SHAPES",
     "SUPPLEMENT",
@@ -32,6 +33,7 @@ UNITS = "http://example.org/fhir/CodeSystem/units"
 COLORS = "http://example.org/fhir/CodeSystem/colors"
 SUPPLEMENT = "http://example.org/fhir/CodeSystem/animals-de"
 VS = "http://example.org/fhir/ValueSet/"
+CONCEPT_MAP_FILES = ("conceptmap-animals.json", "conceptmap-colors.json")
 
 
 @cache

@@ -5,22 +5,11 @@ from __future__ import annotations
 import pytest
 
 from fixture_resources import ANIMALS, COLORS, load
-from terminology.registry import Registry
-from terminology.web.app import create_app
 
 from .helpers import error_outcome, outcome_text, resource_of
 
 ANIMALS_MAP = "http://example.org/fhir/ConceptMap/animals-to-species"
 COLORS_MAP = "http://example.org/fhir/ConceptMap/colors-1-to-2"
-MAP_FILES = ("conceptmap-animals.json", "conceptmap-colors.json")
-
-
-@pytest.fixture(scope="module")
-def maps_client(registry):
-    layered = Registry(parent=registry)
-    for name in MAP_FILES:
-        layered.add_resource(load(name))
-    return create_app(registry=layered).test_client()
 
 
 def _ids(bundle) -> list[str]:

@@ -6,9 +6,7 @@ from typing import Any
 
 import pytest
 
-from fixture_resources import ANIMALS, COLORS, load
-from terminology.registry import Registry
-from terminology.web.app import create_app
+from fixture_resources import ANIMALS, COLORS, CONCEPT_MAP_FILES, load
 
 from .helpers import error_outcome, names, outcome_text, param, parameters, parameters_body, resource_of
 
@@ -17,17 +15,7 @@ ANIMALS_MAP = "http://example.org/fhir/ConceptMap/animals-to-species"
 COLORS_MAP = "http://example.org/fhir/ConceptMap/colors-1-to-2"
 TAXA = "http://example.org/fhir/CodeSystem/taxa"
 HABITATS = "http://example.org/fhir/CodeSystem/habitats"
-MAP_FILES = ("conceptmap-animals.json", "conceptmap-colors.json")
-TX_RESOURCES = [{"name": "tx-resource", "resource": load(name)} for name in MAP_FILES]
-
-
-@pytest.fixture(scope="module")
-def maps_client(registry):
-    """A server that holds the fixture maps itself (over the session's registry)."""
-    layered = Registry(parent=registry)
-    for name in MAP_FILES:
-        layered.add_resource(load(name))
-    return create_app(registry=layered).test_client()
+TX_RESOURCES = [{"name": "tx-resource", "resource": load(name)} for name in CONCEPT_MAP_FILES]
 
 
 def _post(client, *entries: dict[str, Any], status: int = 200, tx: bool = True, path: str = TRANSLATE) -> dict[str, Any]:
