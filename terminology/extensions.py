@@ -13,6 +13,7 @@ from typing import Any
 from .model import Extension, Property
 
 __all__ = [
+    "annotation_uri",
     "annotations",
     "carried",
     "read_extensions",
@@ -34,6 +35,8 @@ _VALUE_SET_ANNOTATIONS = {
     _SD + "valueset-label": ("label", "string"),
     _SD + "itemWeight": ("weight", "decimal"),
 }
+_CONCEPT_PROPERTIES = "http://hl7.org/fhir/concept-properties#"
+_CONCEPT_PROPERTY_NAMES = {"weight": "itemWeight"}  # where FHIR's concept-properties name differs from the code
 _RENDERING = frozenset({_SD + "rendering-style", _SD + "rendering-xhtml"})
 _CARRIED_FROM_VALUE_SET = _RENDERING | {
     _SD + "valueset-concept-definition",
@@ -52,6 +55,11 @@ def read_extensions(item: Mapping[str, Any]) -> tuple[Extension, ...]:
         if value is not None:
             found.append(Extension(extension["url"], value[0][5:], value[1]))
     return tuple(found)
+
+
+def annotation_uri(code: str) -> str:
+    """The uri of FHIR's concept property a property code stands for (``weight``: ``...#itemWeight``)."""
+    return _CONCEPT_PROPERTIES + _CONCEPT_PROPERTY_NAMES.get(code, code)
 
 
 def annotations(extensions: Iterable[Extension], on_value_set: bool = False) -> tuple[Property, ...]:

@@ -8,6 +8,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from ..errors import InvalidRequest
+from ..extensions import annotation_uri
 from ..model import Property
 from ..operations.expand import ExpandRequest, ExpandResult
 from ..valuesets.compose import expansion_parameters
@@ -169,8 +170,6 @@ def expansion_resource(result: ExpandResult, echoed: list[dict[str, Any]], inclu
 
 _NOT_COPIED = frozenset({"text", "description", "extension", "compose", "expansion"})
 _EXPANSION_PROPERTY = "http://hl7.org/fhir/5.0/StructureDefinition/extension-ValueSet.expansion.property"
-_CONCEPT_PROPERTIES = "http://hl7.org/fhir/concept-properties#"
-_STANDARD_NAMES = {"weight": "itemWeight"}  # an expansion's property codes whose concept-properties name differs
 _CONTAINS_PROPERTY = "http://hl7.org/fhir/5.0/StructureDefinition/extension-ValueSet.expansion.contains.property"
 
 
@@ -189,7 +188,7 @@ def _declared_properties(entries: list[ExpansionEntry], uris: Mapping[str, str])
         entry = stack.pop()
         codes.update(dict.fromkeys(prop.code for prop in _entry_properties(entry)))
         stack.extend(entry.children)
-    return [(code, uris.get(code) or _CONCEPT_PROPERTIES + _STANDARD_NAMES.get(code, code)) for code in sorted(codes)]
+    return [(code, uris.get(code) or annotation_uri(code)) for code in sorted(codes)]
 
 
 def _contains(entry: ExpansionEntry, versioned: frozenset[str]) -> dict[str, Any]:
