@@ -12,6 +12,7 @@ from ..errors import NotFound
 from ..model import CodeableConcept, Coding, Issue, ValidationResult
 from ..providers.base import CodeSystemProvider
 from ..registry import Registry
+from ..valuesets.compose import read_compose
 from ..valuesets.expand import value_set_languages
 from ..valuesets.membership import imported_value_sets, included_systems, is_member, pinned_version
 from ..valuesets.status import status_of
@@ -224,7 +225,7 @@ def _check_coding(
     valid = checked.result
     if any(issue.message_id == _ABSTRACT_NOT_ALLOWED for issue in issues):
         membership.found = False  # an abstract code, not allowed here, is no member either
-    excluded_as_inactive = checked.inactive and (request.active_only or _compose_excludes_inactive(request.value_set))
+    excluded_as_inactive = checked.inactive and (request.active_only or read_compose(request.value_set).inactive is False)
     if excluded_as_inactive:
         valid = False
         text = f"The concept '{coding.code}' is valid but is not active"
@@ -245,11 +246,6 @@ def _check_coding(
         issues = [issue for issue in issues if issue.tx_code not in ("invalid-code", "invalid-display")]
         valid = not any(issue.severity == "error" for issue in issues)
     return replace(checked, result=valid, issues=tuple(issues))
-
-
-def _compose_excludes_inactive(value_set: Mapping[str, Any]) -> bool:
-    compose = value_set.get("compose")
-    return isinstance(compose, dict) and compose.get("inactive") is False
 
 
 def _not_in_value_set(value_set: Mapping[str, Any], coding: Coding, path: str) -> Issue:
