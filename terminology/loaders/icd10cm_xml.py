@@ -18,6 +18,7 @@ from lxml import etree
 
 __all__ = [
     "NOTE_KINDS",
+    "Notes",
     "Chapter",
     "Icd10cmEntry",
     "Icd10cmRelease",

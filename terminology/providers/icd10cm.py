@@ -10,7 +10,7 @@ from ..canonical import canonical_of
 from ..context import RequestContext
 from ..errors import InvalidRequest
 from ..loaders.icd10cm_text_index import Icd10cmTextIndex
-from ..loaders.icd10cm_xml import NOTE_KINDS, Icd10cmEntry, Icd10cmRelease
+from ..loaders.icd10cm_xml import NOTE_KINDS, Icd10cmEntry, Icd10cmRelease, Notes
 from ..model import Coding, Designation, Property, PropertyDefinition
 from .base import CodeSystemInfo, CodeSystemProvider, ConceptFilter
 from .concept_json import ConceptAdditions, read_supplement
@@ -76,6 +76,9 @@ class Icd10cmProvider(CodeSystemProvider):
         self.text_index = text_index
         self.supplements = tuple(supplements)
         self._order: tuple[Icd10cmEntry, ...] | None = None  # every concept in order, made when first asked for
+        # The note properties written at each level, ``(kind, Property)`` by ``(level, source)``, made when
+        # first asked for: a lookup reads the notes of every level above the code, and those are shared.
+        self._level_notes: dict[tuple[str, str], tuple[tuple[str, Property], ...]] = {}
         self._added: dict[str, list[ConceptAdditions]] = {}
         definitions = list(_PROPERTY_DEFINITIONS)
         for supplement in self.supplements:
@@ -168,7 +171,8 @@ class Icd10cmProvider(CodeSystemProvider):
 
     def with_supplements(self, supplements: Sequence[Mapping[str, Any]]) -> Icd10cmProvider:
         supplemented = Icd10cmProvider(self.release, self.info.id, self.text_index, (*self.supplements, *supplements))
-        supplemented._order = self._order  # the same release: the same order
+        supplemented._order = self._order  # the same release: the same order and notes
+        supplemented._level_notes = self._level_notes
         return supplemented
 
     def supplement_canonicals(self) -> Sequence[str]:
@@ -210,12 +214,19 @@ class Icd10cmProvider(CodeSystemProvider):
             chapter = self.release.chapters[concept.chapter]
             levels.append((chapter.number, "chapter", chapter.notes))
         for source, level, notes in levels:
-            for kind, texts in notes:
-                if not want(kind):
-                    continue
-                origin = (Property("source", source, "code"), Property("level", level, "code"))
-                for text in texts:
-                    yield Property(kind, text, "string", subproperties=origin)
+            if notes:
+                for kind, prop in self._notes_at(source, level, notes):
+                    if want(kind):
+                        yield prop
+
+    def _notes_at(self, source: str, level: str, notes: Notes) -> tuple[tuple[str, Property], ...]:
+        """The notes written at one level as properties, each with the ``source`` and ``level`` subproperties."""
+        made = self._level_notes.get((level, source))
+        if made is None:
+            origin = (Property("source", source, "code"), Property("level", level, "code"))
+            made = tuple((kind, Property(kind, text, "string", subproperties=origin)) for kind, texts in notes for text in texts)
+            self._level_notes[(level, source)] = made
+        return made
 
     def _supplement_properties(self, concept: Icd10cmEntry, want: Callable[[str], bool], inherited: bool) -> Iterator[Property]:
         """What the supplements say of the concept and, as notes are, of the levels above it (a 7th-character
