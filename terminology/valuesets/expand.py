@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from itertools import repeat
 from typing import Any
 
 from ..canonical import canonical_of
@@ -185,6 +186,27 @@ class _Expander:
         ranked = self._ranked_whole_system(compose)
         if ranked is not None:
             return self._expansion(ranked, False)
+        only = compose.includes[0] if len(compose.includes) == 1 else None
+        if only is not None and only.system is not None and not only.concepts:
+            # The concepts of one code system, each once: nothing to merge (the whole of ICD-10-CM is 98k).
+            candidates = self._select(only, chain)
+            if len(candidates) > self.options.limit:
+                raise self._too_costly(value_set)
+            candidates = self._without_excluded(candidates, compose, chain)
+        else:
+            candidates = self._merged_selection(value_set, compose, chain)
+        if self.options.active_only or compose.inactive is False:
+            candidates = [c for c in candidates if not c.provider.is_inactive(c.concept)]
+        if self.options.exclude_not_for_ui:
+            candidates = [c for c in candidates if not c.provider.is_abstract(c.concept)]
+        # A text search over a whole code system answers a flat list of matches; a value set that takes
+        # part of one keeps its shape under a text filter too (tx.fhir.org's way).
+        searched = bool(self.words) and any(include.whole_system for include in compose.includes)
+        hierarchical = not self.options.exclude_nested and not searched and _hierarchical(compose.includes, compose.excludes)
+        return self._expansion(candidates, hierarchical)
+
+    def _merged_selection(self, value_set: Mapping[str, Any], compose: Compose, chain: tuple[str, ...]) -> list[Candidate]:
+        """The includes' concepts, each once, less the excluded ones."""
         # The same code from two versions of a code system is two entries (the latest first), unless the
         # value set says versionsMatch: then the latest version's stands for both.
         merge = compose.versions_match is True
@@ -203,22 +225,15 @@ class _Expander:
                 if known is None or (merge and version_key(candidate.version) > version_key(known.version)):
                     selected[key] = candidate
                 if len(selected) > self.options.limit:
-                    raise TooCostly(
-                        f"The value set {value_set.get('url')} has more than {self.options.limit} codes; "
-                        "use a filter or count to ask for part of it"
-                    )
+                    raise self._too_costly(value_set)
         candidates = self._without_excluded(list(selected.values()), compose, chain)
-        if repeated:
-            candidates = _versions_together(candidates, stated)
-        if self.options.active_only or compose.inactive is False:
-            candidates = [c for c in candidates if not c.provider.is_inactive(c.concept)]
-        if self.options.exclude_not_for_ui:
-            candidates = [c for c in candidates if not c.provider.is_abstract(c.concept)]
-        # A text search over a whole code system answers a flat list of matches; a value set that takes
-        # part of one keeps its shape under a text filter too (tx.fhir.org's way).
-        searched = bool(self.words) and any(include.whole_system for include in compose.includes)
-        hierarchical = not self.options.exclude_nested and not searched and _hierarchical(compose.includes, compose.excludes)
-        return self._expansion(candidates, hierarchical)
+        return _versions_together(candidates, stated) if repeated else candidates
+
+    def _too_costly(self, value_set: Mapping[str, Any]) -> TooCostly:
+        return TooCostly(
+            f"The value set {value_set.get('url')} has more than {self.options.limit} codes; "
+            "use a filter or count to ask for part of it"
+        )
 
     def _without_excluded(
         self, candidates: list[Candidate], compose: Compose, chain: tuple[str, ...]
@@ -226,9 +241,11 @@ class _Expander:
         """An exclude removes its codes whatever their text. Which versions: the one it names, when the
         value set says versionsMatch false or includes that version itself; otherwise the same codes in
         any version (one version excluded from another: a cheap diff), which the expansion then reports."""
+        if not compose.excludes:
+            return candidates
         included_versions = {
             (include.system, self.code_system(include).info.version) for include in compose.includes if include.system is not None
-        } if compose.excludes else set()  # fmt: skip
+        }
         by_code: set[tuple[str, str]] = set()
         by_version: set[tuple[str, str, str | None]] = set()
         versions_match = compose.versions_match
@@ -295,21 +312,23 @@ class _Expander:
                 if all(f.matches(concept) for f in filters):
                     yield concept, listed[concept] if listed is not None else None
             return
+        if not words:
+            yield from self._unranked(provider, include, filters)
+            return
         for concept, reference in self._unranked(provider, include, filters):
-            if not words or self._text_matches(provider, concept, reference):
+            if self._text_matches(provider, concept, reference):
                 yield concept, reference
 
-    def _unranked(self, provider: CodeSystemProvider, include: Include, filters: list) -> Iterator[tuple[Concept, Any]]:
+    def _unranked(self, provider: CodeSystemProvider, include: Include, filters: list) -> Iterable[tuple[Concept, Any]]:
         if include.concepts:
-            for reference in include.concepts:
-                concept = provider.locate(reference.code)
-                if concept is not None:  # codes the code system does not have are left out, as tx.fhir.org does
-                    yield concept, reference
-            return
+            # Codes the code system does not have are left out, as tx.fhir.org does.
+            located = ((provider.locate(reference.code), reference) for reference in include.concepts)
+            return [(concept, reference) for concept, reference in located if concept is not None]
         source = filters[0].concepts() if filters else provider.all_concepts()
-        for concept in source:
-            if all(other.matches(concept) for other in filters[1:]):
-                yield concept, None
+        others = filters[1:]
+        if others:
+            source = (concept for concept in source if all(other.matches(concept) for other in others))
+        return zip(source, repeat(None))
 
     def _text_matches(self, provider: CodeSystemProvider, concept: Concept, reference: Any) -> bool:
         texts = [provider.code(concept), provider.display(concept, self.context)]

@@ -407,6 +407,11 @@ def test_size_limit(registry, id, size):
         expand(registry, id, limit=size - 1)
 
 
+def test_a_code_listed_twice_is_one_entry(registry):
+    twice = {"resourceType": "ValueSet", "compose": {"include": [{"system": ANIMALS, "concept": [{"code": "cat"}, {"code": "dog"}, {"code": "cat"}]}]}}
+    assert [e.code for e in expand_value_set(twice, registry, ExpansionOptions(), NONE).entries()] == ["cat", "dog"]
+
+
 def test_limit_of_two_is_too_costly(registry):
     with pytest.raises(TooCostly) as raised:
         expand(registry, "animals-all", limit=2)
