@@ -274,14 +274,19 @@ class _Expander:
 
     # -- selection ------------------------------------------------------------------------------
 
-    def _select(self, include: Include, chain: tuple[str, ...], text: bool = True) -> list[Candidate]:
+    def _select(self, include: Include, chain: tuple[str, ...], text: bool = True) -> Sequence[Candidate]:
         imported = [self._import(url, chain, text) for url in include.value_sets]
         if include.system is None:
             keys = set.intersection(*({c.key for c in expansion} for expansion in imported[1:])) if len(imported) > 1 else None
             return [c for c in imported[0] if keys is None or c.key in keys]
         provider = self.code_system(include)
+        selected = self._concepts(provider, include, text)
+        if not include.concepts and not imported:
+            # Nothing of the include's own to carry: candidates are made as they are read, so that a page of
+            # a large selection (all of ICD-10-CM is 98k) makes only its own.
+            return _Candidates([concept for concept, _ in selected], provider)
         url = provider.info.url
-        candidates = [Candidate((url, provider.code(c)), provider, c, r) for c, r in self._concepts(provider, include, text)]
+        candidates = [Candidate((url, provider.code(c)), provider, c, r) for c, r in selected]
         for expansion in imported:
             keys = {c.key for c in expansion}
             candidates = [c for c in candidates if c.key in keys]
@@ -406,7 +411,7 @@ def _nest(entries: list[ExpansionEntry], candidates: list[Candidate]) -> list[Ex
 
 
 class _Candidates(Sequence[Candidate]):
-    """Candidates over a provider's ranked concepts, made as they are read."""
+    """Candidates over a provider's concepts, made as they are read."""
 
     def __init__(self, concepts: Sequence[Concept], provider: CodeSystemProvider) -> None:
         self.concepts = concepts
@@ -417,6 +422,9 @@ class _Candidates(Sequence[Candidate]):
 
     def __len__(self) -> int:
         return len(self.concepts)
+
+    def __iter__(self) -> Iterator[Candidate]:
+        return map(self._candidate, self.concepts)
 
     def __getitem__(self, item):  # type: ignore[override]
         if isinstance(item, slice):

@@ -88,6 +88,32 @@ def test_the_whole_code_system_in_pages(client):
     assert len(_codes(page)) == 3
 
 
+def test_the_last_page_of_the_whole_code_system(client):
+    page = _expand(client, url=ALL, count=10, offset=98440)
+    last = oracle.get_all_codes(with_dots=True)[-1]  # the tabular list's order, which the expansion keeps
+    assert page["expansion"]["total"] == 98444 and _codes(page)[-1] == last
+    assert len(_codes(page)) == 4
+
+
+def test_pages_of_a_chapter_join_up(client):
+    value_set = {"resourceType": "ValueSet", "status": "active", "compose": {"include": [
+        {"system": ICD10CM, "filter": [{"property": "chapter", "op": "=", "value": "13"}]}]}}  # fmt: skip
+
+    def page(count: int, offset: int = 0) -> dict[str, Any]:
+        body = parameters_body(
+            {"name": "valueSet", "resource": value_set},
+            {"name": "count", "valueInteger": count},
+            {"name": "offset", "valueInteger": offset},
+        )
+        return resource_of(client.post(EXPAND, data=body, content_type="application/fhir+json"))
+
+    whole = page(10_000)
+    total = whole["expansion"]["total"]
+    pages = [page(3_000, offset) for offset in range(0, total, 3_000)]
+    assert [code for p in pages for code in _codes(p)] == _codes(whole)
+    assert {p["expansion"]["total"] for p in pages} == {total} and len(_codes(whole)) == total > 8_000
+
+
 def test_billable_filter_against_the_oracle(client):
     body = parameters_body({"name": "valueSet", "resource": _billable_value_set()}, {"name": "count", "valueInteger": 10})
     value_set = resource_of(client.post(EXPAND, data=body, content_type="application/fhir+json"))
