@@ -129,7 +129,7 @@ class Registry:
                 entry for entry in versions if version_matches(version, entry.version)
             ]
             if matching:
-                return max(matching, key=lambda entry: version_key(entry.version)).get()
+                return (matching[0] if len(matching) == 1 else max(matching, key=lambda entry: version_key(entry.version))).get()
         return self.parent.code_system(url, version) if self.parent is not None else None
 
     def code_system_by_id(self, id: str) -> CodeSystemProvider | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 __all__ = ["version_key", "version_matches", "versions_comparable"]
 
@@ -10,6 +11,7 @@ __all__ = ["version_key", "version_matches", "versions_comparable"]
 _DATE = re.compile(r"(19|20)\d{2}(-?\d{2}){0,2}")
 
 
+@lru_cache(maxsize=1024)  # a server sees few versions, and compares them on every versioned request
 def version_key(version: str | None) -> tuple:
     """Orders versions so that the latest sorts last: numeric parts as numbers (1.10 after 1.9)."""
     parts = re.split(r"[.\-+]", version or "")

@@ -62,11 +62,12 @@ def validate_code(registry: Registry, request: CodeValidationRequest, context: R
     """Validates each coding; a CodeableConcept is valid when one of its codings is."""
     if request.value_set is not None:
         registry, value_set = with_contained(registry, request.value_set)
-        request = replace(request, value_set=value_set)
+        if value_set is not request.value_set:
+            request = replace(request, value_set=value_set)
     needed = (*request.supplements, *(supplements_of(request.value_set) if request.value_set is not None else ()))
     registry = with_supplements(registry, needed)
-    if request.value_set is not None and not context.languages:
-        context = replace(context, languages=value_set_languages(request.value_set))
+    if request.value_set is not None and not context.languages and (languages := value_set_languages(request.value_set)):
+        context = replace(context, languages=languages)
     checks = [_check_coding(registry, request, coding, _path(request, index), context) for index, coding in enumerate(request.codings)]
     valid = next((check for check in checks if check.result), None)
     chosen = valid or checks[0]
@@ -194,7 +195,8 @@ def _check_coding(
         registry, request.value_set, coding.system or "", coding.code or "", coding.version, request.version_rules, path,
         coding.display,
     )
-    coding = replace(coding, version=choice.version)
+    if choice.version != coding.version:
+        coding = replace(coding, version=choice.version)
     checked = _check(registry, coding, path, request.abstract_allowed, context, request.lenient_display)
     if any(issue.message_id == _UNKNOWN_IN_FRAGMENT for issue in checked.issues):
         return checked  # (a code a fragment lacks cannot be placed in or out of the value set either)

@@ -147,7 +147,7 @@ def _include_matches(
 def _with_version(include: Include, version: str | None) -> Include:
     """The include, with the coding's version where the value set names none, or names a
     pattern (``1.x``) that the coding's version fits."""
-    if version is None or (include.version is not None and not version_matches(include.version, version)):
+    if version is None or version == include.version or (include.version is not None and not version_matches(include.version, version)):
         return include
     return replace(include, version=version)
 
