@@ -79,3 +79,4 @@ def test_typeahead_p95_is_set_beside_its_target(figures):
     p95 = figures["ValueSet/$expand typeahead GET, one client: 95th percentile latency"]
     assert p95["baseline"] == "target 15 ms"
     assert p95["ratio"] == pytest.approx(p95["value"] / 15)
+
