@@ -53,8 +53,7 @@ def lookup_parameters(result: LookupResult, code: str, system: str) -> dict[str,
     out.add("abstract", "boolean", result.abstract)
     for designation in result.designations:
         out.add_designation(designation)
-    for prop in result.properties:
-        out.add_property(prop)
+    out.add_properties(result.properties)
     for supplement in result.supplements:
         out.add("used-supplement", "canonical", supplement)
     return out.resource()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from ..model import Coding, Designation, Extension, Property
@@ -46,8 +47,12 @@ def typed_value(type_: str, value: Any) -> tuple[str, Any]:
 
 def _property_json(prop: Property, name: str) -> dict[str, Any]:
     """A ``property`` (or ``subproperty``) parameter, built directly: a lookup writes scores of them."""
-    value = coding_json(prop.value) if prop.type == "Coding" else prop.value
-    parts: list[dict[str, Any]] = [{"name": "code", "valueCode": prop.code}, {"name": "value", _value_key(prop.type): value}]
+    type_ = prop.type
+    value = coding_json(prop.value) if type_ == "Coding" else prop.value
+    parts: list[dict[str, Any]] = [
+        {"name": "code", "valueCode": prop.code},
+        {"name": "value", _VALUE_KEYS.get(type_) or _value_key(type_): value},
+    ]
     if prop.description is not None:
         parts.append({"name": "description", "valueString": prop.description})
     if prop.subproperties:
@@ -123,8 +128,8 @@ class ParametersBuilder:
         parts.add("value", "string", designation.value)
         return self.add_parts("designation", parts.parameters)
 
-    def add_property(self, prop: Property, name: str = "property") -> ParametersBuilder:
-        self.parameters.append(_property_json(prop, name))
+    def add_properties(self, props: Iterable[Property]) -> ParametersBuilder:
+        self.parameters += [_property_json(prop, "property") for prop in props]
         return self
 
     def resource(self) -> dict[str, Any]:

@@ -76,9 +76,9 @@ class Icd10cmProvider(CodeSystemProvider):
         self.text_index = text_index
         self.supplements = tuple(supplements)
         self._order: tuple[Icd10cmEntry, ...] | None = None  # every concept in order, made when first asked for
-        # The note properties written at each level, ``(kind, Property)`` by ``(level, source)``, made when
+        # The note properties written at each level, by ``(level, source)``, made when
         # first asked for: a lookup reads the notes of every level above the code, and those are shared.
-        self._level_notes: dict[tuple[str, str], tuple[tuple[str, Property], ...]] = {}
+        self._level_notes: dict[tuple[str, str], tuple[Property, ...]] = {}
         self._added: dict[str, list[ConceptAdditions]] = {}
         definitions = list(_PROPERTY_DEFINITIONS)
         for supplement in self.supplements:
@@ -203,11 +203,11 @@ class Icd10cmProvider(CodeSystemProvider):
         if want("block") and block is not None:
             yield Property("block", block.code, "code", block.display)
         if wanted is None or not _NOTE_KIND_SET.isdisjoint(wanted):
-            yield from self._note_properties(concept, want, inherited)
+            yield from self._note_properties(concept, wanted, inherited)
         if self._added:
             yield from self._supplement_properties(concept, want, inherited)
 
-    def _note_properties(self, concept: Icd10cmEntry, want: Callable[[str], bool], inherited: bool) -> Iterator[Property]:
+    def _note_properties(self, concept: Icd10cmEntry, wanted: Collection[str] | None, inherited: bool) -> Iterator[Property]:
         levels = [(concept.code, _LEVELS[concept.kind], concept.notes)]
         if inherited:
             levels += [(e.code, _LEVELS[e.kind], e.notes) for e in self.release.ancestors(concept.code)]
@@ -215,16 +215,15 @@ class Icd10cmProvider(CodeSystemProvider):
             levels.append((chapter.number, "chapter", chapter.notes))
         for source, level, notes in levels:
             if notes:
-                for kind, prop in self._notes_at(source, level, notes):
-                    if want(kind):
-                        yield prop
+                written = self._notes_at(source, level, notes)
+                yield from written if wanted is None else (prop for prop in written if prop.code in wanted)
 
-    def _notes_at(self, source: str, level: str, notes: Notes) -> tuple[tuple[str, Property], ...]:
+    def _notes_at(self, source: str, level: str, notes: Notes) -> tuple[Property, ...]:
         """The notes written at one level as properties, each with the ``source`` and ``level`` subproperties."""
         made = self._level_notes.get((level, source))
         if made is None:
             origin = (Property("source", source, "code"), Property("level", level, "code"))
-            made = tuple((kind, Property(kind, text, "string", subproperties=origin)) for kind, texts in notes for text in texts)
+            made = tuple(Property(kind, text, "string", subproperties=origin) for kind, texts in notes for text in texts)
             self._level_notes[(level, source)] = made
         return made
 

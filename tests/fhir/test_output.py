@@ -5,7 +5,7 @@ from terminology.model import Property
 
 
 def _written(prop: Property) -> dict:
-    return ParametersBuilder().add_property(prop).resource()["parameter"][0]
+    return ParametersBuilder().add_properties([prop]).resource()["parameter"][0]
 
 
 def _subproperty_values(parameter: dict) -> list:
