@@ -112,8 +112,10 @@ def running(command: list[str], port: int, ready_path: str) -> Iterator[tuple[fl
             os.killpg(process.pid, signal.SIGKILL)
 
 
-def our_server(port: int, workers: int) -> list[str]:
-    return [str(VENV_BIN / "terminology"), "serve", "--port", str(port), "--workers", str(workers)]
+def our_server(port: int, workers: int, cache_dir: str | None = None) -> list[str]:
+    """``cache_dir``: where the compiled content is kept (an empty one: a first start on a new machine)."""
+    command = [str(VENV_BIN / "terminology"), "serve", "--port", str(port), "--workers", str(workers)]
+    return command + (["--cache-dir", cache_dir] if cache_dir else [])
 
 
 def granian_baseline(port: int, workers: int) -> list[str]:
@@ -442,6 +444,10 @@ def main() -> None:
             baselines[name] = wrk(port, operations["CodeSystem/$validate-code GET"], seconds)
         figures.append(Figure(f"baseline bare Flask on {name}: throughput", baselines[name].requests_per_second, "req/s"))
 
+    with tempfile.TemporaryDirectory() as empty:
+        port = free_port()
+        with running(our_server(port, workers, empty), port, READY) as (startup, _):
+            figures.append(Figure("start-up to first $lookup, first start (XML parsed, text index built)", startup, "s"))
     port = free_port()
     with running(our_server(port, workers), port, READY) as (startup, pid):
         figures.append(Figure("start-up to first $lookup (compiled content cached)", startup, "s"))

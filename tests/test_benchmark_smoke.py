@@ -31,6 +31,7 @@ EXPECTED = {
     "baseline bare Flask on granian: throughput",
     "baseline bare Flask on gunicorn: throughput",
     "start-up to first $lookup (compiled content cached)",
+    "start-up to first $lookup, first start (XML parsed, text index built)",
     "in process: simple_icd_10_cm.is_valid_item",
     "in process: codes validated, answers kept (CodeSystemHandle.validate_code)",
     "in process: codes validated, each answer made (LocalTerminology.validate_code)",
