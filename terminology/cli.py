@@ -5,7 +5,12 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import time
 from collections.abc import Sequence
+from pathlib import Path
+
+from .errors import TerminologyError
+from .loaders.icd10cm_xml import InvalidTabularFile
 
 __all__ = ["main"]
 
@@ -20,10 +25,7 @@ def _parser() -> argparse.ArgumentParser:
         "--workers", type=int, default=int(os.environ.get("WORKERS", "0")) or None,
         help="worker processes (WORKERS; default: the number of cores)",
     )
-    serve.add_argument(
-        "--data", "--icd10cm", dest="icd10cm", action="append", default=[], metavar="FILE",
-        help="an ICD-10-CM tabular XML file (.xml or .xml.gz); repeat for several versions (default: the embedded April 2026 release)",
-    )
+    _release_arguments(serve)
     serve.add_argument(
         "--resources", action="append", default=[], metavar="PATH",
         help="FHIR CodeSystems, ValueSets and ConceptMaps to serve: a file (JSON or XML, a resource or a Bundle), "
@@ -34,20 +36,55 @@ def _parser() -> argparse.ArgumentParser:
         help="a CodeSystem supplement to apply without useSupplement (the ICD-10-CM coding guidance: "
         "http://fhir.icd10cm-terminology.org/CodeSystem/icd10cm-guidance-m4848); repeat for several",
     )
-    serve.add_argument("--cache-dir", help="where compiled content is kept (default: ~/.cache/terminology)")
+    prepare = commands.add_parser(
+        "prepare",
+        help="compile the ICD-10-CM releases and build their text indexes into the cache, so that a server starts "
+        "from them at once (for a container image, say)",
+    )
+    _release_arguments(prepare)
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> None:
-    args = _parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    if args.command == "serve":
-        from .server import serve
+def _release_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--data", "--icd10cm", dest="icd10cm", action="append", default=[], metavar="FILE",
+        help="an ICD-10-CM tabular XML file (.xml or .xml.gz); repeat for several versions (default: the embedded April 2026 release)",
+    )
+    parser.add_argument("--cache-dir", help="where compiled content is kept (default: ~/.cache/terminology)")
 
-        config: dict[str, object] = {"TERMINOLOGY_RESOURCE_PATHS": args.resources, "TERMINOLOGY_DEFAULT_SUPPLEMENTS": args.supplement}
-        if args.cache_dir:
-            config["TERMINOLOGY_CACHE_DIR"] = args.cache_dir
-        serve(args.host, args.port, args.workers, args.icd10cm, config)
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        if args.command == "serve":
+            _serve(args)
+        elif args.command == "prepare":
+            _prepare(args)
+    except (OSError, InvalidTabularFile, TerminologyError) as error:  # what the content given is or lacks
+        parser.exit(2, f"terminology {args.command}: {error}\n")
+
+
+def _serve(args: argparse.Namespace) -> None:
+    from .server import serve
+
+    config: dict[str, object] = {"TERMINOLOGY_RESOURCE_PATHS": args.resources, "TERMINOLOGY_DEFAULT_SUPPLEMENTS": args.supplement}
+    if args.cache_dir:
+        config["TERMINOLOGY_CACHE_DIR"] = args.cache_dir
+    serve(args.host, args.port, args.workers, args.icd10cm, config)
+
+
+def _prepare(args: argparse.Namespace) -> None:
+    from .content import build_registry
+    from .loaders.release_cache import default_cache_dir
+    from .providers.icd10cm import ICD10CM_URL
+
+    started = time.perf_counter()
+    cache_dir = Path(args.cache_dir) if args.cache_dir else default_cache_dir()
+    registry = build_registry(args.icd10cm, cache_dir)
+    versions = ", ".join(registry.versions(ICD10CM_URL))
+    print(f"ICD-10-CM {versions}: compiled and indexed in {cache_dir} ({time.perf_counter() - started:.1f} s)")
 
 
 if __name__ == "__main__":
