@@ -120,7 +120,12 @@ def our_server(port: int, workers: int, cache_dir: str | None = None) -> list[st
 
 
 def granian_baseline(port: int, workers: int) -> list[str]:
+    """Granian as the server runs it: as many workers, as many blocking threads in each (with granian's
+    default of one, its throughput under wrk swung between 11,000 and 30,000 req/s from run to run here)."""
+    from terminology.server import THREADS_PER_WORKER
+
     return [str(VENV_BIN / "granian"), "--interface", "wsgi", "--no-ws", "--workers", str(workers),
+            "--blocking-threads", str(THREADS_PER_WORKER),
             "--port", str(port), "--working-dir", str(ROOT / "scripts" / "bench_apps"), "bare_flask:app"]
 
 

@@ -19,11 +19,12 @@ from flask import Flask
 from .content import build_registry
 from .web.app import create_app
 
-__all__ = ["serve"]
+__all__ = ["THREADS_PER_WORKER", "serve"]
 
 log = logging.getLogger(__name__)
 
-_THREADS_PER_WORKER = 4
+#: Granian's blocking threads in each worker (see serve()).
+THREADS_PER_WORKER = 4
 
 # The app the workers serve: built in the parent before they are forked (see serve()).
 _app: Flask | None = None
@@ -73,6 +74,6 @@ def serve(
         workers=workers,
         # Python runs one thread at a time: a few threads per worker let a slow request (a whole
         # CodeSystem) not hold up quick ones, where hundreds would only contend for the lock.
-        blocking_threads=_THREADS_PER_WORKER,
+        blocking_threads=THREADS_PER_WORKER,
         log_access=False,
     ).serve(target_loader=_load_app)
