@@ -29,6 +29,10 @@ class Coding:
     code: str | None = None
     display: str | None = None
 
+    def with_version(self, version: str | None) -> Coding:
+        # (dataclasses.replace reads the fields anew each call: a validation makes one of these)
+        return Coding(self.system, version, self.code, self.display)
+
 
 @dataclass(frozen=True, slots=True)
 class CodeableConcept:

@@ -196,7 +196,7 @@ def _check_coding(
         coding.display,
     )
     if choice.version != coding.version:
-        coding = replace(coding, version=choice.version)
+        coding = coding.with_version(choice.version)
     checked = _check(registry, coding, path, request.abstract_allowed, context, request.lenient_display)
     if any(issue.message_id == _UNKNOWN_IN_FRAGMENT for issue in checked.issues):
         return checked  # (a code a fragment lacks cannot be placed in or out of the value set either)

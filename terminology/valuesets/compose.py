@@ -65,6 +65,10 @@ class Include:
     def whole_system(self) -> bool:
         return self.system is not None and not self.concepts and not self.filters
 
+    def with_version(self, version: str | None) -> Include:
+        # (dataclasses.replace reads the fields anew each call: a validation makes one of these)
+        return Include(self.system, version, self.concepts, self.filters, self.value_sets, self.locked_date)
+
 
 @dataclass(frozen=True, slots=True)
 class Compose:

@@ -8,7 +8,7 @@ not a list of 74,000 codes.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from ..providers.base import CodeSystemProvider
@@ -149,7 +149,7 @@ def _with_version(include: Include, version: str | None) -> Include:
     pattern (``1.x``) that the coding's version fits."""
     if version is None or version == include.version or (include.version is not None and not version_matches(include.version, version)):
         return include
-    return replace(include, version=version)
+    return include.with_version(version)
 
 
 def pinned_version(value_set: Mapping[str, Any], system: str, resolver: Resolver) -> str | None:
