@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from functools import lru_cache
+from itertools import islice
 from typing import Any
 
 from ..canonical import canonical_of
@@ -76,6 +77,7 @@ class Icd10cmProvider(CodeSystemProvider):
         self.text_index = text_index
         self.supplements = tuple(supplements)
         self._order: tuple[Icd10cmEntry, ...] | None = None  # every concept in order, made when first asked for
+        self._chapter_spans: dict[str, tuple[int, int]] | None = None  # where each chapter's run is in that order
         # The note properties written at each level, by ``(level, source)``, made when
         # first asked for: a lookup reads the notes of every level above the code, and those are shared.
         self._level_notes: dict[tuple[str, str], tuple[Property, ...]] = {}
@@ -171,7 +173,7 @@ class Icd10cmProvider(CodeSystemProvider):
 
     def with_supplements(self, supplements: Sequence[Mapping[str, Any]]) -> Icd10cmProvider:
         supplemented = Icd10cmProvider(self.release, self.info.id, self.text_index, (*self.supplements, *supplements))
-        supplemented._order = self._order  # the same release: the same order and notes
+        supplemented._order, supplemented._chapter_spans = self._order, self._chapter_spans  # the same release: the same order
         supplemented._level_notes = self._level_notes
         return supplemented
 
@@ -298,11 +300,26 @@ class Icd10cmProvider(CodeSystemProvider):
                 raise InvalidRequest(f"The filter '{prop} = {value}' needs true or false")
             abstract = (prop == "notSelectable") == (value == "true")
             return PredicateFilter(lambda entry: self.is_abstract(entry) == abstract, self.all_concepts)
+        # A chapter's concepts are the trees of its top-level blocks, a block's are below it: only those are walked.
         if op == "=" and prop == "chapter":
-            return PredicateFilter(lambda entry: entry.chapter == value, self.all_concepts)
+            return PredicateFilter(lambda entry: entry.chapter == value, lambda: self._chapter_concepts(value))
         if op == "=" and prop == "block":
-            return PredicateFilter(lambda entry: getattr(self._block(entry), "code", None) == value, self.all_concepts)
+            block = self._entries.get(value)
+            below = (lambda: self.descendants(block)) if block is not None else (lambda: iter(()))
+            return PredicateFilter(lambda entry: getattr(self._block(entry), "code", None) == value, below)
         return super().filter(prop, op, value)
+
+    def _chapter_concepts(self, number: str) -> Iterator[Icd10cmEntry]:
+        """A chapter's concepts: one run of the concepts in order, as the tabular list prints them."""
+        order = self._depth_first()
+        if self._chapter_spans is None:
+            spans: dict[str, tuple[int, int]] = {}
+            for index, entry in enumerate(order):
+                start, _ = spans.get(entry.chapter, (index, index))
+                spans[entry.chapter] = (start, index + 1)
+            self._chapter_spans = spans
+        start, end = self._chapter_spans.get(number, (0, 0))
+        return islice(order, start, end)
 
     def roots(self) -> Sequence[Icd10cmEntry]:
         return [self._entries[code] for code in self.release.roots]

@@ -146,6 +146,20 @@ def test_icd10cm_property_filters(client, prop, value, code, member):
     assert param(answer, "result") is member
 
 
+@pytest.mark.parametrize(("prop", "value", "oracle_code"), [
+    ("chapter", "13", "13"), ("chapter", "22", "22"), ("block", "M45-M49", "M45-M49"), ("block", "S00-S09", "S00-S09"),
+])  # fmt: skip
+def test_a_chapter_or_block_filter_expands_to_the_oracles_descendants(client, prop, value, oracle_code):
+    value_set = {"resourceType": "ValueSet", "status": "active", "compose": {"include": [
+        {"system": ICD10CM, "filter": [{"property": prop, "op": "=", "value": value}]}]}}  # fmt: skip
+    body = parameters_body(
+        {"name": "valueSet", "resource": value_set}, {"name": "count", "valueInteger": 10_000},
+        {"name": "excludeNested", "valueBoolean": True},
+    )
+    expanded = _codes(resource_of(client.post(EXPAND, data=body, content_type="application/fhir+json")))
+    assert expanded == list(dict.fromkeys(oracle.get_descendants(oracle_code)))  # (the oracle repeats a few)
+
+
 def test_exclude_not_for_ui_leaves_out_headers(client):
     value_set = _expand(client, url=f"{ICD10CM}?fhir_vs=isa/M48.4", excludeNotForUI="true")
     assert "M48.4" not in _codes(value_set) and "M48.48" not in _codes(value_set)
