@@ -63,9 +63,9 @@ def _property_json(prop: Property, name: str) -> dict[str, Any]:
 # The ``subproperty`` parts written for a tuple of subproperties, by the tuple's identity. Providers give
 # the properties of one origin the same tuple (ICD-10-CM: the ``source`` and ``level`` of every note of a
 # level), and a lookup writes the notes of all the levels above a code, so most are written once. An entry
-# holds its tuple, so no other object can have that id while the entry is there; the
-# memo starts afresh when full, which bounds it where tuples are made anew for each answer. The parts are
-# shared between answers: nothing changes an answer once it is written.
+# holds its tuple, so no other object can have that id while the entry is there; the memo starts afresh
+# when full, which bounds it where tuples are made anew for each answer. The parts are shared between
+# answers: nothing changes an answer once it is written.
 _SUBPROPERTY_PARTS: dict[int, tuple[tuple[Property, ...], list[dict[str, Any]]]] = {}
 _SUBPROPERTY_PARTS_LIMIT = 20_000
 
