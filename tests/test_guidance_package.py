@@ -208,6 +208,14 @@ def test_guidance_applied_by_default_once(guided, asked):
     assert len(_guidance(result)["documentation-requirement"]) == 2  # not twice when also asked for
 
 
+def test_the_guidance_is_the_same_at_every_lookup_and_for_each_code_below(guided):
+    def guidance(code: str) -> dict[str, list[tuple[str, str]]]:
+        return _guidance(resource_of(guided.get(LOOKUP, query_string={"system": ICD10CM, "code": code})))
+
+    first = guidance("M48.48XA")
+    assert first and first == guidance("M48.48XA") == guidance("M48.48XD") == guidance("M48.48")
+
+
 def test_guidance_for_another_code_is_data_only(client):
     """A supplement of the same shape for another code, sent with the request: no code knows M48.48."""
     other = {

@@ -82,6 +82,7 @@ class Icd10cmProvider(CodeSystemProvider):
         # first asked for: a lookup reads the notes of every level above the code, and those are shared.
         self._level_notes: dict[tuple[str, str], tuple[Property, ...]] = {}
         self._added: dict[str, list[ConceptAdditions]] = {}
+        self._added_properties: dict[str, tuple[Property, ...]] = {}  # by code, as the supplements' words are read
         definitions = list(_PROPERTY_DEFINITIONS)
         for supplement in self.supplements:
             additions = read_supplement(supplement)
@@ -234,11 +235,21 @@ class Icd10cmProvider(CodeSystemProvider):
         code takes the guidance on its subcategory), each with the ``source`` and ``level`` it is written at."""
         levels = [concept, *(self.release.ancestors(concept.code) if inherited else ())]
         for entry in levels:
+            if entry.code in self._added:
+                yield from (prop for prop in self._added_at(entry) if want(prop.code))
+
+    def _added_at(self, entry: Icd10cmEntry) -> tuple[Property, ...]:
+        """The properties the supplements give one concept, each with its ``source`` and ``level`` (made once)."""
+        made = self._added_properties.get(entry.code)
+        if made is None:
             origin = (Property("source", entry.code, "code"), Property("level", _LEVELS[entry.kind], "code"))
-            for added in self._added.get(entry.code, ()):
-                for prop in added.properties:
-                    if want(prop.code):
-                        yield Property(prop.code, prop.value, prop.type, prop.description, (*prop.subproperties, *origin))
+            made = tuple(
+                Property(prop.code, prop.value, prop.type, prop.description, (*prop.subproperties, *origin))
+                for added in self._added[entry.code]
+                for prop in added.properties
+            )
+            self._added_properties[entry.code] = made
+        return made
 
     def _own_notes(self, concept: Icd10cmEntry, kind: str) -> tuple[str, ...]:
         for note_kind, texts in concept.notes:
