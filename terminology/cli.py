@@ -38,8 +38,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     prepare = commands.add_parser(
         "prepare",
-        help="compile the ICD-10-CM releases and build their text indexes into the cache, so that a server starts "
-        "from them at once (for a container image, say)",
+        help="compile the ICD-10-CM releases and build their text indexes into the cache, which a server would "
+        "otherwise do at its first start and first text search (for a container image, say)",
     )
     _release_arguments(prepare)
     return parser
@@ -76,14 +76,12 @@ def _serve(args: argparse.Namespace) -> None:
 
 
 def _prepare(args: argparse.Namespace) -> None:
-    from .content import build_registry
+    from .content import prepare_icd10cm
     from .loaders.release_cache import default_cache_dir
-    from .providers.icd10cm import ICD10CM_URL
 
     started = time.perf_counter()
     cache_dir = Path(args.cache_dir) if args.cache_dir else default_cache_dir()
-    registry = build_registry(args.icd10cm, cache_dir)
-    versions = ", ".join(registry.versions(ICD10CM_URL))
+    versions = ", ".join(prepare_icd10cm(args.icd10cm, cache_dir))
     print(f"ICD-10-CM {versions}: compiled and indexed in {cache_dir} ({time.perf_counter() - started:.1f} s)")
 
 

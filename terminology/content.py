@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from .loaders.fhir_files import load_resources
 from .loaders.icd10cm_text_index import Icd10cmTextIndex
+from .loaders.icd10cm_xml import Icd10cmRelease
 from .loaders.release_cache import load_release
 from .providers.icd10cm import Icd10cmProvider
 from .operations.supplements import with_supplements
 from .registry import Registry
 
-__all__ = ["DEFAULT_ICD10CM_FILE", "FHIR_R4_FOLDER", "GUIDANCE_PACKAGE", "build_registry", "resources_dir"]
+__all__ = ["DEFAULT_ICD10CM_FILE", "FHIR_R4_FOLDER", "GUIDANCE_PACKAGE", "build_registry", "prepare_icd10cm", "resources_dir"]
 
 DEFAULT_ICD10CM_FILE = "icd10cm/icd10c-tabular-April-1-2026.xml.gz"
 FHIR_R4_FOLDER = "fhir-r4"  # FHIR's own R4 code systems and value sets
@@ -48,10 +49,26 @@ def build_registry(
     registry = Registry()
     for loaded in load_resources([resources_dir() / FHIR_R4_FOLDER, resources_dir() / GUIDANCE_PACKAGE, *resource_paths]):
         registry.add_resource(loaded.resource)
-    files = list(icd10cm_files) or [resources_dir() / DEFAULT_ICD10CM_FILE]
-    for index, path in enumerate(files):
-        release = load_release(path, cache_dir)
-        text_index = Icd10cmTextIndex.for_release(release, path, cache_dir)
+    for index, (release, text_index) in enumerate(_icd10cm_releases(icd10cm_files, cache_dir)):
         id = "icd-10-cm" if index == 0 else f"icd-10-cm-{release.version}"
         registry.add_code_system(Icd10cmProvider(release, id, text_index))
     return with_supplements(registry, default_supplements)
+
+
+def prepare_icd10cm(icd10cm_files: Sequence[str | Path] = (), cache_dir: Path | None = None) -> list[str]:
+    """Compiles the ICD-10-CM tabular files (the embedded release when none is given) into ``cache_dir``
+    and builds their text indexes there, which a server would otherwise do at its first start and its
+    first text search. Returns the releases' versions."""
+    versions = []
+    for release, text_index in _icd10cm_releases(icd10cm_files, cache_dir):
+        text_index.build()
+        versions.append(release.version)
+    return versions
+
+
+def _icd10cm_releases(
+    icd10cm_files: Sequence[str | Path], cache_dir: Path | None
+) -> Iterator[tuple[Icd10cmRelease, Icd10cmTextIndex]]:
+    for path in list(icd10cm_files) or [resources_dir() / DEFAULT_ICD10CM_FILE]:
+        release = load_release(path, cache_dir)
+        yield release, Icd10cmTextIndex.for_release(release, path, cache_dir)

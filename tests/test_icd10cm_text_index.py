@@ -9,6 +9,7 @@ promises one: the M48.48 family, exact codes first, headers before the codes bel
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import os
 import re
@@ -63,7 +64,9 @@ def release(cache_dir):
 
 @pytest.fixture(scope="module")
 def index(release, cache_dir) -> Icd10cmTextIndex:
-    return Icd10cmTextIndex.for_release(release, RELEASE, cache_dir)
+    index = Icd10cmTextIndex.for_release(release, RELEASE, cache_dir)
+    index.build()
+    return index
 
 
 def _words(text: str) -> list[str]:
@@ -282,8 +285,26 @@ def test_a_second_start_reuses_the_file(index, release, cache_dir):
     assert not [path for path in cache_dir.iterdir() if path.name.endswith(".tmp")]
 
 
+def test_the_file_is_built_when_first_searched(release, tmp_path):
+    index = Icd10cmTextIndex.for_release(release, RELEASE, tmp_path)
+    assert not list(tmp_path.glob("*.sqlite"))
+    assert index.search("fatigue fract sacr")[0] == "M48.48"
+    assert [path.name for path in tmp_path.glob("*.sqlite")] == [index.path.name]
+
+
+def test_a_build_another_process_did_is_not_done_again(release, tmp_path):
+    # Two workers' indexes, made at start before either searched: the second finds the first's file.
+    first, second = (Icd10cmTextIndex.for_release(release, RELEASE, tmp_path) for _ in range(2))
+    first.build()
+    built = first.path.stat()
+    assert second.search("fatigue fract sacr")[0] == "M48.48"
+    assert second.path == first.path
+    assert (second.path.stat().st_ino, second.path.stat().st_mtime_ns) == (built.st_ino, built.st_mtime_ns)
+
+
 def test_an_unreadable_file_is_rebuilt(release, tmp_path):
     index = Icd10cmTextIndex.for_release(release, RELEASE, tmp_path)
+    index.build()
     index.path.write_bytes(b"not a database")
     rebuilt = Icd10cmTextIndex.for_release(release, RELEASE, tmp_path)
     assert rebuilt.path == index.path
@@ -322,6 +343,32 @@ def test_threads_search_at_once(index):
 
 def _search_in_child(index: Icd10cmTextIndex, inherited, queue) -> None:
     queue.put((os.getpid(), index.search("fatigue fract sacr"), index._connection() is inherited))
+
+
+def _first_search_in_child(index: Icd10cmTextIndex, queue) -> None:
+    built: list[str] = []
+    handler = logging.Handler()
+    handler.emit = lambda record: built.append(record.getMessage())  # type: ignore[method-assign]
+    logging.getLogger("terminology.loaders.icd10cm_text_index").addHandler(handler)
+    logging.getLogger("terminology.loaders.icd10cm_text_index").setLevel(logging.INFO)
+    queue.put((index.search("fatigue fract sacr")[0], sum(message.startswith("built text index") for message in built)))
+
+
+@pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(), reason="no fork here")
+def test_workers_that_search_first_at_once_build_the_index_once(release, tmp_path):
+    index = Icd10cmTextIndex.for_release(release, RELEASE, tmp_path)  # made before the fork, as the server does
+    context = multiprocessing.get_context("fork")
+    queue = context.Queue()
+    children = [context.Process(target=_first_search_in_child, args=(index, queue)) for _ in range(3)]
+    for child in children:
+        child.start()
+    answers = [queue.get(timeout=60) for _ in children]
+    for child in children:
+        child.join(timeout=30)
+        assert child.exitcode == 0
+    assert [first for first, _ in answers] == ["M48.48"] * 3
+    assert sum(builds for _, builds in answers) == 1
+    assert not list(tmp_path.glob("*.tmp"))
 
 
 @pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(), reason="no fork here")

@@ -3,8 +3,9 @@
 
 The index is one SQLite file per release in the release cache's directory, keyed like the
 compiled release (SHA-256 of the release file and of the sources that turn it into rows), built
-once into a temporary file and published with ``os.replace``: every worker process opens the same
-file read-only, and a second start builds nothing.
+when it is first searched (by one process: the others wait on a lock beside it) into a temporary
+file and published with ``os.replace``: every worker process opens the same file read-only, and
+a second start builds nothing.
 
 Schema::
 
@@ -29,6 +30,7 @@ word is looked up in ``vocabulary`` and replaced by the words it starts (see ``_
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import logging
 import os
@@ -37,6 +39,7 @@ import sqlite3
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
@@ -121,33 +124,43 @@ class Icd10cmTextIndex:
     it works), where one shared connection behind a lock would make them take turns.
     """
 
-    def __init__(self, path: str | Path) -> None:
-        self.path = Path(path)
+    def __init__(self, path: str | Path, make: Callable[[], Path] | None = None) -> None:
+        """``make``: builds the file, when it is not there yet, and says where it is."""
+        self._open(Path(path))
+        self._local = threading.local()
+        self._make = make
+        self._making = threading.Lock()
+
+    def _open(self, path: Path) -> None:
+        self.path = path
         # immutable: the file is never written once published (a new build replaces it), so
         # SQLite may skip locking and change detection.
-        self._uri = f"file:{quote(str(self.path.resolve()))}?mode=ro&immutable=1"
-        self._local = threading.local()
+        self._uri = f"file:{quote(str(path.resolve()))}?mode=ro&immutable=1"
 
     @classmethod
     def for_release(
         cls, release: Icd10cmRelease, source_path: str | Path, cache_dir: Path | None = None
     ) -> Icd10cmTextIndex:
-        """The index of ``release`` (read from the file ``source_path``), from ``cache_dir``
-        (default: the release cache's), which it is built into unless a current one is there.
+        """The index of ``release`` (read from the file ``source_path``) in ``cache_dir`` (default:
+        the release cache's). Where no current one is there, it is built there when first searched
+        (or by :meth:`build`): a server answers other requests meanwhile, and a process that never
+        searches never builds it.
 
         A cache directory that cannot be written to is replaced by a private temporary one: the
         index is then built by every process (slower, still correct)."""
         cache_dir = default_cache_dir() if cache_dir is None else Path(cache_dir)
         key = _key(Path(source_path))
         target = cache_dir / f"icd10cm-text-{key}.sqlite"
-        if not _is_current(target, key):
-            try:
-                _build(release, key, target)
-            except (OSError, sqlite3.Error) as error:
-                log.warning("could not write text index %s: %s; building a private copy", target, error)
-                target = Path(tempfile.mkdtemp(prefix="icd10cm-text-")) / target.name
-                _build(release, key, target)
-        return cls(target)
+        if _is_current(target, key):
+            return cls(target)
+        return cls(target, lambda: _build_once(release, key, target))
+
+    def build(self) -> None:
+        """Builds the file now, if it is not there yet (the first search does it otherwise)."""
+        with self._making:  # one thread of a process builds; the others wait for it
+            if self._make is not None:
+                self._open(self._make())
+                self._make = None
 
     # -- searching --------------------------------------------------------------------------
 
@@ -250,6 +263,8 @@ class Icd10cmTextIndex:
         return codes + [code for (code,) in rows]
 
     def _connection(self) -> sqlite3.Connection:
+        if self._make is not None:
+            self.build()
         local = self._local
         if getattr(local, "pid", None) != os.getpid():  # none yet, or one inherited across a fork
             local.connection = sqlite3.connect(self._uri, uri=True)
@@ -346,6 +361,24 @@ def _is_current(target: Path, key: str) -> bool:
         log.warning("rebuilding unreadable text index %s: %s", target, error)
         return False
     return row is not None and row[0] == key
+
+
+def _build_once(release: Icd10cmRelease, key: str, target: Path) -> Path:
+    """Builds the index into ``target`` unless another process has done so (one that is at it holds a lock
+    on the file beside it, which is waited for); where that cannot be written, into a private temporary
+    directory. Returns where the index is."""
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with open(target.with_suffix(".lock"), "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file is closed, or its process ends
+            if not _is_current(target, key):
+                _build(release, key, target)
+        return target
+    except (OSError, sqlite3.Error) as error:
+        log.warning("could not write text index %s: %s; building a private copy", target, error)
+        private = Path(tempfile.mkdtemp(prefix="icd10cm-text-")) / target.name
+        _build(release, key, private)
+        return private
 
 
 def _build(release: Icd10cmRelease, key: str, target: Path) -> None:
