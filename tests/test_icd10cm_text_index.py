@@ -302,6 +302,14 @@ def test_a_build_another_process_did_is_not_done_again(release, tmp_path):
     assert (second.path.stat().st_ino, second.path.stat().st_mtime_ns) == (built.st_ino, built.st_mtime_ns)
 
 
+def test_a_cache_that_cannot_be_written_gets_a_private_copy(release, tmp_path):
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a directory")
+    index = Icd10cmTextIndex.for_release(release, RELEASE, blocked / "cache")
+    assert index.search("fatigue fract sacr")[0] == "M48.48"
+    assert index.path.exists() and blocked not in index.path.parents
+
+
 def test_an_unreadable_file_is_rebuilt(release, tmp_path):
     index = Icd10cmTextIndex.for_release(release, RELEASE, tmp_path)
     index.build()
