@@ -69,14 +69,7 @@ def display_matches(
     it would be right but for its spacing (a mistake of its own, named as such)."""
     spaced = (lambda text: " ".join(text.split())) if ignoring_spacing else (lambda text: text)
     wanted = spaced(display).casefold()
-    own_language = provider.info.language
-    candidates = [(provider.display(concept, RequestContext()), own_language)]
-    candidates += [
-        (d.value, d.language or own_language) for d in provider.designations(concept, context) if not withdrawn_status(d.extensions)
-    ]
-    if context.languages:
-        candidates = [(text, lang) for text, lang in candidates if lang is None or context.wants(lang)]
-    return any(spaced(text).casefold() == wanted for text, _ in candidates)
+    return any(spaced(text).casefold() == wanted for text, _ in _displays(provider, concept, context))
 
 
 def _withdrawn_display(provider: CodeSystemProvider, concept, display: str, context: RequestContext) -> str | None:
@@ -90,17 +83,25 @@ def _withdrawn_display(provider: CodeSystemProvider, concept, display: str, cont
 
 def _display_choices(provider: CodeSystemProvider, concept, context: RequestContext) -> list[tuple[str, str | None]]:
     """The displays a client could have sent, with their languages: the concept's display and its
-    designations that carry no other use (translations), in the client's languages if it named any."""
+    designations that carry no other use (translations)."""
+    return list(dict.fromkeys(_displays(provider, concept, context, translations_only=True)))
+
+
+def _displays(
+    provider: CodeSystemProvider, concept, context: RequestContext, translations_only: bool = False
+) -> list[tuple[str, str | None]]:
+    """``(text, language)`` of the concept's display and its designations in use (``translations_only``:
+    those with no use of their own), in the client's languages if it named any."""
     own_language = provider.info.language
-    choices = [(provider.display(concept, RequestContext()), own_language)]
-    choices += [
+    found = [(provider.display(concept, RequestContext()), own_language)]
+    found += [
         (d.value, d.language or own_language)
         for d in provider.designations(concept, context)
-        if d.use is None and not withdrawn_status(d.extensions)
+        if not (translations_only and d.use is not None) and not withdrawn_status(d.extensions)
     ]
     if context.languages:
-        choices = [(text, lang) for text, lang in choices if lang is None or context.wants(lang)]
-    return list(dict.fromkeys(choices))
+        found = [(text, language) for text, language in found if language is None or context.wants(language)]
+    return found
 
 
 def _one_of(choices: list[tuple[str, str | None]]) -> str:
