@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from ..identity_cache import IdentityCache
 from ..model import Coding, Designation, Extension, Property
 
 __all__ = ["ParametersBuilder", "coding_json", "designation_json", "extension_json", "typed_value"]
@@ -56,29 +57,19 @@ def _property_json(prop: Property, name: str) -> dict[str, Any]:
     if prop.description is not None:
         parts.append({"name": "description", "valueString": prop.description})
     if prop.subproperties:
-        parts += _subproperty_parts(prop.subproperties)
+        parts += _SUBPROPERTY_PARTS.get(prop.subproperties, _subproperty_parts)
     return {"name": name, "part": parts}
 
 
-# The ``subproperty`` parts written for a tuple of subproperties, by the tuple's identity. Providers give
-# the properties of one origin the same tuple (ICD-10-CM: the ``source`` and ``level`` of every note of a
-# level), and a lookup writes the notes of all the levels above a code, so most are written once. An entry
-# holds its tuple, so no other object can have that id while the entry is there; the memo starts afresh
-# when full, which bounds it where tuples are made anew for each answer. The parts are shared between
-# answers: nothing changes an answer once it is written.
-_SUBPROPERTY_PARTS: dict[int, tuple[tuple[Property, ...], list[dict[str, Any]]]] = {}
-_SUBPROPERTY_PARTS_LIMIT = 20_000
+# The ``subproperty`` parts written for a tuple of subproperties. Providers give the properties of one
+# origin the same tuple (ICD-10-CM: the ``source`` and ``level`` of every note of a level), and a lookup
+# writes the notes of all the levels above a code, so most are written once. The parts are shared
+# between answers: nothing changes an answer once it is written.
+_SUBPROPERTY_PARTS: IdentityCache[tuple[Property, ...], list[dict[str, Any]]] = IdentityCache(20_000)
 
 
 def _subproperty_parts(subproperties: tuple[Property, ...]) -> list[dict[str, Any]]:
-    written = _SUBPROPERTY_PARTS.get(id(subproperties))
-    if written is not None:
-        return written[1]
-    parts = [_property_json(sub, "subproperty") for sub in subproperties]
-    if len(_SUBPROPERTY_PARTS) >= _SUBPROPERTY_PARTS_LIMIT:
-        _SUBPROPERTY_PARTS.clear()
-    _SUBPROPERTY_PARTS[id(subproperties)] = (subproperties, parts)
-    return parts
+    return [_property_json(sub, "subproperty") for sub in subproperties]
 
 
 def extension_json(extension: Extension) -> dict[str, Any]:

@@ -7,14 +7,13 @@ Reads ``ValueSet.compose``: ``include``/``exclude`` with ``system``, ``version``
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from ..errors import InvalidRequest
 from ..extensions import annotations, carried, read_extensions
+from ..identity_cache import IdentityCache
 from ..model import Coding, Designation, Extension, Property
 
 __all__ = ["CircularReference", "Compose", "ConceptReference", "Filter", "Include", "expansion_parameters", "read_compose"]
@@ -98,29 +97,16 @@ def expansion_parameters(value_set: Mapping[str, Any]) -> dict[str, Any]:
     return found
 
 
-# The composes last read, by the identity of their ValueSet (held, so that the identity stays its
-# own): one validation reads a value set's compose several times, and most are the registry's.
-_READ: OrderedDict[int, tuple[Mapping[str, Any], Compose]] = OrderedDict()
-_READ_SIZE = 512
-_READ_LOCK = threading.Lock()
+# The composes read, by the identity of their ValueSet: one validation reads a value set's compose
+# several times, and most are the registry's.
+_READ: IdentityCache[Mapping[str, Any], Compose] = IdentityCache(512)
 
 
 def read_compose(value_set: Mapping[str, Any]) -> Compose:
     """:class:`InvalidRequest` names what is malformed (an include with neither system nor valueSet, ...).
 
     A ValueSet is read as it is the first time: change a resource, and hand over a new one."""
-    key = id(value_set)
-    with _READ_LOCK:
-        known = _READ.get(key)
-        if known is not None and known[0] is value_set:
-            _READ.move_to_end(key)
-            return known[1]
-    compose = _read(value_set)
-    with _READ_LOCK:
-        _READ[key] = (value_set, compose)
-        if len(_READ) > _READ_SIZE:
-            _READ.popitem(last=False)
-    return compose
+    return _READ.get(value_set, _read)
 
 
 def _read(value_set: Mapping[str, Any]) -> Compose:

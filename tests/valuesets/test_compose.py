@@ -19,9 +19,9 @@ def test_a_resource_is_read_once_and_another_resource_anew():
 
 
 def test_the_remembered_composes_are_bounded():
-    for index in range(compose_module._READ_SIZE + 10):
+    for index in range(compose_module._READ.limit + 10):
         read_compose({"resourceType": "ValueSet", "compose": {"include": [{"system": f"{ANIMALS}/{index}"}]}})
-    assert len(compose_module._READ) <= compose_module._READ_SIZE
+    assert len(compose_module._READ) <= compose_module._READ.limit
 
 
 def test_an_implicit_value_set_is_one_resource_per_url():
