@@ -12,10 +12,10 @@ from ..canonical import canonical_of
 from ..context import RequestContext
 from ..errors import InvalidRequest
 from ..extensions import annotations, carried, read_extensions
-from .concept_json import read_definition, read_designation, read_property, read_supplement
 from ..model import Designation, Extension, Property, PropertyDefinition
 from ..valuesets.status import status_of
 from .base import CodeSystemInfo, CodeSystemProvider
+from .concept_json import read_definition, read_designation, read_property, read_supplement
 
 __all__ = ["FhirCodeSystemProvider", "FhirConcept"]
 
