@@ -39,7 +39,7 @@ from terminology.loaders.icd10cm_xml import InvalidTabularFile, load_tabular
 
 oracle = pytest.importorskip("simple_icd_10_cm")
 
-RELEASE = Path(__file__).resolve().parents[1] / "resources" / "icd10cm" / "icd10c-tabular-April-1-2026.xml.gz"
+RELEASE = Path(__file__).resolve().parents[2] / "resources" / "icd10cm" / "icd10c-tabular-April-1-2026.xml.gz"
 ORACLE_XML = "icd10c-tabular-April-1-2026.xml"
 
 LIST_NOTES = {

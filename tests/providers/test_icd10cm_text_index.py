@@ -22,7 +22,7 @@ import pytest
 from terminology.loaders.icd10cm_text_index import Icd10cmTextIndex
 from terminology.loaders.release_cache import load_release
 
-RELEASE = Path(__file__).resolve().parents[1] / "resources" / "icd10cm" / "icd10c-tabular-April-1-2026.xml.gz"
+RELEASE = Path(__file__).resolve().parents[2] / "resources" / "icd10cm" / "icd10c-tabular-April-1-2026.xml.gz"
 
 HOSTILE = [
     '"',
