@@ -35,31 +35,11 @@ from pathlib import Path
 
 import pytest
 
+from icd10cm_oracle import LIST_NOTES, STRING_NOTES, clean, oracle
 from terminology.loaders.icd10cm_xml import InvalidTabularFile, load_tabular
-
-oracle = pytest.importorskip("simple_icd_10_cm")
 
 RELEASE = Path(__file__).resolve().parents[2] / "resources" / "icd10cm" / "icd10c-tabular-April-1-2026.xml.gz"
 ORACLE_XML = "icd10c-tabular-April-1-2026.xml"
-
-LIST_NOTES = {
-    "excludes1": oracle.get_excludes1,
-    "excludes2": oracle.get_excludes2,
-    "includes": oracle.get_includes,
-    "inclusionTerm": oracle.get_inclusion_term,
-}
-# The oracle joins the <note>s of these kinds with "\n" into one string.
-STRING_NOTES = {
-    "codeFirst": oracle.get_code_first,
-    "codeAlso": oracle.get_code_also,
-    "useAdditionalCode": oracle.get_use_additional_code,
-    "notes": oracle.get_notes,
-    "sevenChrNote": oracle.get_seven_chr_note,
-}
-
-
-def _clean(text: str) -> str:
-    return " ".join(text.split())
 
 
 def _range(block: str) -> tuple[str, str]:
@@ -121,7 +101,7 @@ class Oracle:
         else:
             joined = STRING_NOTES[kind](code, prioritize_blocks=prioritize_blocks)
             texts = joined.split("\n") if joined else []
-        return [_clean(text) for text in texts]
+        return [clean(text) for text in texts]
 
     def seven_chr_def_in_force(self, code: str) -> dict[str, str]:
         """The sevenChrDef that makes the 7th-character children of ``code`` (nearest wins)."""
@@ -170,7 +150,7 @@ def test_chapters_match_oracle(release, ora):
     assert list(release.chapters) == ora.chapters
     for number, chapter in release.chapters.items():
         assert chapter.number == number
-        assert chapter.title == _clean(oracle.get_description(number))
+        assert chapter.title == clean(oracle.get_description(number))
         notes = dict(chapter.notes)
         for kind in [*LIST_NOTES, *STRING_NOTES]:
             assert list(notes.get(kind, ())) == ora.notes(kind, number), (number, kind)
@@ -211,17 +191,17 @@ def test_display_of_every_code(entries, ora):
     with_seven_chr_note = 0
     for code in ora.codes:
         ours = entries[code].display
-        theirs = _clean(oracle.get_description(code))
+        theirs = clean(oracle.get_description(code))
         if entries[code].kind == "extended":
             parent = oracle.get_parent(code)
             meaning = ora.seven_chr_def_in_force(parent)[code[-1]]
             # The oracle's display is "<parent display>, <meaning>"...
-            assert theirs == _clean(f"{oracle.get_description(parent)}, {meaning}"), code
+            assert theirs == clean(f"{oracle.get_description(parent)}, {meaning}"), code
             if "/" in meaning:
                 # ... where the meaning carries "/<note>" from a <note> in the sevenChrDef; ours
                 # is the extension's own text only.
                 with_seven_chr_note += 1
-                theirs = _clean(f"{oracle.get_description(parent)}, {meaning.split('/')[0]}")
+                theirs = clean(f"{oracle.get_description(parent)}, {meaning.split('/')[0]}")
         if ours != theirs:
             wrong[code] = (ours, theirs)
     assert wrong == {}
@@ -231,10 +211,10 @@ def test_display_of_every_code(entries, ora):
 def test_block_displays(entries, ora):
     blocks = [c for c in ora.codes if ora.kind(c) == "block"]
     assert blocks
-    assert {c: entries[c].display for c in blocks} == {c: _clean(oracle.get_description(c)) for c in blocks}
+    assert {c: entries[c].display for c in blocks} == {c: clean(oracle.get_description(c)) for c in blocks}
     # A merged one-category section shows the category's display, not the section's.
     for code in ora.merged:
-        assert entries[code].display == _clean(oracle.get_description(code))
+        assert entries[code].display == clean(oracle.get_description(code))
     differing = [c for c in ora.merged if oracle.get_description(c) != oracle.get_description(c, prioritize_blocks=True)]
     assert differing  # e.g. B10 "Other human herpesviruses" vs "Other human herpesviruses (B10)"
 
@@ -426,7 +406,7 @@ def test_seven_chr_def_of_every_code(entries, ora):
         expected = []
         for char, meaning in theirs.items():
             main, _, note = meaning.partition("/")
-            expected.append(f"{char}: {_clean(main)}" + (f" (includes: {_clean(note)})" if note else ""))
+            expected.append(f"{char}: {clean(main)}" + (f" (includes: {clean(note)})" if note else ""))
             if note:
                 with_note.append(code)
         assert list(dict(entries[code].notes).get("sevenChrDef", ())) == expected, code
