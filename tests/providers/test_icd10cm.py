@@ -421,29 +421,24 @@ def test_billable_takes_true_or_false(icd10cm, value):
         icd10cm.filter("billable", "=", value)
 
 
-@pytest.mark.parametrize("chapter", ["1", "13", "22"])
-def test_chapter(icd10cm, chapter):
-    expected = [c for c in codes() if chapter_of(c) == chapter]
+@pytest.mark.parametrize(
+    ("prop", "value"),
+    [("chapter", "1"), ("chapter", "13"), ("chapter", "22"), ("block", "M45-M49"), ("block", "C00-C14"), ("block", "C00-C96"), ("block", "A00-A09")],
+)
+def test_chapter_and_block(icd10cm, prop, value):
+    """A block's concepts are those whose innermost block it is (C00-C96: the blocks it holds)."""
+    of = chapter_of if prop == "chapter" else block_of
+    expected = [c for c in codes() if of(c) == value]
     assert expected
-    assert _selected(icd10cm, "chapter", "=", chapter) == expected
-    where = icd10cm.filter("chapter", "=", chapter)
+    assert _selected(icd10cm, prop, "=", value) == expected
+    where = icd10cm.filter(prop, "=", value)
     for code in SAMPLE:
-        assert where.matches(_concept(icd10cm, code)) is (chapter_of(code) == chapter), code
+        assert where.matches(_concept(icd10cm, code)) is (of(code) == value), code
 
 
 def test_an_unknown_chapter_selects_nothing(icd10cm):
     assert _selected(icd10cm, "chapter", "=", "23") == []
     assert _selected(icd10cm, "chapter", "=", "M45-M49") == []
-
-
-@pytest.mark.parametrize("block", ["M45-M49", "C00-C14", "C00-C96", "A00-A09"])
-def test_block(icd10cm, block):
-    expected = [c for c in codes() if block_of(c) == block]
-    assert expected
-    assert _selected(icd10cm, "block", "=", block) == expected
-    where = icd10cm.filter("block", "=", block)
-    for code in SAMPLE:
-        assert where.matches(_concept(icd10cm, code)) is (block_of(code) == block), code
 
 
 def test_an_unknown_block_selects_nothing(icd10cm):
