@@ -1,0 +1,240 @@
+"""terminology.operations.validate_code: ``$validate-code`` of a code against its code system, with a
+typed request, over the server's registry (value sets are tested with their new representation)."""
+
+from __future__ import annotations
+
+import pytest
+
+from icd10cm_oracle import ICD10CM, codes, display, is_billable, oracle
+from terminology.context import RequestContext
+from terminology.model import Coding, Issue
+from terminology.operations.validate_code import CodeValidationRequest, validate_code
+
+CONTEXT = RequestContext()
+M48_48XA = display("M48.48XA")
+
+
+def _validate(registry, code, display=None, system=ICD10CM, version=None, form="code", context=CONTEXT, **fields):
+    request = CodeValidationRequest((Coding(system, version, code, display),), form=form, **fields)
+    return validate_code(registry, request, context)
+
+
+def _only_issue(result) -> Issue:
+    [issue] = result.issues
+    return issue
+
+
+# --- every code of the release --------------------------------------------------------------
+
+
+def test_every_code_is_valid_with_the_oracles_display(registry):
+    assert len(codes()) == 98444
+    wrong = {}
+    for code in codes():
+        result = _validate(registry, code)
+        strict = _validate(registry, code, abstract_allowed=False)
+        if (result.result, result.display, result.version, strict.result) != (True, display(code), "2026", is_billable(code)):
+            wrong[code] = (result, strict.result)
+    assert wrong == {}
+
+
+def test_every_code_with_its_display_is_valid(registry):
+    assert [code for code in codes() if not _validate(registry, code, display(code)).result] == []
+
+
+# --- valid, a header, abstract=false ---------------------------------------------------------
+
+
+def test_a_billable_code(registry):
+    result = _validate(registry, "M48.48XA")
+    assert (result.result, result.message, result.issues) == (True, None, ())
+    assert (result.system, result.version, result.code, result.display) == (ICD10CM, "2026", "M48.48XA", M48_48XA)
+    assert (result.normalized_code, result.inactive, result.status, result.unknown_systems) == (None, None, None, ())
+
+
+@pytest.mark.parametrize(("form", "expression"), [("code", "code"), ("coding", "Coding.code")])
+def test_a_header_is_valid_with_a_warning_naming_its_billable_codes(registry, form, expression):
+    result = _validate(registry, "M48.48", form=form)
+    assert (result.result, result.display) == (True, display("M48.48"))
+    issue = _only_issue(result)
+    assert (issue.severity, issue.code, issue.tx_code, issue.expression) == ("warning", "business-rule", "code-rule", (expression,))
+    assert issue.text == (
+        "M48.48 is a header code and not billable: it needs a 7th character. Billable codes below it: "
+        + ", ".join(oracle.get_children("M48.48"))
+    )
+    assert result.message == issue.text
+
+
+@pytest.mark.parametrize("code", ["M48.48", "M48", "M45-M49", "B10"])
+def test_abstract_false_refuses_a_header(registry, code):
+    result = _validate(registry, code, abstract_allowed=False)
+    assert result.result is False
+    issue = _only_issue(result)
+    assert (issue.severity, issue.code, issue.tx_code, issue.message_id) == ("error", "business-rule", "code-rule", "ABSTRACT_CODE_NOT_ALLOWED")
+    reason = _validate(registry, code).issues[0].text  # the warning it is valid with otherwise
+    assert issue.text == f"Code '{ICD10CM}#{code}' is abstract, and not allowed in this context: {reason}"
+    assert result.message == issue.text and result.display == display(code)
+
+
+def test_abstract_false_keeps_a_billable_code_valid(registry):
+    assert _validate(registry, "M48.48XA", abstract_allowed=False).result is True
+
+
+# --- a code written otherwise, an unknown code ------------------------------------------------
+
+
+@pytest.mark.parametrize("code", ["m4848xa", "M4848XA", "m48.48xa", " M48.48XA", "M48.48A"])
+def test_a_code_written_otherwise_is_not_valid_but_named(registry, code):
+    result = _validate(registry, code)
+    assert result.result is False
+    assert result.normalized_code == "M48.48XA"
+    assert (result.code, result.display) == (code, None)
+    issue = _only_issue(result)
+    assert (issue.severity, issue.code, issue.tx_code, issue.expression, issue.message_id) == (
+        "error", "code-invalid", "invalid-code", ("code",), "Unknown_Code_in_Version",
+    )
+    assert issue.text == f"Unknown code '{code}' in the CodeSystem '{ICD10CM}' version '2026'; did you mean 'M48.48XA'?"
+    assert result.message == issue.text
+
+
+@pytest.mark.parametrize(("code", "form", "expression"), [("M48.48XQ", "code", "code"), ("Q99.99X", "coding", "Coding.code")])
+def test_an_unknown_code(registry, code, form, expression):
+    result = _validate(registry, code, form=form)
+    assert (result.result, result.display, result.normalized_code) == (False, None, None)
+    issue = _only_issue(result)
+    assert (issue.code, issue.tx_code, issue.expression) == ("code-invalid", "invalid-code", (expression,))
+    assert issue.text == result.message == f"Unknown code '{code}' in the CodeSystem '{ICD10CM}' version '2026'"
+
+
+# --- display ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", [M48_48XA, M48_48XA.upper(), M48_48XA.lower()])
+def test_the_display_ignoring_case(registry, text):
+    result = _validate(registry, "M48.48XA", text)
+    assert (result.result, result.issues, result.display) == (True, (), M48_48XA)
+
+
+def test_an_inclusion_term_of_the_code_is_a_valid_display(registry):
+    [term, *_] = oracle.get_inclusion_term("M48.4")
+    assert _validate(registry, "M48.4", term.lower()).result is True
+    assert _validate(registry, "M48.48XA", term).result is False  # the term is M48.4's own
+
+
+@pytest.mark.parametrize(("form", "expression"), [("code", "display"), ("coding", "Coding.display")])
+def test_a_wrong_display(registry, form, expression):
+    result = _validate(registry, "M48.48XA", "x", form=form)
+    assert (result.result, result.display) == (False, M48_48XA)
+    issue = _only_issue(result)
+    assert (issue.severity, issue.code, issue.tx_code, issue.expression, issue.message_id) == (
+        "error", "invalid", "invalid-display", (expression,), "Display_Name_for__should_be_one_of__instead_of",
+    )
+    assert issue.text == result.message == (
+        f"Wrong Display Name 'x' for {ICD10CM}#M48.48XA. Valid display is '{M48_48XA}' (en) (for the language(s) '--')"
+    )
+
+
+def test_a_wrong_display_names_the_languages_asked_for(registry):
+    assert _validate(registry, "M48.48XA", "x", context=RequestContext(("en-US",))).message.endswith("(for the language(s) 'en-US')")
+    other = _validate(registry, "M48.48XA", "x", context=RequestContext(("fr", "de")))
+    assert other.message == (
+        f"Wrong Display Name 'x' for {ICD10CM}#M48.48XA. There are no valid display names found for "
+        f"language(s) 'fr,de'. Default display is '{M48_48XA}'"
+    )
+
+
+def test_a_display_with_other_spacing_is_wrong_and_says_why(registry):
+    result = _validate(registry, "M48.48XA", "  " + M48_48XA.replace(" ", "   \t") + " ")
+    assert result.result is False
+    issue = _only_issue(result)
+    assert issue.message_id == "Display_Name_WS_for__should_be_one_of__instead_of"
+    assert issue.text.startswith("Wrong whitespace in Display Name")
+
+
+def test_a_near_display_is_wrong(registry):
+    assert _validate(registry, "M48.48XA", M48_48XA + "s").result is False
+    assert _validate(registry, "M48.48XA", M48_48XA.replace(",", "")).result is False
+
+
+def test_a_lenient_display_check_only_warns(registry):
+    result = _validate(registry, "M48.48XA", "x", lenient_display=True)
+    assert result.result is True
+    assert _only_issue(result).severity == "warning"
+
+
+def test_a_wrong_display_on_a_refused_header_reports_both(registry):
+    result = _validate(registry, "M48.48", "x", abstract_allowed=False)
+    assert result.result is False
+    assert sorted(issue.tx_code for issue in result.issues) == ["code-rule", "invalid-display"]
+
+
+# --- the code system and its version -----------------------------------------------------------
+
+
+def test_the_version_asked_for(registry):
+    result = _validate(registry, "M48.48XA", version="2026")
+    assert (result.result, result.version) == (True, "2026")
+
+
+def test_an_unknown_version(registry):
+    result = _validate(registry, "M48.48XA", version="2019")
+    assert result.result is False
+    assert result.unknown_systems == (f"{ICD10CM}|2019",)
+    issue = _only_issue(result)
+    assert (issue.code, issue.tx_code, issue.expression, issue.message_id) == ("not-found", "not-found", ("system",), "UNKNOWN_CODESYSTEM_VERSION")
+    assert issue.text == result.message == (
+        f"A definition for CodeSystem '{ICD10CM}' version '2019' could not be found, so the code cannot be validated. Valid versions: 2026"
+    )
+
+
+@pytest.mark.parametrize(("form", "expression"), [("code", "system"), ("coding", "Coding.system")])
+def test_an_unknown_system(registry, form, expression):
+    result = _validate(registry, "M48.48XA", system="http://example.org/cs", form=form)
+    assert (result.result, result.unknown_systems) == (False, ("http://example.org/cs",))
+    issue = _only_issue(result)
+    assert (issue.code, issue.tx_code, issue.expression, issue.message_id) == ("not-found", "not-found", (expression,), "UNKNOWN_CODESYSTEM")
+    assert issue.text == "A definition for CodeSystem 'http://example.org/cs' could not be found, so the code cannot be validated"
+
+
+def test_a_relative_system_is_named_as_such(registry):
+    result = _validate(registry, "M48.48XA", system="Location1", form="coding")
+    assert [issue.message_id for issue in result.issues] == ["UNKNOWN_CODESYSTEM", "Terminology_TX_System_Relative"]
+    assert result.issues[1].text == "Coding.system must be an absolute reference, not a local reference"
+
+
+def test_a_value_set_in_place_of_the_system(registry):
+    value_set = "http://hl7.org/fhir/ValueSet/administrative-gender"
+    assert registry.value_set(value_set) is not None
+    result = _validate(registry, "male", system=value_set)
+    assert result.result is False
+    assert _only_issue(result).message_id == "Terminology_TX_System_ValueSet2"
+    assert result.message == f"The Coding references a value set, not a code system ('{value_set}')"
+
+
+def test_a_supplement_in_place_of_the_system(registry):
+    supplement = "http://fhir.icd10cm-terminology.org/CodeSystem/icd10cm-guidance-m4848"
+    result = _validate(registry, "M48.48", system=supplement)
+    assert result.result is False
+    assert _only_issue(result).message_id == "CODESYSTEM_CS_NO_SUPPLEMENT"
+    assert result.message == f"CodeSystem {supplement}|0.1.0 is a supplement, so can't be used as a value in system"
+
+
+# --- a CodeableConcept ------------------------------------------------------------------------
+
+
+def test_a_codeable_concept_with_one_good_coding(registry):
+    codings = (Coding(ICD10CM, None, "M48.48XQ"), Coding(ICD10CM, None, "M48.48XA", M48_48XA))
+    result = validate_code(registry, CodeValidationRequest(codings, form="codeableConcept"), CONTEXT)
+    assert (result.result, result.code, result.display) == (True, "M48.48XA", M48_48XA)
+    assert result.codeable_concept.codings == codings
+    issue = _only_issue(result)  # the bad coding's error, now a warning
+    assert (issue.severity, issue.expression) == ("warning", ("CodeableConcept.coding[0].code",))
+
+
+def test_a_codeable_concept_with_no_good_coding(registry):
+    codings = (Coding(ICD10CM, None, "M48.48XQ"), Coding("http://example.org/cs", None, "1"))
+    result = validate_code(registry, CodeValidationRequest(codings, form="codeableConcept"), CONTEXT)
+    assert result.result is False
+    assert [issue.expression for issue in result.issues] == [("CodeableConcept.coding[0].code",), ("CodeableConcept.coding[1].system",)]
+    assert all(issue.severity == "error" for issue in result.issues)
+    assert result.unknown_systems == ("http://example.org/cs",)
