@@ -148,7 +148,8 @@ class Icd10cmProvider(CodeSystemProvider):
         what = "a block of categories" if concept.kind == "block" else "a header code"
         listed = ", ".join(codes)
         more = f" and {total - len(codes)} more" if total > len(codes) else ""
-        if concept.kind == "subcategory" and concept.children and self._entries[concept.children[0]].kind == "extended":
+        # A category with no subcategories (T07) takes its 7th character directly, as a subcategory does.
+        if concept.children and self._entries[concept.children[0]].kind == "extended":
             need = "it needs a 7th character"
         else:
             need = "a more specific code is needed"

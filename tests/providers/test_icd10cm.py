@@ -186,11 +186,6 @@ def test_abstract_reason_of_m48_48_names_its_four_codes(icd10cm):
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="abstract_reason says 'a more specific code is needed' for a category whose codes are made with a "
-    "7th character (T07 -> T07.XXXA): it checks for a subcategory only",
-)
 @pytest.mark.parametrize("code", ["T07", "T66", "W19"])
 def test_abstract_reason_of_a_category_that_needs_a_7th_character(icd10cm, code):
     assert oracle.is_extended_subcategory(children_of(code)[0])
