@@ -116,8 +116,9 @@ class ValueSetDefinition(CanonicalResource):
     @property
     def compose(self) -> Compose:
         """:class:`InvalidRequest` naming what is malformed (an include with neither system nor valueSet, ...)."""
-        if self.compose_error is not None:
-            raise self.compose_error
+        error = self.compose_error
+        if error is not None:  # (a new one each time: an exception raised again keeps every traceback it had)
+            raise InvalidRequest(error.message, tx_code=error.tx_code, expression=error.expression)
         return self.parsed_compose or _NO_COMPOSE
 
     @property

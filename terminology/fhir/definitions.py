@@ -36,7 +36,7 @@ def _contained(resource: Mapping[str, Any], path: str) -> dict[str, Definition]:
     """The contained resources by local reference (``#vs1``), each known by its url, else by that reference."""
     found = {}
     for index, item in enumerate(items(resource.get("contained"))):
-        if isinstance(item, dict) and isinstance(item.get("id"), str):
+        if isinstance(item, dict) and isinstance(item.get("id"), str) and isinstance(item.get("resourceType"), str):
             local = f"#{item['id']}"
             url = item.get("url") if isinstance(item.get("url"), str) else local
             definition = read_resource({**item, "url": url}, f"{path}.contained[{index}]")

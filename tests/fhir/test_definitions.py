@@ -41,6 +41,12 @@ def test_contained_resources_are_read_and_the_compose_names_them(contained_url):
     assert read.contained_canonicals == {name}
 
 
+def test_contained_items_that_are_no_terminology_resources_are_passed_over():
+    resource = {**with_contained_value_set(None)}
+    resource["contained"] = [*resource["contained"], {"id": "x"}, {"resourceType": "Patient", "id": "p"}, "junk"]
+    assert [c.url for c in read_resource(resource).contained] == ["#vs1"]
+
+
 def test_a_resource_is_written_back_as_it_came():
     resource = value_set("filter-mammals")
     assert resource_json(read_resource(resource)) == resource
