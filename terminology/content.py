@@ -7,6 +7,7 @@ import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
+from .fhir.definitions import read_resource
 from .loaders.fhir_files import load_resources
 from .loaders.icd10cm_text_index import Icd10cmTextIndex
 from .loaders.icd10cm_xml import Icd10cmRelease
@@ -48,7 +49,9 @@ def build_registry(
     """
     registry = Registry()
     for loaded in load_resources([resources_dir() / FHIR_R4_FOLDER, resources_dir() / GUIDANCE_PACKAGE, *resource_paths]):
-        registry.add_resource(loaded.resource)
+        definition = read_resource(loaded.resource, loaded.source)
+        if definition is not None:
+            registry.add(definition)
     for index, (release, text_index) in enumerate(_icd10cm_releases(icd10cm_files, cache_dir)):
         id = "icd-10-cm" if index == 0 else f"icd-10-cm-{release.version}"
         registry.add_code_system(Icd10cmProvider(release, id, text_index))

@@ -7,8 +7,7 @@ definition or deprecation of a concept). Every other extension is left where it 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from typing import Any
+from collections.abc import Iterable
 
 from .model import Extension, Property
 
@@ -16,7 +15,6 @@ __all__ = [
     "annotation_uri",
     "annotations",
     "carried",
-    "read_extensions",
     "withdrawn_status",
 ]
 
@@ -43,18 +41,6 @@ _CARRIED_FROM_VALUE_SET = _RENDERING | {
     _SD + "valueset-deprecated",
     _SD + "structuredefinition-standards-status",
 }
-
-
-def read_extensions(item: Mapping[str, Any]) -> tuple[Extension, ...]:
-    """The simple (single-valued) extensions of a JSON element."""
-    found = []
-    for extension in item.get("extension") or ():
-        if not isinstance(extension, dict) or not isinstance(extension.get("url"), str):
-            continue
-        value = next(((key, value) for key, value in extension.items() if key.startswith("value")), None)
-        if value is not None:
-            found.append(Extension(extension["url"], value[0][5:], value[1]))
-    return tuple(found)
 
 
 def annotation_uri(code: str) -> str:

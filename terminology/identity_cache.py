@@ -1,5 +1,5 @@
 """Values made from objects that are not changed once made, kept by the object's identity: for
-objects whose hash would cost more than the value (a ValueSet resource, a provider's properties)."""
+objects whose hash would cost more than the value (a provider's properties)."""
 
 from __future__ import annotations
 

@@ -2,42 +2,39 @@
 
 A registry can sit on top of another (``Registry(parent=...)``): the resources a request brings
 (``tx-resource``) are layered over the server's own, and shadow them, for that request only.
-CodeSystem resources become providers when first used, so loading many costs little.
+CodeSystem definitions become providers when first used, so loading many costs little.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from typing import Any
+from collections.abc import Iterator
 
+from .definitions import CodeSystemDefinition, ConceptMapDefinition, Definition, SupplementDefinition, ValueSetDefinition
+from .definitions.implicit import implicit_value_set
 from .providers.base import CodeSystemProvider
 from .versions import version_key, version_matches, versions_comparable
-from .valuesets.implicit import implicit_value_set
 
 __all__ = ["Registry"]
 
-Resource = Mapping[str, Any]
-
 
 class _CodeSystemEntry:
-    """A code system version: a ready provider, or a CodeSystem resource made into one when first used."""
+    """A code system version: a ready provider, or a CodeSystem definition made into one when first used."""
 
-    __slots__ = ("provider", "resource", "registry")
+    __slots__ = ("provider", "definition")
 
-    def __init__(self, provider: CodeSystemProvider | None, resource: Resource | None, registry: Registry) -> None:
+    def __init__(self, provider: CodeSystemProvider | None, definition: CodeSystemDefinition | None) -> None:
         self.provider = provider
-        self.resource = resource
-        self.registry = registry
+        self.definition = definition
 
     @property
     def version(self) -> str | None:
-        return self.provider.info.version if self.provider is not None else self.resource.get("version")
+        return self.provider.info.version if self.provider is not None else self.definition.metadata.version
 
     def get(self) -> CodeSystemProvider:
         if self.provider is None:
             from .providers.codesystem import FhirCodeSystemProvider
 
-            self.provider = FhirCodeSystemProvider(self.resource)
+            self.provider = FhirCodeSystemProvider(self.definition)
         return self.provider
 
 
@@ -49,11 +46,11 @@ class Registry:
         self._code_systems: dict[str, list[_CodeSystemEntry]] = {}
         self._defaults: dict[str, _CodeSystemEntry] = {}
         self._by_id: dict[str, _CodeSystemEntry] = {}
-        self._value_sets: dict[str, list[Resource]] = {}
-        self._value_sets_by_id: dict[str, Resource] = {}
-        self._supplements: dict[str, list[Resource]] = {}
-        self._concept_maps: dict[str, list[Resource]] = {}
-        self._concept_maps_by_id: dict[str, Resource] = {}
+        self._value_sets: dict[str, list[ValueSetDefinition]] = {}
+        self._value_sets_by_id: dict[str, ValueSetDefinition] = {}
+        self._supplements: dict[str, list[SupplementDefinition]] = {}
+        self._concept_maps: dict[str, list[ConceptMapDefinition]] = {}
+        self._concept_maps_by_id: dict[str, ConceptMapDefinition] = {}
         # ``url|version`` of the supplements this layer applies to its parent's code systems.
         self.supplements_applied: tuple[str, ...] = parent.supplements_applied if parent is not None else ()
 
@@ -63,35 +60,35 @@ class Registry:
         """``default``: whether a request that names no version gets this one; None makes the first
         provider of a url its default (the server's own content), False leaves the latest version to win."""
         info = provider.info
-        entry = _CodeSystemEntry(provider, None, self)
+        entry = _CodeSystemEntry(provider, None)
         self._add_code_system_entry(info.url, info.version, info.id, entry)
         if default or (default is None and info.url not in self._defaults):
             self._defaults[info.url] = entry
 
-    def add_resource(self, resource: Resource) -> None:
-        """Adds a CodeSystem (a supplement goes with the supplements), a ValueSet, a ConceptMap; other kinds are ignored."""
-        kind, url = resource.get("resourceType"), resource.get("url")
-        if not isinstance(url, str):
+    def add(self, definition: Definition) -> None:
+        """Adds a code system, a supplement, a value set or a concept map; one without a url is passed over."""
+        metadata = definition.metadata
+        url = metadata.url
+        if url is None:
             return
-        if kind == "CodeSystem":
-            if resource.get("content") == "not-present":  # a placeholder: it can answer nothing
+        if isinstance(definition, CodeSystemDefinition):
+            if definition.content == "not-present":  # a placeholder: it can answer nothing
                 return
-            if resource.get("content") == "supplement":
-                self._supplements.setdefault(url, []).append(resource)
-            else:
-                self._add_code_system_entry(url, resource.get("version"), resource.get("id"), _CodeSystemEntry(None, resource, self))
-        elif kind == "ValueSet":
+            self._add_code_system_entry(url, metadata.version, metadata.id, _CodeSystemEntry(None, definition))
+        elif isinstance(definition, SupplementDefinition):
+            self._supplements.setdefault(url, []).append(definition)
+        elif isinstance(definition, ValueSetDefinition):
             versions = self._value_sets.setdefault(url, [])
-            versions[:] = [known for known in versions if known.get("version") != resource.get("version")]
-            versions.append(resource)
-            if isinstance(resource.get("id"), str):
-                self._value_sets_by_id.setdefault(resource["id"], resource)
-        elif kind == "ConceptMap":
+            versions[:] = [known for known in versions if known.metadata.version != metadata.version]
+            versions.append(definition)
+            if metadata.id is not None:
+                self._value_sets_by_id.setdefault(metadata.id, definition)
+        else:
             # Unlike a value set, a second map of the same url and version does not replace the first:
             # each may map other systems (the HL7 tests send two such maps), and translation tries both.
-            self._concept_maps.setdefault(url, []).append(resource)
-            if isinstance(resource.get("id"), str):
-                self._concept_maps_by_id.setdefault(resource["id"], resource)
+            self._concept_maps.setdefault(url, []).append(definition)
+            if metadata.id is not None:
+                self._concept_maps_by_id.setdefault(metadata.id, definition)
 
     def _add_code_system_entry(self, url: str, version: str | None, id: str | None, entry: _CodeSystemEntry) -> None:
         versions = self._code_systems.setdefault(url, [])
@@ -164,17 +161,17 @@ class Registry:
         if self.parent is not None:
             yield from self.parent.code_systems()
 
-    def value_set(self, url: str, version: str | None = None) -> Resource | None:
-        """A ValueSet resource by canonical url (``url|version`` is accepted too)."""
+    def value_set(self, url: str, version: str | None = None) -> ValueSetDefinition | None:
+        """A value set by canonical url (``url|version`` is accepted too)."""
         if version is None and "|" in url:
             url, version = url.split("|", 1)
         versions = self._value_sets.get(url)
         if versions:
             if version is None:
-                return max(versions, key=lambda resource: version_key(resource.get("version")))
-            for resource in versions:
-                if resource.get("version") == version:
-                    return resource
+                return max(versions, key=lambda known: version_key(known.metadata.version))
+            for known in versions:
+                if known.metadata.version == version:
+                    return known
         inherited = self.parent.value_set(url, version) if self.parent is not None else None
         if inherited is not None:
             return inherited
@@ -183,27 +180,27 @@ class Registry:
             return implicit[1]
         return None
 
-    def value_set_by_id(self, id: str) -> Resource | None:
+    def value_set_by_id(self, id: str) -> ValueSetDefinition | None:
         found = self._value_sets_by_id.get(id)
         if found is None and self.parent is not None:
             return self.parent.value_set_by_id(id)
         return found
 
-    def value_sets(self) -> Iterator[Resource]:
+    def value_sets(self) -> Iterator[ValueSetDefinition]:
         for versions in self._value_sets.values():
             yield from versions
         if self.parent is not None:
             yield from self.parent.value_sets()
 
-    def supplement(self, url: str, version: str | None = None) -> Resource | None:
+    def supplement(self, url: str, version: str | None = None) -> SupplementDefinition | None:
         if version is None and "|" in url:
             url, version = url.split("|", 1)
-        candidates = [r for r in self._supplements.get(url, ()) if version is None or r.get("version") == version]
+        candidates = [s for s in self._supplements.get(url, ()) if version is None or s.metadata.version == version]
         if candidates:
-            return max(candidates, key=lambda resource: version_key(resource.get("version")))
+            return max(candidates, key=lambda supplement: version_key(supplement.metadata.version))
         return self.parent.supplement(url, version) if self.parent is not None else None
 
-    def concept_maps_for(self, url: str, version: str | None = None) -> list[Resource]:
+    def concept_maps_for(self, url: str, version: str | None = None) -> list[ConceptMapDefinition]:
         """The ConceptMaps of ``url`` (``url|version`` is accepted too) in ``version``, which may hold
         wildcards (``1.x``), else in their latest version; more than one when maps of one url and
         version were added more than once. Empty when there is none."""
@@ -211,27 +208,27 @@ class Registry:
             url, version = url.split("|", 1)
         maps = self._concept_maps.get(url, [])
         if version is None and maps:
-            latest = max(version_key(resource.get("version")) for resource in maps)
-            return [resource for resource in maps if version_key(resource.get("version")) == latest]
-        matching = [resource for resource in maps if resource.get("version") == version] or [
-            resource for resource in maps if version_matches(version or "", resource.get("version"))
+            latest = max(version_key(known.metadata.version) for known in maps)
+            return [known for known in maps if version_key(known.metadata.version) == latest]
+        matching = [known for known in maps if known.metadata.version == version] or [
+            known for known in maps if version_matches(version or "", known.metadata.version)
         ]
         if matching:
             return matching
         return self.parent.concept_maps_for(url, version) if self.parent is not None else []
 
-    def concept_map(self, url: str, version: str | None = None) -> Resource | None:
+    def concept_map(self, url: str, version: str | None = None) -> ConceptMapDefinition | None:
         """A ConceptMap by canonical url, as :meth:`concept_maps_for`; the one added last of several."""
         found = self.concept_maps_for(url, version)
         return found[-1] if found else None
 
-    def concept_map_by_id(self, id: str) -> Resource | None:
+    def concept_map_by_id(self, id: str) -> ConceptMapDefinition | None:
         found = self._concept_maps_by_id.get(id)
         if found is None and self.parent is not None:
             return self.parent.concept_map_by_id(id)
         return found
 
-    def concept_maps(self) -> Iterator[Resource]:
+    def concept_maps(self) -> Iterator[ConceptMapDefinition]:
         """Every ConceptMap: this layer's, then its parent's."""
         for versions in self._concept_maps.values():
             yield from versions

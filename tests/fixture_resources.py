@@ -7,6 +7,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from terminology.definitions import Definition, ValueSetDefinition
+from terminology.fhir.definitions import read_resource
 from terminology.registry import Registry
 
 __all__ = [
@@ -18,10 +20,12 @@ __all__ = [
     "SUPPLEMENT",
     "UNITS",
     "VS",
+    "definition",
     "fixture_registry",
     "load",
     "resources",
     "value_set",
+    "value_set_definition",
     "with_contained_value_set",
     "with_deprecated_cat",
 ]
@@ -62,6 +66,13 @@ def value_set(id: str) -> dict[str, Any]:
     return next(r for r in resources() if r["resourceType"] == "ValueSet" and r["id"] == id)
 
 
+def value_set_definition(id: str) -> ValueSetDefinition:
+    """The fixture value set ``id`` as the server reads it."""
+    read = definition(value_set(id))
+    assert isinstance(read, ValueSetDefinition)
+    return read
+
+
 def with_contained_value_set(contained_url: str | None) -> dict[str, Any]:
     """A value set (without url) of the penguin, from a contained value set it names by local reference,
     and the mammals."""
@@ -91,8 +102,15 @@ def with_deprecated_cat() -> dict[str, Any]:
     }  # fmt: skip
 
 
+def definition(resource: dict[str, Any]) -> Definition:
+    """A CodeSystem, ValueSet or ConceptMap as the server reads it where it enters."""
+    read = read_resource(resource)
+    assert read is not None, f"not a terminology resource: {resource.get('resourceType')}"
+    return read
+
+
 def fixture_registry(parent: Registry | None = None) -> Registry:
     registry = Registry(parent)
     for resource in resources():
-        registry.add_resource(resource)
+        registry.add(definition(resource))
     return registry

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from conftest import assert_valid_r4
-from fixture_resources import ANIMALS, COLORS, SHAPES, SUPPLEMENT, UNITS, VS, fixture_registry, load, resources
+from fixture_resources import ANIMALS, COLORS, SHAPES, SUPPLEMENT, UNITS, VS, definition, fixture_registry, load, resources, value_set
 from terminology.providers.codesystem import FhirCodeSystemProvider
 from terminology.registry import Registry
 from terminology.versions import version_key, version_matches
@@ -14,6 +14,10 @@ from terminology.versions import version_key, version_matches
 @pytest.fixture
 def registry() -> Registry:
     return fixture_registry()
+
+
+def _add(registry: Registry, resource: dict) -> None:
+    registry.add(definition(resource))
 
 
 def _with_version(resource, version, **changes):
@@ -107,8 +111,8 @@ def test_the_same_provider_each_time(registry):
 
 def test_a_provider_added_as_default_wins_over_the_latest():
     registry = Registry()
-    old = FhirCodeSystemProvider(load("codesystem-colors-1.0.0.json"))
-    new = FhirCodeSystemProvider(load("codesystem-colors-2.0.0.json"))
+    old = FhirCodeSystemProvider(definition(load("codesystem-colors-1.0.0.json")))
+    new = FhirCodeSystemProvider(definition(load("codesystem-colors-2.0.0.json")))
     registry.add_code_system(new)
     registry.add_code_system(old, default=True)
     assert registry.code_system(COLORS) is old
@@ -118,26 +122,26 @@ def test_a_provider_added_as_default_wins_over_the_latest():
 
 def test_the_same_provider_version_twice_is_refused():
     registry = Registry()
-    registry.add_code_system(FhirCodeSystemProvider(load("codesystem-shapes.json")))
+    registry.add_code_system(FhirCodeSystemProvider(definition(load("codesystem-shapes.json"))))
     with pytest.raises(ValueError):
-        registry.add_code_system(FhirCodeSystemProvider(load("codesystem-shapes.json")))
+        registry.add_code_system(FhirCodeSystemProvider(definition(load("codesystem-shapes.json"))))
 
 
 def test_a_resource_replaces_the_same_version():
     registry = Registry()
-    registry.add_resource(load("codesystem-colors-1.0.0.json"))
+    _add(registry, load("codesystem-colors-1.0.0.json"))
     changed = load("codesystem-colors-1.0.0.json")
     changed["concept"].append({"code": "purple", "display": "Purple"})
-    registry.add_resource(changed)
+    _add(registry, changed)
     assert registry.versions(COLORS) == ["1.0.0"]
     assert registry.code_system(COLORS).locate("purple") is not None
 
 
 def test_placeholders_and_other_resources_are_left_out():
     registry = Registry()
-    registry.add_resource({**load("codesystem-shapes.json"), "content": "not-present", "concept": []})
-    registry.add_resource({"resourceType": "ConceptMap", "url": "http://example.org/cm"})
-    registry.add_resource({"resourceType": "CodeSystem", "content": "complete"})  # no url
+    _add(registry, {**load("codesystem-shapes.json"), "content": "not-present", "concept": []})
+    _add(registry, {"resourceType": "ConceptMap", "url": "http://example.org/cm"})
+    _add(registry, {"resourceType": "CodeSystem", "content": "complete"})  # no url
     assert registry.code_system(SHAPES) is None
     assert list(registry.catalog()) == []
 
@@ -160,11 +164,11 @@ def test_catalog(registry):
 @pytest.fixture
 def layered(registry) -> Registry:
     child = Registry(parent=registry)
-    child.add_resource(
+    _add(child, 
         _with_version(load("codesystem-colors-2.0.0.json"), "2.0.0", concept=[{"code": "purple", "display": "Purple"}])
     )
-    child.add_resource(_with_version(load("codesystem-colors-2.0.0.json"), "3.0.0", id="colors-3"))
-    child.add_resource({**load("codesystem-units.json"), "id": "units-child", "concept": [{"code": "g", "display": "Gram"}]})
+    _add(child, _with_version(load("codesystem-colors-2.0.0.json"), "3.0.0", id="colors-3"))
+    _add(child, {**load("codesystem-units.json"), "id": "units-child", "concept": [{"code": "g", "display": "Gram"}]})
     return child
 
 
@@ -182,7 +186,7 @@ def test_a_child_registry_falls_back_to_its_parent(layered, registry):
     assert layered.code_system(ANIMALS) is registry.code_system(ANIMALS)
     assert layered.code_system_by_id("shapes") is registry.code_system(SHAPES)
     assert layered.value_set(VS + "mixed") is registry.value_set(VS + "mixed")
-    assert layered.supplement(SUPPLEMENT)["id"] == "animals-de"
+    assert layered.supplement(SUPPLEMENT).metadata.id == "animals-de"
     assert layered.versions(COLORS) == ["1.0.0", "1.2.0", "2.0.0", "3.0.0"]
 
 
@@ -190,9 +194,9 @@ def test_a_child_registry_falls_back_to_its_parent(layered, registry):
 def test_the_default_version_across_layers(parent_version, child_version, default):
     """The later of the two; versions of different kinds (a date, a number) do not compare: the child's stands."""
     parent = Registry()
-    parent.add_resource(_with_version(load("codesystem-shapes.json"), parent_version))
+    _add(parent, _with_version(load("codesystem-shapes.json"), parent_version))
     child = Registry(parent=parent)
-    child.add_resource(_with_version(load("codesystem-shapes.json"), child_version))
+    _add(child, _with_version(load("codesystem-shapes.json"), child_version))
     assert child.code_system(SHAPES).info.version == default
 
 
@@ -214,8 +218,8 @@ def test_code_systems_lists_every_layer(layered):
 
 @pytest.fixture
 def versioned(registry) -> Registry:
-    registry.add_resource(_with_version(load("valuesets-compose.json")["entry"][0]["resource"], "2.0.0", title="All v2"))
-    registry.add_resource(_with_version(load("valuesets-compose.json")["entry"][0]["resource"], "1.10.0", title="All v1.10"))
+    _add(registry, _with_version(load("valuesets-compose.json")["entry"][0]["resource"], "2.0.0", title="All v2"))
+    _add(registry, _with_version(load("valuesets-compose.json")["entry"][0]["resource"], "1.10.0", title="All v1.10"))
     return registry
 
 
@@ -234,22 +238,22 @@ def versioned(registry) -> Registry:
 )
 def test_value_set_lookup(versioned, url, version, found):
     resource = versioned.value_set(url, version)
-    assert (resource["version"] if resource is not None else None) == found
+    assert (resource.metadata.version if resource is not None else None) == found
 
 
 def test_value_set_by_id(registry):
-    assert registry.value_set_by_id("mixed")["url"] == VS + "mixed"
+    assert registry.value_set_by_id("mixed").url == VS + "mixed"
     assert registry.value_set_by_id("nope") is None
     assert len(list(registry.value_sets())) == 51
 
 
 def test_a_child_value_set_shadows_and_falls_back(registry):
     child = Registry(parent=registry)
-    child.add_resource(_with_version(registry.value_set(VS + "mixed"), "1.0.0", title="Shadowed"))
-    assert child.value_set(VS + "mixed")["title"] == "Shadowed"
-    assert "title" not in registry.value_set(VS + "mixed")
-    assert child.value_set(VS + "animals-all")["version"] == "1.0.0"
-    assert child.value_set_by_id("animals-all")["url"] == VS + "animals-all"
+    _add(child, _with_version(value_set("mixed"), "1.0.0", title="Shadowed"))
+    assert child.value_set(VS + "mixed").metadata.title == "Shadowed"
+    assert registry.value_set(VS + "mixed").metadata.title is None
+    assert child.value_set(VS + "animals-all").metadata.version == "1.0.0"
+    assert child.value_set_by_id("animals-all").url == VS + "animals-all"
 
 
 # --- supplements ----------------------------------------------------------------------------
@@ -258,7 +262,7 @@ def test_a_child_value_set_shadows_and_falls_back(registry):
 @pytest.mark.parametrize("canonical, version", [(SUPPLEMENT, None), (SUPPLEMENT + "|1.0.0", None), (SUPPLEMENT, "1.0.0")])
 def test_supplement_lookup(registry, canonical, version):
     found = registry.supplement(canonical, version)
-    assert found["id"] == "animals-de" and found["supplements"] == f"{ANIMALS}|1.0.0"
+    assert found.metadata.id == "animals-de" and found.supplements == f"{ANIMALS}|1.0.0"
 
 
 @pytest.mark.parametrize("canonical, version", [(SUPPLEMENT + "|2.0.0", None), ("http://example.org/nope", None), (ANIMALS, None)])
@@ -267,6 +271,6 @@ def test_unknown_supplement(registry, canonical, version):
 
 
 def test_supplement_without_version_is_the_latest(registry):
-    registry.add_resource(_with_version(load("codesystem-animals-de.json"), "2.0.0"))
-    assert registry.supplement(SUPPLEMENT)["version"] == "2.0.0"
-    assert registry.supplement(SUPPLEMENT, "1.0.0")["version"] == "1.0.0"
+    _add(registry, _with_version(load("codesystem-animals-de.json"), "2.0.0"))
+    assert registry.supplement(SUPPLEMENT).metadata.version == "2.0.0"
+    assert registry.supplement(SUPPLEMENT, "1.0.0").metadata.version == "1.0.0"

@@ -7,17 +7,25 @@ from collections.abc import Mapping
 from datetime import datetime, timezone
 from typing import Any
 
+from ..definitions import ValueSetDefinition
 from ..errors import InvalidRequest
 from ..extensions import annotation_uri
 from ..model import Property
 from ..operations.expand import ExpandRequest, ExpandResult
-from ..valuesets.compose import expansion_parameters
 from ..valuesets.expand import ExpansionEntry, ExpansionOptions
 from ..valuesets.resolution import VersionRules
+from .definitions import read_resource, resource_json
 from .output import designation_json, extension_json, typed_value
 from .parameters import OperationInput
 
-__all__ = ["EXPAND_PARAMETERS", "VALIDATOR_PARAMETERS", "echoed_parameters", "expansion_resource", "read_expand_request"]
+__all__ = [
+    "EXPAND_PARAMETERS",
+    "VALIDATOR_PARAMETERS",
+    "echoed_parameters",
+    "expansion_resource",
+    "given_value_set",
+    "read_expand_request",
+]
 
 #: What the HL7 validator and other clients send beside the operation's own parameters.
 VALIDATOR_PARAMETERS = frozenset(
@@ -58,13 +66,22 @@ _BOOLEAN_DEFAULTS = {
 }
 
 
-def read_expand_request(params: OperationInput, value_set: dict[str, Any] | None = None) -> ExpandRequest:
+def given_value_set(params: OperationInput) -> ValueSetDefinition | None:
+    """The ValueSet the parameter ``valueSet`` carries, read."""
+    given = params.resource("valueSet")
+    if given is None:
+        return None
+    read = read_resource(given, "valueSet")
+    if not isinstance(read, ValueSetDefinition):
+        raise InvalidRequest("The parameter 'valueSet' must be a ValueSet", expression="valueSet")
+    return read
+
+
+def read_expand_request(params: OperationInput, value_set: ValueSetDefinition | None = None) -> ExpandRequest:
     """``value_set``: the ValueSet an instance-level call was made on."""
     params.reject_unknown(EXPAND_PARAMETERS, "ValueSet/$expand")
-    given = params.resource("valueSet")
+    given = given_value_set(params)
     url, version = params.string("url"), params.string("valueSetVersion")
-    if given is not None and given.get("resourceType") != "ValueSet":
-        raise InvalidRequest("The parameter 'valueSet' must be a ValueSet", expression="valueSet")
     if value_set is None and given is None and url is None:
         raise InvalidRequest("Give the value set to expand: 'url' (with 'valueSetVersion'), or 'valueSet'", expression="url")
     flags = {name: params.boolean(name) for name in _BOOLEAN_DEFAULTS}
@@ -122,12 +139,12 @@ def expansion_resource(result: ExpandResult, echoed: list[dict[str, Any]], inclu
     ``include_definition``: the compose too (``includeDefinition``)."""
     # The definition's own elements; not its text, extensions or compose (the expansion says what it holds).
     left_out = _NOT_COPIED - {"compose"} if include_definition else _NOT_COPIED
-    resource = {key: value for key, value in result.value_set.items() if key not in left_out}
+    resource = {key: value for key, value in resource_json(result.value_set).items() if key not in left_out}
     # A version rule is echoed where it decided a version (tx.fhir.org's way): one that did not, changed nothing.
     parameters = [p for p in echoed if p["name"] not in _VERSION_RULES or p["name"] in result.expansion.rules_applied]
     # versionsMatch is told when codes of several versions were taken as one (by the value set's word or
     # by an exclude of another version); that they were not is no parameter.
-    own = expansion_parameters(result.value_set)
+    own = result.value_set.expansion_parameters
     if result.expansion.versions_matched or own.get("versionsMatch") is True:
         parameters.append({"name": "versionsMatch", "valueBoolean": True})
     for name, value in own.items():  # those the value set sets itself

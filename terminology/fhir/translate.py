@@ -9,12 +9,13 @@ servers as well; those are read too, and answered as tx.fhir.org does: each matc
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
+from ..definitions import ConceptMapDefinition
 from ..errors import InvalidRequest, NotSupported
 from ..model import Coding
 from ..operations.translate import TranslateMatch, TranslateRequest, TranslateResult
+from .definitions import read_resource
 from .expand import VALIDATOR_PARAMETERS
 from .output import ParametersBuilder
 from .parameters import OperationInput
@@ -49,7 +50,7 @@ def uses_r5_names(params: OperationInput) -> bool:
     return bool(params.names() & _R5_ONLY)
 
 
-def read_translate_request(params: OperationInput, concept_map: Mapping[str, Any] | None = None) -> TranslateRequest:
+def read_translate_request(params: OperationInput, concept_map: ConceptMapDefinition | None = None) -> TranslateRequest:
     """``concept_map``: the ConceptMap an instance-level call was made on."""
     params.reject_unknown(TRANSLATE_PARAMETERS, "ConceptMap/$translate")
     names = params.names()
@@ -61,8 +62,10 @@ def read_translate_request(params: OperationInput, concept_map: Mapping[str, Any
     if "dependency" in names:
         raise NotSupported("The parameter 'dependency' is not supported: mappings are not qualified by other elements here", expression="dependency")
     given = params.resource("conceptMap")
-    if given is not None and given.get("resourceType") != "ConceptMap":
-        raise InvalidRequest("The parameter 'conceptMap' must be a ConceptMap", expression="conceptMap")
+    if given is not None:
+        given = read_resource(given, "conceptMap")
+        if not isinstance(given, ConceptMapDefinition):
+            raise InvalidRequest("The parameter 'conceptMap' must be a ConceptMap", expression="conceptMap")
     if given is not None and concept_map is not None:
         raise InvalidRequest("Give no 'conceptMap' when calling $translate on a ConceptMap instance", expression="conceptMap")
     maps = {"concept_map": concept_map or given, "url": params.string("url"), "map_version": params.string("conceptMapVersion")}

@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from ..definitions import ValueSetDefinition
 from ..errors import InvalidRequest
 from ..model import Coding, ValidationResult
 from ..operations.validate_code import CodeValidationRequest
 from ..valuesets.resolution import VersionRules
-from .expand import VALIDATOR_PARAMETERS
+from .expand import VALIDATOR_PARAMETERS, given_value_set
 from .outcome import operation_outcome
 from .output import ParametersBuilder
 from .parameters import OperationInput, is_fhir_code
@@ -120,12 +121,12 @@ VALUESET_VALIDATE_PARAMETERS = (
 
 
 def read_value_set_validation_request(
-    params: OperationInput, value_set: dict[str, Any] | None, find: Callable[[str, str | None], dict[str, Any]]
+    params: OperationInput, value_set: ValueSetDefinition | None, find: Callable[[str, str | None], ValueSetDefinition]
 ) -> CodeValidationRequest:
     """``ValueSet/$validate-code`` input. ``value_set``: the ValueSet of an instance-level call;
     ``find(url, version)`` resolves the one named by ``url`` (raising NotFound)."""
     params.reject_unknown(VALUESET_VALIDATE_PARAMETERS, "ValueSet/$validate-code")
-    given = params.resource("valueSet")
+    given = given_value_set(params)
     url = params.string("url")
     if value_set is None:
         if given is not None:

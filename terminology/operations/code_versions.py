@@ -9,11 +9,10 @@ nothing decides is the coding's own version used.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from ..context import RequestContext
+from ..definitions import ValueSetDefinition
 from ..errors import TerminologyError
 from ..model import Issue
 from ..registry import Registry
@@ -38,7 +37,7 @@ class VersionChoice:
 
 def choose_version(
     registry: Registry,
-    value_set: Mapping[str, Any],
+    value_set: ValueSetDefinition,
     system: str,
     code: str,
     stated: str | None,
@@ -95,7 +94,7 @@ def _fits(pattern: str, version: str) -> bool:
 
 def _pinned_for(
     registry: Registry,
-    value_set: Mapping[str, Any],
+    value_set: ValueSetDefinition,
     system: str,
     code: str,
     display: str | None,

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from typing import Any
 
 from ..context import RequestContext
+from ..definitions import ValueSetDefinition
 from ..errors import InvalidRequest, NotFound, TooCostly
 from ..registry import Registry
 from ..valuesets.expand import Expansion, ExpansionEntry, ExpansionOptions, expand_value_set
-from .contained import contained_canonicals, with_contained
-from .supplements import supplements_of, with_supplements
+from .contained import with_contained
+from .supplements import with_supplements
 
 __all__ = ["MAX_RETURNED", "ExpandRequest", "ExpandResult", "expand", "find_value_set"]
 
@@ -23,7 +22,7 @@ MAX_RETURNED = 10_000
 class ExpandRequest:
     """The value set is given (``value_set``) or named (``url``, ``version``)."""
 
-    value_set: Mapping[str, Any] | None = None
+    value_set: ValueSetDefinition | None = None
     url: str | None = None
     version: str | None = None
     options: ExpansionOptions = ExpansionOptions()
@@ -35,7 +34,7 @@ class ExpandRequest:
 
 @dataclass(slots=True)
 class ExpandResult:
-    value_set: Mapping[str, Any]
+    value_set: ValueSetDefinition
     expansion: Expansion
     entries: list[ExpansionEntry]  # the page asked for
     total: int
@@ -43,7 +42,7 @@ class ExpandResult:
     display_language: str | None = None  # the language the displays were chosen for
 
 
-def find_value_set(registry: Registry, url: str, version: str | None) -> Mapping[str, Any]:
+def find_value_set(registry: Registry, url: str, version: str | None) -> ValueSetDefinition:
     found = registry.value_set(url, version)
     if found is None:
         shown = f"{url}|{version}" if version else url
@@ -55,18 +54,17 @@ def expand(registry: Registry, request: ExpandRequest, context: RequestContext) 
     value_set = request.value_set if request.value_set is not None else find_value_set(registry, request.url or "", request.version)
     if request.count is not None and request.count < 0 or request.offset < 0:
         raise InvalidRequest("count and offset must not be negative")
-    local = contained_canonicals(value_set)
-    registry, value_set = with_contained(registry, value_set)
-    registry = with_supplements(registry, (*request.supplements, *supplements_of(value_set)))
-    if not context.languages and isinstance(value_set.get("language"), str):
-        context = replace(context, languages=(value_set["language"],))  # the value set's own language
+    local = value_set.contained_canonicals
+    registry = with_supplements(with_contained(registry, value_set), (*request.supplements, *value_set.supplements))
+    if not context.languages and value_set.language is not None:
+        context = replace(context, languages=(value_set.language,))  # the value set's own language
     expansion = expand_value_set(value_set, registry, request.options, context)
     if local:  # the value set's own parts, not value sets it used
         expansion.used_value_sets = [canonical for canonical in expansion.used_value_sets if canonical not in local]
     limit = min(request.limit, MAX_RETURNED)
     if request.count is None and expansion.total > limit:
         raise TooCostly(
-            f"The expansion of {value_set.get('url')} has {expansion.total} codes, more than the {limit} "
+            f"The expansion of {value_set.url} has {expansion.total} codes, more than the {limit} "
             "returned at once: use count and offset to page through it, or filter to narrow it"
         )
     page = expansion.entries(request.offset, None if request.count is None else min(request.count, limit))

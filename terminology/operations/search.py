@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import TypeVar
 
-from ..conceptmap import GroupSystems, map_groups, map_scope
+from ..definitions import ConceptMapDefinition, ValueSetDefinition
+from ..definitions.metadata import ResourceMetadata
 from ..errors import NotFound
 from ..providers.base import CodeSystemProvider
 from ..registry import Registry
@@ -58,18 +58,18 @@ def search_value_sets(
     name: str | None = None,
     title: str | None = None,
     status: str | None = None,
-) -> list[Mapping[str, Any]]:
+) -> list[ValueSetDefinition]:
     """As :func:`search_code_systems`; ``title`` matches like ``name``, ``status`` exactly."""
-    return [r for r in registry.value_sets() if _matches(r, url=url, version=version, name=name, title=title, status=status)]
+    return [v for v in registry.value_sets() if _matches(v.metadata, url=url, version=version, name=name, title=title, status=status)]
 
 
-def _matches(resource: Mapping[str, Any], **wanted: str | None) -> bool:
+def _matches(metadata: ResourceMetadata, **wanted: str | None) -> bool:
     """FHIR search on a canonical resource's own elements: ``name`` and ``title`` match from their
     start, ignoring case (a string parameter's default); ``url``, ``version`` and ``status`` exactly."""
     for key, value in wanted.items():
         if value is None:
             continue
-        actual = str(resource.get(key, ""))
+        actual = getattr(metadata, key) or ""
         if key in ("name", "title"):
             if not actual.casefold().startswith(value.casefold()):
                 return False
@@ -78,7 +78,7 @@ def _matches(resource: Mapping[str, Any], **wanted: str | None) -> bool:
     return True
 
 
-def read_value_set(registry: Registry, id: str) -> Mapping[str, Any]:
+def read_value_set(registry: Registry, id: str) -> ValueSetDefinition:
     return _found(registry.value_set_by_id(id), "ValueSet", id)
 
 
@@ -93,23 +93,22 @@ def search_concept_maps(
     target_uri: str | None = None,
     source_system: str | None = None,
     target_system: str | None = None,
-) -> list[Mapping[str, Any]]:
+) -> list[ConceptMapDefinition]:
     """As :func:`search_value_sets`; ``source_uri``/``target_uri`` match the value sets the map is
     from and to, ``source_system``/``target_system`` the code systems of one of its groups, exactly."""
     found = []
-    for resource in registry.concept_maps():
-        if not _matches(resource, url=url, version=version, name=name, title=title, status=status):
+    for concept_map in registry.concept_maps():
+        if not _matches(concept_map.metadata, url=url, version=version, name=name, title=title, status=status):
             continue
-        if any(wanted is not None and map_scope(resource, side) != wanted for side, wanted in (("source", source_uri), ("target", target_uri))):
+        if any(wanted is not None and declared != wanted for declared, wanted in ((concept_map.source_scope, source_uri), (concept_map.target_scope, target_uri))):
             continue
-        groups = [GroupSystems.of(group) for group in map_groups(resource)]
-        if source_system is not None and not any(group.source == source_system for group in groups):
+        if source_system is not None and not any(group.source == source_system for group in concept_map.groups):
             continue
-        if target_system is not None and not any(group.target == target_system for group in groups):
+        if target_system is not None and not any(group.target == target_system for group in concept_map.groups):
             continue
-        found.append(resource)
+        found.append(concept_map)
     return found
 
 
-def read_concept_map(registry: Registry, id: str) -> Mapping[str, Any]:
+def read_concept_map(registry: Registry, id: str) -> ConceptMapDefinition:
     return _found(registry.concept_map_by_id(id), "ConceptMap", id)

@@ -4,47 +4,34 @@ stand in for the plain ones."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from typing import Any
+from collections.abc import Iterable
 
-from ..canonical import canonical_of
+from ..definitions import SupplementDefinition
 from ..errors import NotFound
 from ..registry import Registry
 
-__all__ = ["VALUESET_SUPPLEMENT", "supplements_of", "with_supplements"]
-
-VALUESET_SUPPLEMENT = "http://hl7.org/fhir/StructureDefinition/valueset-supplement"
-
-
-def supplements_of(value_set: Mapping[str, Any]) -> list[str]:
-    """The canonicals of the supplements a ValueSet says it needs."""
-    return [
-        str(extension.get("valueCanonical"))
-        for extension in value_set.get("extension") or ()
-        if isinstance(extension, dict) and extension.get("url") == VALUESET_SUPPLEMENT and extension.get("valueCanonical")
-    ]
+__all__ = ["with_supplements"]
 
 
 def with_supplements(registry: Registry, canonicals: Iterable[str]) -> Registry:
     """:class:`NotFound` for a supplement that is not known: FHIR says it is an error, not a silent skip."""
-    by_system: dict[tuple[str, str | None], list[Mapping[str, Any]]] = {}
+    by_system: dict[tuple[str, str | None], list[SupplementDefinition]] = {}
     for canonical in canonicals:
         supplement = registry.supplement(canonical)
         if supplement is None:
             raise NotFound(f"Required supplement not found: {canonical}", tx_code="not-found")
-        if canonical_of(supplement) in registry.supplements_applied:
+        if supplement.canonical in registry.supplements_applied:
             continue  # applied already (a server's default supplement)
-        url, _, version = str(supplement.get("supplements", "")).partition("|")
-        by_system.setdefault((url, version or None), []).append(supplement)
+        by_system.setdefault(supplement.supplemented, []).append(supplement)
     if not by_system:
         return registry
     layered = Registry(parent=registry)
-    applied = [canonical_of(supplement) for supplements in by_system.values() for supplement in supplements]
+    applied = [supplement.canonical for supplements in by_system.values() for supplement in supplements]
     layered.supplements_applied = tuple(dict.fromkeys((*registry.supplements_applied, *applied)))
     for (url, version), supplements in by_system.items():
         base = registry.code_system(url, version)
         if base is None:
-            raise NotFound(f"The code system {url} that the supplement {supplements[0].get('url')} supplements is not known")
+            raise NotFound(f"The code system {url} that the supplement {supplements[0].url} supplements is not known")
         # The supplemented version stands in for that version; it becomes the default only if it was.
         layered.add_code_system(base.with_supplements(supplements), default=registry.code_system(url) is base)
     return layered

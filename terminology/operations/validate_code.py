@@ -2,25 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any
 
-from ..canonical import canonical_of
 from ..context import RequestContext
+from ..definitions import ValueSetDefinition
 from ..errors import NotFound
 from ..model import CodeableConcept, Coding, Issue, ValidationResult
 from ..providers.base import CodeSystemProvider
 from ..registry import Registry
-from ..valuesets.compose import read_compose
 from ..valuesets.expand import value_set_languages
 from ..valuesets.membership import imported_value_sets, included_systems, is_member, pinned_version
-from ..valuesets.status import status_of
 from ..valuesets.resolution import UnknownCodeSystem, VersionNotAllowed, VersionRules, unknown_system_message
 from .code_versions import choose_version
 from .contained import with_contained
 from .display_check import DEFAULT_LANGUAGE_DISPLAY, WITHDRAWN_DISPLAY, check_display
-from .supplements import supplements_of, with_supplements
+from .supplements import with_supplements
 
 __all__ = ["CodeValidationRequest", "validate_code"]
 
@@ -46,7 +42,7 @@ class CodeValidationRequest:
     form: str = "code"  # code | coding | codeableConcept
     abstract_allowed: bool = True
     concept_text: str | None = None  # a CodeableConcept's text, echoed with it
-    value_set: Mapping[str, Any] | None = None
+    value_set: ValueSetDefinition | None = None
     active_only: bool = False
     membership_only: bool = False
     lenient_display: bool = False
@@ -61,10 +57,8 @@ class CodeValidationRequest:
 def validate_code(registry: Registry, request: CodeValidationRequest, context: RequestContext) -> ValidationResult:
     """Validates each coding; a CodeableConcept is valid when one of its codings is."""
     if request.value_set is not None:
-        registry, value_set = with_contained(registry, request.value_set)
-        if value_set is not request.value_set:
-            request = replace(request, value_set=value_set)
-    needed = (*request.supplements, *(supplements_of(request.value_set) if request.value_set is not None else ()))
+        registry = with_contained(registry, request.value_set)
+    needed = (*request.supplements, *(request.value_set.supplements if request.value_set is not None else ()))
     registry = with_supplements(registry, needed)
     if request.value_set is not None and not context.languages and (languages := value_set_languages(request.value_set)):
         context = replace(context, languages=languages)
@@ -163,7 +157,7 @@ def _status_issues(registry: Registry, request: CodeValidationRequest, checks: l
             found.setdefault((provider.info.warning_status, "CodeSystem", provider.info.canonical))
     if request.value_set is not None:
         for value_set in [request.value_set, *imported_value_sets(request.value_set, registry)]:
-            status = status_of(value_set, lifecycle=False)
+            status = value_set.metadata.standards_status  # (tx.fhir.org warns of no draft or experimental value set)
             if status:
                 found.setdefault((status, "ValueSet", _value_set_name(value_set)))
     return tuple(
@@ -172,9 +166,9 @@ def _status_issues(registry: Registry, request: CodeValidationRequest, checks: l
     )
 
 
-def _value_set_name(value_set: Mapping[str, Any]) -> str:
+def _value_set_name(value_set: ValueSetDefinition) -> str:
     """How messages name a value set: ``url|version``; one sent without a url as tx.fhir.org names it."""
-    return canonical_of(value_set) if value_set.get("url") else "(unidentified)"
+    return value_set.canonical if value_set.url else "(unidentified)"
 
 
 def _check_coding(
@@ -227,7 +221,7 @@ def _check_coding(
     valid = checked.result
     if any(issue.message_id == _ABSTRACT_NOT_ALLOWED for issue in issues):
         membership.found = False  # an abstract code, not allowed here, is no member either
-    excluded_as_inactive = checked.inactive and (request.active_only or read_compose(request.value_set).inactive is False)
+    excluded_as_inactive = checked.inactive and (request.active_only or request.value_set.compose.inactive is False)
     if excluded_as_inactive:
         valid = False
         text = f"The concept '{coding.code}' is valid but is not active"
@@ -250,14 +244,14 @@ def _check_coding(
     return replace(checked, result=valid, issues=tuple(issues))
 
 
-def _not_in_value_set(value_set: Mapping[str, Any], coding: Coding, path: str) -> Issue:
+def _not_in_value_set(value_set: ValueSetDefinition, coding: Coding, path: str) -> Issue:
     version = f"|{coding.version}" if coding.version else ""
     shown = f"{coding.system or ''}{version}#{coding.code}" + (f" ('{coding.display}')" if coding.display else "")
     text = f"The provided code '{shown}' was not found in the value set '{_value_set_name(value_set)}'"
     return Issue("error", "code-invalid", text, "not-in-vs", (f"{path}code",), "None_of_the_provided_codes_are_in_the_value_set_one")
 
 
-def _systems_holding(registry: Registry, value_set: Mapping[str, Any], code: str) -> list[str]:
+def _systems_holding(registry: Registry, value_set: ValueSetDefinition, code: str) -> list[str]:
     """The code systems of the value set's includes that have ``code`` (a code sent without its system):
     the system is inferred when there is one."""
     found = []
@@ -268,7 +262,7 @@ def _systems_holding(registry: Registry, value_set: Mapping[str, Any], code: str
     return found
 
 
-def _not_inferred(value_set: Mapping[str, Any], coding: Coding, path: str, candidates: list[str]) -> ValidationResult:
+def _not_inferred(value_set: ValueSetDefinition, coding: Coding, path: str, candidates: list[str]) -> ValidationResult:
     canonical = _value_set_name(value_set)
     reason = f"The System URI could not be determined for the code '{coding.code}' in the ValueSet '{canonical}'"
     message_id = "UNABLE_TO_INFER_CODESYSTEM"
@@ -303,7 +297,7 @@ def _check(
     provider = registry.code_system(system, coding.version)
     supplement = registry.supplement(system) if provider is None else None
     if supplement is not None:  # a supplement adds to a code system: it holds no codes of its own
-        text = f"CodeSystem {canonical_of(supplement)} is a supplement, so can't be used as a value in {path or ''}system"
+        text = f"CodeSystem {supplement.canonical} is a supplement, so can't be used as a value in {path or ''}system"
         issue = Issue("error", "invalid", text, "invalid-data", (f"{path}system",), "CODESYSTEM_CS_NO_SUPPLEMENT")
         return ValidationResult(False, text, system, coding.version, code, issues=(issue,), unknown_systems=(system,))
     if provider is None and registry.value_set(system) is not None:  # a common slip, worth its own message

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from ..context import RequestContext
+from ..definitions import SupplementDefinition
 from ..model import Coding, Designation, Extension, Property, PropertyDefinition
 
 __all__ = ["PREFERRED_FOR_LANGUAGE", "CodeSystemInfo", "CodeSystemProvider", "Concept", "ConceptFilter"]
@@ -181,8 +182,8 @@ class CodeSystemProvider(ABC):
         None when it has none (the engine then matches words in displays itself)."""
         return None
 
-    def with_supplements(self, supplements: Sequence[Mapping[str, Any]]) -> CodeSystemProvider:
-        """This code system with the designations and properties of ``supplements`` (CodeSystem resources)."""
+    def with_supplements(self, supplements: Sequence[SupplementDefinition]) -> CodeSystemProvider:
+        """This code system with the designations and properties of ``supplements``."""
         from ..errors import NotSupported
 
         raise NotSupported(f"The code system {self.info.url} cannot take supplements")

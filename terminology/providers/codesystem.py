@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
 
-from ..canonical import canonical_of
 from ..context import RequestContext
+from ..definitions import CodeSystemDefinition, SupplementDefinition
+from ..definitions.code_system import ConceptDefinition
 from ..errors import InvalidRequest
-from ..extensions import annotations, carried, read_extensions
 from ..model import Designation, Extension, Property, PropertyDefinition
-from ..valuesets.status import status_of
 from .base import CodeSystemInfo, CodeSystemProvider
-from .concept_json import read_definition, read_designation, read_property, read_supplement
 
 __all__ = ["FhirCodeSystemProvider", "FhirConcept"]
 
@@ -23,11 +20,12 @@ _CONCEPT_PROPERTIES = "http://hl7.org/fhir/concept-properties#"
 _STANDARD_PROPERTIES = ("notSelectable", "status", "inactive")
 # Property values that say a concept is inactive (status codes of http://hl7.org/fhir/concept-properties).
 _INACTIVE_STATUSES = frozenset({"retired", "inactive"})
-_STATUS_EXTENSION = "http://hl7.org/fhir/StructureDefinition/codesystem-concept-status"  # R4 spelling is an extension
 
 
 @dataclass(slots=True, eq=False)
 class FhirConcept:
+    """A concept as the provider holds it: linked to its parents and children, with what supplements add."""
+
     code: str
     display: str | None
     definition: str | None
@@ -37,24 +35,23 @@ class FhirConcept:
     carried: list[Extension] = field(default_factory=list)  # extensions an expansion carries (rendering hints)
     parents: list[FhirConcept] = field(default_factory=list)
     children: list[FhirConcept] = field(default_factory=list)
-    source: Mapping[str, Any] = field(default_factory=dict, repr=False)
 
     def property_values(self, code: str) -> list[Property]:
         return [p for p in self.properties if p.code == code]
 
 
 class FhirCodeSystemProvider(CodeSystemProvider):
-    """``resource``: a CodeSystem in FHIR JSON form; ``supplements``: CodeSystems whose ``supplements``
-    names it, whose designations and properties are added to its concepts."""
+    """``definition``: a CodeSystem; ``supplements``: those whose ``supplements`` names it, whose designations
+    and properties are added to its concepts."""
 
-    def __init__(self, resource: Mapping[str, Any], supplements: Iterable[Mapping[str, Any]] = ()) -> None:
-        if resource.get("resourceType") != "CodeSystem" or not isinstance(resource.get("url"), str):
+    def __init__(self, definition: CodeSystemDefinition, supplements: Iterable[SupplementDefinition] = ()) -> None:
+        if definition.url is None:
             raise InvalidRequest("A CodeSystem needs a url to be used as a code system")
-        self.resource = resource
-        self.info = _info(resource)
+        self.code_system = definition
+        self.info = _info(definition)
         self.supplements = tuple(supplements)
-        self._definitions = [read_definition(item) for item in resource.get("property") or () if isinstance(item, dict)]
-        self._by_code: dict[str, FhirConcept] | None = None  # read when first needed: most are never used
+        self._definitions = list(definition.property_definitions)
+        self._by_code: dict[str, FhirConcept] | None = None  # made when first needed: most are never used
         self._roots: list[FhirConcept] = []
         self._folded: dict[str, FhirConcept] | None = None
         self._lock = threading.Lock()
@@ -64,7 +61,7 @@ class FhirCodeSystemProvider(CodeSystemProvider):
             with self._lock:  # several threads of a worker may ask first; one reads
                 if self._by_code is None:
                     index: dict[str, FhirConcept] = {}
-                    roots = [self._read(item, None, index) for item in self.resource.get("concept") or ()]
+                    roots = [self._made(read, None, index) for read in self.code_system.read_concepts()]
                     if not self.info.case_sensitive:
                         self._folded = {code.casefold(): c for code, c in index.items()}
                     find = self._finder(index)
@@ -74,25 +71,18 @@ class FhirCodeSystemProvider(CodeSystemProvider):
                     self._by_code = index
         return self._by_code
 
-    # -- reading the resource ---------------------------------------------------------------------
+    # -- making the concepts ----------------------------------------------------------------------
 
-    def _read(self, item: Mapping[str, Any], parent: FhirConcept | None, index: dict[str, FhirConcept]) -> FhirConcept:
-        if not isinstance(item, dict) or not isinstance(item.get("code"), str):
-            raise InvalidRequest(f"A concept of the CodeSystem {self.info.url} has no code")
-        concept = FhirConcept(item["code"], item.get("display"), item.get("definition"), source=item)
-        concept.designations = [read_designation(d) for d in item.get("designation") or () if isinstance(d, dict)]
-        concept.properties = [p for p in (read_property(p) for p in item.get("property") or ()) if p is not None]
-        extensions = read_extensions(item)
-        concept.annotations, concept.carried = list(annotations(extensions)), list(carried(extensions))
-        status = _extension_value(item, _STATUS_EXTENSION)
-        if status and not concept.property_values("status"):
-            concept.properties.append(Property("status", status, "code"))
+    def _made(self, read: ConceptDefinition, parent: FhirConcept | None, index: dict[str, FhirConcept]) -> FhirConcept:
+        concept = FhirConcept(
+            read.code, read.display, read.definition,
+            list(read.designations), list(read.properties), list(read.annotations), list(read.carried),
+        )  # fmt: skip
         index.setdefault(concept.code, concept)
         if parent is not None:
             concept.parents.append(parent)
-        concept.children = [self._read(child, concept, index) for child in item.get("concept") or ()]
+        concept.children = [self._made(child, concept, index) for child in read.children]
         return concept
-
     def _finder(self, index: dict[str, FhirConcept]) -> Callable[[str], FhirConcept | None]:
         """Finds a code as :meth:`locate` does (ignoring case where the code system does)."""
         folded = self._folded
@@ -120,9 +110,8 @@ class FhirCodeSystemProvider(CodeSystemProvider):
                     moved = True
         return [c for c in by_code.values() if not c.parents] if moved else None
 
-    def _apply(self, supplement: Mapping[str, Any], find: Callable[[str], FhirConcept | None]) -> None:
-        additions = read_supplement(supplement)
-        for code, added in additions.concepts.items():
+    def _apply(self, supplement: SupplementDefinition, find: Callable[[str], FhirConcept | None]) -> None:
+        for code, added in supplement.concepts.items():
             concept = find(code)
             if concept is not None:
                 concept.designations += added.designations
@@ -130,12 +119,12 @@ class FhirCodeSystemProvider(CodeSystemProvider):
                 concept.annotations += added.annotations
                 concept.carried += added.carried
         known = {d.code for d in self._definitions}
-        self._definitions += [d for d in additions.definitions if d.code not in known]
+        self._definitions += [d for d in supplement.property_definitions if d.code not in known]
 
     # -- the provider interface -------------------------------------------------------------------
 
-    def with_supplements(self, supplements: Sequence[Mapping[str, Any]]) -> FhirCodeSystemProvider:
-        return FhirCodeSystemProvider(self.resource, (*self.supplements, *supplements))
+    def with_supplements(self, supplements: Sequence[SupplementDefinition]) -> FhirCodeSystemProvider:
+        return FhirCodeSystemProvider(self.code_system, (*self.supplements, *supplements))
 
     def locate(self, code: str) -> FhirConcept | None:
         concept = self._concepts().get(code)
@@ -211,7 +200,7 @@ class FhirCodeSystemProvider(CodeSystemProvider):
         return concept.carried
 
     def supplement_canonicals(self) -> Sequence[str]:
-        return [canonical_of(supplement) for supplement in self.supplements]
+        return [supplement.canonical for supplement in self.supplements]
 
     def properties(
         self, concept: FhirConcept, wanted: Collection[str] | None, inherited: bool = True
@@ -245,33 +234,27 @@ class FhirCodeSystemProvider(CodeSystemProvider):
         return len(self._concepts())
 
 
-def _info(resource: Mapping[str, Any]) -> CodeSystemInfo:
-    url = resource["url"]
+def _info(definition: CodeSystemDefinition) -> CodeSystemInfo:
+    metadata = definition.metadata
+    url = metadata.url or ""
     return CodeSystemInfo(
-        id=str(resource.get("id") or ""),
+        id=metadata.id or "",
         url=url,
-        version=resource.get("version"),
-        name=str(resource.get("name") or resource.get("id") or url),
-        title=str(resource.get("title") or resource.get("name") or url),
-        status=str(resource.get("status") or "unknown"),
-        publisher=resource.get("publisher"),
-        description=resource.get("description"),
-        copyright=resource.get("copyright"),
-        date=resource.get("date"),
-        case_sensitive=resource.get("caseSensitive", False) is True,
-        hierarchy_meaning=resource.get("hierarchyMeaning"),
-        content=str(resource.get("content") or "complete"),
-        experimental=resource.get("experimental") is True,
-        language=resource.get("language"),
-        warning_status=status_of(resource),
+        version=metadata.version,
+        name=metadata.name or metadata.id or url,
+        title=metadata.title or metadata.name or url,
+        status=metadata.status or "unknown",
+        publisher=metadata.publisher,
+        description=metadata.description,
+        copyright=definition.copyright,
+        date=metadata.date,
+        case_sensitive=definition.case_sensitive,
+        hierarchy_meaning=definition.hierarchy_meaning,
+        content=definition.content,
+        experimental=metadata.experimental,
+        language=definition.language,
+        warning_status=metadata.warning_status,
     )
-
-
-def _extension_value(item: Mapping[str, Any], url: str) -> Any:
-    for extension in item.get("extension") or ():
-        if isinstance(extension, dict) and extension.get("url") == url:
-            return next((v for k, v in extension.items() if k.startswith("value")), None)
-    return None
 
 
 _DISPLAY_USES = frozenset({"display", "preferredForLanguage"})

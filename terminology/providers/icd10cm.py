@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from functools import lru_cache
 from itertools import islice
-from typing import Any
 
-from ..canonical import canonical_of
 from ..context import RequestContext
+from ..definitions import SupplementDefinition
+from ..definitions.code_system import ConceptAdditions
 from ..errors import InvalidRequest
 from ..loaders.icd10cm_text_index import Icd10cmTextIndex
 from ..loaders.icd10cm_xml import NOTE_KINDS, Icd10cmEntry, Icd10cmRelease, Notes
 from ..model import Coding, Designation, Property, PropertyDefinition
 from .base import CodeSystemInfo, CodeSystemProvider, ConceptFilter
-from .concept_json import ConceptAdditions, read_supplement
 from .filters import PredicateFilter
 
 __all__ = ["ICD10CM_URL", "Icd10cmProvider"]
@@ -68,7 +67,7 @@ class Icd10cmProvider(CodeSystemProvider):
         release: Icd10cmRelease,
         id: str = "icd-10-cm",
         text_index: Icd10cmTextIndex | None = None,
-        supplements: Sequence[Mapping[str, Any]] = (),
+        supplements: Sequence[SupplementDefinition] = (),
     ) -> None:
         """``supplements``: CodeSystem supplements whose designations and properties (coding
         guidance ...) are added to the concepts they name, and whose properties the codes below
@@ -85,11 +84,10 @@ class Icd10cmProvider(CodeSystemProvider):
         self._added_properties: dict[str, tuple[Property, ...]] = {}  # by code, as the supplements' words are read
         definitions = list(_PROPERTY_DEFINITIONS)
         for supplement in self.supplements:
-            additions = read_supplement(supplement)
-            for code, added in additions.concepts.items():
+            for code, added in supplement.concepts.items():
                 self._added.setdefault(code, []).append(added)
             known = {d.code for d in definitions}
-            definitions += [d for d in additions.definitions if d.code not in known]
+            definitions += [d for d in supplement.property_definitions if d.code not in known]
         self._definitions = tuple(definitions)
         self.info = CodeSystemInfo(
             id=id,
@@ -173,14 +171,14 @@ class Icd10cmProvider(CodeSystemProvider):
     def property_definitions(self) -> Sequence[PropertyDefinition]:
         return self._definitions
 
-    def with_supplements(self, supplements: Sequence[Mapping[str, Any]]) -> Icd10cmProvider:
+    def with_supplements(self, supplements: Sequence[SupplementDefinition]) -> Icd10cmProvider:
         supplemented = Icd10cmProvider(self.release, self.info.id, self.text_index, (*self.supplements, *supplements))
         supplemented._order, supplemented._chapter_spans = self._order, self._chapter_spans  # the same release: the same order
         supplemented._level_notes = self._level_notes
         return supplemented
 
     def supplement_canonicals(self) -> Sequence[str]:
-        return [canonical_of(supplement) for supplement in self.supplements]
+        return [supplement.canonical for supplement in self.supplements]
 
     def properties(
         self, concept: Icd10cmEntry, wanted: Collection[str] | None, inherited: bool = True

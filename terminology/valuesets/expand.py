@@ -10,17 +10,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import repeat
-from typing import Any
 
-from ..canonical import canonical_of
 from ..context import RequestContext, parse_languages
+from ..definitions.value_set import Compose, ConceptReference, Include, ValueSetDefinition
 from ..errors import TooCostly
 from ..model import Designation, Extension, Property
 from ..providers.base import CodeSystemProvider, Concept
-from .compose import CircularReference, Compose, Include, expansion_parameters, read_compose
-from .resolution import Resolver, VersionRules
-from .status import status_of
 from ..versions import version_key
+from .resolution import CircularReference, Resolver, VersionRules
 
 __all__ = [
     "Candidate",
@@ -72,7 +69,7 @@ class Candidate:
     key: tuple[str, str]
     provider: CodeSystemProvider
     concept: Concept
-    reference: Any  # the include's ConceptReference (its display, designations), or None
+    reference: ConceptReference | None  # the include's (its display, designations)
 
     @property
     def version(self) -> str | None:
@@ -119,7 +116,7 @@ class Expansion:
 
 
 def expand_value_set(
-    value_set: Mapping[str, Any], resolver: Resolver, options: ExpansionOptions, context: RequestContext
+    value_set: ValueSetDefinition, resolver: Resolver, options: ExpansionOptions, context: RequestContext
 ) -> Expansion:
     expander = _Expander(resolver, options, context)
     expander.note_value_set(value_set)
@@ -167,10 +164,10 @@ class _Expander:
         self.note_code_system(provider)
         return provider
 
-    def note_value_set(self, value_set: Mapping[str, Any]) -> None:
-        status = status_of(value_set, lifecycle=False)
+    def note_value_set(self, value_set: ValueSetDefinition) -> None:
+        status = value_set.metadata.standards_status  # (tx.fhir.org warns of no draft or experimental value set)
         if status:
-            self.warnings.setdefault((status, canonical_of(value_set)))
+            self.warnings.setdefault((status, value_set.canonical))
 
     def _expansion(self, candidates: Sequence[Candidate], hierarchical: bool) -> Expansion:
         return Expansion(
@@ -180,9 +177,9 @@ class _Expander:
             frozenset(system for system, versions in self.named_versions.items() if len(versions) > 1),
         )
 
-    def expand(self, value_set: Mapping[str, Any], chain: tuple[str, ...]) -> Expansion:
-        compose = read_compose(value_set)
-        chain = chain + (str(value_set.get("url")),)
+    def expand(self, value_set: ValueSetDefinition, chain: tuple[str, ...]) -> Expansion:
+        compose = value_set.compose
+        chain = chain + (str(value_set.url),)
         ranked = self._ranked_whole_system(compose)
         if ranked is not None:
             return self._expansion(ranked, False)
@@ -205,7 +202,7 @@ class _Expander:
         hierarchical = not self.options.exclude_nested and not searched and _hierarchical(compose.includes, compose.excludes)
         return self._expansion(candidates, hierarchical)
 
-    def _merged_selection(self, value_set: Mapping[str, Any], compose: Compose, chain: tuple[str, ...]) -> list[Candidate]:
+    def _merged_selection(self, value_set: ValueSetDefinition, compose: Compose, chain: tuple[str, ...]) -> list[Candidate]:
         """The includes' concepts, each once, less the excluded ones."""
         # The same code from two versions of a code system is two entries (the latest first), unless the
         # value set says versionsMatch: then the latest version's stands for both.
@@ -229,9 +226,9 @@ class _Expander:
         candidates = self._without_excluded(list(selected.values()), compose, chain)
         return _versions_together(candidates, stated) if repeated else candidates
 
-    def _too_costly(self, value_set: Mapping[str, Any]) -> TooCostly:
+    def _too_costly(self, value_set: ValueSetDefinition) -> TooCostly:
         return TooCostly(
-            f"The value set {value_set.get('url')} has more than {self.options.limit} codes; "
+            f"The value set {value_set.url} has more than {self.options.limit} codes; "
             "use a filter or count to ask for part of it"
         )
 
@@ -298,13 +295,13 @@ class _Expander:
         value_set = self.options.version_rules.imported_value_set(
             self.resolver, url, "Unable to find included value set '{url}' version '{version}'"
         )
-        self.used_value_sets.setdefault(canonical_of(value_set))
+        self.used_value_sets.setdefault(value_set.canonical)
         self.note_value_set(value_set)
         if not text:
             return _Expander(self.resolver, replace(self.options, text_filter=None), self.context).expand(value_set, chain).candidates
         return self.expand(value_set, chain).candidates
 
-    def _concepts(self, provider: CodeSystemProvider, include: Include, text: bool) -> Iterable[tuple[Concept, Any]]:
+    def _concepts(self, provider: CodeSystemProvider, include: Include, text: bool) -> Iterable[tuple[Concept, ConceptReference | None]]:
         """The include's concepts (with their references), best text matches first under a text filter."""
         words = self.words if text else []
         filters = [provider.filter(f.property, f.op, f.value) for f in include.filters]
@@ -324,7 +321,7 @@ class _Expander:
             if self._text_matches(provider, concept, reference):
                 yield concept, reference
 
-    def _unranked(self, provider: CodeSystemProvider, include: Include, filters: list) -> Iterable[tuple[Concept, Any]]:
+    def _unranked(self, provider: CodeSystemProvider, include: Include, filters: list) -> Iterable[tuple[Concept, ConceptReference | None]]:
         if include.concepts:
             # Codes the code system does not have are left out, as tx.fhir.org does.
             located = ((provider.locate(reference.code), reference) for reference in include.concepts)
@@ -335,7 +332,7 @@ class _Expander:
             source = (concept for concept in source if all(other.matches(concept) for other in others))
         return zip(source, repeat(None))
 
-    def _text_matches(self, provider: CodeSystemProvider, concept: Concept, reference: Any) -> bool:
+    def _text_matches(self, provider: CodeSystemProvider, concept: Concept, reference: ConceptReference | None) -> bool:
         texts = [provider.code(concept), provider.display(concept, self.context)]
         texts += [d.value for d in provider.designations(concept, self.context)]
         if reference is not None and reference.display:
@@ -377,7 +374,7 @@ class _Expander:
             extensions=extensions,
         )
 
-    def _designations(self, provider: CodeSystemProvider, concept: Concept, reference: Any, display: str | None) -> tuple[Designation, ...]:
+    def _designations(self, provider: CodeSystemProvider, concept: Concept, reference: ConceptReference | None, display: str | None) -> tuple[Designation, ...]:
         """Every designation but the one shown as the display; the code system's own display among
         them when another language's was shown (as tx.fhir.org lists them)."""
         language = provider.display_language(concept, self.context)
@@ -465,10 +462,10 @@ def _versions_together(candidates: list[Candidate], stated: Mapping[tuple, str |
     return sorted(by_version, key=lambda c: first[c.key])
 
 
-def value_set_languages(value_set: Mapping[str, Any]) -> tuple[str, ...]:
+def value_set_languages(value_set: ValueSetDefinition) -> tuple[str, ...]:
     """The display language a ValueSet asks for itself: its ``displayLanguage`` expansion parameter,
     else the language it is written in; empty when it names none."""
-    language = expansion_parameters(value_set).get("displayLanguage") or value_set.get("language")
+    language = value_set.expansion_parameters.get("displayLanguage") or value_set.language
     return parse_languages(language) if isinstance(language, str) else ()
 
 

@@ -7,14 +7,12 @@ not a list of 74,000 codes.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
+from ..definitions.value_set import Compose, Include, ValueSetDefinition
 from ..providers.base import CodeSystemProvider
 from ..versions import version_key, version_matches
-from .compose import CircularReference, Compose, Include, read_compose
-from .resolution import Resolver, VersionRules
+from .resolution import CircularReference, Resolver, VersionRules
 
 __all__ = ["Membership", "imported_value_sets", "included_systems", "is_member", "pinned_version", "pinned_versions"]
 
@@ -32,7 +30,7 @@ class Membership:
 
 
 def is_member(
-    value_set: Mapping[str, Any],
+    value_set: ValueSetDefinition,
     system: str | None,
     version: str | None,
     code: str,
@@ -58,9 +56,9 @@ class _Asked:
     rules: VersionRules
 
 
-def _membership(value_set: Mapping[str, Any], asked: _Asked, chain: tuple[str, ...]) -> Membership:
-    chain = chain + (str(value_set.get("url")),)
-    compose = read_compose(value_set)
+def _membership(value_set: ValueSetDefinition, asked: _Asked, chain: tuple[str, ...]) -> Membership:
+    chain = chain + (str(value_set.url),)
+    compose = value_set.compose
     result = Membership(False)
     for include in compose.includes:
         match = _include_matches(include, asked, chain, result)
@@ -152,40 +150,41 @@ def _with_version(include: Include, version: str | None) -> Include:
     return include.with_version(version)
 
 
-def pinned_version(value_set: Mapping[str, Any], system: str, resolver: Resolver) -> str | None:
+def pinned_version(value_set: ValueSetDefinition, system: str, resolver: Resolver) -> str | None:
     """The version of ``system`` the value set's includes name (through its imports); the latest
     when they name several."""
     versions = pinned_versions(value_set, system, resolver)
     return max(versions, key=version_key) if versions else None
 
 
-def pinned_versions(value_set: Mapping[str, Any], system: str, resolver: Resolver) -> list[str]:
+def pinned_versions(value_set: ValueSetDefinition, system: str, resolver: Resolver) -> list[str]:
     """The versions of ``system`` the value set's includes name (through its imports), in order."""
     return _pinned_versions(value_set, system, resolver, ())
 
 
-def _pinned_versions(value_set: Mapping[str, Any], system: str, resolver: Resolver, chain: tuple[str, ...]) -> list[str]:
-    url = str(value_set.get("url"))
+def _pinned_versions(value_set: ValueSetDefinition, system: str, resolver: Resolver, chain: tuple[str, ...]) -> list[str]:
+    url = str(value_set.url)
     if url in chain:
         return []
-    found = []
-    for include in read_compose(value_set).includes:
-        if include.system == system and include.version is not None:
-            found.append(include.version)
-        for imported_url in include.value_sets:
-            imported = resolver.value_set(imported_url)
-            if imported is not None:
-                found += _pinned_versions(imported, system, resolver, chain + (url,))
+    compose = value_set.compose
+    found = list(compose.pinned.get(system, ()))
+    for imported_url in compose.imports:
+        imported = resolver.value_set(imported_url)
+        if imported is not None:
+            found += _pinned_versions(imported, system, resolver, chain + (url,))
     return found
 
 
-def included_systems(value_set: Mapping[str, Any], resolver: Resolver, chain: tuple[str, ...] = ()) -> list[str]:
+def included_systems(value_set: ValueSetDefinition, resolver: Resolver, chain: tuple[str, ...] = ()) -> list[str]:
     """The code systems the value set's includes name (through its imports), each once, in order."""
-    url = str(value_set.get("url"))
+    url = str(value_set.url)
     if url in chain:
         return []
+    compose = value_set.compose
+    if not compose.imports:
+        return list(compose.systems)
     found: dict[str, None] = {}
-    for include in read_compose(value_set).includes:
+    for include in compose.includes:  # (in the includes' order: a message lists them so)
         if include.system is not None:
             found.setdefault(include.system)
         for imported_url in include.value_sets:
@@ -195,26 +194,23 @@ def included_systems(value_set: Mapping[str, Any], resolver: Resolver, chain: tu
     return list(found)
 
 
-def imported_value_sets(value_set: Mapping[str, Any], resolver: Resolver, chain: tuple[str, ...] = ()) -> list[Mapping[str, Any]]:
+def imported_value_sets(value_set: ValueSetDefinition, resolver: Resolver, chain: tuple[str, ...] = ()) -> list[ValueSetDefinition]:
     """The value sets ``value_set`` imports, directly or through others, each once."""
-    url = str(value_set.get("url"))
-    found: list[Mapping[str, Any]] = []
-    for include in read_compose(value_set).includes:
-        for imported_url in include.value_sets:
-            imported = resolver.value_set(imported_url)
-            if imported is not None and imported.get("url") not in chain + (url,) and imported not in found:
-                found.append(imported)
-                found += [v for v in imported_value_sets(imported, resolver, chain + (url,)) if v not in found]
+    url = str(value_set.url)
+    found: list[ValueSetDefinition] = []
+    for imported_url in value_set.compose.imports:
+        imported = resolver.value_set(imported_url)
+        if imported is not None and imported.url not in chain + (url,) and imported not in found:
+            found.append(imported)
+            found += [v for v in imported_value_sets(imported, resolver, chain + (url,)) if v not in found]
     return found
 
 
-def _check_no_cycle(value_set: Mapping[str, Any], resolver: Resolver, chain: tuple[str, ...]) -> None:
-    url = str(value_set.get("url"))
+def _check_no_cycle(value_set: ValueSetDefinition, resolver: Resolver, chain: tuple[str, ...]) -> None:
+    url = str(value_set.url)
     if url in chain:
         raise CircularReference(url, chain)
-    compose = read_compose(value_set)
-    for include in (*compose.includes, *compose.excludes):
-        for imported_url in include.value_sets:
-            imported = resolver.value_set(imported_url)
-            if imported is not None:
-                _check_no_cycle(imported, resolver, chain + (url,))
+    for imported_url in value_set.compose.references:
+        imported = resolver.value_set(imported_url)
+        if imported is not None:
+            _check_no_cycle(imported, resolver, chain + (url,))

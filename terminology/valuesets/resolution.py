@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Protocol
 
+from ..definitions.value_set import Include, ValueSetDefinition
 from ..errors import InvalidRequest, NotFound, TerminologyError
 from ..providers.base import CodeSystemProvider
 from ..versions import version_matches
-from .compose import Include
 
-__all__ = ["Resolver", "UnknownCodeSystem", "VersionNotAllowed", "VersionRules", "unknown_system_message"]
+__all__ = ["CircularReference", "Resolver", "UnknownCodeSystem", "VersionNotAllowed", "VersionRules", "unknown_system_message"]
 
 
 class Resolver(Protocol):
@@ -20,9 +20,21 @@ class Resolver(Protocol):
 
     def code_system(self, url: str, version: str | None = None) -> CodeSystemProvider | None: ...
 
-    def value_set(self, url: str, version: str | None = None) -> Mapping[str, Any] | None: ...
+    def value_set(self, url: str, version: str | None = None) -> ValueSetDefinition | None: ...
 
     def versions(self, url: str) -> list[str]: ...
+
+
+class CircularReference(InvalidRequest):
+    """A value set that imports itself, directly or through others."""
+
+    issue_type = "processing"
+
+    def __init__(self, url: str, chain: tuple[str, ...]) -> None:
+        super().__init__(
+            f"The value set {url} refers to itself (through {' -> '.join(chain + (url,))}), so it has no defined content",
+            tx_code="vs-invalid",
+        )
 
 
 class VersionNotAllowed(TerminologyError):
@@ -67,7 +79,7 @@ class VersionRules:
             _split(value_sets, "default-valueset-version"),
         )
 
-    def imported_value_set(self, resolver: Resolver, url: str, missing: str) -> Mapping[str, Any]:
+    def imported_value_set(self, resolver: Resolver, url: str, missing: str) -> ValueSetDefinition:
         """The value set an import names: in the version it names, else the request's default version
         for it, else the latest. :class:`NotFound` when there is none; ``missing`` says so for a
         versioned import (with ``{url}`` and ``{version}``), or the import's url alone is named."""

@@ -19,6 +19,7 @@ from ..fhir import codec, negotiation
 from ..fhir.batch import BatchEntry, batch_response_bundle, batch_validation_parameters, read_batch_bundle, read_batch_validations
 from ..fhir.capabilities import capability_statement, terminology_capabilities
 from ..fhir.codesystem import code_system_resource, search_bundle
+from ..fhir.definitions import resource_json
 from ..fhir.expand import echoed_parameters, expansion_resource, read_expand_request
 from ..fhir.lookup import lookup_parameters, read_lookup_request
 from ..fhir.outcome import error_outcome
@@ -209,10 +210,10 @@ class Dispatcher:
     def value_set_search(self, request: HttpRequest, id: str | None) -> dict[str, Any]:
         args = _search_args(request, _VS_SEARCH_PARAMETERS, "ValueSet")
         found = search_value_sets(self.registry, **args)
-        return search_bundle([dict(v) for v in found], request.base_url, count_only=request.arg("_summary") == "count")
+        return search_bundle([resource_json(v) for v in found], request.base_url, count_only=request.arg("_summary") == "count")
 
     def value_set_read(self, request: HttpRequest, id: str | None) -> dict[str, Any]:
-        return dict(read_value_set(self.registry, id or ""))
+        return resource_json(read_value_set(self.registry, id or ""))
 
     def translate(self, request: HttpRequest, id: str | None) -> dict[str, Any]:
         params = self._operation_input(request)
@@ -224,10 +225,10 @@ class Dispatcher:
     def concept_map_search(self, request: HttpRequest, id: str | None) -> dict[str, Any]:
         args = _search_args(request, _CM_SEARCH_PARAMETERS, "ConceptMap")
         found = search_concept_maps(self.registry, **{name.replace("-", "_"): value for name, value in args.items()})
-        return search_bundle([dict(m) for m in found], request.base_url, count_only=request.arg("_summary") == "count")
+        return search_bundle([resource_json(m) for m in found], request.base_url, count_only=request.arg("_summary") == "count")
 
     def concept_map_read(self, request: HttpRequest, id: str | None) -> dict[str, Any]:
-        return dict(read_concept_map(self.registry, id or ""))
+        return resource_json(read_concept_map(self.registry, id or ""))
 
     def versions(self, request: HttpRequest, id: str | None) -> dict[str, Any]:
         """The FHIR versions served (the HL7 test runner and validator ask before anything else)."""

@@ -14,6 +14,7 @@ from typing import Any
 
 import orjson
 
+from ..fhir.definitions import read_resource
 from ..registry import Registry
 
 __all__ = ["RequestResources"]
@@ -42,7 +43,9 @@ class RequestResources:
                 return found
         layered = Registry(parent=self.base)
         for resource in resources:
-            layered.add_resource(resource)
+            definition = read_resource(resource, "tx-resource")
+            if definition is not None:
+                layered.add(definition)
         with self._lock:
             self._cache[key] = layered
             while len(self._cache) > self.size:

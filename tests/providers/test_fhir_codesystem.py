@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from fixture_resources import load
+from fixture_resources import definition, load
 from terminology.context import RequestContext
 from terminology.errors import InvalidRequest
 from terminology.model import Coding, Property
@@ -20,17 +20,17 @@ SHAPE_ORDER = ["shape", "polygon", "triangle", "quadrilateral", "rectangle", "sq
 
 @pytest.fixture
 def animals() -> FhirCodeSystemProvider:
-    return FhirCodeSystemProvider(load("codesystem-animals.json"))
+    return FhirCodeSystemProvider(definition(load("codesystem-animals.json")))
 
 
 @pytest.fixture
 def shapes() -> FhirCodeSystemProvider:
-    return FhirCodeSystemProvider(load("codesystem-shapes.json"))
+    return FhirCodeSystemProvider(definition(load("codesystem-shapes.json")))
 
 
 @pytest.fixture
 def units() -> FhirCodeSystemProvider:
-    return FhirCodeSystemProvider(load("codesystem-units.json"))
+    return FhirCodeSystemProvider(definition(load("codesystem-units.json")))
 
 
 def codes(provider, concepts) -> list[str]:
@@ -72,12 +72,10 @@ def test_a_case_sensitive_code_in_another_case_is_another_code(animals):
     assert animals.probable_code("Dog") is None
 
 
-def test_a_resource_that_is_no_code_system_is_refused():
+def test_a_code_system_without_a_url_or_a_concept_without_a_code_is_refused():
     with pytest.raises(InvalidRequest):
-        FhirCodeSystemProvider({"resourceType": "ValueSet", "url": "http://example.org/vs"})
-    with pytest.raises(InvalidRequest):
-        FhirCodeSystemProvider({"resourceType": "CodeSystem"})
-    codeless = FhirCodeSystemProvider({"resourceType": "CodeSystem", "url": "http://example.org/cs", "concept": [{"display": "x"}]})
+        FhirCodeSystemProvider(definition({"resourceType": "CodeSystem"}))
+    codeless = FhirCodeSystemProvider(definition({"resourceType": "CodeSystem", "url": "http://example.org/cs", "concept": [{"display": "x"}]}))
     with pytest.raises(InvalidRequest):
         codeless.locate("x")
 
@@ -260,7 +258,7 @@ def test_flat_parent_and_child_properties(shapes):
 
 
 def test_supplement_adds_designations_and_properties(animals):
-    supplemented = animals.with_supplements([load("codesystem-animals-de.json")])
+    supplemented = animals.with_supplements([definition(load("codesystem-animals-de.json"))])
     assert supplemented is not animals
     german = RequestContext(languages=("de",))
     for code, name in [("bird", "Vogel"), ("fish", "Fisch"), ("penguin", "Pinguin"), ("shark", "Hai")]:
@@ -276,13 +274,13 @@ def test_supplement_adds_designations_and_properties(animals):
 def test_supplement_leaves_the_original_untouched(animals):
     german = RequestContext(languages=("de",))
     before = animals.display(concept(animals, "bird"), german)  # read before and after: the concepts are not shared
-    supplemented = animals.with_supplements([load("codesystem-animals-de.json")])
+    supplemented = animals.with_supplements([definition(load("codesystem-animals-de.json"))])
     supplemented.locate("bird")
     assert before == animals.display(concept(animals, "bird"), german) == "Bird"
     assert animals.designations(concept(animals, "bird"), NONE) == []
     assert list(animals.properties(concept(animals, "penguin"), {"cuteness"})) == []
     assert "cuteness" not in [d.code for d in animals.property_definitions()]
-    again = animals.with_supplements([load("codesystem-animals-de.json")])
+    again = animals.with_supplements([definition(load("codesystem-animals-de.json"))])
     assert [d.value for d in again.designations(concept(again, "bird"), NONE)] == ["Vogel"]  # not applied twice
 
 
@@ -298,7 +296,7 @@ def test_supplement_of_a_case_insensitive_system_matches_codes_in_any_case(units
         "supplements": "http://example.org/fhir/CodeSystem/units",
         "concept": [{"code": "kg", "designation": [{"language": "de", "value": "Kilogramm"}]}],
     }
-    supplemented = units.with_supplements([supplement])
+    supplemented = units.with_supplements([definition(supplement)])
     assert [d.value for d in supplemented.designations(concept(supplemented, "KG"), NONE)] == ["Kilogramm"]
 
 
@@ -312,6 +310,6 @@ def test_parent_property_in_a_case_insensitive_system_matches_codes_in_any_case(
         "property": [{"code": "parent", "type": "code"}],
         "concept": [{"code": "A"}, {"code": "B", "property": [{"code": "parent", "valueCode": "a"}]}],
     }
-    provider = FhirCodeSystemProvider(resource)
+    provider = FhirCodeSystemProvider(definition(resource))
     assert codes(provider, provider.parents(concept(provider, "B"))) == ["A"]
     assert codes(provider, provider.roots()) == ["A"]

@@ -7,14 +7,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from fixture_resources import load
+from fixture_resources import definition, load
 from terminology.errors import InvalidRequest
 from terminology.providers.codesystem import FhirCodeSystemProvider
 from terminology.providers.filters import FILTER_OPERATORS
 
-ANIMALS = FhirCodeSystemProvider(load("codesystem-animals.json"))
-SHAPES = FhirCodeSystemProvider(load("codesystem-shapes.json"))
-UNITS = FhirCodeSystemProvider(load("codesystem-units.json"))
+ANIMALS = FhirCodeSystemProvider(definition(load("codesystem-animals.json")))
+SHAPES = FhirCodeSystemProvider(definition(load("codesystem-shapes.json")))
+UNITS = FhirCodeSystemProvider(definition(load("codesystem-units.json")))
 PROVIDERS = {"animals": ANIMALS, "shapes": SHAPES, "units": UNITS}
 
 # (code system, property, op, value) -> the codes selected
@@ -203,7 +203,7 @@ def test_catastrophic_backtracking_regex_completes():
         "caseSensitive": True,
         "concept": [{"code": "long", "display": long}, {"code": "short", "display": "aaaa"}, {"code": "b", "display": "b"}],
     }
-    provider = FhirCodeSystemProvider(resource)
+    provider = FhirCodeSystemProvider(definition(resource))
     assert _check_agreement(provider, "display", "regex", "(a+)+$") == {"short"}
     assert _check_agreement(provider, "display", "regex", "(a|aa)+b") == {"long"}
     assert _check_agreement(provider, "code", "regex", "(.*)*x") == set()

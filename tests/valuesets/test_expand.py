@@ -6,8 +6,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fixture_resources import ANIMALS, COLORS, SHAPES, UNITS, VS, fixture_registry, resources, value_set
+from fixture_resources import ANIMALS, COLORS, SHAPES, UNITS, VS, definition, fixture_registry, resources, value_set, value_set_definition
 from terminology.context import RequestContext
+from terminology.definitions import ResourceMetadata, ValueSetDefinition
+from terminology.definitions.value_set import Compose, ConceptReference, Include
 from terminology.errors import InvalidRequest, NotFound, TooCostly
 from terminology.registry import Registry
 from terminology.valuesets.expand import ExpansionOptions, expand_value_set, text_words
@@ -78,7 +80,7 @@ def registry():
 
 
 def expand(registry, id: str, **options):
-    return expand_value_set(value_set(id), registry, ExpansionOptions(**options), NONE)
+    return expand_value_set(value_set_definition(id), registry, ExpansionOptions(**options), NONE)
 
 
 def flat(entries):
@@ -118,13 +120,13 @@ def test_entry_details(registry):
 
 def test_displays_in_the_requested_language(registry):
     german = RequestContext(languages=("de",))
-    expansion = expand_value_set(value_set("filter-mammals"), registry, ExpansionOptions(), german)
+    expansion = expand_value_set(value_set_definition("filter-mammals"), registry, ExpansionOptions(), german)
     assert [e.display for e in flat(expansion.entries())] == ["Säugetier", "Hund", "Katze", "Blue Whale", "Mammoth"]
 
 
 def test_designations_and_properties(registry):
     options = ExpansionOptions(include_designations=True, properties=("habitat", "domestic"))
-    entries = {e.code: e for e in flat(expand_value_set(value_set("filter-mammals"), registry, options, NONE).entries())}
+    entries = {e.code: e for e in flat(expand_value_set(value_set_definition("filter-mammals"), registry, options, NONE).entries())}
     assert {("Hund", "de"), ("Chien", "fr")} <= {(d.value, d.language) for d in entries["dog"].designations}
     assert [(p.code, p.value) for p in entries["dog"].properties] == [("habitat", "land"), ("domestic", True)]
     assert [(p.code, p.value) for p in entries["mammoth"].properties] == [("habitat", "land")]
@@ -212,10 +214,10 @@ def test_version_rules(registry):
     ],
 )
 def test_locked_date_chooses_the_version_current_then(registry, locked, codes):
-    value_set = {
+    value_set = definition({
         "resourceType": "ValueSet", "url": VS + "colors-locked", "status": "active",
         "compose": {"lockedDate": locked, "include": [{"system": COLORS}]},
-    }  # fmt: skip
+    })  # fmt: skip
     assert [c for _, c in keys(expand_value_set(value_set, registry, ExpansionOptions(), NONE))] == codes
     member = is_member(value_set, COLORS, None, "yellow", registry, VersionRules()).found
     assert member is ("yellow" in codes)
@@ -246,7 +248,7 @@ def test_the_rules_that_decided_a_version_are_known(registry, id, rules, applied
 # --- several versions of one code system ------------------------------------------------------
 
 
-def _two_versions(*excludes: dict, versions_match: bool | None = None) -> dict:
+def _two_versions(*excludes: dict, versions_match: bool | None = None) -> ValueSetDefinition:
     value_set = {
         "resourceType": "ValueSet", "url": VS + "colors-two", "status": "active",
         "compose": {
@@ -259,7 +261,7 @@ def _two_versions(*excludes: dict, versions_match: bool | None = None) -> dict:
             "url": "http://hl7.org/fhir/StructureDefinition/valueset-expansion-parameter",
             "extension": [{"url": "name", "valueCode": "versionsMatch"}, {"url": "value", "valueBoolean": versions_match}],
         }]  # fmt: skip
-    return value_set
+    return definition(value_set)
 
 
 def _versioned(registry, value_set) -> tuple[list[tuple[str, str | None]], bool]:
@@ -291,10 +293,10 @@ def test_excluding_a_version_the_value_set_does_not_include_excludes_its_codes_i
 
 
 def test_excluding_from_an_imported_value_set_is_no_matching_of_versions(registry):
-    value_set = {
+    value_set = definition({
         "resourceType": "ValueSet", "url": VS + "mammals-but-dog", "status": "active",
         "compose": {"include": [{"valueSet": [VS + "filter-mammals"]}], "exclude": [{"system": ANIMALS, "concept": [{"code": "dog"}]}]},
-    }  # fmt: skip
+    })  # fmt: skip
     expansion = expand_value_set(value_set, registry, ExpansionOptions(), NONE)
     assert [c for _, c in keys(expansion)] == ["mammal", "cat", "whale", "mammoth"]
     assert expansion.versions_matched is False
@@ -397,7 +399,7 @@ def test_malformed_filter_in_a_value_set(registry):
     bad = value_set("filter-code-regex")
     bad["compose"]["include"][0]["filter"][0]["value"] = "(unclosed"
     with pytest.raises(InvalidRequest):
-        expand_value_set(bad, registry, ExpansionOptions(), NONE)
+        expand_value_set(definition(bad), registry, ExpansionOptions(), NONE)
 
 
 @pytest.mark.parametrize("id, size", [("animals-all", 14), ("mixed", 4), ("filter-mammals", 5)])
@@ -408,7 +410,9 @@ def test_size_limit(registry, id, size):
 
 
 def test_a_code_listed_twice_is_one_entry(registry):
-    twice = {"resourceType": "ValueSet", "compose": {"include": [{"system": ANIMALS, "concept": [{"code": "cat"}, {"code": "dog"}, {"code": "cat"}]}]}}
+    twice = ValueSetDefinition(
+        ResourceMetadata("ValueSet"), Compose((Include(ANIMALS, concepts=tuple(map(ConceptReference, ["cat", "dog", "cat"]))),))
+    )
     assert [e.code for e in expand_value_set(twice, registry, ExpansionOptions(), NONE).entries()] == ["cat", "dog"]
 
 
@@ -427,15 +431,15 @@ def two_mammal_sets(registry):
     layered = Registry(parent=registry)
     newer = {**value_set("filter-mammals"), "version": "2.0.0"}
     newer["compose"] = {"include": [{"system": ANIMALS, "concept": [{"code": "cat"}]}]}
-    layered.add_resource(newer)
+    layered.add(definition(newer))
     return layered
 
 
 def test_an_import_naming_no_version_takes_the_latest_or_the_requests_default(two_mammal_sets):
-    latest = expand_value_set(value_set("animals-import"), two_mammal_sets, ExpansionOptions(), NONE)
+    latest = expand_value_set(value_set_definition("animals-import"), two_mammal_sets, ExpansionOptions(), NONE)
     assert [c for s, c in keys(latest) if s == ANIMALS] == ["cat"]
     rules = VersionRules(value_sets={VS + "filter-mammals": "1.0.0"})
-    pinned = expand_value_set(value_set("animals-import"), two_mammal_sets, ExpansionOptions(version_rules=rules), NONE)
+    pinned = expand_value_set(value_set_definition("animals-import"), two_mammal_sets, ExpansionOptions(version_rules=rules), NONE)
     assert [c for s, c in keys(pinned) if s == ANIMALS] == ["mammal", "dog", "cat", "whale", "mammoth"]
     assert f"{VS}filter-mammals|1.0.0" in pinned.used_value_sets
 
@@ -443,4 +447,4 @@ def test_an_import_naming_no_version_takes_the_latest_or_the_requests_default(tw
 def test_a_default_value_set_version_that_does_not_exist(two_mammal_sets):
     rules = VersionRules(value_sets={VS + "filter-mammals": "9.9.9"})
     with pytest.raises(NotFound, match=r"Unable to find included value set '.*filter-mammals' version '9.9.9'"):
-        expand_value_set(value_set("animals-import"), two_mammal_sets, ExpansionOptions(version_rules=rules), NONE)
+        expand_value_set(value_set_definition("animals-import"), two_mammal_sets, ExpansionOptions(version_rules=rules), NONE)

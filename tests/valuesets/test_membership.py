@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from fixture_resources import ANIMALS, COLORS, SHAPES, UNITS, VS, fixture_registry, value_set
+from fixture_resources import ANIMALS, COLORS, SHAPES, UNITS, VS, definition, fixture_registry, value_set, value_set_definition
 from terminology.context import RequestContext
 from terminology.errors import InvalidRequest, NotFound
 from terminology.registry import Registry
@@ -64,11 +64,11 @@ _AGREEING = sorted(set(EXPECTED) - {"animals-active"})
 
 @pytest.mark.parametrize("id", _AGREEING)
 def test_membership_agrees_with_expansion(id):
-    assert _disagreements(value_set(id)) == []
+    assert _disagreements(value_set_definition(id)) == []
 
 
 def test_membership_respects_compose_inactive_false():
-    assert _disagreements(value_set("animals-active")) == []
+    assert _disagreements(value_set_definition("animals-active")) == []
 
 
 @pytest.mark.parametrize(
@@ -95,15 +95,15 @@ def test_membership_respects_compose_inactive_false():
     ],
 )
 def test_membership_cases(id, system, code, found):
-    assert is_member(value_set(id), system, None, code, REGISTRY, RULES).found is found
+    assert is_member(value_set_definition(id), system, None, code, REGISTRY, RULES).found is found
 
 
 def test_membership_details():
-    cat = is_member(value_set("animals-enum"), ANIMALS, None, "cat", REGISTRY, RULES)
+    cat = is_member(value_set_definition("animals-enum"), ANIMALS, None, "cat", REGISTRY, RULES)
     assert cat.found and cat.display == "House cat" and cat.provider.info.url == ANIMALS and cat.systems_seen
-    penguin = is_member(value_set("animals-enum"), ANIMALS, None, "penguin", REGISTRY, RULES)
+    penguin = is_member(value_set_definition("animals-enum"), ANIMALS, None, "penguin", REGISTRY, RULES)
     assert not penguin.found and penguin.systems_seen and penguin.provider.info.url == ANIMALS
-    other = is_member(value_set("animals-enum"), SHAPES, None, "square", REGISTRY, RULES)
+    other = is_member(value_set_definition("animals-enum"), SHAPES, None, "square", REGISTRY, RULES)
     assert not other.found and not other.systems_seen
 
 
@@ -112,7 +112,7 @@ def test_membership_details():
     [(None, "red", True), (None, "dog", True), (None, "cat", False), (None, "blue", True), (None, "griffin", False)],
 )
 def test_membership_without_a_system(system, code, found):
-    assert is_member(value_set("mixed"), system, None, code, REGISTRY, RULES).found is found
+    assert is_member(value_set_definition("mixed"), system, None, code, REGISTRY, RULES).found is found
 
 
 @pytest.mark.parametrize(
@@ -125,39 +125,39 @@ def test_membership_without_a_system(system, code, found):
     ],
 )
 def test_membership_in_the_codings_version(id, version, code, found):
-    assert is_member(value_set(id), COLORS, version, code, REGISTRY, RULES).found is found
+    assert is_member(value_set_definition(id), COLORS, version, code, REGISTRY, RULES).found is found
 
 
 def test_pinned_version_and_included_systems():
-    assert pinned_version(value_set("colors-pinned"), COLORS, REGISTRY) == "1.0.0"
-    assert pinned_version(value_set("mixed"), COLORS, REGISTRY) is None
-    assert included_systems(value_set("animals-import"), REGISTRY) == [ANIMALS, COLORS]
-    assert included_systems(value_set("cycle-a"), REGISTRY) == [ANIMALS]
+    assert pinned_version(value_set_definition("colors-pinned"), COLORS, REGISTRY) == "1.0.0"
+    assert pinned_version(value_set_definition("mixed"), COLORS, REGISTRY) is None
+    assert included_systems(value_set_definition("animals-import"), REGISTRY) == [ANIMALS, COLORS]
+    assert included_systems(value_set_definition("cycle-a"), REGISTRY) == [ANIMALS]
 
 
 @pytest.mark.parametrize("id, code", [("cycle-a", "dog"), ("cycle-b", "dog"), ("cycle-b", "cat"), ("cycle-self", "cat")])
 def test_import_cycle_is_invalid(id, code):
     with pytest.raises(InvalidRequest):
-        is_member(value_set(id), ANIMALS, None, code, REGISTRY, RULES)
+        is_member(value_set_definition(id), ANIMALS, None, code, REGISTRY, RULES)
 
 
 def test_import_cycle_is_invalid_whatever_the_code():
     with pytest.raises(InvalidRequest):
-        is_member(value_set("cycle-self"), ANIMALS, None, "dog", REGISTRY, RULES)
+        is_member(value_set_definition("cycle-self"), ANIMALS, None, "dog", REGISTRY, RULES)
 
 
 def test_unknown_imported_value_set():
     with pytest.raises(NotFound):
-        is_member(value_set("unknown-import"), ANIMALS, None, "dog", REGISTRY, RULES)
+        is_member(value_set_definition("unknown-import"), ANIMALS, None, "dog", REGISTRY, RULES)
 
 
 def test_unknown_code_system():
     with pytest.raises(UnknownCodeSystem):
-        is_member(value_set("unknown-system"), "http://example.org/fhir/CodeSystem/nope", None, "a", REGISTRY, RULES)
+        is_member(value_set_definition("unknown-system"), "http://example.org/fhir/CodeSystem/nope", None, "a", REGISTRY, RULES)
     with pytest.raises(UnknownCodeSystem):
-        is_member(value_set("unknown-system-version"), COLORS, None, "red", REGISTRY, RULES)
+        is_member(value_set_definition("unknown-system-version"), COLORS, None, "red", REGISTRY, RULES)
     # A code of another system is simply not in it: the unknown system need not be consulted.
-    assert not is_member(value_set("unknown-system"), ANIMALS, None, "dog", REGISTRY, RULES).found
+    assert not is_member(value_set_definition("unknown-system"), ANIMALS, None, "dog", REGISTRY, RULES).found
 
 
 # --- property-based: made-up value sets -------------------------------------------------------
@@ -208,7 +208,7 @@ def _value_sets(draw):
         compose["exclude"] = excludes
     if draw(st.booleans()):
         compose["inactive"] = True
-    return {"resourceType": "ValueSet", "url": VS + "made-up", "status": "active", "compose": compose}
+    return definition({"resourceType": "ValueSet", "url": VS + "made-up", "status": "active", "compose": compose})
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -220,12 +220,12 @@ def test_membership_agrees_with_expansion_of_made_up_value_sets(resource):
 @settings(max_examples=40, deadline=None)
 @given(st.sampled_from(_IMPORTABLE), st.sampled_from(_IMPORTABLE))
 def test_membership_agrees_for_an_import_minus_another(included, excluded):
-    resource = {
+    resource = definition({
         "resourceType": "ValueSet",
         "url": VS + "made-up",
         "status": "active",
         "compose": {"include": [{"valueSet": [VS + included]}], "exclude": [{"valueSet": [VS + excluded]}]},
-    }
+    })
     expected = set(EXPECTED[included]) - set(EXPECTED[excluded])
     assert _expanded(resource) == expected
     assert _disagreements(resource) == []
@@ -234,16 +234,16 @@ def test_membership_agrees_for_an_import_minus_another(included, excluded):
 def test_broken_value_sets_fail_both_ways():
     for id in sorted(BROKEN - {"unknown-system", "unknown-system-version"}):
         with pytest.raises((InvalidRequest, NotFound)):
-            _expanded(value_set(id))
+            _expanded(value_set_definition(id))
         with pytest.raises((InvalidRequest, NotFound)):
-            is_member(value_set(id), ANIMALS, None, "cat", REGISTRY, RULES)
+            is_member(value_set_definition(id), ANIMALS, None, "cat", REGISTRY, RULES)
 
 
 def test_membership_in_an_import_follows_the_requests_default_version():
     layered = Registry(parent=REGISTRY)
     newer = {**value_set("filter-mammals"), "version": "2.0.0", "compose": {"include": [{"system": ANIMALS, "concept": [{"code": "cat"}]}]}}
-    layered.add_resource(newer)
-    importing = value_set("animals-import")
+    layered.add(definition(newer))
+    importing = value_set_definition("animals-import")
     assert not is_member(importing, ANIMALS, None, "dog", layered, RULES).found  # the latest holds only the cat
     pinned = VersionRules(value_sets={VS + "filter-mammals": "1.0.0"})
     assert is_member(importing, ANIMALS, None, "dog", layered, pinned).found

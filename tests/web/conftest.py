@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from fixture_resources import CONCEPT_MAP_FILES, load
+from fixture_resources import CONCEPT_MAP_FILES, definition, load
 from terminology.registry import Registry
 from terminology.web.app import create_app
 
@@ -14,5 +14,5 @@ def maps_client(registry):
     """A server that holds the fixture ConceptMaps itself (over the session's registry)."""
     layered = Registry(parent=registry)
     for name in CONCEPT_MAP_FILES:
-        layered.add_resource(load(name))
+        layered.add(definition(load(name)))
     return create_app(registry=layered).test_client()

@@ -1,0 +1,168 @@
+"""Reading a ValueSet resource (FHIR JSON) into a :class:`ValueSetDefinition`.
+
+Reads ``ValueSet.compose``: ``include``/``exclude`` with ``system``, ``version``, ``concept``
+(``code``, ``display``, ``designation``), ``filter`` (``property``, ``op``, ``value``) and
+``valueSet``; ``inactive``; ``lockedDate`` (for code system versions: a value set import follows the
+import's own version). And of the ValueSet itself: ``language``, ``contained``, ``expansion.contains``,
+and the extensions ``valueset-supplement`` and ``valueset-expansion-parameter`` (on it or its compose).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from ..definitions import Definition
+from ..definitions.value_set import CarriedExpansion, Compose, ConceptReference, Filter, Include, ValueSetDefinition
+from ..errors import InvalidRequest
+from ..extensions import annotations, carried
+from ..model import Coding
+from .elements import items, read_coding, read_designation, read_extensions, text
+from .metadata import STANDARDS_STATUS, read_metadata
+
+__all__ = ["read_value_set"]
+
+_SUPPLEMENT = "http://hl7.org/fhir/StructureDefinition/valueset-supplement"
+_EXPANSION_PARAMETER = "http://hl7.org/fhir/StructureDefinition/valueset-expansion-parameter"
+_DEPRECATED = "http://hl7.org/fhir/StructureDefinition/valueset-deprecated"
+# R4 carries R5's filter operators child-of and descendent-leaf in this extension on ``op``.
+_R5_FILTER_OP = "http://hl7.org/fhir/5.0/StructureDefinition/extension-ValueSet.compose.include.filter.op"
+
+
+def read_value_set(resource: Mapping[str, Any], contained: Mapping[str, Definition] | None = None) -> ValueSetDefinition:
+    """``contained``: the resources it contains, read, by their local reference (``#vs1``); the compose's
+    references to them are resolved to their urls. A compose that cannot be read is kept as the
+    :class:`InvalidRequest` that says what is wrong (see :class:`ValueSetDefinition`)."""
+    parameters = _expansion_parameters(resource)
+    contained = contained or {}
+    local = {reference: definition.url or reference for reference, definition in contained.items()}
+    compose = error = None
+    try:
+        compose = _compose(resource.get("compose"), local, parameters.get("versionsMatch"))
+    except InvalidRequest as problem:
+        error = problem
+    return ValueSetDefinition(
+        metadata=read_metadata(resource),
+        parsed_compose=compose,
+        compose_error=error,
+        language=text(resource.get("language")),
+        supplements=tuple(
+            str(extension["valueCanonical"])
+            for extension in items(resource.get("extension"))
+            if isinstance(extension, dict) and extension.get("url") == _SUPPLEMENT and extension.get("valueCanonical")
+        ),
+        contained=tuple(contained.values()),
+        expansion_parameters=parameters,
+        expansion=_expansion(resource.get("expansion")),
+        source=resource,
+    )
+
+
+def _expansion_parameters(resource: Mapping[str, Any]) -> dict[str, Any]:
+    """The expansion parameters a ValueSet sets for itself, on the ValueSet or on its compose."""
+    found: dict[str, Any] = {}
+    compose = resource.get("compose") if isinstance(resource.get("compose"), dict) else {}
+    for extension in [*items(resource.get("extension")), *items(compose.get("extension"))]:
+        if not isinstance(extension, dict) or extension.get("url") != _EXPANSION_PARAMETER:
+            continue
+        parts = {part.get("url"): part for part in extension.get("extension") or () if isinstance(part, dict)}
+        name = (parts.get("name") or {}).get("valueCode")
+        value = next((v for k, v in (parts.get("value") or {}).items() if k.startswith("value")), None)
+        if isinstance(name, str):
+            found[name] = {"true": True, "false": False}.get(value, value) if isinstance(value, str) else value
+    return found
+
+
+def _expansion(expansion: Any) -> CarriedExpansion | None:
+    if not isinstance(expansion, dict):
+        return None
+    total = expansion.get("total")
+    return CarriedExpansion(total if isinstance(total, int) else None, tuple(_contains(expansion.get("contains"))))
+
+
+def _contains(entries: Any) -> Iterator[Coding]:
+    for entry in items(entries):
+        if isinstance(entry, dict):
+            if isinstance(entry.get("code"), str):
+                yield read_coding(entry)
+            yield from _contains(entry.get("contains"))
+
+
+def _compose(compose: Any, local: Mapping[str, str], versions_match: Any) -> Compose | None:
+    if compose is None:
+        return None
+    if not isinstance(compose, dict):
+        raise InvalidRequest("ValueSet.compose must be an object")
+    locked = text(compose.get("lockedDate"))
+    return Compose(
+        includes=tuple(_include(item, f"ValueSet.compose.include[{n}]", locked, local) for n, item in enumerate(_list(compose, "include"))),
+        excludes=tuple(_include(item, f"ValueSet.compose.exclude[{n}]", locked, local) for n, item in enumerate(_list(compose, "exclude"))),
+        inactive=compose.get("inactive") if isinstance(compose.get("inactive"), bool) else None,
+        locked_date=locked,
+        versions_match=versions_match if isinstance(versions_match, bool) else None,
+    )
+
+
+def _list(holder: Mapping[str, Any], key: str) -> list:
+    value = holder.get(key) or []
+    if not isinstance(value, list):
+        raise InvalidRequest(f"ValueSet.compose.{key} must be an array")
+    return value
+
+
+def _include(item: Any, path: str, locked_date: str | None, local: Mapping[str, str]) -> Include:
+    if not isinstance(item, dict):
+        raise InvalidRequest(f"{path} must be an object")
+    system, value_sets = item.get("system"), item.get("valueSet") or []
+    if system is None and not value_sets:
+        raise InvalidRequest(f"{path} has neither a system nor a valueSet")
+    concepts = tuple(_concept(c, f"{path}.concept[{n}]") for n, c in enumerate(item.get("concept") or []))
+    filters = tuple(_filter(f, f"{path}.filter[{n}]", system) for n, f in enumerate(item.get("filter") or []))
+    system = local.get(system, system) if isinstance(system, str) else system
+    imports = tuple(local.get(url, url) if isinstance(url, str) else str(url) for url in value_sets)
+    return Include(system, item.get("version"), concepts, filters, imports, locked_date)
+
+
+def _concept(item: Any, path: str) -> ConceptReference:
+    if not isinstance(item, dict) or not isinstance(item.get("code"), str):
+        raise InvalidRequest(f"{path} has no code")
+    if "designation" not in item and "extension" not in item:  # (most are: FHIR's own value sets list 12,000)
+        return ConceptReference(item["code"], item.get("display"))
+    designations = tuple(
+        read_designation(designation)
+        for designation in item.get("designation") or []
+        if isinstance(designation, dict) and isinstance(designation.get("value"), str)
+    )
+    extensions = read_extensions(item)
+    return ConceptReference(
+        item["code"], item.get("display"), designations, _concept_status(item),
+        annotations(extensions, on_value_set=True), carried(extensions, on_value_set=True),
+    )  # fmt: skip
+
+
+def _concept_status(item: Mapping[str, Any]) -> str | None:
+    for extension in item.get("extension") or []:
+        if not isinstance(extension, dict):
+            continue
+        if extension.get("url") == _DEPRECATED and (extension.get("valueBoolean") is True or extension.get("valueCode") == "true"):
+            return "deprecated"
+        if extension.get("url") == STANDARDS_STATUS and extension.get("valueCode") in ("deprecated", "withdrawn"):
+            return str(extension["valueCode"])
+    return None
+
+
+def _filter(item: Any, path: str, system: str | None) -> Filter:
+    if not isinstance(item, dict):
+        raise InvalidRequest(f"{path} must be an object", expression=path)
+    op = item.get("op")
+    for extension in (item.get("_op") or {}).get("extension") or []:
+        if extension.get("url") == _R5_FILTER_OP:
+            op = extension.get("valueCode", op)
+    prop, value = item.get("property"), item.get("value")
+    if not isinstance(prop, str) or not isinstance(op, str):
+        raise InvalidRequest(f"{path} needs a property and an op", tx_code="vs-invalid", expression=path)
+    if not isinstance(value, str):
+        raise InvalidRequest(
+            f"The system {system} filter with property = {prop}, op = {op} has no value", tx_code="vs-invalid", expression=path
+        )
+    return Filter(prop, op, value)

@@ -1,0 +1,118 @@
+"""Reading a ValueSet: its compose, what it asks of an expansion, what it carries; a malformed compose named by path."""
+
+from __future__ import annotations
+
+import pytest
+
+from fixture_resources import ANIMALS, VS
+from terminology.definitions.value_set import Filter
+from terminology.errors import InvalidRequest
+from terminology.fhir.value_sets import read_value_set
+from terminology.model import Coding, Property
+
+_PARAMETER = "http://hl7.org/fhir/StructureDefinition/valueset-expansion-parameter"
+_SUPPLEMENT = "http://hl7.org/fhir/StructureDefinition/valueset-supplement"
+_R5_OP = "http://hl7.org/fhir/5.0/StructureDefinition/extension-ValueSet.compose.include.filter.op"
+
+
+def _parameter(name: str, value: dict) -> dict:
+    return {"url": _PARAMETER, "extension": [{"url": "name", "valueCode": name}, {"url": "value", **value}]}
+
+
+def _value_set(**elements) -> dict:
+    return {"resourceType": "ValueSet", "url": VS + "read", "status": "active", **elements}
+
+
+def test_the_compose_is_read():
+    read = read_value_set(_value_set(compose={
+        "lockedDate": "2024-01-01", "inactive": False,
+        "include": [
+            {"system": ANIMALS, "version": "1.0.0", "concept": [{
+                "code": "cat", "display": "House cat",
+                "designation": [{"language": "de", "use": {"system": "http://snomed.info/sct", "code": "900000000000013009"}, "value": "Katze"},
+                                {"language": "fr"}],
+                "extension": [{"url": "http://hl7.org/fhir/StructureDefinition/valueset-conceptOrder", "valueInteger": 2},
+                              {"url": "http://hl7.org/fhir/StructureDefinition/valueset-deprecated", "valueBoolean": True}],
+            }]},
+            {"system": ANIMALS, "filter": [{"property": "concept", "op": "is-a", "value": "mammal"},
+                                           {"property": "concept", "op": "is-a", "_op": {"extension": [{"url": _R5_OP, "valueCode": "child-of"}]}, "value": "bird"}]},
+            {"valueSet": [VS + "a", VS + "b"]},
+        ],
+        "exclude": [{"system": ANIMALS, "concept": [{"code": "dog"}]}, {"valueSet": [VS + "c"]}],
+    }))  # fmt: skip
+    compose = read.compose
+    assert (compose.locked_date, compose.inactive, compose.versions_match) == ("2024-01-01", False, None)
+    listed, filtered, imported = compose.includes
+    assert (listed.system, listed.version, listed.locked_date) == (ANIMALS, "1.0.0", "2024-01-01")
+    cat = listed.concepts[0]
+    assert (cat.code, cat.display, cat.status) == ("cat", "House cat", "deprecated")
+    assert [(d.value, d.language, d.use.code) for d in cat.designations] == [("Katze", "de", "900000000000013009")]
+    assert cat.annotations == (Property("order", 2, "decimal"),)
+    assert [e.url.rsplit("-", 1)[-1] for e in cat.carried] == ["deprecated"]
+    assert filtered.filters == (Filter("concept", "is-a", "mammal"), Filter("concept", "child-of", "bird"))
+    assert imported.value_sets == (VS + "a", VS + "b") and imported.system is None
+    assert [e.concepts[0].code if e.concepts else e.value_sets for e in compose.excludes] == ["dog", (VS + "c",)]
+
+
+def test_what_depends_only_on_the_definition_is_worked_out_once():
+    compose = read_value_set(_value_set(compose={"include": [
+        {"system": ANIMALS, "version": "1.0.0"}, {"system": "http://example.org/b"}, {"system": ANIMALS, "version": "2.0.0"},
+        {"valueSet": [VS + "a"]},
+    ], "exclude": [{"valueSet": [VS + "b"]}]})).compose  # fmt: skip
+    assert compose.systems == (ANIMALS, "http://example.org/b")
+    assert compose.pinned == {ANIMALS: ("1.0.0", "2.0.0")}
+    assert compose.imports == (VS + "a",) and compose.references == (VS + "a", VS + "b")
+
+
+def test_what_it_asks_of_an_expansion():
+    read = read_value_set(_value_set(
+        language="de",
+        extension=[{"url": _SUPPLEMENT, "valueCanonical": "http://example.org/cs-de"}, _parameter("displayLanguage", {"valueCode": "fr"})],
+        compose={"extension": [_parameter("versionsMatch", {"valueBoolean": True}), _parameter("activeOnly", {"valueString": "true"})],
+                 "include": [{"system": ANIMALS}]},
+    ))  # fmt: skip
+    assert read.language == "de"
+    assert read.supplements == ("http://example.org/cs-de",)
+    assert read.expansion_parameters == {"displayLanguage": "fr", "versionsMatch": True, "activeOnly": True}
+    assert read.compose.versions_match is True
+
+
+def test_an_expansion_it_carries():
+    read = read_value_set(_value_set(expansion={"total": 2, "contains": [
+        {"system": ANIMALS, "code": "mammal", "contains": [{"system": ANIMALS, "version": "1.0.0", "code": "dog", "display": "Dog"}]},
+    ]}))  # fmt: skip
+    assert read.expansion.total == 2
+    assert read.expansion.contains == (Coding(ANIMALS, None, "mammal"), Coding(ANIMALS, "1.0.0", "dog", "Dog"))
+    assert read_value_set(_value_set()).expansion is None
+
+
+def test_no_compose_is_an_empty_one_and_the_source_is_kept():
+    resource = _value_set()
+    read = read_value_set(resource)
+    assert read.compose.includes == () and read.source is resource and read.metadata.url == VS + "read"
+
+
+@pytest.mark.parametrize(
+    "compose, message, expression",
+    [
+        ([], "ValueSet.compose must be an object", None),
+        ({"include": {"system": ANIMALS}}, "ValueSet.compose.include must be an array", None),
+        ({"include": ["x"]}, "ValueSet.compose.include[0] must be an object", None),
+        ({"include": [{"version": "1"}]}, "ValueSet.compose.include[0] has neither a system nor a valueSet", None),
+        ({"include": [{"system": ANIMALS}], "exclude": [{"system": ANIMALS, "concept": [{"display": "x"}]}]},
+         "ValueSet.compose.exclude[0].concept[0] has no code", None),
+        ({"include": [{"system": ANIMALS, "filter": ["x"]}]}, "ValueSet.compose.include[0].filter[0] must be an object",
+         "ValueSet.compose.include[0].filter[0]"),
+        ({"include": [{"system": ANIMALS, "filter": [{"property": "concept", "value": "x"}]}]}, "needs a property and an op",
+         "ValueSet.compose.include[0].filter[0]"),
+        ({"include": [{"system": ANIMALS, "filter": [{"property": "concept", "op": "is-a"}]}]},
+         f"The system {ANIMALS} filter with property = concept, op = is-a has no value", "ValueSet.compose.include[0].filter[0]"),
+    ],
+)  # fmt: skip
+def test_a_malformed_compose_is_said_where_it_is_used(compose, message, expression):
+    read = read_value_set(_value_set(compose=compose))
+    assert read.metadata.url == VS + "read"  # still held, listed and read
+    with pytest.raises(InvalidRequest) as raised:
+        read.compose
+    assert message in raised.value.message
+    assert raised.value.expression == expression
