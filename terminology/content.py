@@ -8,10 +8,10 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from .loaders.fhir_files import load_resources
-from .loaders.icd10cm_text_index import Icd10cmTextIndex
 from .loaders.icd10cm_xml import Icd10cmRelease
 from .loaders.release_cache import load_release
 from .providers.icd10cm import Icd10cmProvider
+from .providers.icd10cm_text_index import Icd10cmTextIndex
 from .operations.supplements import with_supplements
 from .registry import Registry
 

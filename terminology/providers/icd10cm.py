@@ -10,12 +10,12 @@ from typing import Any
 from ..canonical import canonical_of
 from ..context import RequestContext
 from ..errors import InvalidRequest
-from ..loaders.icd10cm_text_index import Icd10cmTextIndex
 from ..loaders.icd10cm_xml import NOTE_KINDS, Icd10cmEntry, Icd10cmRelease, Notes
 from ..model import Coding, Designation, Property, PropertyDefinition
 from .base import CodeSystemInfo, CodeSystemProvider, ConceptFilter
 from .concept_json import ConceptAdditions, read_supplement
 from .filters import PredicateFilter
+from .icd10cm_text_index import Icd10cmTextIndex
 
 __all__ = ["ICD10CM_URL", "Icd10cmProvider"]
 
