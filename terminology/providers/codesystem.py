@@ -14,8 +14,9 @@ from ..errors import InvalidRequest
 from ..extensions import annotations, carried, read_extensions
 from ..model import Designation, Extension, Property, PropertyDefinition
 from ..valuesets.status import status_of
-from .base import CodeSystemInfo, CodeSystemProvider
+from .base import CodeSystemInfo, CodeSystemProvider, ConceptFilter
 from .concept_json import read_definition, read_designation, read_property, read_supplement
+from .filters import generic_filter
 
 __all__ = ["FhirCodeSystemProvider", "FhirConcept"]
 
@@ -243,6 +244,9 @@ class FhirCodeSystemProvider(CodeSystemProvider):
 
     def count(self) -> int:
         return len(self._concepts())
+
+    def filter(self, prop: str, op: str, value: str) -> ConceptFilter:
+        return generic_filter(self, prop, op, value)
 
 
 def _info(resource: Mapping[str, Any]) -> CodeSystemInfo:
