@@ -7,6 +7,7 @@ import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
+from .fhir import codec
 from .loaders.fhir_files import load_resources
 from .loaders.icd10cm_xml import Icd10cmRelease
 from .loaders.release_cache import load_release
@@ -47,7 +48,8 @@ def build_registry(
     The first ICD-10-CM file is the default version; the others are served beside it under ids that name their version.
     """
     registry = Registry()
-    for loaded in load_resources([resources_dir() / FHIR_R4_FOLDER, resources_dir() / GUIDANCE_PACKAGE, *resource_paths]):
+    paths = [resources_dir() / FHIR_R4_FOLDER, resources_dir() / GUIDANCE_PACKAGE, *resource_paths]
+    for loaded in load_resources(paths, codec.parse):
         registry.add_resource(loaded.resource)
     for index, (release, text_index) in enumerate(_icd10cm_releases(icd10cm_files, cache_dir)):
         id = "icd-10-cm" if index == 0 else f"icd-10-cm-{release.version}"
