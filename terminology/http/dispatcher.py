@@ -67,8 +67,9 @@ class Dispatcher:
             return error.status, error_outcome(error)
         body = codec.to_json(entry.resource) if entry.resource is not None else b""
         headers = {"content-type": negotiation.FHIR_JSON_CONTENT_TYPE}
-        if request.headers.get("accept-language"):
-            headers["accept-language"] = request.headers["accept-language"]
+        language = request.headers.get("accept-language")
+        if language:
+            headers["accept-language"] = language
         pairs = parse_qsl(query, keep_blank_values=True)
         return self.answer(HttpRequest(entry.method, path, pairs, headers, lambda limit: body[:limit], request.base_url, len(body)))
 

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from ..errors import PayloadTooLarge
 
-__all__ = ["HttpRequest", "HttpResponse"]
+__all__ = ["Headers", "HttpRequest", "HttpResponse"]
+
+
+class Headers(Protocol):
+    """A request's headers, looked up by lower-case name: a dict, werkzeug's headers, or the WSGI
+    entry's view of the environ, which offers nothing but ``get``."""
+
+    def get(self, name: str, default: str | None = None, /) -> str | None: ...
 
 
 @dataclass(slots=True)
@@ -18,7 +26,7 @@ class HttpRequest:
     method: str
     path: str
     query: list[tuple[str, str]]
-    headers: Mapping[str, str]
+    headers: Headers
     body: Callable[[int], bytes]
     base_url: str
     content_length: int | None = None

@@ -33,10 +33,20 @@ class EnvironHeaders:
         self.environ = environ
 
     def get(self, name: str, default: str | None = None) -> str | None:
-        key = name.upper().replace("-", "_")
-        if key not in ("CONTENT_TYPE", "CONTENT_LENGTH"):
-            key = "HTTP_" + key
+        key = _ENVIRON_KEYS.get(name)
+        if key is None:
+            key = _ENVIRON_KEYS.setdefault(name, _environ_key(name))
         return self.environ.get(key, default)
+
+
+# Header name -> environ key, for the few names the views ask for (a request costs tens of µs: the
+# spelling is worked out once per name, not at every lookup).
+_ENVIRON_KEYS: dict[str, str] = {}
+
+
+def _environ_key(name: str) -> str:
+    key = name.upper().replace("-", "_")
+    return key if key in ("CONTENT_TYPE", "CONTENT_LENGTH") else "HTTP_" + key
 
 
 class FhirWsgi:
