@@ -7,12 +7,13 @@ import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
+from .fhir import codec
 from .fhir.definitions import read_resource
 from .loaders.fhir_files import load_resources
-from .loaders.icd10cm_text_index import Icd10cmTextIndex
 from .loaders.icd10cm_xml import Icd10cmRelease
 from .loaders.release_cache import load_release
 from .providers.icd10cm import Icd10cmProvider
+from .providers.icd10cm_text_index import Icd10cmTextIndex
 from .operations.supplements import with_supplements
 from .registry import Registry
 
@@ -48,7 +49,8 @@ def build_registry(
     The first ICD-10-CM file is the default version; the others are served beside it under ids that name their version.
     """
     registry = Registry()
-    for loaded in load_resources([resources_dir() / FHIR_R4_FOLDER, resources_dir() / GUIDANCE_PACKAGE, *resource_paths]):
+    paths = [resources_dir() / FHIR_R4_FOLDER, resources_dir() / GUIDANCE_PACKAGE, *resource_paths]
+    for loaded in load_resources(paths, codec.parse):
         definition = read_resource(loaded.resource, loaded.source)
         if definition is not None:
             registry.add(definition)

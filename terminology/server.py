@@ -14,9 +14,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from flask import Flask
-
 from .content import build_registry
+from .http.wsgi import WsgiApp
 from .web.app import create_app
 
 __all__ = ["THREADS_PER_WORKER", "serve"]
@@ -27,11 +26,11 @@ log = logging.getLogger(__name__)
 THREADS_PER_WORKER = 4
 
 # The app the workers serve: built in the parent before they are forked (see serve()).
-_app: Flask | None = None
+_app: WsgiApp | None = None
 _config: dict[str, Any] = {}
 
 
-def _load_app(*_args: Any) -> Flask:
+def _load_app(*_args: Any) -> WsgiApp:
     """Granian's target loader; in a worker that was spawned rather than forked it builds the app."""
     global _app
     if _app is None:

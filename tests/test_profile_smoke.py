@@ -19,7 +19,7 @@ def test_the_profiler_shows_where_a_workload_spends_its_time():
     )
     assert run.returncode == 0, run.stderr
     assert "us a request" in run.stdout.splitlines()[0]
-    assert "Dispatcher.lookup" in run.stdout and "lookup_parameters" in run.stdout
+    assert "FhirViews.lookup" in run.stdout and "lookup_parameters" in run.stdout
 
 
 def test_an_unknown_workload_is_refused_with_the_list():

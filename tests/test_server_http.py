@@ -160,6 +160,7 @@ def test_unknown_path_is_a_404_operation_outcome(server: RunningServer) -> None:
 def test_wrong_method_is_a_405_operation_outcome(server: RunningServer) -> None:
     response = requests.delete(f"{server.base}/metadata", timeout=30)
     assert response.status_code == 405
+    assert response.headers["Allow"] == "GET"
     outcome = response.json()
     assert outcome["resourceType"] == "OperationOutcome"
     assert outcome["issue"][0]["code"] == "not-supported"

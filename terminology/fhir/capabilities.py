@@ -7,8 +7,9 @@ from typing import Any
 
 from .. import __release_date__, __version__
 from ..registry import Registry
+from .output import ParametersBuilder
 
-__all__ = ["capability_statement", "terminology_capabilities"]
+__all__ = ["capability_statement", "terminology_capabilities", "versions_parameters"]
 
 _OPERATIONS = {
     "CodeSystem": (
@@ -143,3 +144,8 @@ def terminology_capabilities(registry: Registry, base: str) -> dict[str, Any]:
     capabilities["validateCode"] = {"translations": False}
     capabilities["translation"] = {"needsMap": False}  # $translate finds maps by the systems and value sets too
     return capabilities
+
+
+def versions_parameters() -> dict[str, Any]:
+    """The answer of ``$versions``: the FHIR versions served, and the default one (R4, ``4.0``)."""
+    return ParametersBuilder().add("version", "string", "4.0").add("default", "string", "4.0").resource()

@@ -19,7 +19,7 @@ from lxml import etree
 
 from ..errors import InvalidRequest
 
-__all__ = ["FHIR_NAMESPACE", "XHTML_NAMESPACE", "MAX_XML_DEPTH", "parse_json", "to_json", "to_xml", "parse_xml"]
+__all__ = ["FHIR_NAMESPACE", "XHTML_NAMESPACE", "MAX_XML_DEPTH", "parse", "parse_json", "to_json", "to_xml", "parse_xml"]
 
 FHIR_NAMESPACE = "http://hl7.org/fhir"
 XHTML_NAMESPACE = "http://www.w3.org/1999/xhtml"
@@ -51,6 +51,12 @@ _NOT_XML_CHARACTER = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\
 _JSON_KINDS = {list: "an array", str: "a string", bool: "a boolean", type(None): "null"}
 _INTEGER = re.compile(r"0|[-+]?[1-9][0-9]{0,9}")
 _DECIMAL = re.compile(r"-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?")
+
+
+def parse(body: bytes, format: str) -> dict[str, Any]:
+    """A FHIR resource from bytes in ``format``, ``"json"`` or ``"xml"`` (see :func:`parse_json`,
+    :func:`parse_xml`); :class:`InvalidRequest` if the body is not one."""
+    return parse_xml(body) if format == "xml" else parse_json(body)
 
 
 # --- JSON ---------------------------------------------------------------------------------

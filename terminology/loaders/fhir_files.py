@@ -13,6 +13,9 @@ A path is one of:
 Packages are read in memory, never extracted: links and other non-regular members are passed
 over, and a member larger than :data:`MAX_MEMBER_SIZE`, or members adding up to more than
 :data:`MAX_PACKAGE_SIZE`, make the package an error.
+
+Turning a file's bytes into a resource is the wire format's business (``fhir.codec``): the caller
+hands the loader a :data:`Parse` function, so the loaders stay below the wire layer.
 """
 
 from __future__ import annotations
@@ -21,21 +24,19 @@ import gzip
 import os
 import tarfile
 import zlib
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 import orjson
 
-from ..errors import InvalidRequest
-from ..fhir.codec import parse_json, parse_xml
-
 __all__ = [
     "DEFAULT_KINDS",
     "MAX_MEMBER_SIZE",
     "MAX_PACKAGE_SIZE",
     "LoadedResource",
+    "Parse",
     "ResourceFileError",
     "load_resources",
     "package_manifest",
@@ -47,7 +48,11 @@ DEFAULT_KINDS = frozenset({"CodeSystem", "ValueSet", "ConceptMap"})
 MAX_MEMBER_SIZE = 64 * 1024 * 1024
 MAX_PACKAGE_SIZE = 1024 * 1024 * 1024
 
-_PARSERS = {".json": parse_json, ".xml": parse_xml}
+#: Turns a file's bytes in a format (``"json"`` or ``"xml"``) into a resource in FHIR JSON shape;
+#: raises ValueError, saying what is wrong, for bytes that are not a FHIR resource.
+Parse = Callable[[bytes, str], dict[str, Any]]
+
+_FORMATS = {".json": "json", ".xml": "xml"}
 _PACKAGE_SUFFIXES = (".tgz", ".tar.gz")
 _PACKAGE_ROOT = "package/"
 _MANIFEST = "package/package.json"
@@ -67,9 +72,10 @@ class LoadedResource:
 
 
 def load_resources(
-    paths: Iterable[str | Path] | str | Path, kinds: Collection[str] = DEFAULT_KINDS
+    paths: Iterable[str | Path] | str | Path, parse: Parse, kinds: Collection[str] = DEFAULT_KINDS
 ) -> list[LoadedResource]:
-    """The resources of the given kinds in ``paths`` (files, folders, packages), in the order given.
+    """The resources of the given kinds in ``paths`` (files, folders, packages), in the order given,
+    each file read with ``parse``.
 
     Bundles are always unpacked, never returned. :class:`ResourceFileError` if a path does not
     exist or holds something that is not FHIR: it names the file and what is wrong.
@@ -80,12 +86,12 @@ def load_resources(
     for path in map(Path, paths):
         if path.is_dir():
             for file in _folder_files(path):
-                loaded.extend(_from_file(file, kinds))
+                loaded.extend(_from_file(file, parse, kinds))
         elif path.is_file():
             if _is_package(path.name):
-                loaded.extend(_from_package(path, kinds))
+                loaded.extend(_from_package(path, parse, kinds))
             else:
-                loaded.extend(_from_file(path, kinds))
+                loaded.extend(_from_file(path, parse, kinds))
         else:
             raise ResourceFileError(f"{path}: no such file or folder")
     return loaded
@@ -110,14 +116,14 @@ def _folder_files(folder: Path) -> list[Path]:
     for parent, folders, files in os.walk(folder):
         folders[:] = [name for name in folders if not name.startswith(".")]
         for name in files:
-            if not name.startswith(".") and name != "package.json" and _parser_for(name):
+            if not name.startswith(".") and name != "package.json" and _format_of(name):
                 found.append(Path(parent, name))
     return sorted(found, key=lambda file: file.relative_to(folder).parts)
 
 
-def _from_file(path: Path, kinds: Collection[str]) -> list[LoadedResource]:
-    parse = _parser_for(path.name)
-    if parse is None:
+def _from_file(path: Path, parse: Parse, kinds: Collection[str]) -> list[LoadedResource]:
+    format = _format_of(path.name)
+    if format is None:
         raise ResourceFileError(f"{path}: not a .json or .xml file (optionally .gz), nor a .tgz package")
     try:
         data = path.read_bytes()
@@ -129,21 +135,20 @@ def _from_file(path: Path, kinds: Collection[str]) -> list[LoadedResource]:
         except (OSError, EOFError, zlib.error) as error:
             raise ResourceFileError(f"{path}: not a valid gzip file: {error}") from error
     source = str(path)
-    return list(_unpacked(_parsed(parse, data, source), source, kinds))
+    return list(_unpacked(_parsed(parse, data, format, source), source, kinds))
 
 
-def _parser_for(name: str) -> Any:
-    """parse_json or parse_xml by the file name's extension (before any ``.gz``); None for other files."""
+def _format_of(name: str) -> str | None:
+    """``"json"`` or ``"xml"`` by the file name's extension (before any ``.gz``); None for other files."""
     stem = name.removesuffix(".gz")
-    return _PARSERS.get(os.path.splitext(stem)[1].lower())
+    return _FORMATS.get(os.path.splitext(stem)[1].lower())
 
 
-def _parsed(parse: Any, data: bytes, source: str) -> dict[str, Any]:
+def _parsed(parse: Parse, data: bytes, format: str, source: str) -> dict[str, Any]:
     try:
-        return parse(data)
-    except InvalidRequest as error:
-        kind = "JSON" if parse is parse_json else "XML"
-        raise ResourceFileError(f"{source}: not a FHIR resource in {kind}: {error.message}") from error
+        return parse(data, format)
+    except ValueError as error:
+        raise ResourceFileError(f"{source}: not a FHIR resource in {format.upper()}: {error}") from error
 
 
 def _unpacked(resource: dict[str, Any], source: str, kinds: Collection[str]) -> Iterator[LoadedResource]:
@@ -170,7 +175,7 @@ def _is_package(name: str) -> bool:
     return name.lower().endswith(_PACKAGE_SUFFIXES)
 
 
-def _from_package(path: Path, kinds: Collection[str]) -> list[LoadedResource]:
+def _from_package(path: Path, parse: Parse, kinds: Collection[str]) -> list[LoadedResource]:
     """One pass through the tarball: the manifest, the index, and the candidate files held as bytes.
 
     Then only the files the index names with a wanted resourceType are parsed (all candidates,
@@ -194,7 +199,7 @@ def _from_package(path: Path, kinds: Collection[str]) -> list[LoadedResource]:
         if name not in candidates:
             raise ResourceFileError(f"{path}: {_INDEX} lists {name}, which the package does not hold")
         source = f"{path}!{name}"
-        loaded.extend(_unpacked(_parsed(_parser_for(name), candidates[name], source), source, kinds))
+        loaded.extend(_unpacked(_parsed(parse, candidates[name], _format_of(name), source), source, kinds))
     return loaded
 
 
@@ -241,7 +246,7 @@ def _is_package_resource(name: str) -> bool:
         relative is not None
         and len(relative.parts) == 1
         and not relative.name.startswith(".")
-        and _parser_for(relative.name) is not None
+        and _format_of(relative.name) is not None
     )
 
 

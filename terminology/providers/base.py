@@ -188,15 +188,14 @@ class CodeSystemProvider(ABC):
 
         raise NotSupported(f"The code system {self.info.url} cannot take supplements")
 
+    @abstractmethod
     def filter(self, prop: str, op: str, value: str) -> ConceptFilter:
         """The concepts that a ValueSet ``compose.include.filter`` selects.
 
         :class:`~terminology.errors.InvalidRequest` when the filter is malformed for this code
-        system; providers override it where they can do better than the generic filters.
+        system. :func:`~terminology.providers.filters.generic_filter` answers any filter from this
+        interface alone; a provider hands it what it cannot do better itself.
         """
-        from .filters import generic_filter
-
-        return generic_filter(self, prop, op, value)
 
 
 class ConceptFilter(ABC):

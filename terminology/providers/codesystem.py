@@ -12,7 +12,8 @@ from ..definitions import CodeSystemDefinition, SupplementDefinition
 from ..definitions.code_system import ConceptDefinition
 from ..errors import InvalidRequest
 from ..model import Designation, Extension, Property, PropertyDefinition
-from .base import CodeSystemInfo, CodeSystemProvider
+from .base import CodeSystemInfo, CodeSystemProvider, ConceptFilter
+from .filters import generic_filter
 
 __all__ = ["FhirCodeSystemProvider", "FhirConcept"]
 
@@ -232,6 +233,9 @@ class FhirCodeSystemProvider(CodeSystemProvider):
 
     def count(self) -> int:
         return len(self._concepts())
+
+    def filter(self, prop: str, op: str, value: str) -> ConceptFilter:
+        return generic_filter(self, prop, op, value)
 
 
 def _info(definition: CodeSystemDefinition) -> CodeSystemInfo:

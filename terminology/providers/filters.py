@@ -8,18 +8,13 @@ run on RE2, whose matching time is linear in the text: a request's pattern canno
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING
 
 import re2
 
 from ..context import RequestContext
 from ..errors import InvalidRequest
 from ..model import Coding
-
-if TYPE_CHECKING:
-    from .base import CodeSystemProvider, Concept
-
-from .base import ConceptFilter
+from .base import CodeSystemProvider, Concept, ConceptFilter
 
 __all__ = ["FILTER_OPERATORS", "PredicateFilter", "compile_regex", "generic_filter"]
 
@@ -54,6 +49,8 @@ def compile_regex(pattern: str) -> Callable[[str], bool]:
 
 
 def generic_filter(provider: CodeSystemProvider, prop: str, op: str, value: str) -> ConceptFilter:
+    """The concepts of ``provider`` that the filter ``prop op value`` selects, read through the
+    provider interface alone; :class:`InvalidRequest` if the filter is malformed."""
     if op not in FILTER_OPERATORS:
         raise InvalidRequest(f"The filter operator '{op}' is not known; use one of {', '.join(sorted(FILTER_OPERATORS))}")
     everything = provider.all_concepts

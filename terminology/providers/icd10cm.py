@@ -10,11 +10,11 @@ from ..context import RequestContext
 from ..definitions import SupplementDefinition
 from ..definitions.code_system import ConceptAdditions
 from ..errors import InvalidRequest
-from ..loaders.icd10cm_text_index import Icd10cmTextIndex
 from ..loaders.icd10cm_xml import NOTE_KINDS, Icd10cmEntry, Icd10cmRelease, Notes
 from ..model import Coding, Designation, Property, PropertyDefinition
 from .base import CodeSystemInfo, CodeSystemProvider, ConceptFilter
-from .filters import PredicateFilter
+from .filters import PredicateFilter, generic_filter
+from .icd10cm_text_index import Icd10cmTextIndex
 
 __all__ = ["ICD10CM_URL", "Icd10cmProvider"]
 
@@ -317,7 +317,7 @@ class Icd10cmProvider(CodeSystemProvider):
             block = self._entries.get(value)
             below = (lambda: self.descendants(block)) if block is not None else (lambda: iter(()))
             return PredicateFilter(lambda entry: getattr(self._block(entry), "code", None) == value, below)
-        return super().filter(prop, op, value)
+        return generic_filter(self, prop, op, value)
 
     def _chapter_concepts(self, number: str) -> Iterator[Icd10cmEntry]:
         """A chapter's concepts: one run of the concepts in order, as the tabular list prints them."""

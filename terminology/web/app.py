@@ -7,9 +7,9 @@ from typing import Any
 
 from flask import Flask
 
+from ..http.wsgi import FhirWsgi
 from ..registry import Registry
 from .extension import Terminology
-from .wsgi import FhirWsgi
 
 __all__ = ["create_app"]
 

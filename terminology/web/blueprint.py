@@ -1,4 +1,4 @@
-"""The Flask blueprint: hands every request below the FHIR base to the :class:`Dispatcher`.
+"""The Flask blueprint: hands every request below the FHIR base to the HTTP layer's :class:`Dispatcher`.
 
 Requests pass through the host app's own hooks (authentication, logging) as any view's would.
 """
@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, request
 
-from .dispatch import HttpRequest
+from ..http.messages import HttpRequest
 
 __all__ = ["EXTENSION_KEY", "create_blueprint"]
 

@@ -8,9 +8,9 @@ from pathlib import Path
 from flask import Flask
 
 from ..content import build_registry
+from ..http.dispatcher import Dispatcher
 from ..registry import Registry
 from .blueprint import EXTENSION_KEY, create_blueprint
-from .dispatch import Dispatcher
 
 __all__ = ["Terminology", "TerminologyState"]
 

@@ -1,4 +1,5 @@
-"""terminology.loaders.fhir_files: resources from files, folders and FHIR packages built in tmp_path."""
+"""terminology.loaders.fhir_files: resources from files, folders and FHIR packages built in tmp_path,
+read with the FHIR codec as the server reads them."""
 
 from __future__ import annotations
 
@@ -6,14 +7,16 @@ import gzip
 import io
 import tarfile
 import time
+from collections.abc import Collection, Iterable
 from pathlib import Path
 
 import orjson
 import pytest
 
 from terminology.content import resources_dir
+from terminology.fhir import codec
 from terminology.loaders import fhir_files
-from terminology.loaders.fhir_files import LoadedResource, ResourceFileError, load_resources, package_manifest
+from terminology.loaders.fhir_files import DEFAULT_KINDS, LoadedResource, ResourceFileError, package_manifest
 
 GENDER_CS = {
     "resourceType": "CodeSystem",
@@ -48,6 +51,10 @@ MANIFEST = {
     "fhirVersions": ["4.0.1"],
     "dependencies": {"hl7.fhir.r4.core": "4.0.1"},
 }
+
+
+def load_resources(paths: Iterable[str | Path] | str | Path, kinds: Collection[str] = DEFAULT_KINDS) -> list[LoadedResource]:
+    return fhir_files.load_resources(paths, codec.parse, kinds)
 
 
 def _json(resource: dict) -> bytes:

@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from terminology.loaders.icd10cm_text_index import Icd10cmTextIndex
 from terminology.loaders.release_cache import load_release
+from terminology.providers.icd10cm_text_index import Icd10cmTextIndex
 
 RELEASE = Path(__file__).resolve().parents[2] / "resources" / "icd10cm" / "icd10c-tabular-April-1-2026.xml.gz"
 
@@ -357,8 +357,8 @@ def _first_search_in_child(index: Icd10cmTextIndex, queue) -> None:
     built: list[str] = []
     handler = logging.Handler()
     handler.emit = lambda record: built.append(record.getMessage())  # type: ignore[method-assign]
-    logging.getLogger("terminology.loaders.icd10cm_text_index").addHandler(handler)
-    logging.getLogger("terminology.loaders.icd10cm_text_index").setLevel(logging.INFO)
+    logging.getLogger("terminology.providers.icd10cm_text_index").addHandler(handler)
+    logging.getLogger("terminology.providers.icd10cm_text_index").setLevel(logging.INFO)
     queue.put((index.search("fatigue fract sacr")[0], sum(message.startswith("built text index") for message in built)))
 
 

@@ -231,3 +231,13 @@ def test_too_many_entries_is_413(client):
 def test_capability_statement_says_batch(client):
     statement = resource_of(client.get("/fhir/metadata"))
     assert {"code": "batch"} in statement["rest"][0]["interaction"]
+
+
+def test_entries_are_answered_in_the_batchs_accept_language(client):
+    lookup_query = f"CodeSystem/$lookup?system={ICD10CM}&code=M48.48XA"
+    response = client.post("/fhir", data=orjson.dumps(_bundle(_entry("GET", lookup_query))),
+                           content_type="application/fhir+json", headers={"Accept-Language": "de"})
+    bundle = resource_of(response)
+    assert _statuses(bundle) == ["200 OK"]
+    alone = client.get(LOOKUP, query_string={"system": ICD10CM, "code": "M48.48XA"}, headers={"Accept-Language": "de"})
+    assert bundle["entry"][0]["resource"] == resource_of(alone)

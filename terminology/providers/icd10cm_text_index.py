@@ -44,9 +44,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
-from . import icd10cm_xml
-from .icd10cm_xml import Icd10cmRelease
-from .release_cache import default_cache_dir
+from ..loaders import icd10cm_xml
+from ..loaders.icd10cm_xml import Icd10cmRelease
+from ..loaders.release_cache import default_cache_dir
 
 __all__ = ["Icd10cmTextIndex"]
 

@@ -1,0 +1,108 @@
+"""Answers a request: routes it to its view, turns every failure into an OperationOutcome, renders.
+
+A ``batch`` Bundle is answered here too: each entry is dispatched as the request it holds would be.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+from urllib.parse import parse_qsl
+
+from ..errors import InvalidRequest, TerminologyError
+from ..fhir import codec, negotiation
+from ..fhir.batch import BatchEntry, batch_response_bundle, read_batch_bundle
+from ..fhir.outcome import error_outcome
+from ..fhir.request import read_body_resource
+from ..registry import Registry
+from .messages import HttpRequest, HttpResponse
+from .rendering import render
+from .router import Router, View
+from .views import MAX_BATCH_ENTRIES, FhirViews
+
+__all__ = ["Dispatcher"]
+
+log = logging.getLogger(__name__)
+
+
+class Dispatcher:
+    """Answers requests from one registry. ``max_body_bytes`` bounds what a POST may send."""
+
+    def __init__(self, registry: Registry, max_body_bytes: int = 16 * 1024 * 1024) -> None:
+        self.registry = registry
+        self.max_body_bytes = max_body_bytes
+        self.router = Router(_routes(FhirViews(registry, max_body_bytes), self.batch))
+
+    def handle(self, request: HttpRequest) -> HttpResponse:
+        """Never raises: every failure becomes an OperationOutcome with its HTTP status."""
+        status, resource = self.answer(request)
+        headers = (("Allow", ", ".join(self.router.allowed_methods(request.path))),) if status == 405 else ()
+        return render(request, status, resource, headers)
+
+    def answer(self, request: HttpRequest) -> tuple[int, dict[str, Any]]:
+        """The HTTP status and resource answering ``request``, before rendering; never raises."""
+        try:
+            view, id = self.router.resolve(request.method, request.path)
+            return 200, view(request, id)
+        except TerminologyError as error:
+            return error.status, error_outcome(error)
+        except Exception:  # a bug: log it, and answer as FHIR does rather than with a bare 500 page
+            log.exception("unexpected error answering %s %s", request.method, request.path)
+            error = TerminologyError("Internal error; the server's log has the details")
+            return error.status, error_outcome(error)
+
+    def batch(self, request: HttpRequest, id: str | None) -> dict[str, Any]:
+        """A ``batch`` Bundle: each entry is answered as the request it holds would be, on its own."""
+        bundle = read_body_resource(request.headers.get("content-type"), request.read_body(self.max_body_bytes), "a Bundle of type batch")
+        entries = read_batch_bundle(bundle, MAX_BATCH_ENTRIES)
+        return batch_response_bundle([self._entry_answer(request, entry) for entry in entries])
+
+    def _entry_answer(self, request: HttpRequest, entry: BatchEntry) -> tuple[int, dict[str, Any]]:
+        if entry.error is not None:
+            return entry.error.status, error_outcome(entry.error)
+        path, _, query = entry.url.removeprefix(request.base_url).partition("?")
+        path = "/" + path.lstrip("/")
+        if path.rstrip("/") == "":
+            error = InvalidRequest("A batch entry cannot be a batch itself", expression="Bundle.entry.request.url")
+            return error.status, error_outcome(error)
+        body = codec.to_json(entry.resource) if entry.resource is not None else b""
+        headers = {"content-type": negotiation.FHIR_JSON_CONTENT_TYPE}
+        language = request.headers.get("accept-language")
+        if language:
+            headers["accept-language"] = language
+        pairs = parse_qsl(query, keep_blank_values=True)
+        return self.answer(HttpRequest(entry.method, path, pairs, headers, lambda limit: body[:limit], request.base_url, len(body)))
+
+
+_GET = ("GET",)
+_GET_POST = ("GET", "POST")
+_POST = ("POST",)
+
+
+def _routes(views: FhirViews, batch: View) -> dict[str, tuple[View, tuple[str, ...]]]:
+    """The FHIR REST API: path -> (view, methods)."""
+    return {
+        "/": (batch, _POST),
+        "/metadata": (views.metadata, _GET),
+        "/CodeSystem": (views.search, _GET),
+        "/CodeSystem/$lookup": (views.lookup, _GET_POST),
+        "/CodeSystem/$validate-code": (views.validate_code, _GET_POST),
+        "/CodeSystem/$subsumes": (views.subsumes, _GET_POST),
+        "/CodeSystem/{id}": (views.read, _GET),
+        "/CodeSystem/{id}/$lookup": (views.lookup, _GET_POST),
+        "/CodeSystem/{id}/$validate-code": (views.validate_code, _GET_POST),
+        "/CodeSystem/{id}/$subsumes": (views.subsumes, _GET_POST),
+        "/ValueSet": (views.value_set_search, _GET),
+        "/ValueSet/$expand": (views.expand, _GET_POST),
+        "/ValueSet/$validate-code": (views.value_set_validate_code, _GET_POST),
+        "/ValueSet/$batch-validate-code": (views.batch_validate_code, _POST),
+        "/ValueSet/{id}": (views.value_set_read, _GET),
+        "/ValueSet/{id}/$expand": (views.expand, _GET_POST),
+        "/ValueSet/{id}/$validate-code": (views.value_set_validate_code, _GET_POST),
+        "/ValueSet/{id}/$batch-validate-code": (views.batch_validate_code, _POST),
+        "/ConceptMap": (views.concept_map_search, _GET),
+        "/ConceptMap/$translate": (views.translate, _GET_POST),
+        "/ConceptMap/{id}": (views.concept_map_read, _GET),
+        "/ConceptMap/{id}/$translate": (views.translate, _GET_POST),
+        "/$versions": (views.versions, _GET),
+    }

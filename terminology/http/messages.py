@@ -1,0 +1,58 @@
+"""An HTTP request and response as plain values, whichever server or framework carried them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from ..errors import PayloadTooLarge
+
+__all__ = ["Headers", "HttpRequest", "HttpResponse"]
+
+
+class Headers(Protocol):
+    """A request's headers, looked up by lower-case name: a dict, werkzeug's headers, or the WSGI
+    entry's view of the environ, which offers nothing but ``get``."""
+
+    def get(self, name: str, default: str | None = None, /) -> str | None: ...
+
+
+@dataclass(slots=True)
+class HttpRequest:
+    """One request. ``path`` is below the FHIR base (``/CodeSystem/$lookup``); ``headers`` are
+    looked up by lower-case name; ``body`` reads at most the given number of bytes."""
+
+    method: str
+    path: str
+    query: list[tuple[str, str]]
+    headers: Headers
+    body: Callable[[int], bytes]
+    base_url: str
+    content_length: int | None = None
+    _args: dict[str, str] | None = field(default=None, repr=False)
+
+    def arg(self, name: str) -> str | None:
+        """The first value of a query parameter."""
+        if self._args is None:
+            self._args = {}
+            for key, value in self.query:
+                self._args.setdefault(key, value)
+        return self._args.get(name)
+
+    def read_body(self, limit: int) -> bytes:
+        """The body; :class:`PayloadTooLarge` (413) if it is larger than ``limit`` bytes."""
+        if self.content_length is not None and self.content_length > limit:
+            raise PayloadTooLarge(f"The request body is {self.content_length} bytes; the limit is {limit}")
+        body = self.body(limit + 1)  # a chunked body has no Content-Length to check first
+        if len(body) > limit:
+            raise PayloadTooLarge(f"The request body is larger than the limit of {limit} bytes")
+        return body
+
+
+@dataclass(frozen=True, slots=True)
+class HttpResponse:
+    status: int
+    content_type: str
+    body: bytes
+    headers: tuple[tuple[str, str], ...] = ()

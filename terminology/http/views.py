@@ -1,0 +1,204 @@
+"""The FHIR REST API's views over plain HTTP values: read the request, call the operation, return the resource.
+
+They know HTTP but no web framework, so the Flask blueprint (for apps that mount the plugin) and
+the standalone server's WSGI entry share one implementation of every endpoint.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from ..context import RequestContext, parse_display_language
+from ..errors import InvalidRequest, TerminologyError
+from ..fhir.batch import batch_validation_parameters, read_batch_validations
+from ..fhir.capabilities import capability_statement, terminology_capabilities, versions_parameters
+from ..fhir.codesystem import code_system_resource, search_bundle
+from ..fhir.definitions import resource_json
+from ..fhir.expand import echoed_parameters, expansion_resource, read_expand_request
+from ..fhir.lookup import lookup_parameters, read_lookup_request
+from ..fhir.outcome import error_outcome
+from ..fhir.parameters import OperationInput
+from ..fhir.request import read_operation_input
+from ..fhir.subsumes import read_subsumes_request, subsumes_parameters
+from ..fhir.translate import read_translate_request, translate_parameters, uses_r5_names
+from ..fhir.validate_code import read_validation_request, read_value_set_validation_request, validation_parameters
+from ..operations.expand import expand, find_value_set
+from ..operations.lookup import lookup
+from ..operations.subsumes import subsumes
+from ..operations.search import (
+    read_code_system,
+    read_concept_map,
+    read_value_set,
+    search_code_systems,
+    search_concept_maps,
+    search_value_sets,
+)
+from ..operations.translate import translate
+from ..operations.validate_code import validate_code
+from ..registry import Registry
+from .messages import HttpRequest
+from .request_resources import RequestResources
+
+__all__ = ["MAX_BATCH_ENTRIES", "FhirViews"]
+
+_CS_SEARCH_PARAMETERS = frozenset({"url", "version", "name"})
+_VS_SEARCH_PARAMETERS = frozenset({"url", "version", "name", "title", "status"})
+_CM_SEARCH_PARAMETERS = _VS_SEARCH_PARAMETERS | {"source-uri", "target-uri", "source-system", "target-system"}
+_READ_SUMMARIES = (None, "true", "false", "data", "text")
+#: Entries of one batch Bundle, validations of one $batch-validate-code.
+MAX_BATCH_ENTRIES = 1000
+
+
+class FhirViews:
+    """The views over one registry; each takes a request and the id in its path (None on a
+    type-level path) and returns the resource that answers it. ``max_body_bytes`` bounds a POST."""
+
+    def __init__(self, registry: Registry, max_body_bytes: int) -> None:
+        self.registry = registry
+        self.max_body_bytes = max_body_bytes
+        self.request_resources = RequestResources(registry)
+
+    def metadata(self, request: HttpRequest, id: str | None) -> dict[str, Any]:
+        mode = request.arg("mode")
+        if mode == "terminology":
+            return terminology_capabilities(self.registry, request.base_url)
+        if mode not in (None, "full", "normative"):
+            raise InvalidRequest(f"Unknown metadata mode '{mode}': use full, normative or terminology", expression="mode")
+        return capability_statement(request.base_url, self.registry.supplements_applied)
+
+    def lookup(self, request: HttpRequest, id: str | None) -> dict[str, Any]:
+        system, version = self._instance(id)
+        params = self._operation_input(request)
+        registry = self.request_resources.registry_for(params.resources("tx-resource"))
+        lookup_request = read_lookup_request(params, system, version)
+        result = lookup(registry, lookup_request, _context(request, params))
+        return lookup_parameters(result, lookup_request.code, lookup_request.system)
+
+    def subsumes(self, request: HttpRequest, id: str | None) -> dict[str, Any]:
+        system, version = self._instance(id)
+        params = self._operation_input(request)
+        registry = self.request_resources.registry_for(params.resources("tx-resource"))
+        return subsumes_parameters(subsumes(registry, read_subsumes_request(params, system, version)))
+
+    def validate_code(self, request: HttpRequest, id: str | None) -> dict[str, Any]:
+        system, version = self._instance(id)
+        params = self._operation_input(request)
+        registry = self.request_resources.registry_for(params.resources("tx-resource"))
+        validation = read_validation_request(params, system, version)
+        return validation_parameters(validate_code(registry, validation, _context(request, params)))
+
+    def value_set_validate_code(self, request: HttpRequest, id: str | None) -> dict[str, Any]:
+        return self._value_set_validation(request, self._operation_input(request), id)
+
+    def batch_validate_code(self, request: HttpRequest, id: str | None) -> dict[str, Any]:
+        """Each validation answered on its own: an error in one is its OperationOutcome, not the batch's."""
+        answers = []
+        for params in read_batch_validations(self._operation_input(request), MAX_BATCH_ENTRIES):
+            try:
+                if isinstance(params, TerminologyError):
+                    raise params
+                answers.append(self._value_set_validation(request, params, id))
+            except TerminologyError as error:
+                answers.append(error_outcome(error))
+        return batch_validation_parameters(answers)
+
+    def _value_set_validation(self, request: HttpRequest, params: OperationInput, id: str | None) -> dict[str, Any]:
+        registry = self.request_resources.registry_for(params.resources("tx-resource"))
+        instance = read_value_set(registry, id) if id is not None else None
+        validation = read_value_set_validation_request(params, instance, lambda url, version: find_value_set(registry, url, version))
+        return validation_parameters(validate_code(registry, validation, _context(request, params)))
+
+    def expand(self, request: HttpRequest, id: str | None) -> dict[str, Any]:
+        params = self._operation_input(request)
+        registry = self.request_resources.registry_for(params.resources("tx-resource"))
+        instance = read_value_set(registry, id) if id is not None else None
+        asked = read_expand_request(params, instance)
+        limit = _cost_threshold(request)
+        result = expand(registry, asked if limit is None else replace(asked, limit=limit), _context(request, params))
+        return expansion_resource(result, echoed_parameters(params), params.boolean("includeDefinition") is True)
+
+    def value_set_search(self, request: HttpRequest, id: str | None) -> dict[str, Any]:
+        args = _search_args(request, _VS_SEARCH_PARAMETERS, "ValueSet")
+        found = search_value_sets(self.registry, **args)
+        return search_bundle([resource_json(v) for v in found], request.base_url, count_only=request.arg("_summary") == "count")
+
+    def value_set_read(self, request: HttpRequest, id: str | None) -> dict[str, Any]:
+        return resource_json(read_value_set(self.registry, id or ""))
+
+    def translate(self, request: HttpRequest, id: str | None) -> dict[str, Any]:
+        params = self._operation_input(request)
+        registry = self.request_resources.registry_for(params.resources("tx-resource"))
+        instance = read_concept_map(registry, id) if id is not None else None
+        result = translate(registry, read_translate_request(params, instance))
+        return translate_parameters(result, r5_names=uses_r5_names(params))
+
+    def concept_map_search(self, request: HttpRequest, id: str | None) -> dict[str, Any]:
+        args = _search_args(request, _CM_SEARCH_PARAMETERS, "ConceptMap")
+        found = search_concept_maps(self.registry, **{name.replace("-", "_"): value for name, value in args.items()})
+        return search_bundle([resource_json(m) for m in found], request.base_url, count_only=request.arg("_summary") == "count")
+
+    def concept_map_read(self, request: HttpRequest, id: str | None) -> dict[str, Any]:
+        return resource_json(read_concept_map(self.registry, id or ""))
+
+    def versions(self, request: HttpRequest, id: str | None) -> dict[str, Any]:
+        """The FHIR versions served (the HL7 test runner and validator ask before anything else)."""
+        return versions_parameters()
+
+    def search(self, request: HttpRequest, id: str | None) -> dict[str, Any]:
+        found = search_code_systems(self.registry, **_search_args(request, _CS_SEARCH_PARAMETERS, "CodeSystem"))
+        resources = [code_system_resource(provider, concepts=False) for provider in found]
+        return search_bundle(resources, request.base_url, count_only=request.arg("_summary") == "count")
+
+    def read(self, request: HttpRequest, id: str | None) -> dict[str, Any]:
+        provider = read_code_system(self.registry, id or "")
+        summary = request.arg("_summary")
+        if summary not in _READ_SUMMARIES:
+            raise InvalidRequest(f"Unknown _summary value '{summary}' for a read", expression="_summary")
+        # The concepts (about 98,000 for ICD-10-CM) only when asked for with _summary=false.
+        return code_system_resource(provider, concepts=summary == "false")
+
+    # -- request --------------------------------------------------------------------------------
+
+    def _instance(self, id: str | None) -> tuple[str | None, str | None]:
+        """The url and version of the CodeSystem an instance-level operation was called on."""
+        if id is None:
+            return None, None
+        provider = read_code_system(self.registry, id)
+        return provider.info.url, provider.info.version
+
+    def _operation_input(self, request: HttpRequest) -> OperationInput:
+        # A GET's body has no meaning (RFC 9110): it is not read.
+        body = b"" if request.method == "GET" else request.read_body(self.max_body_bytes)
+        return read_operation_input(request.method, request.headers.get("content-type"), request.query, body)
+
+
+def _search_args(request: HttpRequest, supported: frozenset[str], kind: str) -> dict[str, str | None]:
+    unknown = {name for name, _ in request.query if not name.startswith("_")} - supported
+    if unknown:
+        raise InvalidRequest(
+            f"{kind} search does not support the parameter(s) {', '.join(sorted(unknown))}; "
+            f"it supports {', '.join(sorted(supported))}"
+        )
+    summary = request.arg("_summary")
+    if summary not in (*_READ_SUMMARIES, "count"):
+        raise InvalidRequest(f"Unknown _summary value '{summary}'", expression="_summary")
+    return {name: request.arg(name) for name in supported}
+
+
+def _cost_threshold(request: HttpRequest) -> int | None:
+    """``X-TOO-COSTLY-THRESHOLD``: a client's own limit on the codes an expansion answers at once (it
+    can lower the server's, not raise it)."""
+    value = request.headers.get("x-too-costly-threshold")
+    if value is None:
+        return None
+    if not value.strip().isdigit() or int(value) < 1:
+        raise InvalidRequest(f"The header X-TOO-COSTLY-THRESHOLD must be a positive whole number, not '{value}'")
+    return int(value)
+
+
+def _context(request: HttpRequest, params: OperationInput) -> RequestContext:
+    language = params.string("displayLanguage")
+    if language is not None:
+        return RequestContext.for_languages(language, parse_display_language)
+    return RequestContext.for_languages(request.headers.get("accept-language"))
