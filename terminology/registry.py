@@ -8,17 +8,20 @@ CodeSystem definitions become providers when first used, so loading many costs l
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from .definitions import CodeSystemDefinition, ConceptMapDefinition, Definition, SupplementDefinition, ValueSetDefinition
 from .definitions.implicit import implicit_value_set
-from .providers.base import CodeSystemProvider
+from .definitions.metadata import ResourceMetadata
+from .providers.base import CodeSystemInfo, CodeSystemProvider
 from .versions import version_key, version_matches, versions_comparable
 
-__all__ = ["Registry"]
+__all__ = ["CodeSystemEntry", "Registry"]
 
 
-class _CodeSystemEntry:
-    """A code system version: a ready provider, or a CodeSystem definition made into one when first used."""
+class CodeSystemEntry:
+    """A code system version: a ready provider, or a CodeSystem definition made into one when first used.
+    What describes it (``metadata``, ``content``) is known without making the provider."""
 
     __slots__ = ("provider", "definition")
 
@@ -30,6 +33,14 @@ class _CodeSystemEntry:
     def version(self) -> str | None:
         return self.provider.info.version if self.provider is not None else self.definition.metadata.version
 
+    @property
+    def metadata(self) -> ResourceMetadata:
+        return self.definition.metadata if self.definition is not None else _metadata_of(self.provider.info)
+
+    @property
+    def content(self) -> str:
+        return self.definition.content if self.definition is not None else self.provider.info.content
+
     def get(self) -> CodeSystemProvider:
         if self.provider is None:
             from .providers.codesystem import FhirCodeSystemProvider
@@ -38,17 +49,26 @@ class _CodeSystemEntry:
         return self.provider
 
 
+def _metadata_of(info: CodeSystemInfo) -> ResourceMetadata:
+    """A provider's own description, as a CodeSystem resource's metadata would say it."""
+    return ResourceMetadata(
+        "CodeSystem", info.id, info.url, info.version, info.name, info.title, info.status, info.experimental,
+        info.date, info.publisher, info.description,
+    )  # fmt: skip
+
+
 class Registry:
     """Without a version, a url resolves to the version a provider was added as default, else the latest."""
 
     def __init__(self, parent: Registry | None = None) -> None:
         self.parent = parent
-        self._code_systems: dict[str, list[_CodeSystemEntry]] = {}
-        self._defaults: dict[str, _CodeSystemEntry] = {}
-        self._by_id: dict[str, _CodeSystemEntry] = {}
+        self._code_systems: dict[str, list[CodeSystemEntry]] = {}
+        self._defaults: dict[str, CodeSystemEntry] = {}
+        self._by_id: dict[str, CodeSystemEntry] = {}
         self._value_sets: dict[str, list[ValueSetDefinition]] = {}
         self._value_sets_by_id: dict[str, ValueSetDefinition] = {}
         self._supplements: dict[str, list[SupplementDefinition]] = {}
+        self._supplements_by_id: dict[str, SupplementDefinition] = {}
         self._concept_maps: dict[str, list[ConceptMapDefinition]] = {}
         self._concept_maps_by_id: dict[str, ConceptMapDefinition] = {}
         # ``url|version`` of the supplements this layer applies to its parent's code systems.
@@ -60,7 +80,7 @@ class Registry:
         """``default``: whether a request that names no version gets this one; None makes the first
         provider of a url its default (the server's own content), False leaves the latest version to win."""
         info = provider.info
-        entry = _CodeSystemEntry(provider, None)
+        entry = CodeSystemEntry(provider, None)
         self._add_code_system_entry(info.url, info.version, info.id, entry)
         if default or (default is None and info.url not in self._defaults):
             self._defaults[info.url] = entry
@@ -74,9 +94,11 @@ class Registry:
         if isinstance(definition, CodeSystemDefinition):
             if definition.content == "not-present":  # a placeholder: it can answer nothing
                 return
-            self._add_code_system_entry(url, metadata.version, metadata.id, _CodeSystemEntry(None, definition))
+            self._add_code_system_entry(url, metadata.version, metadata.id, CodeSystemEntry(None, definition))
         elif isinstance(definition, SupplementDefinition):
             self._supplements.setdefault(url, []).append(definition)
+            if metadata.id is not None:
+                self._supplements_by_id.setdefault(metadata.id, definition)
         elif isinstance(definition, ValueSetDefinition):
             versions = self._value_sets.setdefault(url, [])
             versions[:] = [known for known in versions if known.metadata.version != metadata.version]
@@ -90,7 +112,7 @@ class Registry:
             if metadata.id is not None:
                 self._concept_maps_by_id.setdefault(metadata.id, definition)
 
-    def _add_code_system_entry(self, url: str, version: str | None, id: str | None, entry: _CodeSystemEntry) -> None:
+    def _add_code_system_entry(self, url: str, version: str | None, id: str | None, entry: CodeSystemEntry) -> None:
         versions = self._code_systems.setdefault(url, [])
         if any(known.version == version for known in versions):
             if entry.provider is not None:
@@ -154,12 +176,9 @@ class Registry:
                         yield url, entry.version, entry is default
             layer = layer.parent
 
-    def code_systems(self) -> Iterator[CodeSystemProvider]:
-        for versions in self._code_systems.values():
-            for entry in versions:
-                yield entry.get()
-        if self.parent is not None:
-            yield from self.parent.code_systems()
+    def code_system_entries(self) -> Iterator[CodeSystemEntry]:
+        """Every code system version: this layer's, then its parent's; none is made into a provider."""
+        return self._every("_code_systems")
 
     def value_set(self, url: str, version: str | None = None) -> ValueSetDefinition | None:
         """A value set by canonical url (``url|version`` is accepted too)."""
@@ -181,16 +200,10 @@ class Registry:
         return None
 
     def value_set_by_id(self, id: str) -> ValueSetDefinition | None:
-        found = self._value_sets_by_id.get(id)
-        if found is None and self.parent is not None:
-            return self.parent.value_set_by_id(id)
-        return found
+        return self._by_id_in_layers("_value_sets_by_id", id)
 
     def value_sets(self) -> Iterator[ValueSetDefinition]:
-        for versions in self._value_sets.values():
-            yield from versions
-        if self.parent is not None:
-            yield from self.parent.value_sets()
+        return self._every("_value_sets")
 
     def supplement(self, url: str, version: str | None = None) -> SupplementDefinition | None:
         if version is None and "|" in url:
@@ -199,6 +212,12 @@ class Registry:
         if candidates:
             return max(candidates, key=lambda supplement: version_key(supplement.metadata.version))
         return self.parent.supplement(url, version) if self.parent is not None else None
+
+    def supplement_by_id(self, id: str) -> SupplementDefinition | None:
+        return self._by_id_in_layers("_supplements_by_id", id)
+
+    def supplements(self) -> Iterator[SupplementDefinition]:
+        return self._every("_supplements")
 
     def concept_maps_for(self, url: str, version: str | None = None) -> list[ConceptMapDefinition]:
         """The ConceptMaps of ``url`` (``url|version`` is accepted too) in ``version``, which may hold
@@ -223,14 +242,27 @@ class Registry:
         return found[-1] if found else None
 
     def concept_map_by_id(self, id: str) -> ConceptMapDefinition | None:
-        found = self._concept_maps_by_id.get(id)
-        if found is None and self.parent is not None:
-            return self.parent.concept_map_by_id(id)
-        return found
+        return self._by_id_in_layers("_concept_maps_by_id", id)
 
     def concept_maps(self) -> Iterator[ConceptMapDefinition]:
-        """Every ConceptMap: this layer's, then its parent's."""
-        for versions in self._concept_maps.values():
-            yield from versions
-        if self.parent is not None:
-            yield from self.parent.concept_maps()
+        return self._every("_concept_maps")
+
+    # -- walking the layers -----------------------------------------------------------------------
+
+    def _by_id_in_layers(self, table: str, id: str) -> Any:
+        """The resource of ``id`` in this layer's ``table`` (a dict by id), else in its parent's."""
+        layer: Registry | None = self
+        while layer is not None:
+            found = getattr(layer, table).get(id)
+            if found is not None:
+                return found
+            layer = layer.parent
+        return None
+
+    def _every(self, table: str) -> Iterator[Any]:
+        """Every resource of this layer's ``table`` (a dict of lists by url), then of its parent's."""
+        layer: Registry | None = self
+        while layer is not None:
+            for versions in getattr(layer, table).values():
+                yield from versions
+            layer = layer.parent

@@ -208,9 +208,12 @@ def test_catalog_of_layers(layered):
     assert {url for url, _, _ in layered.catalog()} == {ANIMALS, COLORS, SHAPES, UNITS}
 
 
-def test_code_systems_lists_every_layer(layered):
-    found = sorted((p.info.url, p.info.version) for p in layered.code_systems())
+def test_code_system_entries_list_every_layer_without_making_providers(layered):
+    entries = list(layered.code_system_entries())
+    found = sorted((entry.metadata.url, entry.metadata.version) for entry in entries)
     assert (COLORS, "3.0.0") in found and (ANIMALS, "1.0.0") in found and (SHAPES, "2024") in found
+    assert all(entry.provider is None for entry in entries if entry.definition is not None)
+    assert {entry.content for entry in entries} <= {"complete", "fragment", "example"}
 
 
 # --- value sets -----------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from typing import Any
 from .. import __release_date__, __version__
 from ..registry import Registry
 from .output import ParametersBuilder
+from .search import SEARCH_PARAMETERS, search_parameter_definition
 
 __all__ = ["capability_statement", "terminology_capabilities", "versions_parameters"]
 
@@ -23,17 +24,6 @@ _OPERATIONS = {
     ),
     "ConceptMap": (("translate", "http://hl7.org/fhir/OperationDefinition/ConceptMap-translate"),),
 }
-_CONFORMANCE = "http://hl7.org/fhir/SearchParameter/conformance-"
-_SEARCH_PARAMETERS = {
-    "CodeSystem": (("url", "uri"), ("version", "token"), ("name", "string")),
-    "ValueSet": (("url", "uri"), ("version", "token"), ("name", "string"), ("title", "string"), ("status", "token")),
-    "ConceptMap": (
-        ("url", "uri"), ("version", "token"), ("name", "string"), ("title", "string"), ("status", "token"),
-        ("source-uri", "reference"), ("target-uri", "reference"), ("source-system", "uri"), ("target-system", "uri"),
-    ),
-}
-# Search parameters that are not the conformance resources' common ones: their own definitions.
-_OWN_DEFINITIONS = frozenset({"source-uri", "target-uri", "source-system", "target-system"})
 _SYSTEM_OPERATIONS = (("versions", "http://hl7.org/fhir/OperationDefinition/-versions"),)
 _FEATURE = "http://hl7.org/fhir/uv/application-feature/StructureDefinition/feature"
 # What the HL7 validator reads before it uses a terminology server (TerminologyClientContext).
@@ -100,12 +90,8 @@ def capability_statement(base: str, default_supplements: Sequence[str] = ()) -> 
                 "type": kind,
                 "interaction": [{"code": "read"}, {"code": "search-type"}],
                 "searchParam": [
-                    {
-                        "name": name,
-                        "definition": f"http://hl7.org/fhir/SearchParameter/{kind}-{name}" if name in _OWN_DEFINITIONS else _CONFORMANCE + name,
-                        "type": type_,
-                    }
-                    for name, type_ in _SEARCH_PARAMETERS[kind]
+                    {"name": name, "definition": search_parameter_definition(kind, name), "type": type_}
+                    for name, type_ in SEARCH_PARAMETERS[kind].items()
                 ],
                 "operation": [{"name": name, "definition": definition} for name, definition in operations],
             }

@@ -1,4 +1,4 @@
-"""The CodeSystem resource of a provider, and search results as a Bundle."""
+"""The CodeSystem resource of a code system or supplement, with or without its concepts."""
 
 from __future__ import annotations
 
@@ -6,21 +6,32 @@ from collections.abc import Iterable
 from typing import Any
 
 from ..context import RequestContext
+from ..operations.search import CodeSystemFound
 from ..providers.base import CodeSystemProvider, Concept
+from .definitions import resource_json
 from .output import designation_json, typed_value
+from .search import marked_subsetted
 
-__all__ = ["code_system_resource", "search_bundle"]
+__all__ = ["code_system_json", "code_system_resource"]
 
 _HIERARCHY = frozenset({"parent", "child"})
-_SUBSETTED = {"system": "http://terminology.hl7.org/CodeSystem/v3-ObservationValue", "code": "SUBSETTED"}
+
+
+def code_system_json(found: CodeSystemFound, concepts: bool) -> dict[str, Any]:
+    """A code system or supplement as a read or search shows it; with ``concepts`` false its concepts
+    are left out, and the resource is marked SUBSETTED (``content`` still says what the code system holds)."""
+    if isinstance(found, CodeSystemProvider):
+        return code_system_resource(found, concepts)
+    resource = resource_json(found)
+    if concepts or "concept" not in resource:
+        return resource
+    return marked_subsetted({key: value for key, value in resource.items() if key != "concept"})
 
 
 def code_system_resource(provider: CodeSystemProvider, concepts: bool) -> dict[str, Any]:
-    """The CodeSystem; with ``concepts`` false its concepts are left out (``content`` says so)."""
+    """The CodeSystem of a provider; with ``concepts`` false its concepts are left out (marked SUBSETTED)."""
     info = provider.info
     resource: dict[str, Any] = {"resourceType": "CodeSystem", "id": info.id}
-    if not concepts:
-        resource["meta"] = {"tag": [_SUBSETTED]}
     if info.language:
         resource["language"] = info.language
     resource["url"] = info.url
@@ -39,7 +50,7 @@ def code_system_resource(provider: CodeSystemProvider, concepts: bool) -> dict[s
     ):
         if value is not None:
             resource[key] = value
-    resource["content"] = info.content if concepts else "not-present"
+    resource["content"] = info.content
     resource["count"] = provider.count()
     resource["property"] = [
         {"code": d.code, **({"uri": d.uri} if d.uri else {}), **({"description": d.description} if d.description else {}), "type": d.type}
@@ -47,8 +58,9 @@ def code_system_resource(provider: CodeSystemProvider, concepts: bool) -> dict[s
     ]
     if not resource["property"]:
         del resource["property"]
-    if concepts:
-        resource["concept"] = _concepts(provider, provider.roots(), RequestContext())
+    if not concepts:
+        return marked_subsetted(resource)
+    resource["concept"] = _concepts(provider, provider.roots(), RequestContext())
     return resource
 
 
@@ -72,18 +84,3 @@ def _concepts(provider: CodeSystemProvider, concepts: Iterable[Concept], context
             entry["concept"] = _concepts(provider, children, context)
         result.append(entry)
     return result
-
-
-def search_bundle(resources: list[dict[str, Any]], base: str, count_only: bool) -> dict[str, Any]:
-    """A searchset Bundle of the resources found; ``count_only`` for ``_summary=count``."""
-    bundle: dict[str, Any] = {"resourceType": "Bundle", "type": "searchset", "total": len(resources)}
-    if not count_only:
-        bundle["entry"] = [
-            {
-                "fullUrl": f"{base}/{resource['resourceType']}/{resource.get('id', '')}",
-                "resource": resource,
-                "search": {"mode": "match"},
-            }
-            for resource in resources
-        ]
-    return bundle

@@ -6,6 +6,7 @@ the standalone server's WSGI entry share one implementation of every endpoint.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -13,13 +14,14 @@ from ..context import RequestContext, parse_display_language
 from ..errors import InvalidRequest, TerminologyError
 from ..fhir.batch import batch_validation_parameters, read_batch_validations
 from ..fhir.capabilities import capability_statement, terminology_capabilities, versions_parameters
-from ..fhir.codesystem import code_system_resource, search_bundle
+from ..fhir.codesystem import code_system_json
 from ..fhir.definitions import resource_json
 from ..fhir.expand import echoed_parameters, expansion_resource, read_expand_request
 from ..fhir.lookup import lookup_parameters, read_lookup_request
 from ..fhir.outcome import error_outcome
 from ..fhir.parameters import OperationInput
 from ..fhir.request import read_operation_input
+from ..fhir.search import ReadSearch, lenient_handling, read_search, read_shown, searchset_bundle, subsetted
 from ..fhir.subsumes import read_subsumes_request, subsumes_parameters
 from ..fhir.translate import read_translate_request, translate_parameters, uses_r5_names
 from ..fhir.validate_code import read_validation_request, read_value_set_validation_request, validation_parameters
@@ -27,7 +29,9 @@ from ..operations.expand import expand, find_value_set
 from ..operations.lookup import lookup
 from ..operations.subsumes import subsumes
 from ..operations.search import (
+    SearchPage,
     read_code_system,
+    read_code_system_resource,
     read_concept_map,
     read_value_set,
     search_code_systems,
@@ -42,10 +46,6 @@ from .request_resources import RequestResources
 
 __all__ = ["MAX_BATCH_ENTRIES", "FhirViews"]
 
-_CS_SEARCH_PARAMETERS = frozenset({"url", "version", "name"})
-_VS_SEARCH_PARAMETERS = frozenset({"url", "version", "name", "title", "status"})
-_CM_SEARCH_PARAMETERS = _VS_SEARCH_PARAMETERS | {"source-uri", "target-uri", "source-system", "target-system"}
-_READ_SUMMARIES = (None, "true", "false", "data", "text")
 #: Entries of one batch Bundle, validations of one $batch-validate-code.
 MAX_BATCH_ENTRIES = 1000
 
@@ -119,12 +119,11 @@ class FhirViews:
         return expansion_resource(result, echoed_parameters(params), params.boolean("includeDefinition") is True)
 
     def value_set_search(self, request: HttpRequest, id: str | None) -> dict[str, Any]:
-        args = _search_args(request, _VS_SEARCH_PARAMETERS, "ValueSet")
-        found = search_value_sets(self.registry, **args)
-        return search_bundle([resource_json(v) for v in found], request.base_url, count_only=request.arg("_summary") == "count")
+        search = _read_search(request, "ValueSet")
+        return _search(request, "ValueSet", search_value_sets(self.registry, search.request), search)
 
     def value_set_read(self, request: HttpRequest, id: str | None) -> dict[str, Any]:
-        return resource_json(read_value_set(self.registry, id or ""))
+        return _read(request, "ValueSet", lambda shown: resource_json(read_value_set(self.registry, id or "")))
 
     def translate(self, request: HttpRequest, id: str | None) -> dict[str, Any]:
         params = self._operation_input(request)
@@ -134,29 +133,25 @@ class FhirViews:
         return translate_parameters(result, r5_names=uses_r5_names(params))
 
     def concept_map_search(self, request: HttpRequest, id: str | None) -> dict[str, Any]:
-        args = _search_args(request, _CM_SEARCH_PARAMETERS, "ConceptMap")
-        found = search_concept_maps(self.registry, **{name.replace("-", "_"): value for name, value in args.items()})
-        return search_bundle([resource_json(m) for m in found], request.base_url, count_only=request.arg("_summary") == "count")
+        search = _read_search(request, "ConceptMap")
+        return _search(request, "ConceptMap", search_concept_maps(self.registry, search.request), search)
 
     def concept_map_read(self, request: HttpRequest, id: str | None) -> dict[str, Any]:
-        return resource_json(read_concept_map(self.registry, id or ""))
+        return _read(request, "ConceptMap", lambda shown: resource_json(read_concept_map(self.registry, id or "")))
 
     def versions(self, request: HttpRequest, id: str | None) -> dict[str, Any]:
         """The FHIR versions served (the HL7 test runner and validator ask before anything else)."""
         return versions_parameters()
 
     def search(self, request: HttpRequest, id: str | None) -> dict[str, Any]:
-        found = search_code_systems(self.registry, **_search_args(request, _CS_SEARCH_PARAMETERS, "CodeSystem"))
-        resources = [code_system_resource(provider, concepts=False) for provider in found]
-        return search_bundle(resources, request.base_url, count_only=request.arg("_summary") == "count")
+        search = _read_search(request, "CodeSystem")
+        page = search_code_systems(self.registry, search.request)
+        return _search(request, "CodeSystem", page, search, lambda found: code_system_json(found, search.shows_concepts))
 
     def read(self, request: HttpRequest, id: str | None) -> dict[str, Any]:
-        provider = read_code_system(self.registry, id or "")
-        summary = request.arg("_summary")
-        if summary not in _READ_SUMMARIES:
-            raise InvalidRequest(f"Unknown _summary value '{summary}' for a read", expression="_summary")
+        found = read_code_system_resource(self.registry, id or "")
         # The concepts (about 98,000 for ICD-10-CM) only when asked for with _summary=false.
-        return code_system_resource(provider, concepts=summary == "false")
+        return _read(request, "CodeSystem", lambda shown: code_system_json(found, shown.shows_concepts))
 
     # -- request --------------------------------------------------------------------------------
 
@@ -173,17 +168,22 @@ class FhirViews:
         return read_operation_input(request.method, request.headers.get("content-type"), request.query, body)
 
 
-def _search_args(request: HttpRequest, supported: frozenset[str], kind: str) -> dict[str, str | None]:
-    unknown = {name for name, _ in request.query if not name.startswith("_")} - supported
-    if unknown:
-        raise InvalidRequest(
-            f"{kind} search does not support the parameter(s) {', '.join(sorted(unknown))}; "
-            f"it supports {', '.join(sorted(supported))}"
-        )
-    summary = request.arg("_summary")
-    if summary not in (*_READ_SUMMARIES, "count"):
-        raise InvalidRequest(f"Unknown _summary value '{summary}'", expression="_summary")
-    return {name: request.arg(name) for name in supported}
+def _read_search(request: HttpRequest, kind: str) -> ReadSearch:
+    return read_search(kind, request.query, lenient=lenient_handling(request.headers.get("prefer")))
+
+
+def _search(
+    request: HttpRequest, kind: str, page: SearchPage, search: ReadSearch, render: Callable[[Any], dict[str, Any]] = resource_json
+) -> dict[str, Any]:
+    """The searchset Bundle of a page of matches, each rendered (only the page's are)."""
+    resources = [render(found) for found in page.found]
+    return searchset_bundle(kind, resources, page.total, search, request.base_url, request.query)
+
+
+def _read(request: HttpRequest, kind: str, render: Callable[[ReadSearch], dict[str, Any]]) -> dict[str, Any]:
+    """A read's resource, as its ``_summary`` or ``_elements`` asks."""
+    shown = read_shown(request.query)
+    return subsetted(kind, render(shown), shown.summary, shown.elements)
 
 
 def _cost_threshold(request: HttpRequest) -> int | None:

@@ -341,7 +341,7 @@ def test_text_filter(registry, id, text, codes):
 
 def _words_of(registry) -> list[str]:
     found = set()
-    for provider in registry.code_systems():
+    for provider in (entry.get() for entry in registry.code_system_entries()):
         for concept in provider.all_concepts():
             found.update(text_words(provider.code(concept) + " " + provider.display(concept, NONE)))
     return sorted(found | {"house", "good", "x"})

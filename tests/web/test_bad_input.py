@@ -168,7 +168,9 @@ def test_bad_lookup_parameters(client, body, says):
         (INSTANCE_LOOKUP, "code=M48.48&system=http://example.org/x", "http://example.org/x"),
         ("/fhir/metadata", "mode=everything", "'everything'"),
         ("/fhir/CodeSystem", "_summary=everything", "'everything'"),
-        ("/fhir/CodeSystem", "publisher=CDC", "publisher"),
+        ("/fhir/CodeSystem", "jurisdiction=US", "jurisdiction"),
+        ("/fhir/ValueSet", "date=lately", "lately"),
+        ("/fhir/ValueSet", "name:below=x", ":below"),
     ],
 )
 def test_bad_query(client, url, query, says):

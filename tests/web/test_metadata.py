@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from terminology import __version__
+from terminology.fhir.search import SEARCH_PARAMETERS
 
 from .helpers import ICD10CM, error_outcome, resource_of
 
@@ -33,7 +34,7 @@ def test_rest(statement):
     assert rest["security"]["cors"] is True
     [code_system] = [r for r in rest["resource"] if r["type"] == "CodeSystem"]
     assert {i["code"] for i in code_system["interaction"]} == {"read", "search-type"}
-    assert {p["name"]: p["type"] for p in code_system["searchParam"]} == {"url": "uri", "version": "token", "name": "string"}
+    assert {p["name"]: p["type"] for p in code_system["searchParam"]} == SEARCH_PARAMETERS["CodeSystem"]
     assert {o["name"]: o["definition"] for o in code_system["operation"]} == {
         "lookup": "http://hl7.org/fhir/OperationDefinition/CodeSystem-lookup",
         "validate-code": "http://hl7.org/fhir/OperationDefinition/CodeSystem-validate-code",
