@@ -17,6 +17,7 @@ _UNHONOURED = {
     "incomplete-ok": "an expansion here is whole (or paged with 'count' and 'offset'), or refused as too costly",
     "__Accept-Language": "send the language in the Accept-Language header, or as 'displayLanguage'",
 }
+_UNHONOURED_NAMES = frozenset(_UNHONOURED)
 #: Why R4's ``date`` ($lookup, $validate-code, $expand: the answer as it was on a date) is refused.
 NO_DATE = "this server answers from the code system versions it holds, not as of a date; name a version instead"
 #: Why ``default-to-latest-version`` ($expand, $validate-code) is refused.
@@ -30,5 +31,6 @@ def refuse_unhonoured(params: OperationInput) -> None:
     """:class:`~terminology.errors.NotSupported` naming the first ecosystem parameter given that no
     operation here honours, and why (said before an operation's check of unknown parameters, which
     would only say it is not taken)."""
-    for name in sorted(params.names() & _UNHONOURED.keys()):
-        params.not_supported(name, reason=_UNHONOURED[name])
+    if params.gives_any(_UNHONOURED_NAMES):
+        for name in sorted(params.names() & _UNHONOURED_NAMES):
+            params.not_supported(name, reason=_UNHONOURED[name])

@@ -59,6 +59,14 @@ class OperationInput:
     def names(self) -> set[str]:
         return set(self._names)
 
+    def __contains__(self, name: object) -> bool:
+        """Whether the request gives the parameter ``name``."""
+        return name in self._names
+
+    def gives_any(self, names: frozenset[str]) -> bool:
+        """Whether the request gives any of ``names`` (one cheap test before the checks that name them)."""
+        return not self._names.isdisjoint(names)
+
     def entries(self) -> list[tuple[str, str, Any]]:
         """``(name, type, value)`` for every parameter, in the order given (type ``query`` for text)."""
         return list(self._entries)

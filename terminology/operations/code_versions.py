@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from ..context import RequestContext
 from ..definitions import ValueSetDefinition
 from ..errors import TerminologyError
-from ..model import Issue
+from ..model import Coding, Issue
 from ..registry import Registry
 from ..valuesets.membership import is_member, pinned_versions
 from ..valuesets.resolution import VersionRules
@@ -37,20 +37,14 @@ class VersionChoice:
 
 
 def choose_version(
-    registry: Registry,
-    value_set: ValueSetDefinition,
-    system: str,
-    code: str,
-    stated: str | None,
-    rules: VersionRules,
-    path: str,
-    display: str | None = None,
+    registry: Registry, value_set: ValueSetDefinition, coding: Coding, rules: VersionRules, path: str
 ) -> VersionChoice:
-    """The version of ``system`` to check ``code`` (stated in version ``stated``, if any, with
-    ``display``, if any) in."""
+    """The version of the coding's system to check its code in (the coding states a version, and a
+    display, or not)."""
+    system, stated = coding.system or "", coding.version
     if not registry.versions(system):
         return VersionChoice(stated)  # the code system itself is unknown: the code's own check says so
-    decided, mismatch = _decided(registry, value_set, system, code, stated, rules, path, display)
+    decided, mismatch = _decided(registry, value_set, coding, rules, path)
     stated_unknown = stated is not None and registry.code_system(system, stated) is None
     decided_unknown = decided is not None and registry.code_system(system, decided) is None
     unknown = stated if stated_unknown else (decided if decided_unknown else None)
@@ -66,17 +60,11 @@ def choose_version(
 
 
 def _decided(
-    registry: Registry,
-    value_set: ValueSetDefinition,
-    system: str,
-    code: str,
-    stated: str | None,
-    rules: VersionRules,
-    path: str,
-    display: str | None,
+    registry: Registry, value_set: ValueSetDefinition, coding: Coding, rules: VersionRules, path: str
 ) -> tuple[str | None, Issue | None]:
-    """The version the value set (or a version parameter) decides, and what is wrong with ``stated``
-    for it: a version parameter first, then the include's version, then the coding's own."""
+    """The version the value set (or a version parameter) decides, and what is wrong with the one the
+    coding states for it: a version parameter first, then the include's version, then the coding's own."""
+    system, stated = coding.system or "", coding.version
     pinned = pinned_versions(value_set, system, registry)
     forced, default = rules.forced.get(system), _default(rules, system)
     if forced is not None:
@@ -85,7 +73,7 @@ def _decided(
         return forced, messages.version_changed(system, forced, max(pinned, key=version_key) if pinned else "", stated, path)
     if pinned:
         if stated is None:
-            return _pinned_for(registry, value_set, system, code, display, pinned, rules), None
+            return _pinned_for(registry, value_set, system, coding.code or "", coding.display, pinned, rules), None
         if any(_fits(version, stated) for version in pinned):
             return stated, None
         latest = max(pinned, key=version_key)

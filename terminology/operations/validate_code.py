@@ -89,8 +89,7 @@ def _check_coding(
         if isinstance(inferred, ValidationResult):
             return inferred
         coding = inferred
-    code = coding.code or ""
-    choice = choose_version(registry, asked.value_set, coding.system or "", code, coding.version, asked.rules, path, coding.display)
+    choice = choose_version(registry, asked.value_set, coding, asked.rules, path)
     in_version = coding if choice.version == coding.version else coding.with_version(choice.version)
     checked = check_concept(registry, in_version, path, context, request.abstract_allowed, request.lenient_display)
     return value_set_verdict(registry, asked, coding, choice, checked, path)
