@@ -99,6 +99,7 @@ def supplement_as_system(supplement: str, path: str) -> Issue:
 
 
 def value_set_as_system(system: str, path: str) -> Issue:
+    """A value set's url used as a system: a common slip, worth its own message."""
     text = f"The Coding references a value set, not a code system ('{system}')"
     return Issue("error", "invalid", text, "invalid-data", (f"{path}system",), "Terminology_TX_System_ValueSet2")
 
@@ -191,16 +192,17 @@ def abstract_warning(reason: str, path: str) -> Issue:
     return Issue("warning", "business-rule", reason, "code-rule", (f"{path}code",))
 
 
+def deprecated_concept(code: str, path: str) -> Issue:
+    """Still valid, but on its way out."""
+    text = f"The concept '{code}' is deprecated and its use should be reviewed"
+    return Issue("warning", "business-rule", text, "code-comment", (f"{path}code",), "DEPRECATED_CONCEPT_FOUND")
+
+
 def inactive_concept(code: str, status: str | None, path: str) -> Issue:
     """``status``: the concept's status, where it says more than inactive (retired ...)."""
     shown = "inactive" if status in (None, "inactive") else f"{status} and inactive"
     text = f"The concept '{code}' has a status of {shown} and its use should be reviewed"
     return Issue("warning", "business-rule", text, "code-comment", (path.rstrip(".") or "code",), "INACTIVE_CONCEPT_FOUND")
-
-
-def deprecated_concept(code: str, path: str) -> Issue:
-    text = f"The concept '{code}' is deprecated and its use should be reviewed"
-    return Issue("warning", "business-rule", text, "code-comment", (f"{path}code",), "DEPRECATED_CONCEPT_FOUND")
 
 
 # --- the display --------------------------------------------------------------------------------
