@@ -72,6 +72,8 @@ class Registry:
         self._supplements_by_id: dict[str, SupplementDefinition] = {}
         self._concept_maps: dict[str, list[ConceptMapDefinition]] = {}
         self._concept_maps_by_id: dict[str, ConceptMapDefinition] = {}
+        self._found: dict[tuple[str, str | None], CodeSystemProvider] = {}  # code_system's answers
+        self._versions: dict[str, tuple[str, ...]] = {}  # versions' answers
         # ``url|version`` of the supplements this layer applies to its parent's code systems.
         self.supplements_applied: tuple[str, ...] = parent.supplements_applied if parent is not None else ()
 
@@ -85,6 +87,7 @@ class Registry:
         self._add_code_system_entry(info.url, info.version, info.id, entry)
         if default or (default is None and info.url not in self._defaults):
             self._defaults[info.url] = entry
+        self._found.clear()
 
     def add(self, definition: Definition) -> None:
         """Adds a code system, a supplement, a value set or a concept map; one without a url is passed over."""
@@ -120,6 +123,8 @@ class Registry:
                 raise ValueError(f"code system {url} version {version} is loaded twice")
             versions[:] = [known for known in versions if known.version != version]
         versions.append(entry)
+        self._found.clear()
+        self._versions.clear()
         if id:
             if entry.provider is not None and id in self._by_id:
                 raise ValueError(f"two code systems have the id '{id}'")
@@ -129,6 +134,18 @@ class Registry:
 
     def code_system(self, url: str, version: str | None = None) -> CodeSystemProvider | None:
         """The provider of ``url`` (in ``version``, when given), or None."""
+        # One validation asks for the same code system several times: what is found is kept until this
+        # layer changes (a layer's parents do not change once it is made). What is not found is not
+        # kept: clients may name any number of unknown systems.
+        key = (url, version)
+        found = self._found.get(key)
+        if found is None:
+            found = self._code_system(url, version)
+            if found is not None:
+                self._found[key] = found
+        return found
+
+    def _code_system(self, url: str, version: str | None) -> CodeSystemProvider | None:
         versions = self._code_systems.get(url)
         if versions:
             if version is None:
@@ -159,10 +176,15 @@ class Registry:
         return self.parent.code_system_by_id(id) if self.parent is not None else None
 
     def versions(self, url: str) -> list[str]:
-        """The versions of ``url`` that are known (empty when the code system is unknown)."""
-        own = [entry.version or "" for entry in self._code_systems.get(url, ())]
-        inherited = self.parent.versions(url) if self.parent is not None else []
-        return sorted(set(own + inherited), key=version_key)
+        """The versions of ``url`` that are known (empty when the code system is unknown), oldest first."""
+        found = self._versions.get(url)
+        if found is None:
+            own = [entry.version or "" for entry in self._code_systems.get(url, ())]
+            inherited = self.parent.versions(url) if self.parent is not None else []
+            found = tuple(sorted(set(own + inherited), key=version_key))
+            if found:  # (as above: unknown urls are not kept)
+                self._versions[url] = found
+        return list(found)
 
     def catalog(self) -> Iterator[tuple[str, str | None, bool]]:
         """``(url, version, is the default version)`` of every code system, without reading any."""

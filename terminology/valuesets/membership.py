@@ -84,10 +84,12 @@ def _excluded(compose: Compose, provider: CodeSystemProvider | None, asked: _Ask
         if match is None:
             continue
         excluding = match.provider
-        if excluding is None or provider is None or exclude.system is None:
+        if excluding is None or provider is None:
             return True
+        # (an exclude of a value set names no system: the code is excluded from the system and version it found)
+        system = exclude.system or excluding.info.url
         scoped = compose.versions_match is False or (
-            compose.versions_match is None and excluding.info.version in _included_versions(compose, exclude.system, asked)
+            compose.versions_match is None and excluding.info.version in _included_versions(compose, system, asked)
         )
         if not scoped or excluding.info.version == provider.info.version:
             return True

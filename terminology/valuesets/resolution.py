@@ -72,6 +72,8 @@ class VersionRules:
     def from_canonicals(
         cls, defaults: list[str], forced: list[str], checked: list[str], value_sets: list[str] = ()
     ) -> VersionRules:
+        if not (defaults or forced or checked or value_sets):
+            return _NO_RULES  # (most requests: made once)
         return cls(
             _split(defaults, "system-version"),
             _split(forced, "force-system-version"),
@@ -128,6 +130,9 @@ class VersionRules:
             raise VersionNotAllowed(
                 f"The version '{version}' is not allowed for system '{system}': required to be '{required}' by a version-check parameter"
             )
+
+
+_NO_RULES = VersionRules()
 
 
 def _current_on(resolver: Resolver, system: str, date: str) -> str | None:

@@ -248,3 +248,21 @@ def test_membership_in_an_import_follows_the_requests_default_version():
     missing = VersionRules(value_sets={VS + "filter-mammals": "9.9.9"})
     with pytest.raises(NotFound, match=r"filter-mammals\|9.9.9' could not be found"):
         is_member(importing, ANIMALS, None, "dog", layered, missing)
+
+
+def test_an_excluded_import_takes_its_codes_out_of_its_own_version_only():
+    # animals-import holds colors#red of the default version (2.0.0): excluding it leaves red of 1.0.0,
+    # which the value set also includes, in the expansion and in membership alike.
+    resource = definition({
+        "resourceType": "ValueSet",
+        "url": VS + "made-up",
+        "status": "active",
+        "compose": {
+            "include": [{"system": COLORS}, {"system": COLORS, "version": "1.0.0"}],
+            "exclude": [{"valueSet": [VS + "animals-import"]}],
+        },
+    })
+    assert (COLORS, "red") in _expanded(resource)
+    assert is_member(resource, COLORS, None, "red", REGISTRY, RULES).found
+    assert not is_member(resource, COLORS, "2.0.0", "red", REGISTRY, RULES).found
+    assert _disagreements(resource) == []
