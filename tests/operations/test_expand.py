@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from fixture_resources import (
-    ANIMALS, COLORS, SHAPES, SUPPLEMENT, VS, definition, fixture_registry, load, value_set, value_set_definition, with_contained_value_set,
+    ANIMALS, COLORS, SHAPES, SUPPLEMENT, VS, definition, load, value_set, value_set_definition, with_contained_value_set,
 )
 from icd10cm_oracle import ICD10CM, codes, display, is_billable, oracle
 from terminology.context import RequestContext
@@ -26,12 +26,6 @@ CONTEXT = RequestContext()
 ALL_ICD10CM = f"{ICD10CM}?fhir_vs"
 GUIDANCE_VS = "http://fhir.icd10cm-terminology.org/ValueSet/"
 GUIDANCE = "http://fhir.icd10cm-terminology.org/CodeSystem/icd10cm-guidance-m4848"
-
-
-@pytest.fixture(scope="module")
-def fixtures(registry):
-    """The fixture resources over the server's registry, as a request's tx-resources would be."""
-    return fixture_registry(registry)
 
 
 def _expand(registry, context: RequestContext = CONTEXT, **fields: Any) -> ExpandResult:
@@ -371,6 +365,12 @@ def test_active_only_keeps_all_of_icd10cm(registry):
     assert _codes(_expand(registry, url=f"{ICD10CM}?fhir_vs=isa/M48.4", options=options)) == _is_a("M48.4")
 
 
+def test_exclude_not_for_ui_leaves_out_the_headers(registry):
+    options = ExpansionOptions(exclude_not_for_ui=True)
+    result = _expand(registry, url=f"{ICD10CM}?fhir_vs=isa/M48.4", options=options)
+    assert _codes(result) == [code for code in _is_a("M48.4") if is_billable(code)]
+
+
 def _oracle_tree(code: str) -> Any:
     below = oracle.get_children(code)
     return (code, [_oracle_tree(child) for child in below]) if below else code
@@ -441,6 +441,22 @@ def test_the_value_sets_own_language(fixtures):
     assert result.display_language == "de"
     assert {e.code: e.display for e in result.entries}["dog"] == "Hund"
     assert _expand(fixtures, RequestContext(languages=("fr",)), value_set=german).display_language == "fr"  # the request's wins
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="expand() takes only ValueSet.language: the displayLanguage a value set sets in its valueset-expansion-parameter "
+    "extension is ignored (validate_code honours it through valuesets.expand.value_set_languages, and the wire echoes it "
+    "as an expansion parameter while the displays stay English)",
+)
+def test_the_value_sets_display_language_expansion_parameter(fixtures):
+    parameter = [{"url": "name", "valueCode": "displayLanguage"}, {"url": "value", "valueCode": "de"}]
+    extension = {"url": "http://hl7.org/fhir/StructureDefinition/valueset-expansion-parameter", "extension": parameter}
+    german = definition({**value_set("filter-mammals"), "extension": [extension]})
+    assert german.expansion_parameters == {"displayLanguage": "de"}
+    result = _expand(fixtures, value_set=german)
+    assert {e.code: e.display for e in result.entries}["dog"] == "Hund"
+    assert result.display_language == "de"
 
 
 def test_a_supplement_asked_for(fixtures):
