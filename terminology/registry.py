@@ -52,8 +52,9 @@ class CodeSystemEntry:
 def _metadata_of(info: CodeSystemInfo) -> ResourceMetadata:
     """A provider's own description, as a CodeSystem resource's metadata would say it."""
     return ResourceMetadata(
-        "CodeSystem", info.id, info.url, info.version, info.name, info.title, info.status, info.experimental,
-        info.date, info.publisher, info.description,
+        "CodeSystem", id=info.id, url=info.url, version=info.version, name=info.name, title=info.title,
+        status=info.status, experimental=info.experimental, date=info.date, publisher=info.publisher,
+        description=info.description,
     )  # fmt: skip
 
 

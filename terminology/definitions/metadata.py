@@ -18,9 +18,11 @@ class ResourceMetadata:
     """``kind``: CodeSystem, ValueSet or ConceptMap. ``standards_status``: deprecated or withdrawn, as the
     structuredefinition-standards-status extension says (other values are not kept: they warn of nothing)."""
 
+    # (in the order of the elements of a FHIR canonical resource)
     kind: str
     id: str | None = None
     url: str | None = None
+    identifiers: tuple[Identifier, ...] = ()
     version: str | None = None
     name: str | None = None
     title: str | None = None
@@ -29,7 +31,6 @@ class ResourceMetadata:
     date: str | None = None
     publisher: str | None = None
     description: str | None = None
-    identifiers: tuple[Identifier, ...] = ()
     standards_status: str | None = None
 
     @property

@@ -15,22 +15,18 @@ from ..operations.expand import ExpandRequest, ExpandResult
 from ..valuesets.expand import ExpansionEntry, ExpansionOptions
 from ..valuesets.resolution import VersionRules
 from .definitions import read_resource, resource_json
+from .ecosystem import DEFAULT_VERSION, NO_DATE, VALIDATOR_PARAMETERS, refuse_unhonoured
 from .output import designation_json, extension_json, typed_value
 from .parameters import OperationInput
 
 __all__ = [
     "EXPAND_PARAMETERS",
-    "VALIDATOR_PARAMETERS",
     "echoed_parameters",
     "expansion_resource",
     "given_value_set",
     "read_expand_request",
 ]
 
-#: What the HL7 validator and other clients send beside the operation's own parameters.
-VALIDATOR_PARAMETERS = frozenset(
-    {"tx-resource", "cache-id", "uuid", "diagnostics", "_limit", "_incomplete", "incomplete-ok", "profile-url", "__Accept-Language"}
-)
 # Parameters echoed in expansion.parameter, with their FHIR types.
 _ECHOED = {
     "filter": "string",
@@ -41,20 +37,17 @@ _ECHOED = {
     "includeDefinition": "boolean",
     "excludeNested": "boolean",
     "excludeNotForUI": "boolean",
-    "excludePostCoordinated": "boolean",
+    "excludePostCoordinated": "boolean",  # (honoured: no code system here has post-coordinated codes)
     "displayLanguage": "code",
     "system-version": "uri",  # canonicals, echoed as tx.fhir.org does
     "check-system-version": "uri",
     "force-system-version": "uri",
     "default-valueset-version": "uri",
     "designation": "string",
-    "default-to-latest-version": "boolean",
-    "limitedExpansion": "boolean",
-    "date": "dateTime",
 }
 EXPAND_PARAMETERS = (
     frozenset(_ECHOED)
-    | {"url", "valueSet", "valueSetVersion", "context", "contextDirection", "exclude-system", "useSupplement", "property"}
+    | {"url", "valueSet", "valueSetVersion", "useSupplement", "property"}
     | VALIDATOR_PARAMETERS
 )
 _BOOLEAN_DEFAULTS = {
@@ -79,6 +72,8 @@ def given_value_set(params: OperationInput) -> ValueSetDefinition | None:
 
 def read_expand_request(params: OperationInput, value_set: ValueSetDefinition | None = None) -> ExpandRequest:
     """``value_set``: the ValueSet an instance-level call was made on."""
+    refuse_unhonoured(params)
+    _refuse_unhonoured(params)
     params.reject_unknown(EXPAND_PARAMETERS, "ValueSet/$expand")
     given = given_value_set(params)
     url, version = params.string("url"), params.string("valueSetVersion")
@@ -107,6 +102,15 @@ def read_expand_request(params: OperationInput, value_set: ValueSetDefinition | 
         offset=params.integer("offset") or 0,
         supplements=tuple(params.strings("useSupplement")),
     )
+
+
+def _refuse_unhonoured(params: OperationInput) -> None:
+    """R4's parameters of $expand that this server does not honour, refused with why."""
+    params.not_supported("date", reason=NO_DATE)
+    params.not_supported("context", "contextDirection", reason="value sets are named by 'url' or given as 'valueSet', not found by context")
+    params.not_supported("exclude-system", reason="an expansion takes the code systems its value set names; exclude one in its compose")
+    params.not_supported("limitedExpansion", reason="an expansion here is whole, or paged with 'count' and 'offset'")
+    params.not_supported("default-to-latest-version", reason=DEFAULT_VERSION)
 
 
 def echoed_parameters(params: OperationInput) -> list[dict[str, Any]]:

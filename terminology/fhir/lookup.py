@@ -7,25 +7,27 @@ from typing import Any
 from ..errors import InvalidRequest
 from ..model import LookupResult
 from ..operations.lookup import LookupRequest
-from .expand import VALIDATOR_PARAMETERS
+from .ecosystem import NO_DATE, VALIDATOR_PARAMETERS, refuse_unhonoured
 from .output import ParametersBuilder
 from .parameters import OperationInput
 
 __all__ = ["LOOKUP_PARAMETERS", "lookup_parameters", "read_lookup_request"]
 
 LOOKUP_PARAMETERS = frozenset(
-    {"code", "system", "version", "coding", "date", "displayLanguage", "property", "useSupplement"}
+    {"code", "system", "version", "coding", "displayLanguage", "property", "useSupplement"}
 ) | VALIDATOR_PARAMETERS
 
 
 def read_lookup_request(params: OperationInput, system: str | None = None, version: str | None = None) -> LookupRequest:
     """``system``/``version``: those of the CodeSystem the instance-level operation was called on."""
+    refuse_unhonoured(params)
+    params.not_supported("date", reason=NO_DATE)
     params.reject_unknown(LOOKUP_PARAMETERS, "$lookup")
+    params.mutually_exclusive("coding", "code")
+    params.mutually_exclusive("coding", "system")
     code, coding = params.string("code"), params.coding("coding")
     given_system, given_version = params.string("system"), params.string("version")
     if coding is not None:
-        if code is not None or given_system is not None:
-            raise InvalidRequest("Give either 'coding', or 'system' and 'code', not both", expression="coding")
         code, given_system = coding.code, coding.system
         given_version = coding.version or given_version
     if system is not None:
@@ -36,7 +38,6 @@ def read_lookup_request(params: OperationInput, system: str | None = None, versi
         raise InvalidRequest(
             "Must provide either a 'coding' parameter, or 'system' and 'code' parameters", expression="code"
         )
-    params.string("date")  # accepted and checked; a release has one date, so it selects nothing
     properties = params.strings("property")
     supplements = tuple(params.strings("useSupplement"))
     return LookupRequest(given_system, code, given_version, tuple(properties) if properties else None, supplements)

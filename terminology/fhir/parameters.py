@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from ..errors import InvalidRequest
+from ..errors import InvalidRequest, NotSupported
 from ..model import CodeableConcept, Coding
 
 __all__ = ["OperationInput", "is_fhir_code"]
@@ -59,6 +59,14 @@ class OperationInput:
     def names(self) -> set[str]:
         return set(self._names)
 
+    def __contains__(self, name: object) -> bool:
+        """Whether the request gives the parameter ``name``."""
+        return name in self._names
+
+    def gives_any(self, names: frozenset[str]) -> bool:
+        """Whether the request gives any of ``names`` (one cheap test before the checks that name them)."""
+        return not self._names.isdisjoint(names)
+
     def entries(self) -> list[tuple[str, str, Any]]:
         """``(name, type, value)`` for every parameter, in the order given (type ``query`` for text)."""
         return list(self._entries)
@@ -70,6 +78,34 @@ class OperationInput:
             raise InvalidRequest(
                 f"{operation} does not take the parameter(s) {listed}; it takes: {', '.join(sorted(known))}"
             )
+
+    def exactly_one_of(self, *names: str) -> str:
+        """The one of ``names`` the request gives; :class:`InvalidRequest` when it gives none, or several."""
+        given = self._given(names)
+        if len(given) != 1:
+            found = f"gives {_listed(given, 'and')}" if given else "gives none"
+            raise InvalidRequest(f"Give exactly one of {_listed(names, 'or')}; the request {found}", expression=(given or names)[0])
+        return given[0]
+
+    def mutually_exclusive(self, *names: str) -> None:
+        """:class:`InvalidRequest` when the request gives more than one of ``names``."""
+        given = self._given(names)
+        if len(given) < 2:
+            return
+        if len(names) == 2:
+            raise InvalidRequest(f"Give either {_listed(names, 'or')}, not both", expression=given[1])
+        raise InvalidRequest(f"Give only one of {_listed(names, 'or')}, not {_listed(given, 'and')} together", expression=given[1])
+
+    def not_supported(self, *names: str, reason: str) -> None:
+        """:class:`NotSupported` naming those of ``names`` the request gives, with ``reason``: why they are
+        not honoured here, and what to do instead."""
+        given = self._given(names)
+        if given:
+            named = f"parameter {_listed(given, 'and')} is" if len(given) == 1 else f"parameters {_listed(given, 'and')} are"
+            raise NotSupported(f"The {named} not supported: {reason}", expression=given[0])
+
+    def _given(self, names: tuple[str, ...]) -> list[str]:
+        return [name for name in names if name in self._names]
 
     def _values(self, name: str) -> list[tuple[str, Any]]:
         return [(kind, value) for entry_name, kind, value in self._entries if entry_name == name]
@@ -165,6 +201,12 @@ class OperationInput:
         if kind != "CodeableConcept":
             raise InvalidRequest(f"The parameter '{name}' must be a CodeableConcept; use a POST with a Parameters body", expression=name)
         return value
+
+
+def _listed(names: Iterable[str], conjunction: str) -> str:
+    """``'a'``, ``'a' or 'b'``, ``'a', 'b' or 'c'``."""
+    quoted = [f"'{name}'" for name in names]
+    return quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} {conjunction} {quoted[-1]}"
 
 
 def _list(value: Any, path: str) -> list:

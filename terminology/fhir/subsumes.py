@@ -7,7 +7,7 @@ from typing import Any
 from ..errors import InvalidRequest
 from ..model import Coding
 from ..operations.subsumes import SubsumesRequest
-from .expand import VALIDATOR_PARAMETERS
+from .ecosystem import VALIDATOR_PARAMETERS, refuse_unhonoured
 from .output import ParametersBuilder
 from .parameters import OperationInput
 
@@ -22,6 +22,7 @@ def read_subsumes_request(params: OperationInput, system: str | None = None, ver
     Each side is ``codeX`` or ``codingX``; every system named (the ``system`` parameter, the
     codings', the instance's) must be the same one, and so must every version named.
     """
+    refuse_unhonoured(params)
     params.reject_unknown(SUBSUMES_PARAMETERS, "$subsumes")
     a, b = _side(params, "A"), _side(params, "B")
     given_system, given_version = params.string("system"), params.string("version")
@@ -42,18 +43,12 @@ def read_subsumes_request(params: OperationInput, system: str | None = None, ver
 
 def _side(params: OperationInput, side: str) -> Coding:
     """Side ``A`` or ``B``: from ``codeA`` or ``codingA``, never both; the code is checked to be there."""
-    code, coding = params.string(f"code{side}"), params.coding(f"coding{side}")
-    if code is not None and coding is not None:
-        raise InvalidRequest(f"Give either 'code{side}' or 'coding{side}', not both", expression=f"code{side}")
-    if coding is not None:
-        if coding.code is None:
-            raise InvalidRequest(f"The parameter 'coding{side}' has no code", expression=f"coding{side}.code")
-        return coding
-    if code is None:
-        raise InvalidRequest(
-            f"No code for side {side}: give 'code{side}' (with 'system') or 'coding{side}'", expression=f"code{side}"
-        )
-    return Coding(code=code)
+    if params.exactly_one_of(f"code{side}", f"coding{side}") == f"code{side}":
+        return Coding(code=params.string(f"code{side}"))
+    coding = params.coding(f"coding{side}")
+    if coding.code is None:
+        raise InvalidRequest(f"The parameter 'coding{side}' has no code", expression=f"coding{side}.code")
+    return coding
 
 
 def _one(named: list[tuple[str, str | None]], what: str) -> str | None:

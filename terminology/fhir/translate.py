@@ -12,17 +12,17 @@ from __future__ import annotations
 from typing import Any
 
 from ..definitions import ConceptMapDefinition
-from ..errors import InvalidRequest, NotSupported
+from ..errors import InvalidRequest
 from ..model import Coding
 from ..operations.translate import TranslateMatch, TranslateRequest, TranslateResult
 from .definitions import read_resource
-from .expand import VALIDATOR_PARAMETERS
+from .ecosystem import VALIDATOR_PARAMETERS, refuse_unhonoured
 from .output import ParametersBuilder
 from .parameters import OperationInput
 
 __all__ = ["TRANSLATE_PARAMETERS", "read_translate_request", "translate_parameters", "uses_r5_names"]
 
-_SHARED = frozenset({"url", "conceptMap", "conceptMapVersion", "system", "version", "dependency"})
+_SHARED = frozenset({"url", "conceptMap", "conceptMapVersion", "system", "version"})
 _R4_ONLY = frozenset({"code", "coding", "codeableConcept", "source", "target", "targetsystem", "reverse"})
 _R5_ONLY = frozenset(
     {
@@ -52,6 +52,8 @@ def uses_r5_names(params: OperationInput) -> bool:
 
 def read_translate_request(params: OperationInput, concept_map: ConceptMapDefinition | None = None) -> TranslateRequest:
     """``concept_map``: the ConceptMap an instance-level call was made on."""
+    refuse_unhonoured(params)
+    params.not_supported("dependency", reason="mappings are not qualified by other elements here")
     params.reject_unknown(TRANSLATE_PARAMETERS, "ConceptMap/$translate")
     names = params.names()
     if names & _R4_ONLY and names & _R5_ONLY:
@@ -59,8 +61,6 @@ def read_translate_request(params: OperationInput, concept_map: ConceptMapDefini
             f"Use either R4's parameter names ({', '.join(sorted(names & _R4_ONLY))}) or R5's "
             f"({', '.join(sorted(names & _R5_ONLY))}), not both",
         )
-    if "dependency" in names:
-        raise NotSupported("The parameter 'dependency' is not supported: mappings are not qualified by other elements here", expression="dependency")
     given = params.resource("conceptMap")
     if given is not None:
         given = read_resource(given, "conceptMap")
@@ -101,19 +101,19 @@ def _read_r5(params: OperationInput, maps: dict[str, Any]) -> TranslateRequest:
 
 def _codings(params: OperationInput, code_name: str, coding_name: str, concept_name: str, system: str | None) -> tuple[Coding, ...]:
     """The code to translate: ``code`` (with ``system`` and ``version``), a Coding, or a CodeableConcept."""
-    code, coding, concept = params.string(code_name), params.coding(coding_name), params.codeable_concept(concept_name)
-    given = [name for name, value in ((code_name, code), (coding_name, coding), (concept_name, concept)) if value is not None]
-    if not given:
+    if not params.names() & {code_name, coding_name, concept_name}:
         raise InvalidRequest(
             f"Give the code to translate: '{code_name}' with 'system', '{coding_name}' or '{concept_name}'", expression=code_name
         )
-    if len(given) > 1:
-        raise InvalidRequest(f"Give only one of {', '.join(repr(name) for name in given)}", expression=given[1])
-    version = params.string("version")
-    codings = (Coding(system, version, code),) if code is not None else ((coding,) if coding is not None else concept.codings)
+    name = params.exactly_one_of(code_name, coding_name, concept_name)
+    if name == code_name:
+        codings = (Coding(system, params.string("version"), params.string(code_name)),)
+    else:  # a Coding or CodeableConcept carries its own system and version
+        params.mutually_exclusive(name, "system")
+        params.mutually_exclusive(name, "version")
+        codings = (params.coding(coding_name),) if name == coding_name else params.codeable_concept(concept_name).codings
     for item in codings:
         if not item.code or not item.system:
-            name = given[0]
             raise InvalidRequest(f"The code to translate ('{name}') needs both a system and a code", expression=name)
     return tuple(codings)
 

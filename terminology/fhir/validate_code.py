@@ -6,11 +6,12 @@ from collections.abc import Callable
 from typing import Any
 
 from ..definitions import ValueSetDefinition
-from ..errors import InvalidRequest
+from ..errors import InvalidRequest, NotSupported
 from ..model import Coding, ValidationResult
 from ..operations.validate_code import CodeValidationRequest
 from ..valuesets.resolution import VersionRules
-from .expand import VALIDATOR_PARAMETERS, given_value_set
+from .ecosystem import DEFAULT_VERSION, NO_DATE, VALIDATOR_PARAMETERS, refuse_unhonoured
+from .expand import given_value_set
 from .outcome import operation_outcome
 from .output import ParametersBuilder
 from .parameters import OperationInput, is_fhir_code
@@ -32,7 +33,6 @@ CODESYSTEM_VALIDATE_PARAMETERS = frozenset(
         "display",
         "coding",
         "codeableConcept",
-        "date",
         "abstract",
         "displayLanguage",
     }
@@ -43,6 +43,8 @@ def read_validation_request(
     params: OperationInput, system: str | None = None, version: str | None = None
 ) -> CodeValidationRequest:
     """``CodeSystem/$validate-code`` input; ``system``/``version`` those of an instance-level call."""
+    refuse_unhonoured(params)
+    params.not_supported("date", reason=NO_DATE)
     params.reject_unknown(CODESYSTEM_VALIDATE_PARAMETERS, "CodeSystem/$validate-code")
     url, given_system = params.string("url"), params.string("system")
     if url is not None and given_system is not None and url != given_system:
@@ -53,14 +55,10 @@ def read_validation_request(
             raise InvalidRequest(f"The url '{url}' is not the url of this CodeSystem ({system})", expression="url")
         url = system
     given_version = params.string("version") or version
+    params.exactly_one_of("code", "coding", "codeableConcept")
     code, coding, concept = params.string("code"), params.coding("coding"), params.codeable_concept("codeableConcept")
-    if sum(item is not None for item in (code, coding, concept)) != 1:
-        raise InvalidRequest(
-            "Give exactly one of 'code' (with 'url' or 'system'), 'coding' or 'codeableConcept'", expression="code"
-        )
     abstract = params.boolean("abstract")
     abstract_allowed = True if abstract is None else abstract
-    params.string("date")  # accepted and checked; a release has one date, so it selects nothing
     if code is not None:
         if url is None:
             raise InvalidRequest("The parameter 'code' needs 'url' (or 'system') to name its code system", expression="url")
@@ -110,14 +108,22 @@ def validation_parameters(result: ValidationResult) -> dict[str, Any]:
 
 VALUESET_VALIDATE_PARAMETERS = (
     CODESYSTEM_VALIDATE_PARAMETERS
-    | {"valueSet", "valueSetVersion", "systemVersion", "context", "activeOnly", "inferSystem"}
-    | {"valueset-membership-only", "lenient-display-validation", "mode", "valueSetMode", "default-to-latest-version"}
+    | {"valueSet", "valueSetVersion", "systemVersion", "activeOnly", "inferSystem"}
+    | {"valueset-membership-only", "lenient-display-validation", "mode", "valueSetMode"}
     | {"system-version", "check-system-version", "force-system-version", "default-valueset-version"}
-    | {"excludeNested", "includeDesignations"}
-    | {"includeDefinition", "property", "designation", "excludeNotForUI", "excludePostCoordinated", "count", "offset"}
     | {"useSupplement"}
     | VALIDATOR_PARAMETERS
 )
+# $expand's own parameters, which a client may send with a validation (the HL7 validator sends one set to
+# both): they change nothing a validation answers, so they are refused rather than passed over.
+_EXPANSION_ONLY = (
+    "excludeNested", "includeDesignations", "includeDefinition", "property", "designation", "excludeNotForUI",
+    "excludePostCoordinated", "count", "offset",
+)  # fmt: skip
+_VALUE_SET_NAMES = frozenset({"url", "valueSet", "valueSetVersion"})
+_UNHONOURED = frozenset({"date", "context", "default-to-latest-version", *_EXPANSION_ONLY})
+# valueSetMode (tx.fhir.org's name) or mode: what is checked.
+_ALL_CHECKS, _MEMBERSHIP_ONLY, _LENIENT_DISPLAY = "ALL_CHECKS", "CHECK_MEMBERSHIP_ONLY", "lenient-display-validation"
 
 
 def read_value_set_validation_request(
@@ -125,27 +131,25 @@ def read_value_set_validation_request(
 ) -> CodeValidationRequest:
     """``ValueSet/$validate-code`` input. ``value_set``: the ValueSet of an instance-level call;
     ``find(url, version)`` resolves the one named by ``url`` (raising NotFound)."""
+    _refuse_unhonoured(params)
     params.reject_unknown(VALUESET_VALIDATE_PARAMETERS, "ValueSet/$validate-code")
-    given = given_value_set(params)
-    url = params.string("url")
     if value_set is None:
-        if given is not None:
-            value_set = given
-        elif url is not None:
-            value_set = find(url, params.string("valueSetVersion"))
-        else:
-            raise InvalidRequest("Give the value set: 'url' (with 'valueSetVersion'), or 'valueSet'", expression="url")
+        value_set = _value_set(params, find)
+    elif params.gives_any(_VALUE_SET_NAMES):
+        raise InvalidRequest("Give no 'url', 'valueSet' or 'valueSetVersion' when calling $validate-code on a ValueSet instance", expression="url")
+    params.mutually_exclusive("systemVersion", "version")
     system, version = params.string("system"), params.string("systemVersion") or params.string("version")
+    params.exactly_one_of("code", "coding", "codeableConcept")
     code, coding, concept = params.string("code"), params.coding("coding"), params.codeable_concept("codeableConcept")
-    if sum(item is not None for item in (code, coding, concept)) != 1:
-        raise InvalidRequest("Give exactly one of 'code' (with 'system'), 'coding' or 'codeableConcept'", expression="code")
-    mode = params.string("mode") or params.string("valueSetMode") or ""
+    if code is not None and system is None and params.boolean("inferSystem") is False:
+        raise InvalidRequest("The code has no system, and 'inferSystem' is false: give 'system'", expression="system")
+    mode = _mode(params)
     options = dict(
         abstract_allowed=params.boolean("abstract") is not False,
         value_set=value_set,
         active_only=bool(params.boolean("activeOnly")),
-        membership_only=bool(params.boolean("valueset-membership-only")) or mode.upper().startswith("CHECK_MEM"),
-        lenient_display=bool(params.boolean("lenient-display-validation")) or mode == "lenient-display-validation",
+        membership_only=bool(params.boolean("valueset-membership-only")) or mode == _MEMBERSHIP_ONLY,
+        lenient_display=bool(params.boolean("lenient-display-validation")) or mode == _LENIENT_DISPLAY,
         version_rules=VersionRules.from_canonicals(
             params.strings("system-version"), params.strings("force-system-version"), params.strings("check-system-version"),
             params.strings("default-valueset-version"),
@@ -161,3 +165,43 @@ def read_value_set_validation_request(
             raise InvalidRequest(f"The parameter '{where}' has no code", expression=f"{where}.code")
     form = "coding" if coding is not None else "codeableConcept"
     return CodeValidationRequest(codings, form, concept_text=concept.text if concept is not None else None, **options)
+
+
+def _refuse_unhonoured(params: OperationInput) -> None:
+    """The parameters of ``ValueSet/$validate-code`` this server does not honour, refused with why."""
+    refuse_unhonoured(params)
+    if not params.gives_any(_UNHONOURED):
+        return  # (the usual request: one test instead of four)
+    params.not_supported("date", reason=NO_DATE)
+    params.not_supported("context", reason="value sets are named by 'url' or given as 'valueSet', not found by context")
+    params.not_supported("default-to-latest-version", reason=DEFAULT_VERSION)
+    params.not_supported(*_EXPANSION_ONLY, reason="they shape an expansion, and $validate-code expands nothing")
+
+
+def _value_set(params: OperationInput, find: Callable[[str, str | None], ValueSetDefinition]) -> ValueSetDefinition:
+    """The value set the request gives (``valueSet``) or names (``url``, with ``valueSetVersion``)."""
+    params.mutually_exclusive("url", "valueSet")
+    given = given_value_set(params)
+    if given is not None:
+        params.mutually_exclusive("valueSet", "valueSetVersion")  # (the version of the one 'url' names)
+        return given
+    url = params.string("url")
+    if url is None:
+        raise InvalidRequest("Give the value set: 'url' (with 'valueSetVersion'), or 'valueSet'", expression="url")
+    return find(url, params.string("valueSetVersion"))
+
+
+def _mode(params: OperationInput) -> str:
+    """What is checked (``valueSetMode``, or ``mode``): everything, membership only, or a display leniently."""
+    if "mode" not in params and "valueSetMode" not in params:
+        return _ALL_CHECKS
+    params.mutually_exclusive("mode", "valueSetMode")
+    name = "mode" if "mode" in params else "valueSetMode"
+    mode = params.string(name) or _ALL_CHECKS
+    if mode.upper().startswith("CHECK_MEM"):  # (tx.fhir.org's own spelling is CHECK_MEMERSHIP_ONLY)
+        return _MEMBERSHIP_ONLY
+    if mode in (_ALL_CHECKS, _LENIENT_DISPLAY):
+        return mode
+    if mode.upper() == "NO_MEMBERSHIP_CHECK":
+        raise NotSupported(f"The parameter '{name}' with the value NO_MEMBERSHIP_CHECK is not supported: validate against the code system instead", expression=name)
+    raise InvalidRequest(f"Unknown {name} '{mode}': use {_ALL_CHECKS}, {_MEMBERSHIP_ONLY} or {_LENIENT_DISPLAY}", expression=name)

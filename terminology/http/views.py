@@ -38,6 +38,7 @@ from ..operations.search import (
     search_concept_maps,
     search_value_sets,
 )
+from ..operations.search_criteria import SearchRequest
 from ..operations.translate import translate
 from ..operations.validate_code import validate_code
 from ..registry import Registry
@@ -118,13 +119,6 @@ class FhirViews:
         result = expand(registry, asked if limit is None else replace(asked, limit=limit), _context(request, params))
         return expansion_resource(result, echoed_parameters(params), params.boolean("includeDefinition") is True)
 
-    def value_set_search(self, request: HttpRequest, id: str | None) -> dict[str, Any]:
-        search = _read_search(request, "ValueSet")
-        return _search(request, "ValueSet", search_value_sets(self.registry, search.request), search)
-
-    def value_set_read(self, request: HttpRequest, id: str | None) -> dict[str, Any]:
-        return _read(request, "ValueSet", lambda shown: resource_json(read_value_set(self.registry, id or "")))
-
     def translate(self, request: HttpRequest, id: str | None) -> dict[str, Any]:
         params = self._operation_input(request)
         registry = self.request_resources.registry_for(params.resources("tx-resource"))
@@ -132,26 +126,43 @@ class FhirViews:
         result = translate(registry, read_translate_request(params, instance))
         return translate_parameters(result, r5_names=uses_r5_names(params))
 
-    def concept_map_search(self, request: HttpRequest, id: str | None) -> dict[str, Any]:
-        search = _read_search(request, "ConceptMap")
-        return _search(request, "ConceptMap", search_concept_maps(self.registry, search.request), search)
-
-    def concept_map_read(self, request: HttpRequest, id: str | None) -> dict[str, Any]:
-        return _read(request, "ConceptMap", lambda shown: resource_json(read_concept_map(self.registry, id or "")))
-
     def versions(self, request: HttpRequest, id: str | None) -> dict[str, Any]:
         """The FHIR versions served (the HL7 test runner and validator ask before anything else)."""
         return versions_parameters()
 
+    # -- search and read: a code system's concepts (about 98,000 for ICD-10-CM) only with _summary=false --
+
     def search(self, request: HttpRequest, id: str | None) -> dict[str, Any]:
-        search = _read_search(request, "CodeSystem")
-        page = search_code_systems(self.registry, search.request)
-        return _search(request, "CodeSystem", page, search, lambda found: code_system_json(found, search.shows_concepts))
+        return self._search(request, "CodeSystem", search_code_systems, lambda found, shown: code_system_json(found, shown.shows_concepts))
+
+    def value_set_search(self, request: HttpRequest, id: str | None) -> dict[str, Any]:
+        return self._search(request, "ValueSet", search_value_sets)
+
+    def concept_map_search(self, request: HttpRequest, id: str | None) -> dict[str, Any]:
+        return self._search(request, "ConceptMap", search_concept_maps)
 
     def read(self, request: HttpRequest, id: str | None) -> dict[str, Any]:
         found = read_code_system_resource(self.registry, id or "")
-        # The concepts (about 98,000 for ICD-10-CM) only when asked for with _summary=false.
         return _read(request, "CodeSystem", lambda shown: code_system_json(found, shown.shows_concepts))
+
+    def value_set_read(self, request: HttpRequest, id: str | None) -> dict[str, Any]:
+        return _read(request, "ValueSet", lambda shown: resource_json(read_value_set(self.registry, id or "")))
+
+    def concept_map_read(self, request: HttpRequest, id: str | None) -> dict[str, Any]:
+        return _read(request, "ConceptMap", lambda shown: resource_json(read_concept_map(self.registry, id or "")))
+
+    def _search(
+        self,
+        request: HttpRequest,
+        kind: str,
+        run: Callable[[Registry, SearchRequest], SearchPage],
+        render: Callable[[Any, ReadSearch], dict[str, Any]] = lambda found, shown: resource_json(found),
+    ) -> dict[str, Any]:
+        """The searchset Bundle of a page of matches; only the page's are rendered."""
+        search = read_search(kind, request.query, lenient=lenient_handling(request.headers.get("prefer")))
+        page = run(self.registry, search.request)
+        resources = [render(found, search) for found in page.found]
+        return searchset_bundle(kind, resources, page.total, search, request.base_url, request.query)
 
     # -- request --------------------------------------------------------------------------------
 
@@ -166,18 +177,6 @@ class FhirViews:
         # A GET's body has no meaning (RFC 9110): it is not read.
         body = b"" if request.method == "GET" else request.read_body(self.max_body_bytes)
         return read_operation_input(request.method, request.headers.get("content-type"), request.query, body)
-
-
-def _read_search(request: HttpRequest, kind: str) -> ReadSearch:
-    return read_search(kind, request.query, lenient=lenient_handling(request.headers.get("prefer")))
-
-
-def _search(
-    request: HttpRequest, kind: str, page: SearchPage, search: ReadSearch, render: Callable[[Any], dict[str, Any]] = resource_json
-) -> dict[str, Any]:
-    """The searchset Bundle of a page of matches, each rendered (only the page's are)."""
-    resources = [render(found) for found in page.found]
-    return searchset_bundle(kind, resources, page.total, search, request.base_url, request.query)
 
 
 def _read(request: HttpRequest, kind: str, render: Callable[[ReadSearch], dict[str, Any]]) -> dict[str, Any]:

@@ -14,11 +14,12 @@ from dataclasses import dataclass
 from ..context import RequestContext
 from ..definitions import ValueSetDefinition
 from ..errors import TerminologyError
-from ..model import Issue
+from ..model import Coding, Issue
 from ..registry import Registry
 from ..valuesets.membership import is_member, pinned_versions
-from ..valuesets.resolution import VersionRules, unknown_system_message
+from ..valuesets.resolution import VersionRules
 from ..versions import version_key, version_matches
+from . import messages
 from .display_check import display_matches
 
 __all__ = ["VersionChoice", "choose_version"]
@@ -36,56 +37,60 @@ class VersionChoice:
 
 
 def choose_version(
-    registry: Registry,
-    value_set: ValueSetDefinition,
-    system: str,
-    code: str,
-    stated: str | None,
-    rules: VersionRules,
-    path: str,
-    display: str | None = None,
+    registry: Registry, value_set: ValueSetDefinition, coding: Coding, rules: VersionRules, path: str
 ) -> VersionChoice:
-    """The version of ``system`` to check ``code`` (stated in version ``stated``, if any, with
-    ``display``, if any) in."""
+    """The version of the coding's system to check its code in (the coding states a version, and a
+    display, or not)."""
+    system, stated = coding.system or "", coding.version
     if not registry.versions(system):
         return VersionChoice(stated)  # the code system itself is unknown: the code's own check says so
-    pinned = pinned_versions(value_set, system, registry)
-    forced = rules.forced.get(system)
-    default = rules.defaults.get(system) or rules.checked.get(system)
-    mismatch = None
-    if forced is not None:
-        decided = forced
-        if stated is not None and not _fits(forced, stated):
-            mismatch = _changed(system, forced, max(pinned, key=version_key) if pinned else "", stated, path)
-    elif pinned:
-        if stated is None:
-            decided = _pinned_for(registry, value_set, system, code, display, pinned, rules)
-        elif any(_fits(version, stated) for version in pinned):
-            decided = stated
-        else:
-            decided = max(pinned, key=version_key)
-            mismatch = _mismatch(system, decided, stated, path)
-    elif default is not None:
-        decided = default
-        if stated is not None and not _fits(default, stated):
-            mismatch = _changed(system, default, "", stated, path)
-    elif stated is not None and registry.code_system(system, stated) is None:
-        # Nothing decides, and the stated version is not known: the latest is used, and the difference said.
-        latest = registry.code_system(system)
-        decided = latest.info.version if latest is not None else None
-        mismatch = _versionless(system, decided, stated, path)
-    else:
-        decided = stated
+    decided, mismatch = _decided(registry, value_set, coding, rules, path)
     stated_unknown = stated is not None and registry.code_system(system, stated) is None
     decided_unknown = decided is not None and registry.code_system(system, decided) is None
     unknown = stated if stated_unknown else (decided if decided_unknown else None)
     # Where the code is checked: in the version decided; if that is not known, where it can be.
-    candidates = [*(v for v in (stated, default) if v is not None), None] if decided_unknown else [decided]
+    candidates = [*(v for v in (stated, _default(rules, system)) if v is not None), None] if decided_unknown else [decided]
     provider = next((found for v in candidates if (found := registry.code_system(system, v)) is not None), None)
-    issues = tuple(issue for issue in (mismatch, _unknown(registry, system, unknown, path)) if issue is not None)
+    unknown_issue = messages.unknown_system(registry, system, unknown, path) if unknown is not None else None
     return VersionChoice(
-        provider.info.version if provider is not None else decided, issues, f"{system}|{unknown}" if unknown is not None else None
+        provider.info.version if provider is not None else decided,
+        tuple(issue for issue in (mismatch, unknown_issue) if issue is not None),
+        f"{system}|{unknown}" if unknown is not None else None,
     )
+
+
+def _decided(
+    registry: Registry, value_set: ValueSetDefinition, coding: Coding, rules: VersionRules, path: str
+) -> tuple[str | None, Issue | None]:
+    """The version the value set (or a version parameter) decides, and what is wrong with the one the
+    coding states for it: a version parameter first, then the include's version, then the coding's own."""
+    system, stated = coding.system or "", coding.version
+    pinned = pinned_versions(value_set, system, registry)
+    forced, default = rules.forced.get(system), _default(rules, system)
+    if forced is not None:
+        if stated is None or _fits(forced, stated):
+            return forced, None
+        return forced, messages.version_changed(system, forced, max(pinned, key=version_key) if pinned else "", stated, path)
+    if pinned:
+        if stated is None:
+            return _pinned_for(registry, value_set, system, coding.code or "", coding.display, pinned, rules), None
+        if any(_fits(version, stated) for version in pinned):
+            return stated, None
+        latest = max(pinned, key=version_key)
+        return latest, messages.version_mismatch(system, latest, stated, path)
+    if default is not None:
+        return default, None if stated is None or _fits(default, stated) else messages.version_changed(system, default, "", stated, path)
+    if stated is not None and registry.code_system(system, stated) is None:
+        # Nothing decides, and the stated version is not known: the latest is used, and the difference said.
+        latest = registry.code_system(system)
+        used = latest.info.version if latest is not None else None
+        return used, messages.versionless_mismatch(system, used, stated, path)
+    return stated, None
+
+
+def _default(rules: VersionRules, system: str) -> str | None:
+    """The version a version parameter gives where the value set names none."""
+    return rules.defaults.get(system) or rules.checked.get(system)
 
 
 def _fits(pattern: str, version: str) -> bool:
@@ -124,31 +129,3 @@ def _has_display(registry: Registry, system: str, version: str, code: str, displ
     return concept is not None and display_matches(provider, concept, display, RequestContext())
 
 
-def _unknown(registry: Registry, system: str, version: str | None, path: str) -> Issue | None:
-    if version is None:
-        return None
-    text = unknown_system_message(registry, system, version, "the code cannot be validated")
-    return Issue("error", "not-found", text, "not-found", (f"{path}system",), "UNKNOWN_CODESYSTEM_VERSION")
-
-
-def _mismatch(system: str, pinned: str, stated: str, path: str) -> Issue:
-    text = (
-        f"The code system '{system}' version '{pinned}' in the ValueSet include is different to the one in the value ('{stated}')"
-    )
-    return Issue("error", "invalid", text, "vs-invalid", (f"{path}version",), "VALUESET_VALUE_MISMATCH")
-
-
-def _changed(system: str, used: str, pinned: str, stated: str, path: str) -> Issue:
-    text = (
-        f"The code system '{system}' version '{used}' resulting from the version '{pinned}' in the ValueSet include "
-        f"is different to the one in the value ('{stated}')"
-    )
-    return Issue("error", "invalid", text, "vs-invalid", (f"{path}version",), "VALUESET_VALUE_MISMATCH_CHANGED")
-
-
-def _versionless(system: str, used: str | None, stated: str, path: str) -> Issue:
-    text = (
-        f"The code system '{system}' version '{used}' for the versionless include in the ValueSet include "
-        f"is different to the one in the value ('{stated}')"
-    )
-    return Issue("warning", "invalid", text, "vs-invalid", (f"{path}version",), "VALUESET_VALUE_MISMATCH_DEFAULT")

@@ -10,11 +10,9 @@ from ..context import RequestContext
 from ..extensions import withdrawn_status
 from ..model import Issue
 from ..providers.base import CodeSystemProvider, Concept
+from . import messages
 
-__all__ = ["DEFAULT_LANGUAGE_DISPLAY", "WITHDRAWN_DISPLAY", "check_display", "display_matches"]
-
-DEFAULT_LANGUAGE_DISPLAY = "NO_VALID_DISPLAY_FOUND_NONE_FOR_LANG_OK"
-WITHDRAWN_DISPLAY = "INACTIVE_DISPLAY_FOUND"
+__all__ = ["check_display", "display_matches"]
 
 
 def check_display(
@@ -28,37 +26,23 @@ def check_display(
 ) -> tuple[list[Issue], bool]:
     """The issues with ``display`` for ``code``, and whether it makes the coding invalid (``lenient``:
     a wrong display is only a warning)."""
-    where = (f"{path}display",)
+    system = provider.info.url
     if context.languages and not _has_display_in(provider, concept, context):
         if display_matches(provider, concept, display, RequestContext()):  # right in the only language there is
-            text = (
-                f"There are no valid display names found for the code {provider.info.url}#{code} for language(s) "
-                f"'{_languages(context)}'. The display is '{display}' which is a valid display for the default language"
-            )
-            return [Issue("information", "invalid", text, "invalid-display", where, DEFAULT_LANGUAGE_DISPLAY)], False
+            return [messages.display_valid_in_default_language(system, code, display, _languages(context), path)], False
     if display_matches(provider, concept, display, context):
         return [], False
     withdrawn = _withdrawn_display(provider, concept, display, context)
     if withdrawn:  # a display that was right once: warned of, not wrong
         shown = ", ".join(f'"{text}"' for text, _ in _display_choices(provider, concept, context))
-        text = (
-            f"'{display}' is no longer considered a correct display for code '{code}' (status = {withdrawn}). "
-            f"The correct display is one of {shown}."
-        )
-        return [Issue("warning", "invalid", text, "display-comment", where, WITHDRAWN_DISPLAY)], False
+        return [messages.display_withdrawn(display, code, withdrawn, shown, path)], False
     spacing_only = display_matches(provider, concept, display, context, ignoring_spacing=True)
     choices = _display_choices(provider, concept, context)
-    message = f"{'Wrong whitespace in' if spacing_only else 'Wrong'} Display Name '{display}' for {provider.info.url}#{code}. "
-    if choices:
-        message += f"Valid display is {_one_of(choices)} (for the language(s) '{_languages(context)}')"
-        issue_id = "Display_Name_WS_for__should_be_one_of__instead_of" if spacing_only else "Display_Name_for__should_be_one_of__instead_of"
-    else:
-        message += (
-            f"There are no valid display names found for language(s) '{_languages(context)}'. "
-            f"Default display is '{provider.display(concept, RequestContext())}'"
-        )
-        issue_id = "NO_VALID_DISPLAY_FOUND_NONE_FOR_LANG_ERR"
-    return [Issue("warning" if lenient else "error", "invalid", message, "invalid-display", where, issue_id)], not lenient
+    default = provider.display(concept, RequestContext())
+    issue = messages.display_wrong(
+        system, code, display, _one_of(choices) if choices else None, default, _languages(context), spacing_only, lenient, path
+    )
+    return [issue], not lenient
 
 
 def display_matches(

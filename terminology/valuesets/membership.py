@@ -17,16 +17,19 @@ from .resolution import CircularReference, Resolver, VersionRules
 __all__ = ["Membership", "imported_value_sets", "included_systems", "is_member", "pinned_version", "pinned_versions"]
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class Membership:
-    """``found``: the code is in the value set; ``provider``: the code system that said so (or that
-    the include for the code's system uses); ``systems_seen``: some include names the code's system."""
+    """``found``: the code is in the value set; ``provider``: the code system that said so;
+    ``display``, ``status``: what the include that holds the code says of it (its display, and its
+    place in the value set: deprecated ...)."""
 
     found: bool
     provider: CodeSystemProvider | None = None
     display: str | None = None
-    systems_seen: bool = False
-    status: str | None = None  # what the value set says of the code's place in it (deprecated ...)
+    status: str | None = None
+
+
+_NOT_FOUND = Membership(False)
 
 
 def is_member(
@@ -59,20 +62,17 @@ class _Asked:
 def _membership(value_set: ValueSetDefinition, asked: _Asked, chain: tuple[str, ...]) -> Membership:
     chain = chain + (str(value_set.url),)
     compose = value_set.compose
-    result = Membership(False)
     for include in compose.includes:
-        match = _include_matches(include, asked, chain, result)
+        match = _include_matches(include, asked, chain)
         if match is None:
             continue
-        provider = match[0]
-        if compose.inactive is False and provider is not None:
-            concept = provider.locate(asked.code)
-            if concept is None or provider.is_inactive(concept):
+        if compose.inactive is False and match.provider is not None:
+            concept = match.provider.locate(asked.code)
+            if concept is None or match.provider.is_inactive(concept):
                 continue
-        if not _excluded(compose, provider, asked, chain):
-            result.found, result.provider, result.display, result.status = True, *match
-            break
-    return result
+        if not _excluded(compose, match.provider, asked, chain):
+            return match
+    return _NOT_FOUND
 
 
 def _excluded(compose: Compose, provider: CodeSystemProvider | None, asked: _Asked, chain: tuple[str, ...]) -> bool:
@@ -80,10 +80,10 @@ def _excluded(compose: Compose, provider: CodeSystemProvider | None, asked: _Ask
     the value set says versionsMatch false or includes the exclude's version itself; otherwise in any
     version (one version excluded from another), as expansion does."""
     for exclude in compose.excludes:
-        match = _include_matches(exclude, asked, chain, Membership(False), strict=False)
+        match = _include_matches(exclude, asked, chain, strict=False)
         if match is None:
             continue
-        excluding = match[0]
+        excluding = match.provider
         if excluding is None or provider is None or exclude.system is None:
             return True
         scoped = compose.versions_match is False or (
@@ -102,24 +102,20 @@ def _included_versions(compose: Compose, system: str, asked: _Asked) -> set[str 
     }
 
 
-def _include_matches(
-    include: Include, asked: _Asked, chain: tuple[str, ...], result: Membership, strict: bool = True
-) -> tuple[CodeSystemProvider | None, str | None, str | None] | None:
-    """(provider, display and status from the include) when the include selects the code, else None.
-    ``strict``: an include pinned to another version than the one asked about selects nothing."""
+def _include_matches(include: Include, asked: _Asked, chain: tuple[str, ...], strict: bool = True) -> Membership | None:
+    """The include's answer (its code system, and the display and status it gives the code) when it
+    selects the code, else None. ``strict``: an include pinned to another version than the one asked
+    about selects nothing."""
     rules, version = asked.rules, asked.version
     provider = None
     display = status = None
     if include.system is not None:
         if asked.system is not None and include.system != asked.system:
             return None
-        result.systems_seen = True
         if strict and version is not None and include.version is not None and include.system not in rules.forced:
             if version != include.version and not version_matches(include.version, version):
                 return None  # the include takes its codes from another version than the one asked about
         provider = rules.code_system(asked.resolver, _with_version(include, version), "the code cannot be validated")
-        if result.provider is None:
-            result.provider = provider
         concept = provider.locate(asked.code)
         if concept is None:
             return None
@@ -139,7 +135,7 @@ def _include_matches(
         if not inner.found:
             return None
         provider = provider or inner.provider
-    return provider, display, status
+    return Membership(True, provider, display, status)
 
 
 def _with_version(include: Include, version: str | None) -> Include:

@@ -1,14 +1,17 @@
-"""terminology.operations.validate_code: ``$validate-code`` of a code against its code system, with a
-typed request, over the server's registry (value sets are tested with their new representation)."""
+"""terminology.operations.validate_code: ``$validate-code`` of a code against its code system (over the
+server's registry) and against a value set (typed definitions, over the fixture registry)."""
 
 from __future__ import annotations
 
 import pytest
 
+from fixture_resources import ANIMALS, COLORS, definition, fixture_registry, value_set_definition, with_deprecated_cat
 from icd10cm_oracle import ICD10CM, codes, display, is_billable, oracle
 from terminology.context import RequestContext
 from terminology.model import Coding, Issue
 from terminology.operations.validate_code import CodeValidationRequest, validate_code
+from terminology.valuesets.membership import is_member
+from terminology.valuesets.resolution import VersionRules
 
 CONTEXT = RequestContext()
 M48_48XA = display("M48.48XA")
@@ -238,3 +241,149 @@ def test_a_codeable_concept_with_no_good_coding(registry):
     assert [issue.expression for issue in result.issues] == [("CodeableConcept.coding[0].code",), ("CodeableConcept.coding[1].system",)]
     assert all(issue.severity == "error" for issue in result.issues)
     assert result.unknown_systems == ("http://example.org/cs",)
+
+
+# --- against a value set (typed definitions, the fixture registry) ------------------------------
+
+FIXTURES = fixture_registry()
+
+
+def _findings(result):
+    """The issues but the note that the (experimental) fixture code system is experimental."""
+    return [issue for issue in result.issues if issue.tx_code != "status-check"]
+
+
+def _only_finding(result):
+    [issue] = _findings(result)
+    return issue
+
+
+def _ids(result):
+    return [issue.message_id for issue in _findings(result)]
+
+
+def _in_value_set(id_or_definition, code, system=ANIMALS, version=None, display=None, form="coding", **fields):
+    value_set = value_set_definition(id_or_definition) if isinstance(id_or_definition, str) else id_or_definition
+    request = CodeValidationRequest((Coding(system, version, code, display),), form=form, value_set=value_set, **fields)
+    return validate_code(FIXTURES, request, CONTEXT)
+
+
+def test_a_member_of_the_value_set():
+    result = _in_value_set("animals-enum", "dog")
+    assert (result.result, result.message, _findings(result)) == (True, None, [])
+    assert (result.system, result.version, result.code, result.display) == (ANIMALS, "1.0.0", "dog", "Dog")
+    assert [issue.message_id for issue in result.issues] == ["MSG_EXPERIMENTAL"]
+
+
+def test_a_code_of_the_system_that_is_not_in_the_value_set():
+    result = _in_value_set("animals-enum", "penguin")
+    assert result.result is False
+    issue = _only_finding(result)
+    assert (issue.message_id, issue.tx_code, issue.expression) == ("None_of_the_provided_codes_are_in_the_value_set_one", "not-in-vs", ("Coding.code",))
+    assert result.message == f"The provided code '{ANIMALS}#penguin' was not found in the value set '{value_set_definition('animals-enum').canonical}'"
+
+
+def test_an_inactive_code_in_a_value_set_of_active_codes_is_excluded():
+    result = _in_value_set("animals-active", "mythical")
+    assert result.result is False
+    assert _ids(result) == [
+        "STATUS_CODE_WARNING_CODE", "None_of_the_provided_codes_are_in_the_value_set_one", "INACTIVE_CONCEPT_FOUND",
+    ]
+
+
+def test_active_only_excludes_an_inactive_code():
+    assert _in_value_set("animals-all", "mythical").result is True
+    assert _in_value_set("animals-all", "mythical", active_only=True).result is False
+
+
+def test_an_abstract_code_refused_is_no_member_either():
+    result = _in_value_set("animals-all", "animal", abstract_allowed=False)
+    assert result.result is False
+    assert _ids(result) == ["None_of_the_provided_codes_are_in_the_value_set_one", "ABSTRACT_CODE_NOT_ALLOWED"]
+
+
+def test_a_code_the_value_set_marks_deprecated_is_valid_with_a_warning_left_out_of_the_message():
+    result = _in_value_set(definition(with_deprecated_cat()), "cat")
+    assert (result.result, result.message) == (True, None)
+    assert _only_finding(result).message_id == "CONCEPT_DEPRECATED_IN_VALUESET"
+
+
+def test_the_system_of_a_code_without_one_is_inferred():
+    result = _in_value_set("mixed", "dog", system=None, form="code")
+    assert (result.result, result.system) == (True, ANIMALS)
+
+
+def test_a_code_no_include_holds_cannot_be_inferred():
+    result = _in_value_set("mixed", "griffin", system=None, form="code")
+    assert result.result is False
+    assert _ids(result) == ["None_of_the_provided_codes_are_in_the_value_set_one", "UNABLE_TO_INFER_CODESYSTEM"]
+
+
+def test_a_coding_without_a_system_is_not_inferred():
+    result = _in_value_set("mixed", "dog", system=None, form="coding")
+    assert result.result is False
+    assert _ids(result) == [
+        "None_of_the_provided_codes_are_in_the_value_set_one", "Coding_has_no_system__cannot_validate",
+    ]
+
+
+def test_the_value_sets_version_wins_and_the_coding_s_is_an_error():
+    result = _in_value_set("colors-pinned", "red", system=COLORS, version="2.0.0")
+    assert (result.result, result.version) == (False, "1.0.0")
+    assert _ids(result) == ["VALUESET_VALUE_MISMATCH"]
+
+
+def test_check_system_version_refuses_another_version():
+    rules = VersionRules.from_canonicals([], [], [f"{COLORS}|2.0.0"])
+    result = _in_value_set("colors-pinned", "red", system=COLORS, version_rules=rules)
+    assert result.result is False
+    assert "VALUESET_VERSION_CHECK" in _ids(result)
+
+
+def test_an_unknown_system_the_value_set_does_not_include_is_only_noted():
+    result = _in_value_set("animals-enum", "x", system="http://example.org/nope")
+    assert (result.result, result.unknown_systems, result.noted_unknown_systems) == (False, (), ("http://example.org/nope",))
+    assert _ids(result) == ["None_of_the_provided_codes_are_in_the_value_set_one", "UNKNOWN_CODESYSTEM"]
+
+
+def test_an_unknown_system_the_value_set_includes_causes_the_answer():
+    result = _in_value_set("unknown-system", "a", system="http://example.org/fhir/CodeSystem/nope")
+    assert (result.result, result.unknown_systems) == (False, ("http://example.org/fhir/CodeSystem/nope",))
+
+
+def test_an_import_that_cannot_be_found():
+    result = _in_value_set("unknown-import", "dog")
+    assert result.result is False
+    assert _ids(result) == ["Unable_to_resolve_value_Set_"]
+
+
+def test_membership_only_leaves_out_what_the_code_system_says():
+    assert _in_value_set("animals-enum", "dog", display="Wrong").result is False
+    result = _in_value_set("animals-enum", "dog", display="Wrong", membership_only=True)
+    assert (result.result, _findings(result)) == (True, [])
+
+
+def test_a_codeable_concept_with_one_coding_in_the_value_set():
+    codings = (Coding(ANIMALS, None, "penguin"), Coding(ANIMALS, None, "dog"))
+    request = CodeValidationRequest(codings, form="codeableConcept", value_set=value_set_definition("animals-enum"))
+    result = validate_code(FIXTURES, request, CONTEXT)
+    assert (result.result, result.code, result.message) == (True, "dog", None)
+    issue = _only_finding(result)
+    assert (issue.severity, issue.tx_code) == ("information", "this-code-not-in-vs")
+
+
+def test_a_codeable_concept_with_no_coding_in_the_value_set():
+    codings = (Coding(ANIMALS, None, "penguin"), Coding(ANIMALS, None, "shark"))
+    request = CodeValidationRequest(codings, form="codeableConcept", value_set=value_set_definition("animals-enum"))
+    result = validate_code(FIXTURES, request, CONTEXT)
+    assert (result.result, result.code) == (False, None)
+    assert _ids(result)[0] == "TX_GENERAL_CC_ERROR_MESSAGE"
+    assert result.message == f"No valid coding was found for the value set '{value_set_definition('animals-enum').canonical}'"
+
+
+def test_validation_leaves_the_engines_answer_as_it_was():
+    answer = is_member(value_set_definition("animals-all"), ANIMALS, None, "animal", FIXTURES, VersionRules())
+    _in_value_set("animals-all", "animal", abstract_allowed=False)
+    assert answer.found is True
+    with pytest.raises(AttributeError):
+        answer.found = False  # frozen: nothing can

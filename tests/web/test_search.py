@@ -172,6 +172,12 @@ def test_an_unknown_parameter_is_an_error_naming_what_is_supported(client):
     assert "colour" in text and "reference" in text and "handling=lenient" in text
 
 
+@pytest.mark.parametrize(("query", "says"), [("date=lately", "'lately' is not a FHIR date"), ("name:below=x", "does not take :below")])
+def test_a_malformed_value_or_modifier_is_an_error(client, query, says):
+    outcome = error_outcome(client.get(f"/fhir/ValueSet?{query}"), 400)
+    assert says in outcome["issue"][0]["details"]["text"]
+
+
 def test_lenient_handling_ignores_it_with_a_warning(client):
     bundle = _search(client, "ValueSet", {"colour": "red", "_count": "1"}, headers={"Prefer": "handling=lenient"})
     outcomes = [entry for entry in bundle["entry"] if entry["search"]["mode"] == "outcome"]

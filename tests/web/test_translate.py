@@ -367,7 +367,7 @@ def test_xml_answer(maps_client):
         ([{"name": "system", "valueUri": ANIMALS}], "Give the code to translate"),
         ([{"name": "code", "valueCode": "dog"}], "needs both a system and a code"),
         ([{"name": "coding", "valueCoding": {"code": "dog"}}], "needs both a system and a code"),
-        (_code("dog") + [{"name": "coding", "valueCoding": {"system": ANIMALS, "code": "dog"}}], "only one of"),
+        (_code("dog") + [{"name": "coding", "valueCoding": {"system": ANIMALS, "code": "dog"}}], "exactly one of"),
         (_code("dog") + [{"name": "targetSystem", "valueUri": TAXA}], "not both"),
         (_code("dog") + [{"name": "bogus", "valueString": "x"}], "'bogus'"),
         (_code("dog") + [{"name": "reverse", "valueString": "yes"}], "'reverse'"),
