@@ -8,7 +8,7 @@ from ..context import RequestContext
 from ..definitions import ValueSetDefinition
 from ..errors import InvalidRequest, NotFound, TooCostly
 from ..registry import Registry
-from ..valuesets.expand import Expansion, ExpansionEntry, ExpansionOptions, expand_value_set
+from ..valuesets.expand import Expansion, ExpansionEntry, ExpansionOptions, expand_value_set, value_set_languages
 from .contained import with_contained
 from .supplements import with_supplements
 
@@ -56,8 +56,9 @@ def expand(registry: Registry, request: ExpandRequest, context: RequestContext) 
         raise InvalidRequest("count and offset must not be negative")
     local = value_set.contained_canonicals
     registry = with_supplements(with_contained(registry, value_set), (*request.supplements, *value_set.supplements))
-    if not context.languages and value_set.language is not None:
-        context = replace(context, languages=(value_set.language,))  # the value set's own language
+    own_languages = value_set_languages(value_set)  # its displayLanguage expansion parameter, or its language
+    if not context.languages and own_languages:
+        context = replace(context, languages=own_languages)
     expansion = expand_value_set(value_set, registry, request.options, context)
     if local:  # the value set's own parts, not value sets it used
         expansion.used_value_sets = [canonical for canonical in expansion.used_value_sets if canonical not in local]

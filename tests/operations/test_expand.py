@@ -443,12 +443,6 @@ def test_the_value_sets_own_language(fixtures):
     assert _expand(fixtures, RequestContext(languages=("fr",)), value_set=german).display_language == "fr"  # the request's wins
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="expand() takes only ValueSet.language: the displayLanguage a value set sets in its valueset-expansion-parameter "
-    "extension is ignored (validate_code honours it through valuesets.expand.value_set_languages, and the wire echoes it "
-    "as an expansion parameter while the displays stay English)",
-)
 def test_the_value_sets_display_language_expansion_parameter(fixtures):
     parameter = [{"url": "name", "valueCode": "displayLanguage"}, {"url": "value", "valueCode": "de"}]
     extension = {"url": "http://hl7.org/fhir/StructureDefinition/valueset-expansion-parameter", "extension": parameter}
