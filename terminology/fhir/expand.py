@@ -155,7 +155,7 @@ def expansion_resource(result: ExpandResult, echoed: list[dict[str, Any]], inclu
         if name != "versionsMatch" and not any(p["name"] == name for p in parameters):
             type_ = "boolean" if isinstance(value, bool) else _ECHOED.get(name, "string")
             parameters.append(dict((("name", name), typed_value(type_, value))))
-    if result.display_language and not any(p["name"] == "displayLanguage" for p in echoed):
+    if result.display_language and not any(p["name"] == "displayLanguage" for p in parameters):
         parameters.append({"name": "displayLanguage", "valueCode": result.display_language})
     parameters += [{"name": "used-codesystem", "valueUri": canonical} for canonical in result.expansion.used_code_systems]
     parameters += [{"name": "used-fragment", "valueUri": canonical} for canonical in result.expansion.fragments]
