@@ -14,6 +14,12 @@ a page of 100 codes each time, so what grows is the selection and the count, not
     scripts/bench                 # the full run (a few minutes)
     scripts/bench --quick         # under a minute
     scripts/bench --json out.json # every figure: name, value, unit, baseline, ratio
+    scripts/bench --against DIR   # this checkout's server beside another's (before and after a change)
+
+With ``--against DIR`` (another checkout of the project, set up with ``scripts/setup-env bench``)
+both servers run at once and each workload is sent to one, then the other, in turns: throughput
+and latency are printed as ratios to the other checkout's, the best of the turns of each, so that
+a change is judged against the code before it under the same load of the shared machine.
 """
 
 from __future__ import annotations
@@ -113,9 +119,11 @@ def running(command: list[str], port: int, ready_path: str) -> Iterator[tuple[fl
             os.killpg(process.pid, signal.SIGKILL)
 
 
-def our_server(port: int, workers: int, cache_dir: str | None = None) -> list[str]:
-    """``cache_dir``: where the compiled content is kept (an empty one: a first start on a new machine)."""
-    command = [str(VENV_BIN / "terminology"), "serve", "--port", str(port), "--workers", str(workers)]
+def our_server(port: int, workers: int, cache_dir: str | None = None, checkout: Path | None = None) -> list[str]:
+    """``cache_dir``: where the compiled content is kept (an empty one: a first start on a new machine);
+    ``checkout``: another checkout of the project, whose server is run instead of this one's."""
+    program = checkout / ".venv" / "bin" / "terminology" if checkout is not None else VENV_BIN / "terminology"
+    command = [str(program), "serve", "--port", str(port), "--workers", str(workers)]
     return command + (["--cache-dir", cache_dir] if cache_dir else [])
 
 
@@ -443,6 +451,32 @@ def first_start_figures(workers: int, typeahead: Request) -> list[Figure]:
     ]
 
 
+def against_figures(other: Path, operations: dict[str, list[Request]], seconds: int, workers: int, turns: int) -> list[Figure]:
+    """Each workload's throughput and latencies on this checkout's server as ratios to ``other``'s,
+    both up at once and loaded in turns; the best turn of each stands."""
+    if not (other / ".venv" / "bin" / "terminology").exists():
+        raise SystemExit(f"{other} has no .venv/bin/terminology: run scripts/setup-env bench there first")
+    ours_port, theirs_port = free_port(), free_port()
+    figures: list[Figure] = []
+    with running(our_server(ours_port, workers), ours_port, READY), running(
+        our_server(theirs_port, workers, checkout=other), theirs_port, READY
+    ):
+        for operation, workload in operations.items():
+            loads: dict[int, list[Load]] = {ours_port: [], theirs_port: []}
+            for _ in range(turns):
+                for port in loads:
+                    loads[port].append(wrk(port, workload, seconds))
+            ours, theirs = (max(loads[port], key=lambda load: load.requests_per_second) for port in (ours_port, theirs_port))
+            figures += [
+                Figure(f"{operation}: throughput", ours.requests_per_second, "req/s", f"{other.name}", ours.requests_per_second / theirs.requests_per_second),
+                Figure(f"{operation}: median latency", ours.p50_ms, "ms", f"{other.name}", ours.p50_ms / theirs.p50_ms),
+                Figure(f"{operation}: 99th percentile latency", min(l.p99_ms for l in loads[ours_port]), "ms", f"{other.name}",
+                       min(l.p99_ms for l in loads[ours_port]) / min(l.p99_ms for l in loads[theirs_port])),
+                Figure(f"{operation}: errors", sum(l.errors for l in loads[ours_port]), "requests"),
+            ]
+    return figures
+
+
 def print_figures(figures: list[Figure]) -> None:
     width = max(len(figure.name) for figure in figures)
     for figure in figures:
@@ -460,13 +494,31 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--seconds", type=int, help="seconds per wrk run (default: 2 with --quick, else 10)")
     parser.add_argument("--queries", type=int, default=300, help="typeahead queries (default: %(default)s)")
+    parser.add_argument("--against", metavar="DIR", type=Path, help="compare with the server of another checkout, in turns")
+    parser.add_argument("--turns", type=int, default=3, help="with --against: runs of each workload on each server")
     args = parser.parse_args()
     seconds = args.seconds or (2 if args.quick else 10)
     rng = random.Random(20260401)
     operations = workloads(rng, args.queries)
-    workers = args.workers
-    figures: list[Figure] = []
+    shared = f"{args.workers} workers, wrk -t2 -c32 for {seconds} s per run"
+    if args.against is not None:
+        figures = against_figures(args.against.resolve(), operations, seconds, args.workers, args.turns)
+        header = f"{shared}, {args.turns} turns on each server, on {os.cpu_count()} cores; ratios: this checkout / {args.against}"
+    else:
+        figures = baseline_figures(rng, operations, seconds, args.workers, args.quick)
+        header = (f"{shared}, on {os.cpu_count()} cores; typeahead: {len(operations[TYPEAHEAD])} queries (count=10) "
+                  "from one keep-alive client")
+    print(f"\n{header}\n")
+    print_figures(figures)
+    if args.json:
+        Path(args.json).write_text(json.dumps([asdict(figure) for figure in figures], indent=2))
 
+
+def baseline_figures(
+    rng: random.Random, operations: dict[str, list[Request]], seconds: int, workers: int, quick: bool
+) -> list[Figure]:
+    """The server's figures, as ratios to the bare-Flask baselines where they have one."""
+    figures: list[Figure] = []
     # The baselines are run before and after the server's runs, and the better of the two stands: a
     # ratio is not flattered by a moment when the shared machine was busy with something else.
     validate = operations["CodeSystem/$validate-code GET"]
@@ -480,7 +532,7 @@ def main() -> None:
         figures.append(Figure(f"memory (PSS) of the largest of {processes} processes", per_worker, "MB"))
         figures.append(Figure(f"memory (PSS) of all {processes} processes", total, "MB"))
         typeahead = one_client(port, operations[TYPEAHEAD])  # first, on a server at rest
-        growth = growth_figures(port, 5 if args.quick else 20)
+        growth = growth_figures(port, 5 if quick else 20)
         loads = {operation: wrk(port, workload, seconds) for operation, workload in operations.items()}
 
     after = baseline_loads(validate, seconds, workers)
@@ -493,14 +545,7 @@ def main() -> None:
     figures += one_client_figures(TYPEAHEAD, *typeahead)
     figures += growth
     figures += scaling_figures(seconds, operations["CodeSystem/$validate-code GET"])
-
-    figures += in_process(rng, seconds / 3)
-
-    print(f"\n{workers} workers, wrk -t2 -c32 for {seconds} s per run, on {os.cpu_count()} cores; "
-          f"typeahead: {len(operations[TYPEAHEAD])} queries (count=10) from one keep-alive client\n")
-    print_figures(figures)
-    if args.json:
-        Path(args.json).write_text(json.dumps([asdict(figure) for figure in figures], indent=2))
+    return figures + in_process(rng, seconds / 3)
 
 
 if __name__ == "__main__":

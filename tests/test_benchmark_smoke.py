@@ -82,3 +82,28 @@ def test_typeahead_p95_is_set_beside_its_target(figures):
     assert p95["baseline"] == "target 15 ms"
     assert p95["ratio"] == pytest.approx(p95["value"] / 15)
 
+
+
+def test_against_another_checkout(tmp_path):
+    """``--against``: both servers loaded in turns; every workload's figures as ratios to the other's
+    (here the same checkout, so each is a ratio between two runs of the same server)."""
+    out = tmp_path / "against.json"
+    run = subprocess.run(
+        [sys.executable, "scripts/benchmark.py", "--against", str(ROOT), "--turns", "1", "--seconds", "1",
+         "--queries", "20", "--workers", "1", "--json", str(out)],
+        cwd=ROOT, timeout=300, capture_output=True, text=True,
+    )
+    assert run.returncode == 0, run.stderr
+    found = {figure["name"]: figure for figure in json.loads(out.read_text())}
+    assert set(found) == {f"{operation}: {figure}" for operation in OPERATIONS
+                          for figure in ("throughput", "median latency", "99th percentile latency", "errors")}
+    for name, figure in found.items():
+        if name.endswith("errors"):
+            assert figure["value"] == 0, name
+        else:
+            assert figure["baseline"] == ROOT.name and figure["ratio"] > 0, name
+
+
+def test_against_a_folder_without_a_server(tmp_path):
+    run = subprocess.run([sys.executable, "scripts/benchmark.py", "--against", str(tmp_path)], cwd=ROOT, timeout=60, capture_output=True, text=True)
+    assert run.returncode != 0 and "scripts/setup-env bench" in run.stderr
