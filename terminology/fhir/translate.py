@@ -75,7 +75,7 @@ def read_translate_request(params: OperationInput, concept_map: ConceptMapDefini
 
 
 def _read_r4(params: OperationInput, maps: dict[str, Any]) -> TranslateRequest:
-    codings = _codings(params, "code", "coding", "codeableConcept", params.string("system"))
+    codings = _codings(params, "code", "coding", "codeableConcept", ("system",))
     # With reverse, source and target swap meaning: the code is in the map's target value set.
     reverse = bool(params.boolean("reverse"))
     source, target, system = params.string("source"), params.string("target"), params.string("targetsystem")
@@ -93,24 +93,28 @@ def _read_r5(params: OperationInput, maps: dict[str, Any]) -> TranslateRequest:
     scopes = {"source_scope": params.string("sourceScope"), "target_scope": params.string("targetScope")}
     source_system, target_system = params.string("sourceSystem"), params.string("targetSystem")
     if target_side:  # in reverse: targetSystem is the code's system, sourceSystem the one wanted back
-        codings = _codings(params, "targetCode", "targetCoding", "targetCodeableConcept", params.string("system") or target_system)
+        codings = _codings(params, "targetCode", "targetCoding", "targetCodeableConcept", ("system", "targetSystem"))
         return TranslateRequest(codings, True, **maps, **scopes, source_system=source_system)
-    codings = _codings(params, "sourceCode", "sourceCoding", "sourceCodeableConcept", params.string("system") or source_system)
+    codings = _codings(params, "sourceCode", "sourceCoding", "sourceCodeableConcept", ("system", "sourceSystem"))
     return TranslateRequest(codings, False, **maps, **scopes, target_system=target_system)
 
 
-def _codings(params: OperationInput, code_name: str, coding_name: str, concept_name: str, system: str | None) -> tuple[Coding, ...]:
-    """The code to translate: ``code`` (with ``system`` and ``version``), a Coding, or a CodeableConcept."""
+def _codings(
+    params: OperationInput, code_name: str, coding_name: str, concept_name: str, system_names: tuple[str, ...]
+) -> tuple[Coding, ...]:
+    """The code to translate: ``code`` (with its system, the first of ``system_names`` given, and
+    ``version``), a Coding, or a CodeableConcept."""
     if not params.names() & {code_name, coding_name, concept_name}:
         raise InvalidRequest(
             f"Give the code to translate: '{code_name}' with 'system', '{coding_name}' or '{concept_name}'", expression=code_name
         )
     name = params.exactly_one_of(code_name, coding_name, concept_name)
     if name == code_name:
+        system = next((found for found in map(params.string, system_names) if found is not None), None)
         codings = (Coding(system, params.string("version"), params.string(code_name)),)
     else:  # a Coding or CodeableConcept carries its own system and version
-        params.mutually_exclusive(name, "system")
-        params.mutually_exclusive(name, "version")
+        for other in (*system_names, "version"):
+            params.mutually_exclusive(name, other)
         codings = (params.coding(coding_name),) if name == coding_name else params.codeable_concept(concept_name).codings
     for item in codings:
         if not item.code or not item.system:

@@ -312,6 +312,16 @@ def test_r5_target_code_translates_in_reverse(client):
     assert match["originMap"] == ANIMALS_MAP + "|1.0.0"
 
 
+@pytest.mark.parametrize(("coding", "system"), [("sourceCoding", "sourceSystem"), ("targetCoding", "targetSystem")])
+def test_r5_a_coding_with_a_system_beside_it_is_refused(client, coding, system):
+    """A Coding carries its system: one sent beside it would be dropped, so the request is refused."""
+    body = {"resourceType": "Parameters", "parameter": [
+        {"name": coding, "valueCoding": {"system": ANIMALS, "code": "cat"}}, {"name": system, "valueUri": TAXA},
+    ]}  # fmt: skip
+    outcome = error_outcome(client.post(TRANSLATE, json=body, headers={"Content-Type": "application/fhir+json"}), 400)
+    assert coding in outcome["issue"][0]["details"]["text"] and system in outcome["issue"][0]["details"]["text"]
+
+
 # --- the server's own maps, GET, instance level -----------------------------------------------
 
 
