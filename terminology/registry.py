@@ -7,7 +7,9 @@ CodeSystem definitions become providers when first used, so loading many costs l
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
+from functools import lru_cache
 from typing import Any
 
 from .definitions import CodeSystemDefinition, ConceptMapDefinition, Definition, SupplementDefinition, ValueSetDefinition
@@ -45,10 +47,16 @@ class CodeSystemEntry:
         if self.provider is None:
             from .providers.codesystem import FhirCodeSystemProvider
 
-            self.provider = FhirCodeSystemProvider(self.definition)
+            with _MAKING:  # (two request threads asking first must not each keep a provider of their own)
+                if self.provider is None:
+                    self.provider = FhirCodeSystemProvider(self.definition)
         return self.provider
 
 
+_MAKING = threading.Lock()  # held while a definition is made into a provider: rarely, and briefly
+
+
+@lru_cache(maxsize=64)  # (few providers are added ready-made: the ICD-10-CM releases)
 def _metadata_of(info: CodeSystemInfo) -> ResourceMetadata:
     """A provider's own description, as a CodeSystem resource's metadata would say it."""
     return ResourceMetadata(
@@ -86,8 +94,7 @@ class Registry:
         entry = CodeSystemEntry(provider, None)
         self._add_code_system_entry(info.url, info.version, info.id, entry)
         if default or (default is None and info.url not in self._defaults):
-            self._defaults[info.url] = entry
-        self._found.clear()
+            self._defaults[info.url] = entry  # (the entry's adding emptied what code_system keeps)
 
     def add(self, definition: Definition) -> None:
         """Adds a code system, a supplement, a value set or a concept map; one without a url is passed over."""
@@ -170,10 +177,12 @@ class Registry:
         return self.parent.code_system(url, version) if self.parent is not None else None
 
     def code_system_by_id(self, id: str) -> CodeSystemProvider | None:
-        entry = self._by_id.get(id)
-        if entry is not None:
-            return entry.get()
-        return self.parent.code_system_by_id(id) if self.parent is not None else None
+        entry = self.code_system_entry_by_id(id)
+        return entry.get() if entry is not None else None
+
+    def code_system_entry_by_id(self, id: str) -> CodeSystemEntry | None:
+        """The code system version with ``id``, not made into a provider."""
+        return self._by_id_in_layers("_by_id", id)
 
     def versions(self, url: str) -> list[str]:
         """The versions of ``url`` that are known (empty when the code system is unknown), oldest first."""
@@ -283,9 +292,17 @@ class Registry:
         return None
 
     def _every(self, table: str) -> Iterator[Any]:
-        """Every resource of this layer's ``table`` (a dict of lists by url), then of its parent's."""
+        """Every resource of this layer's ``table`` (a dict of lists by url), then those of its parent's
+        that no nearer layer has a version of (a layer's version shadows its parent's)."""
+        seen: set[tuple[str, str | None]] = set()
         layer: Registry | None = self
         while layer is not None:
-            for versions in getattr(layer, table).values():
-                yield from versions
+            here: set[tuple[str, str | None]] = set()
+            for url, versions in getattr(layer, table).items():
+                for item in versions:
+                    key = (url, item.version if isinstance(item, CodeSystemEntry) else item.metadata.version)
+                    if key not in seen:
+                        here.add(key)
+                        yield item
+            seen |= here
             layer = layer.parent

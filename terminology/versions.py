@@ -15,7 +15,7 @@ _DATE = re.compile(r"(19|20)\d{2}(-?\d{2}){0,2}")
 def version_key(version: str | None) -> tuple:
     """Orders versions so that the latest sorts last: numeric parts as numbers (1.10 after 1.9)."""
     parts = re.split(r"[.\-+]", version or "")
-    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part) for part in parts)
+    return tuple((0, int(part), "") if part.isascii() and part.isdigit() else (1, 0, part) for part in parts)
 
 
 def versions_comparable(one: str | None, other: str | None) -> bool:

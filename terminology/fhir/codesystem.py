@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from ..context import RequestContext
+from ..definitions import SupplementDefinition
 from ..operations.search import CodeSystemFound
 from ..providers.base import CodeSystemProvider, Concept
 from .definitions import resource_json
@@ -18,11 +19,13 @@ _HIERARCHY = frozenset({"parent", "child"})
 
 
 def code_system_json(found: CodeSystemFound, concepts: bool) -> dict[str, Any]:
-    """A code system or supplement as a read or search shows it; with ``concepts`` false its concepts
-    are left out, and the resource is marked SUBSETTED (``content`` still says what the code system holds)."""
-    if isinstance(found, CodeSystemProvider):
-        return code_system_resource(found, concepts)
-    resource = resource_json(found)
+    """A code system or supplement as a read or search shows it: the resource as it was given, or, for a
+    code system the server made itself (ICD-10-CM), as its provider describes it. With ``concepts`` false
+    its concepts are left out, and the resource is marked SUBSETTED (``content`` still says what it holds)."""
+    definition = found if isinstance(found, SupplementDefinition) else found.definition
+    if definition is None:
+        return code_system_resource(found.get(), concepts)
+    resource = resource_json(definition)
     if concepts or "concept" not in resource:
         return resource
     return marked_subsetted({key: value for key, value in resource.items() if key != "concept"})

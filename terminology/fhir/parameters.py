@@ -157,7 +157,8 @@ class OperationInput:
         kind, value = found
         if kind in ("integer", "positiveInt", "unsignedInt") and isinstance(value, int):
             return value
-        if kind == _QUERY and value.strip().lstrip("-").isdigit() and len(value) < 12:
+        digits = value.strip().lstrip("-") if kind == _QUERY else ""
+        if digits.isascii() and digits.isdigit() and len(value) < 12:  # (isdigit alone takes '²', which int() refuses)
             return int(value)
         raise InvalidRequest(f"The parameter '{name}' must be a whole number, not {value!r}", expression=name)
 

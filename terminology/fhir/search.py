@@ -203,7 +203,7 @@ def _date_value(text: str) -> DateValue:
 
 
 def _whole(value: str, name: str) -> int:
-    if not value.isdigit():
+    if not (value.isascii() and value.isdigit()):
         raise InvalidRequest(f"{name} must be a whole number of 0 or more, not '{value}'", expression=name)
     return int(value)
 

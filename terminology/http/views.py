@@ -30,13 +30,13 @@ from ..operations.lookup import lookup
 from ..operations.subsumes import subsumes
 from ..operations.search import (
     SearchPage,
-    read_code_system,
-    read_code_system_resource,
-    read_concept_map,
-    read_value_set,
+    code_system_resource_with_id,
+    code_system_with_id,
+    concept_map_with_id,
     search_code_systems,
     search_concept_maps,
     search_value_sets,
+    value_set_with_id,
 )
 from ..operations.search_criteria import SearchRequest
 from ..operations.translate import translate
@@ -106,14 +106,14 @@ class FhirViews:
 
     def _value_set_validation(self, request: HttpRequest, params: OperationInput, id: str | None) -> dict[str, Any]:
         registry = self.request_resources.registry_for(params.resources("tx-resource"))
-        instance = read_value_set(registry, id) if id is not None else None
+        instance = value_set_with_id(registry, id) if id is not None else None
         validation = read_value_set_validation_request(params, instance, lambda url, version: find_value_set(registry, url, version))
         return validation_parameters(validate_code(registry, validation, _context(request, params)))
 
     def expand(self, request: HttpRequest, id: str | None) -> dict[str, Any]:
         params = self._operation_input(request)
         registry = self.request_resources.registry_for(params.resources("tx-resource"))
-        instance = read_value_set(registry, id) if id is not None else None
+        instance = value_set_with_id(registry, id) if id is not None else None
         asked = read_expand_request(params, instance)
         limit = _cost_threshold(request)
         result = expand(registry, asked if limit is None else replace(asked, limit=limit), _context(request, params))
@@ -122,7 +122,7 @@ class FhirViews:
     def translate(self, request: HttpRequest, id: str | None) -> dict[str, Any]:
         params = self._operation_input(request)
         registry = self.request_resources.registry_for(params.resources("tx-resource"))
-        instance = read_concept_map(registry, id) if id is not None else None
+        instance = concept_map_with_id(registry, id) if id is not None else None
         result = translate(registry, read_translate_request(params, instance))
         return translate_parameters(result, r5_names=uses_r5_names(params))
 
@@ -142,14 +142,14 @@ class FhirViews:
         return self._search(request, "ConceptMap", search_concept_maps)
 
     def read(self, request: HttpRequest, id: str | None) -> dict[str, Any]:
-        found = read_code_system_resource(self.registry, id or "")
+        found = code_system_resource_with_id(self.registry, id or "")
         return _read(request, "CodeSystem", lambda shown: code_system_json(found, shown.shows_concepts))
 
     def value_set_read(self, request: HttpRequest, id: str | None) -> dict[str, Any]:
-        return _read(request, "ValueSet", lambda shown: resource_json(read_value_set(self.registry, id or "")))
+        return _read(request, "ValueSet", lambda shown: resource_json(value_set_with_id(self.registry, id or "")))
 
     def concept_map_read(self, request: HttpRequest, id: str | None) -> dict[str, Any]:
-        return _read(request, "ConceptMap", lambda shown: resource_json(read_concept_map(self.registry, id or "")))
+        return _read(request, "ConceptMap", lambda shown: resource_json(concept_map_with_id(self.registry, id or "")))
 
     def _search(
         self,
@@ -170,7 +170,7 @@ class FhirViews:
         """The url and version of the CodeSystem an instance-level operation was called on."""
         if id is None:
             return None, None
-        provider = read_code_system(self.registry, id)
+        provider = code_system_with_id(self.registry, id)
         return provider.info.url, provider.info.version
 
     def _operation_input(self, request: HttpRequest) -> OperationInput:
@@ -191,7 +191,7 @@ def _cost_threshold(request: HttpRequest) -> int | None:
     value = request.headers.get("x-too-costly-threshold")
     if value is None:
         return None
-    if not value.strip().isdigit() or int(value) < 1:
+    if not (value.strip().isascii() and value.strip().isdigit()) or int(value) < 1:
         raise InvalidRequest(f"The header X-TOO-COSTLY-THRESHOLD must be a positive whole number, not '{value}'")
     return int(value)
 

@@ -90,7 +90,7 @@ def _content_length(environ: dict[str, Any]) -> int | None:
     value = environ.get("CONTENT_LENGTH")
     if not value:
         return None
-    if not value.isdigit():
+    if not (value.isascii() and value.isdigit()):
         raise InvalidRequest(f"The Content-Length header '{value}' is not a number")
     return int(value)
 

@@ -2,7 +2,7 @@
 
 Each resource is matched on what describes it (its metadata, and per type what R4's search
 parameters name), without reading its content: listing FHIR's ~500 code systems makes none of them
-into a provider; only the page shown is.
+into a provider.
 """
 
 from __future__ import annotations
@@ -21,20 +21,21 @@ from .search_criteria import Actual, SearchRequest, date_range
 __all__ = [
     "CodeSystemFound",
     "SearchPage",
-    "read_code_system",
-    "read_code_system_resource",
-    "read_concept_map",
-    "read_value_set",
+    "code_system_resource_with_id",
+    "code_system_with_id",
+    "concept_map_with_id",
     "search_code_systems",
     "search_concept_maps",
     "search_value_sets",
+    "value_set_with_id",
 ]
 
 _T = TypeVar("_T")
 _R = TypeVar("_R")
 
-#: A CodeSystem resource as a search or read finds it: a code system's provider, or a supplement.
-CodeSystemFound = Union[CodeSystemProvider, SupplementDefinition]
+#: A CodeSystem resource as a search or read finds it: a code system (not made into a provider for
+#: that), or a supplement.
+CodeSystemFound = Union[CodeSystemEntry, SupplementDefinition]
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,8 +58,7 @@ def search_code_systems(registry: Registry, request: SearchRequest) -> SearchPag
         registry.supplements(),
         lambda supplement: _code_system_values(supplement.metadata, "supplement", supplement.supplements),
     )
-    page = _paged(request, [*code_systems, *supplements])
-    return SearchPage(tuple(found.get() if isinstance(found, CodeSystemEntry) else found for found in page.found), page.total)
+    return _paged(request, [*code_systems, *supplements])
 
 
 def search_value_sets(registry: Registry, request: SearchRequest) -> SearchPage[ValueSetDefinition]:
@@ -125,7 +125,7 @@ def _present(value: str | None) -> tuple[str, ...]:
     return (value,) if value else ()
 
 
-def read_code_system(registry: Registry, id: str) -> CodeSystemProvider:
+def code_system_with_id(registry: Registry, id: str) -> CodeSystemProvider:
     """The code system with ``id``, for an operation on it (``CodeSystem/{id}/$lookup``)."""
     provider = registry.code_system_by_id(id)
     if provider is None and registry.supplement_by_id(id) is not None:
@@ -137,16 +137,16 @@ def read_code_system(registry: Registry, id: str) -> CodeSystemProvider:
     return _found(provider, "CodeSystem", id)
 
 
-def read_code_system_resource(registry: Registry, id: str) -> CodeSystemFound:
+def code_system_resource_with_id(registry: Registry, id: str) -> CodeSystemFound:
     """The code system or supplement with ``id``, for a read."""
-    return _found(registry.code_system_by_id(id) or registry.supplement_by_id(id), "CodeSystem", id)
+    return _found(registry.code_system_entry_by_id(id) or registry.supplement_by_id(id), "CodeSystem", id)
 
 
-def read_value_set(registry: Registry, id: str) -> ValueSetDefinition:
+def value_set_with_id(registry: Registry, id: str) -> ValueSetDefinition:
     return _found(registry.value_set_by_id(id), "ValueSet", id)
 
 
-def read_concept_map(registry: Registry, id: str) -> ConceptMapDefinition:
+def concept_map_with_id(registry: Registry, id: str) -> ConceptMapDefinition:
     return _found(registry.concept_map_by_id(id), "ConceptMap", id)
 
 

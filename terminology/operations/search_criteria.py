@@ -159,27 +159,34 @@ def _date(value: DateValue, held: DateRange) -> bool:
 def date_range(text: str) -> DateRange:
     """The range of a FHIR date or dateTime (``2020``, ``2020-05``, ``2020-05-03``,
     ``2020-05-03T10:00:00+02:00``); a time without a zone is taken as UTC. :class:`InvalidRequest`
-    when ``text`` is none of these."""
+    when ``text`` is none of these, or its range ends past the year 9999."""
     try:
-        if len(text) == 4:
-            start = datetime(int(text), 1, 1, tzinfo=timezone.utc)
-            return DateRange(start, start.replace(year=start.year + 1))
-        if len(text) == 7:
-            start = datetime.strptime(text, "%Y-%m").replace(tzinfo=timezone.utc)
-            following = start.replace(year=start.year + start.month // 12, month=start.month % 12 + 1)
-            return DateRange(start, following)
-        if len(text) == 10:
-            start = datetime.strptime(text, "%Y-%m-%d").replace(tzinfo=timezone.utc)
-            return DateRange(start, start + timedelta(days=1))
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        raise InvalidRequest(f"'{text}' is not a FHIR date (YYYY, YYYY-MM, YYYY-MM-DD or a dateTime)") from None
+        return _range(text)
+    except (ValueError, OverflowError):
+        raise InvalidRequest(
+            f"'{text}' is not a FHIR date (YYYY, YYYY-MM, YYYY-MM-DD or a dateTime) in the years 1 to 9998"
+        ) from None
+
+
+def _range(text: str) -> DateRange:
+    if len(text) == 4:
+        start = datetime(int(text), 1, 1, tzinfo=timezone.utc)
+        return DateRange(start, start.replace(year=start.year + 1))
+    if len(text) == 7:
+        start = datetime.strptime(text, "%Y-%m").replace(tzinfo=timezone.utc)
+        return DateRange(start, start.replace(year=start.year + start.month // 12, month=start.month % 12 + 1))
+    if len(text) == 10:
+        start = datetime.strptime(text, "%Y-%m-%d").replace(tzinfo=timezone.utc)
+        return DateRange(start, start + timedelta(days=1))
+    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=timezone.utc)
     # A dateTime stands for the second it names (or the minute, when it gives no seconds).
     if len(text) > 16 and text[16] == ":":
-        return DateRange(moment.replace(microsecond=0), moment.replace(microsecond=0) + timedelta(seconds=1))
-    return DateRange(moment.replace(second=0, microsecond=0), moment.replace(second=0, microsecond=0) + timedelta(minutes=1))
+        start = moment.replace(microsecond=0)
+        return DateRange(start, start + timedelta(seconds=1))
+    start = moment.replace(second=0, microsecond=0)
+    return DateRange(start, start + timedelta(minutes=1))
 
 
 @dataclass(frozen=True, slots=True)

@@ -48,6 +48,8 @@ def test_paging_and_summary_parameters() -> None:
         [("url:missing", "maybe")],
         [("date", "soon")],
         [("_count", "-1")],
+        [("_count", "²")],
+        [("date", "ge9999-12-31T23:59:59Z")],
         [("_offset", "x")],
         [("_summary", "short")],
         [("_total", "all")],

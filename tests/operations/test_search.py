@@ -50,7 +50,7 @@ def _canonical(url: str, version: str | None) -> str:
 
 
 def _canonicals(page: search.SearchPage) -> set[str]:
-    return {_canonical(found.info.url, found.info.version) if hasattr(found, "info") else found.canonical for found in page.found}
+    return {found.metadata.canonical for found in page.found}
 
 
 def _criterion(name: str, type: str, *values: str, modifier: str | None = None) -> Criterion:
@@ -184,7 +184,8 @@ def test_code_systems_by_a_parameter(registry, criterion, keep):
 def test_icd10cm_by_its_url(registry):
     page = _search(search.search_code_systems, registry, _criterion("url", "uri", ICD10CM))
     [found] = page.found
-    assert isinstance(found, Icd10cmProvider) and (found.info.url, found.info.version) == (ICD10CM, "2026")
+    assert found.provider is not None and found.definition is None  # ICD-10-CM: a provider the server made
+    assert isinstance(found.get(), Icd10cmProvider) and (found.metadata.url, found.metadata.version) == (ICD10CM, "2026")
 
 
 def test_the_guidance_supplement_is_found(registry):
@@ -233,26 +234,26 @@ def test_the_server_holds_no_concept_maps_of_its_own(registry):
 
 def test_read_a_value_set(registry):
     billable = _guidance_json("ValueSet-icd10cm-billable.json")
-    found = search.read_value_set(registry, billable["id"])
+    found = search.value_set_with_id(registry, billable["id"])
     assert (found.url, found.metadata.version, found.metadata.name) == (billable["url"], billable["version"], billable["name"])
 
 
 def test_read_code_systems(registry):
-    assert search.read_code_system(registry, "icd-10-cm").info.url == ICD10CM
+    assert search.code_system_with_id(registry, "icd-10-cm").info.url == ICD10CM
     kind = _guidance_json("CodeSystem-icd10cm-guidance-kind.json")
-    assert search.read_code_system(registry, kind["id"]).info.url == kind["url"]
-    assert search.read_code_system_resource(registry, kind["id"]).info.url == kind["url"]
+    assert search.code_system_with_id(registry, kind["id"]).info.url == kind["url"]
+    assert search.code_system_resource_with_id(registry, kind["id"]).metadata.url == kind["url"]
 
 
 def test_read_a_supplement_by_id(registry):
     guidance = _guidance_json("CodeSystem-icd10cm-guidance-m4848.json")
-    found = search.read_code_system_resource(registry, guidance["id"])
+    found = search.code_system_resource_with_id(registry, guidance["id"])
     assert isinstance(found, SupplementDefinition) and found.canonical == f"{guidance['url']}|{guidance['version']}"
 
 
 def test_a_supplement_is_no_operation_target(registry):
     with pytest.raises(InvalidRequest) as caught:
-        search.read_code_system(registry, "icd10cm-guidance-m4848")
+        search.code_system_with_id(registry, "icd10cm-guidance-m4848")
     assert (caught.value.status, caught.value.expression) == (400, "id")
     assert caught.value.message == (
         "CodeSystem/icd10cm-guidance-m4848 is a supplement: it holds no codes of its own. Call the operation on the code system "
@@ -262,13 +263,13 @@ def test_a_supplement_is_no_operation_target(registry):
 
 def test_read_a_concept_map(fixtures):
     for resource in MAPS:
-        found = search.read_concept_map(fixtures, resource["id"])
+        found = search.concept_map_with_id(fixtures, resource["id"])
         assert (found.url, found.metadata.version, len(found.groups)) == (resource["url"], resource["version"], len(resource["group"]))
 
 
 @pytest.mark.parametrize(("read", "kind"), [
-    (search.read_code_system, "CodeSystem"), (search.read_code_system_resource, "CodeSystem"),
-    (search.read_value_set, "ValueSet"), (search.read_concept_map, "ConceptMap"),
+    (search.code_system_with_id, "CodeSystem"), (search.code_system_resource_with_id, "CodeSystem"),
+    (search.value_set_with_id, "ValueSet"), (search.concept_map_with_id, "ConceptMap"),
 ])  # fmt: skip
 def test_an_unknown_id(fixtures, read, kind):
     with pytest.raises(NotFound) as caught:

@@ -79,7 +79,7 @@ def test_date_ranges_by_precision() -> None:
     moment = date_range("2020-05-03T10:00:00+02:00")
     assert moment.start == datetime(2020, 5, 3, 8, 0, tzinfo=utc) and (moment.end - moment.start).seconds == 1
     assert (date_range("2020-05-03T10:00Z").end - date_range("2020-05-03T10:00Z").start).seconds == 60
-    for bad in ("20", "2020-13", "2020-02-30", "yesterday"):
+    for bad in ("20", "2020-13", "2020-02-30", "yesterday", "²²²²", "9999", "9999-12-31", "9999-12-31T23:59:59Z"):
         with pytest.raises(InvalidRequest):
             date_range(bad)
 

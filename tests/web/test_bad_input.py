@@ -587,3 +587,23 @@ def test_fuzz_plausible_queries(client, url, system, code, extras, coding):
 
 def test_still_answering_after_the_fuzzing(client):
     assert_still_answers(client)
+
+
+# --- digits that are not ASCII: str.isdigit takes '²', int() does not ----------------------------
+
+
+def test_a_cost_threshold_of_other_digits_is_a_400(client):
+    response = client.get("/fhir/ValueSet/$expand", query_string={"url": f"{SYSTEM}?fhir_vs", "count": "1"},
+                          headers={"X-TOO-COSTLY-THRESHOLD": "²"})
+    assert "X-TOO-COSTLY-THRESHOLD" in _text(error_outcome(response, 400))
+
+
+@pytest.mark.parametrize("version", ["²", "1.²", "٣"])
+def test_versions_of_other_digits_are_answered(client, version):
+    value_set = {"resourceType": "ValueSet", "url": "http://example.org/vs", "status": "active",
+                 "compose": {"include": [{"system": SYSTEM, "version": version}, {"system": SYSTEM, "version": "2026"}]}}
+    body = {"resourceType": "Parameters", "parameter": [
+        {"name": "valueSet", "resource": value_set}, {"name": "coding", "valueCoding": {"system": SYSTEM, "code": CODE}}]}
+    response = client.post("/fhir/ValueSet/$validate-code", json=body, headers={"Content-Type": "application/fhir+json"})
+    assert response.status_code < 500, response.get_data()[:500]
+    assert_still_answers(client)

@@ -193,3 +193,35 @@ def test_the_capability_statement_lists_exactly_the_parameters_supported(client)
         for name in listed:  # each is accepted ...
             value = "2020" if listed[name] == "date" else "x"
             assert client.get(f"/fhir/{resource['type']}", query_string={name: value}).status_code == 200, name
+
+
+# --- a code system given as a resource is shown as it was given ---------------------------------
+
+
+def _v2_code_systems() -> list[dict]:
+    bundle = json.loads(gzip.decompress((RESOURCES / "fhir-r4" / "v2-tables.json.gz").read_bytes()))
+    return [entry["resource"] for entry in bundle["entry"] if entry["resource"]["resourceType"] == "CodeSystem"]
+
+
+def test_a_code_system_is_found_and_read_with_its_own_elements(client):
+    chosen = next(cs for cs in _v2_code_systems() if cs.get("identifier") and cs.get("contact") and cs.get("concept"))
+    identifier = chosen["identifier"][0]
+    (entry,) = _search(client, "CodeSystem", {"identifier": f"{identifier['system']}|{identifier['value']}"})["entry"]
+    read = resource_of(client.get(f"/fhir/CodeSystem/{chosen['id']}"))
+    for shown in (entry["resource"], read):
+        assert {key: value for key, value in shown.items() if key != "meta"} == {
+            key: value for key, value in chosen.items() if key not in ("meta", "concept")
+        }
+        assert SUBSETTED in shown["meta"]["tag"]
+    whole = resource_of(client.get(f"/fhir/CodeSystem/{chosen['id']}", query_string={"_summary": "false"}))
+    assert whole["concept"] == chosen["concept"] and whole["identifier"] == chosen["identifier"]
+
+
+def test_a_code_system_a_supplement_stands_in_for_is_listed_once(registry):
+    from terminology.operations.search import search_code_systems
+    from terminology.operations.search_criteria import Criterion, SearchRequest
+    from terminology.operations.supplements import with_supplements
+
+    supplemented = with_supplements(registry, [f"http://fhir.icd10cm-terminology.org/CodeSystem/{SUPPLEMENT_ID}"])
+    page = search_code_systems(supplemented, SearchRequest((Criterion("url", "uri", (ICD10CM,)),)))
+    assert page.total == 1 and page.found[0].get() is supplemented.code_system(ICD10CM)
