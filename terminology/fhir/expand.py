@@ -15,7 +15,7 @@ from ..operations.expand import ExpandRequest, ExpandResult
 from ..valuesets.expand import ExpansionEntry, ExpansionOptions
 from ..valuesets.resolution import VersionRules
 from .definitions import read_resource, resource_json
-from .ecosystem import DEFAULT_VERSION, NO_DATE, VALIDATOR_PARAMETERS, refuse_unhonoured
+from .ecosystem import VALIDATOR_PARAMETERS, refuse_unhonoured
 from .output import designation_json, extension_json, typed_value
 from .parameters import OperationInput
 
@@ -72,8 +72,7 @@ def given_value_set(params: OperationInput) -> ValueSetDefinition | None:
 
 def read_expand_request(params: OperationInput, value_set: ValueSetDefinition | None = None) -> ExpandRequest:
     """``value_set``: the ValueSet an instance-level call was made on."""
-    refuse_unhonoured(params)
-    _refuse_unhonoured(params)
+    refuse_unhonoured(params, "date", "context", "contextDirection", "exclude-system", "limitedExpansion", "default-to-latest-version")
     params.reject_unknown(EXPAND_PARAMETERS, "ValueSet/$expand")
     given = given_value_set(params)
     url, version = params.string("url"), params.string("valueSetVersion")
@@ -102,15 +101,6 @@ def read_expand_request(params: OperationInput, value_set: ValueSetDefinition | 
         offset=params.integer("offset") or 0,
         supplements=tuple(params.strings("useSupplement")),
     )
-
-
-def _refuse_unhonoured(params: OperationInput) -> None:
-    """R4's parameters of $expand that this server does not honour, refused with why."""
-    params.not_supported("date", reason=NO_DATE)
-    params.not_supported("context", "contextDirection", reason="value sets are named by 'url' or given as 'valueSet', not found by context")
-    params.not_supported("exclude-system", reason="an expansion takes the code systems its value set names; exclude one in its compose")
-    params.not_supported("limitedExpansion", reason="an expansion here is whole, or paged with 'count' and 'offset'")
-    params.not_supported("default-to-latest-version", reason=DEFAULT_VERSION)
 
 
 def echoed_parameters(params: OperationInput) -> list[dict[str, Any]]:

@@ -7,7 +7,7 @@ from typing import Any
 from ..errors import InvalidRequest
 from ..model import LookupResult
 from ..operations.lookup import LookupRequest
-from .ecosystem import NO_DATE, VALIDATOR_PARAMETERS, refuse_unhonoured
+from .ecosystem import VALIDATOR_PARAMETERS, refuse_unhonoured
 from .output import ParametersBuilder
 from .parameters import OperationInput
 
@@ -20,8 +20,7 @@ LOOKUP_PARAMETERS = frozenset(
 
 def read_lookup_request(params: OperationInput, system: str | None = None, version: str | None = None) -> LookupRequest:
     """``system``/``version``: those of the CodeSystem the instance-level operation was called on."""
-    refuse_unhonoured(params)
-    params.not_supported("date", reason=NO_DATE)
+    refuse_unhonoured(params, "date")
     params.reject_unknown(LOOKUP_PARAMETERS, "$lookup")
     params.mutually_exclusive("coding", "code")
     params.mutually_exclusive("coding", "system")

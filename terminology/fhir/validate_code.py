@@ -10,7 +10,7 @@ from ..errors import InvalidRequest, NotSupported
 from ..model import Coding, ValidationResult
 from ..operations.validate_code import CodeValidationRequest
 from ..valuesets.resolution import VersionRules
-from .ecosystem import DEFAULT_VERSION, NO_DATE, VALIDATOR_PARAMETERS, refuse_unhonoured
+from .ecosystem import VALIDATOR_PARAMETERS, refuse_unhonoured
 from .expand import given_value_set
 from .outcome import operation_outcome
 from .output import ParametersBuilder
@@ -43,8 +43,7 @@ def read_validation_request(
     params: OperationInput, system: str | None = None, version: str | None = None
 ) -> CodeValidationRequest:
     """``CodeSystem/$validate-code`` input; ``system``/``version`` those of an instance-level call."""
-    refuse_unhonoured(params)
-    params.not_supported("date", reason=NO_DATE)
+    refuse_unhonoured(params, "date")
     params.reject_unknown(CODESYSTEM_VALIDATE_PARAMETERS, "CodeSystem/$validate-code")
     url, given_system = params.string("url"), params.string("system")
     if url is not None and given_system is not None and url != given_system:
@@ -121,7 +120,7 @@ _EXPANSION_ONLY = (
     "excludePostCoordinated", "count", "offset",
 )  # fmt: skip
 _VALUE_SET_NAMES = frozenset({"url", "valueSet", "valueSetVersion"})
-_UNHONOURED = frozenset({"date", "context", "default-to-latest-version", *_EXPANSION_ONLY})
+_EXPANSION_ONLY_NAMES = frozenset(_EXPANSION_ONLY)
 # valueSetMode (tx.fhir.org's name) or mode: what is checked.
 _ALL_CHECKS, _MEMBERSHIP_ONLY, _LENIENT_DISPLAY = "ALL_CHECKS", "CHECK_MEMBERSHIP_ONLY", "lenient-display-validation"
 
@@ -169,13 +168,9 @@ def read_value_set_validation_request(
 
 def _refuse_unhonoured(params: OperationInput) -> None:
     """The parameters of ``ValueSet/$validate-code`` this server does not honour, refused with why."""
-    refuse_unhonoured(params)
-    if not params.gives_any(_UNHONOURED):
-        return  # (the usual request: one test instead of four)
-    params.not_supported("date", reason=NO_DATE)
-    params.not_supported("context", reason="value sets are named by 'url' or given as 'valueSet', not found by context")
-    params.not_supported("default-to-latest-version", reason=DEFAULT_VERSION)
-    params.not_supported(*_EXPANSION_ONLY, reason="they shape an expansion, and $validate-code expands nothing")
+    refuse_unhonoured(params, "date", "context", "default-to-latest-version")
+    if params.gives_any(_EXPANSION_ONLY_NAMES):
+        params.not_supported(*_EXPANSION_ONLY, reason="they shape an expansion, and $validate-code expands nothing")
 
 
 def _value_set(params: OperationInput, find: Callable[[str, str | None], ValueSetDefinition]) -> ValueSetDefinition:
