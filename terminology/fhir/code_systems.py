@@ -3,6 +3,10 @@ for one whose ``content`` is ``supplement``.
 
 A code system's concepts are read when first asked for (a server is given about a thousand code systems
 and uses few); a supplement's are read at once (they are few, and each is applied to a code system).
+
+A concept's code, display, definition and nested concepts of the wrong JSON type make the concepts an
+:class:`InvalidRequest` naming its FHIRPath when they are read; every other element of the wrong type,
+here and in a supplement, is taken as absent (see ``read_metadata``).
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from ..definitions.code_system import CodeSystemDefinition, ConceptAdditions, Co
 from ..errors import InvalidRequest
 from ..extensions import annotations, carried
 from ..model import Property
-from .elements import items, read_designation, read_extensions, read_property, read_property_definition, text
+from .elements import array, items, read_designations, read_extensions, read_property, read_property_definition, string, text
 from .metadata import read_metadata
 
 __all__ = ["read_code_system"]
@@ -25,14 +29,14 @@ _STATUS_EXTENSION = "http://hl7.org/fhir/StructureDefinition/codesystem-concept-
 
 def read_code_system(resource: Mapping[str, Any]) -> CodeSystemDefinition | SupplementDefinition:
     metadata = read_metadata(resource)
-    definitions = tuple(read_property_definition(item) for item in items(resource.get("property")) if isinstance(item, dict))
+    definitions = tuple(found for item in items(resource.get("property")) if (found := read_property_definition(item)))
     if resource.get("content") == "supplement":
         return SupplementDefinition(
-            metadata, str(resource.get("supplements") or ""), definitions, _additions(resource, metadata.canonical), resource
+            metadata, text(resource.get("supplements")) or "", definitions, _additions(resource, metadata.canonical), resource
         )
     return CodeSystemDefinition(
         metadata=metadata,
-        content=str(resource.get("content") or "complete"),
+        content=text(resource.get("content")) or "complete",
         case_sensitive=resource.get("caseSensitive", False) is True,
         hierarchy_meaning=text(resource.get("hierarchyMeaning")),
         copyright=text(resource.get("copyright")),
@@ -44,27 +48,28 @@ def read_code_system(resource: Mapping[str, Any]) -> CodeSystemDefinition | Supp
 
 
 def _concepts(concepts: list[Any], url: str | None) -> tuple[ConceptDefinition, ...]:
-    """:class:`InvalidRequest` for a concept without a code."""
-    return tuple(_concept(item, url) for item in concepts)
+    """:class:`InvalidRequest` for a concept without a code, or whose display, definition or nested concepts
+    are of the wrong type."""
+    return tuple(_concept(item, url, f"CodeSystem.concept[{n}]") for n, item in enumerate(concepts))
 
 
-def _concept(item: Any, url: str | None) -> ConceptDefinition:
+def _concept(item: Any, url: str | None, path: str) -> ConceptDefinition:
     if not isinstance(item, dict) or not isinstance(item.get("code"), str):
-        raise InvalidRequest(f"A concept of the CodeSystem {url} has no code")
-    properties = [p for p in (read_property(p) for p in item.get("property") or ()) if p is not None]
+        raise InvalidRequest(f"A concept of the CodeSystem {url} has no code ({path})", expression=path)
+    properties = [p for p in map(read_property, items(item.get("property"))) if p is not None]
     extensions = read_extensions(item)
     status = next((e.value for e in extensions if e.url == _STATUS_EXTENSION), None)
     if status and not any(p.code == "status" for p in properties):
         properties.append(Property("status", status, "code"))
     return ConceptDefinition(
         code=item["code"],
-        display=item.get("display"),
-        definition=item.get("definition"),
-        designations=tuple(read_designation(d) for d in item.get("designation") or () if isinstance(d, dict)),
+        display=string(item, "display", path),
+        definition=string(item, "definition", path),
+        designations=read_designations(item.get("designation")),
         properties=tuple(properties),
         annotations=annotations(extensions),
         carried=carried(extensions),
-        children=tuple(_concept(child, url) for child in item.get("concept") or ()),
+        children=tuple(_concept(child, url, f"{path}.concept[{n}]") for n, child in enumerate(array(item, "concept", path))),
     )
 
 
@@ -76,8 +81,8 @@ def _additions(supplement: Mapping[str, Any], source: str) -> dict[str, ConceptA
             extensions = read_extensions(item)
             found.setdefault(item["code"], []).append(
                 ConceptAdditions(
-                    tuple(read_designation(d, source) for d in item.get("designation") or () if isinstance(d, dict)),
-                    tuple(p for p in (read_property(p) for p in item.get("property") or ()) if p is not None),
+                    read_designations(item.get("designation"), source),
+                    tuple(p for p in map(read_property, items(item.get("property"))) if p is not None),
                     annotations(extensions),
                     carried(extensions),
                 )
@@ -101,4 +106,4 @@ def _flatten(concepts: Iterable[Any]) -> Iterator[Mapping[str, Any]]:
     for item in concepts:
         if isinstance(item, dict):
             yield item
-            yield from _flatten(item.get("concept") or ())
+            yield from _flatten(items(item.get("concept")))

@@ -82,7 +82,7 @@ def _equivalence(item: Mapping[str, Any]) -> str:
         return item["equivalence"]
     if isinstance(item.get("relationship"), str):
         return _RELATIONSHIP_EQUIVALENCE.get(item["relationship"], "relatedto")
-    return "relatedto" if item.get("code") else "unmatched"
+    return "relatedto" if text(item.get("code")) else "unmatched"
 
 
 def _dependencies(value: Any) -> tuple[MapDependency, ...]:

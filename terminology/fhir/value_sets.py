@@ -5,6 +5,9 @@ Reads ``ValueSet.compose``: ``include``/``exclude`` with ``system``, ``version``
 ``valueSet``; ``inactive``; ``lockedDate`` (for code system versions: a value set import follows the
 import's own version). And of the ValueSet itself: ``language``, ``contained``, ``expansion.contains``,
 and the extensions ``valueset-supplement`` and ``valueset-expansion-parameter`` (on it or its compose).
+
+An element of the compose of the wrong JSON type makes the compose an :class:`InvalidRequest` naming its
+FHIRPath (said when the compose is used); other elements of the wrong type are taken as absent.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from ..definitions.value_set import CarriedExpansion, Compose, ConceptReference,
 from ..errors import InvalidRequest
 from ..extensions import annotations, carried
 from ..model import Coding
-from .elements import items, read_coding, read_designation, read_extensions, text
+from .elements import array, items, read_coding, read_designations, read_extensions, string, text
 from .metadata import STANDARDS_STATUS, read_metadata
 
 __all__ = ["read_value_set"]
@@ -49,7 +52,7 @@ def read_value_set(resource: Mapping[str, Any], contained: Mapping[str, Definiti
         supplements=tuple(
             str(extension["valueCanonical"])
             for extension in items(resource.get("extension"))
-            if isinstance(extension, dict) and extension.get("url") == _SUPPLEMENT and extension.get("valueCanonical")
+            if isinstance(extension, dict) and extension.get("url") == _SUPPLEMENT and text(extension.get("valueCanonical"))
         ),
         contained=tuple(contained.values()),
         expansion_parameters=parameters,
@@ -65,7 +68,7 @@ def _expansion_parameters(resource: Mapping[str, Any]) -> dict[str, Any]:
     for extension in [*items(resource.get("extension")), *items(compose.get("extension"))]:
         if not isinstance(extension, dict) or extension.get("url") != _EXPANSION_PARAMETER:
             continue
-        parts = {part.get("url"): part for part in extension.get("extension") or () if isinstance(part, dict)}
+        parts = {part.get("url"): part for part in items(extension.get("extension")) if isinstance(part, dict)}
         name = (parts.get("name") or {}).get("valueCode")
         value = next((v for k, v in (parts.get("value") or {}).items() if k.startswith("value")), None)
         if isinstance(name, str):
@@ -92,8 +95,8 @@ def _compose(compose: Any, local: Mapping[str, str], versions_match: Any) -> Com
     if compose is None:
         return None
     if not isinstance(compose, dict):
-        raise InvalidRequest("ValueSet.compose must be an object")
-    locked = text(compose.get("lockedDate"))
+        raise InvalidRequest("ValueSet.compose must be an object", expression="ValueSet.compose")
+    locked = string(compose, "lockedDate", "ValueSet.compose")
     return Compose(
         includes=tuple(_include(item, f"ValueSet.compose.include[{n}]", locked, local) for n, item in enumerate(_list(compose, "include"))),
         excludes=tuple(_include(item, f"ValueSet.compose.exclude[{n}]", locked, local) for n, item in enumerate(_list(compose, "exclude"))),
@@ -103,45 +106,48 @@ def _compose(compose: Any, local: Mapping[str, str], versions_match: Any) -> Com
     )
 
 
-def _list(holder: Mapping[str, Any], key: str) -> list:
-    value = holder.get(key) or []
-    if not isinstance(value, list):
-        raise InvalidRequest(f"ValueSet.compose.{key} must be an array")
-    return value
+def _list(compose: Mapping[str, Any], key: str) -> list[Any]:
+    # (an empty one, of any type, is as good as none: as it was read before)
+    return array(compose, key, "ValueSet.compose") if compose.get(key) else []
 
 
 def _include(item: Any, path: str, locked_date: str | None, local: Mapping[str, str]) -> Include:
     if not isinstance(item, dict):
-        raise InvalidRequest(f"{path} must be an object")
-    system, value_sets = item.get("system"), item.get("valueSet") or []
+        raise InvalidRequest(f"{path} must be an object", expression=path)
+    system, value_sets = string(item, "system", path), _urls(item, path)
     if system is None and not value_sets:
-        raise InvalidRequest(f"{path} has neither a system nor a valueSet")
-    concepts = tuple(_concept(c, f"{path}.concept[{n}]") for n, c in enumerate(item.get("concept") or []))
-    filters = tuple(_filter(f, f"{path}.filter[{n}]", system) for n, f in enumerate(item.get("filter") or []))
-    system = local.get(system, system) if isinstance(system, str) else system
-    imports = tuple(local.get(url, url) if isinstance(url, str) else str(url) for url in value_sets)
-    return Include(system, item.get("version"), concepts, filters, imports, locked_date)
+        raise InvalidRequest(f"{path} has neither a system nor a valueSet", expression=path)
+    concepts = tuple(_concept(c, f"{path}.concept[{n}]") for n, c in enumerate(array(item, "concept", path)))
+    filters = tuple(_filter(f, f"{path}.filter[{n}]", system) for n, f in enumerate(array(item, "filter", path)))
+    system = local.get(system, system) if system is not None else None
+    imports = tuple(local.get(url, url) for url in value_sets)
+    return Include(system, string(item, "version", path), concepts, filters, imports, locked_date)
+
+
+def _urls(item: Mapping[str, Any], path: str) -> tuple[str, ...]:
+    """The value sets an include imports (``valueSet``: an array of canonicals)."""
+    urls = array(item, "valueSet", path) if item.get("valueSet") else []
+    for n, url in enumerate(urls):
+        if not isinstance(url, str):
+            raise InvalidRequest(f"{path}.valueSet[{n}] must be a string", expression=f"{path}.valueSet[{n}]")
+    return tuple(urls)
 
 
 def _concept(item: Any, path: str) -> ConceptReference:
     if not isinstance(item, dict) or not isinstance(item.get("code"), str):
-        raise InvalidRequest(f"{path} has no code")
+        raise InvalidRequest(f"{path} has no code", expression=path)
+    display = string(item, "display", path)
     if "designation" not in item and "extension" not in item:  # (most are: FHIR's own value sets list 12,000)
-        return ConceptReference(item["code"], item.get("display"))
-    designations = tuple(
-        read_designation(designation)
-        for designation in item.get("designation") or []
-        if isinstance(designation, dict) and isinstance(designation.get("value"), str)
-    )
+        return ConceptReference(item["code"], display)
     extensions = read_extensions(item)
     return ConceptReference(
-        item["code"], item.get("display"), designations, _concept_status(item),
+        item["code"], display, read_designations(item.get("designation")), _concept_status(item),
         annotations(extensions, on_value_set=True), carried(extensions, on_value_set=True),
     )  # fmt: skip
 
 
 def _concept_status(item: Mapping[str, Any]) -> str | None:
-    for extension in item.get("extension") or []:
+    for extension in items(item.get("extension")):
         if not isinstance(extension, dict):
             continue
         if extension.get("url") == _DEPRECATED and (extension.get("valueBoolean") is True or extension.get("valueCode") == "true"):
@@ -155,8 +161,9 @@ def _filter(item: Any, path: str, system: str | None) -> Filter:
     if not isinstance(item, dict):
         raise InvalidRequest(f"{path} must be an object", expression=path)
     op = item.get("op")
-    for extension in (item.get("_op") or {}).get("extension") or []:
-        if extension.get("url") == _R5_FILTER_OP:
+    element = item.get("_op")  # (an R4 primitive's extensions)
+    for extension in items(element.get("extension")) if isinstance(element, dict) else ():
+        if isinstance(extension, dict) and extension.get("url") == _R5_FILTER_OP:
             op = extension.get("valueCode", op)
     prop, value = item.get("property"), item.get("value")
     if not isinstance(prop, str) or not isinstance(op, str):

@@ -77,3 +77,41 @@ def test_a_code_a_supplement_writes_twice_gets_all_it_says():
     })  # fmt: skip
     assert [d.value for d in read.concepts["dog"].designations] == ["Hund", "Wauwau"]
     assert read.supplemented == (ANIMALS, None)
+
+
+@pytest.mark.parametrize(
+    "concept, expression",
+    [
+        ({"code": "a", "display": 5}, "CodeSystem.concept[1].display"),
+        ({"code": "a", "definition": {"text": "x"}}, "CodeSystem.concept[1].definition"),
+        ({"code": "a", "concept": {"code": "b"}}, "CodeSystem.concept[1].concept"),
+        ({"code": "a", "concept": [{"code": "b"}, {"code": "c", "display": True}]}, "CodeSystem.concept[1].concept[1].display"),
+        ({"code": "a", "concept": [{"code": 5}]}, "CodeSystem.concept[1].concept[0]"),
+    ],
+)
+def test_a_concept_element_of_the_wrong_type_is_named_when_the_concepts_are_read(concept, expression):
+    read = read_code_system({"resourceType": "CodeSystem", "url": "http://example.org/cs", "concept": [{"code": "z"}, concept]})
+    with pytest.raises(InvalidRequest) as raised:
+        read.read_concepts()
+    assert raised.value.expression == expression and expression in raised.value.message
+
+
+def test_other_elements_of_the_wrong_type_are_taken_as_absent():
+    read = read_code_system({
+        "resourceType": "CodeSystem", "url": "http://example.org/cs", "content": 5, "property": [{"code": 5}, {"code": "p", "type": 5}],
+        "concept": [{"code": "a", "designation": [{"value": 5}, 7], "extension": 5, "property": [
+            {"code": "p", "valueCode": 5}, {"code": "q", "valueDecimal": "1.5"}, {"code": "r", "valueCoding": "x"},
+            {"code": "s", "valueBoolean": True, "extension": [{"url": "http://example.org/sub", "valueInteger": "1"}]},
+        ]}],
+    })  # fmt: skip
+    assert read.content == "complete" and read.property_definitions == (PropertyDefinition("p", "string", ""),)
+    (concept,) = read.read_concepts()
+    assert concept.designations == () and concept.properties == (Property("s", True, "boolean"),)
+
+
+def test_a_supplement_passes_over_what_it_cannot_read():
+    read = read_code_system({
+        "resourceType": "CodeSystem", "url": "http://example.org/s", "content": "supplement", "supplements": ["x"],
+        "concept": [{"code": "dog", "designation": {"value": "Hund"}, "property": 5, "concept": "x"}, {"code": 5}],
+    })  # fmt: skip
+    assert read.supplements == "" and list(read.concepts) == ["dog"] and read.concepts["dog"].designations == ()

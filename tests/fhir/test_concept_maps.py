@@ -65,3 +65,19 @@ def test_an_unmapped_other_map_and_elements_of_the_wrong_type():
     assert read.url is None and read.source_scope is None
     assert read.groups[0].elements == () and read.groups[0].unmapped == Unmapped("other-map", "relatedto", url="http://example.org/other")
     assert [(e.code, e.targets) for e in read.groups[1].elements] == [(None, ())]
+
+
+def test_targets_dependencies_and_unmapped_of_the_wrong_type_are_passed_over():
+    read = read_concept_map({
+        "resourceType": "ConceptMap", "group": [{"source": 5, "targetVersion": [], "unmapped": {"mode": 5, "code": 5, "relationship": {}},
+            "element": [{"code": "a", "display": 5, "noMap": "true", "target": [
+                {"code": 5, "equivalence": 5, "relationship": 5, "dependsOn": {"property": "x"},
+                 "product": [{"property": "p", "value": 5}, {"property": "p", "value": "v", "system": 5}]}]}]}],
+    })  # fmt: skip
+    (group,) = read.groups
+    assert (group.source, group.target_version, group.unmapped) == (None, None, Unmapped(None, "relatedto"))
+    (element,) = group.elements
+    assert (element.code, element.display, element.no_map) == ("a", None, False)
+    (target,) = element.targets
+    assert (target.code, target.equivalence, target.depends_on) == (None, "unmatched", ())
+    assert [(p.property, p.value, p.system) for p in target.products] == [("p", "v", None)]

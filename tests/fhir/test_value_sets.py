@@ -95,18 +95,35 @@ def test_no_compose_is_an_empty_one_and_the_source_is_kept():
 @pytest.mark.parametrize(
     "compose, message, expression",
     [
-        ([], "ValueSet.compose must be an object", None),
-        ({"include": {"system": ANIMALS}}, "ValueSet.compose.include must be an array", None),
-        ({"include": ["x"]}, "ValueSet.compose.include[0] must be an object", None),
-        ({"include": [{"version": "1"}]}, "ValueSet.compose.include[0] has neither a system nor a valueSet", None),
+        ([], "ValueSet.compose must be an object", "ValueSet.compose"),
+        ({"include": {"system": ANIMALS}}, "ValueSet.compose.include must be an array", "ValueSet.compose.include"),
+        ({"include": ["x"]}, "ValueSet.compose.include[0] must be an object", "ValueSet.compose.include[0]"),
+        ({"include": [{"version": "1"}]}, "ValueSet.compose.include[0] has neither a system nor a valueSet",
+         "ValueSet.compose.include[0]"),
         ({"include": [{"system": ANIMALS}], "exclude": [{"system": ANIMALS, "concept": [{"display": "x"}]}]},
-         "ValueSet.compose.exclude[0].concept[0] has no code", None),
+         "ValueSet.compose.exclude[0].concept[0] has no code", "ValueSet.compose.exclude[0].concept[0]"),
         ({"include": [{"system": ANIMALS, "filter": ["x"]}]}, "ValueSet.compose.include[0].filter[0] must be an object",
          "ValueSet.compose.include[0].filter[0]"),
         ({"include": [{"system": ANIMALS, "filter": [{"property": "concept", "value": "x"}]}]}, "needs a property and an op",
          "ValueSet.compose.include[0].filter[0]"),
         ({"include": [{"system": ANIMALS, "filter": [{"property": "concept", "op": "is-a"}]}]},
          f"The system {ANIMALS} filter with property = concept, op = is-a has no value", "ValueSet.compose.include[0].filter[0]"),
+        # elements of the wrong JSON type, each named by its path
+        ({"include": [{"system": ANIMALS, "version": 2026}]}, "ValueSet.compose.include[0].version must be a string",
+         "ValueSet.compose.include[0].version"),
+        ({"include": [{"system": 42}]}, "ValueSet.compose.include[0].system must be a string", "ValueSet.compose.include[0].system"),
+        ({"include": [{"valueSet": "http://example.org/vs"}]}, "ValueSet.compose.include[0].valueSet must be an array",
+         "ValueSet.compose.include[0].valueSet"),
+        ({"include": [{"valueSet": [VS + "a", 7]}]}, "ValueSet.compose.include[0].valueSet[1] must be a string",
+         "ValueSet.compose.include[0].valueSet[1]"),
+        ({"include": [{"system": ANIMALS, "concept": {"code": "cat"}}]}, "ValueSet.compose.include[0].concept must be an array",
+         "ValueSet.compose.include[0].concept"),
+        ({"include": [{"system": ANIMALS, "concept": [{"code": "cat", "display": ["Cat"]}]}]},
+         "ValueSet.compose.include[0].concept[0].display must be a string", "ValueSet.compose.include[0].concept[0].display"),
+        ({"include": [{"system": ANIMALS, "filter": {"property": "concept"}}]}, "ValueSet.compose.include[0].filter must be an array",
+         "ValueSet.compose.include[0].filter"),
+        ({"include": [{"system": ANIMALS}], "lockedDate": 2026}, "ValueSet.compose.lockedDate must be a string",
+         "ValueSet.compose.lockedDate"),
     ],
 )  # fmt: skip
 def test_a_malformed_compose_is_said_where_it_is_used(compose, message, expression):
@@ -116,3 +133,21 @@ def test_a_malformed_compose_is_said_where_it_is_used(compose, message, expressi
         read.compose
     assert message in raised.value.message
     assert raised.value.expression == expression
+
+
+@pytest.mark.parametrize("op_element", ["x", 3, [], {"extension": "x"}, {"extension": [5, {"url": 5}]}])
+def test_an_op_element_of_the_wrong_type_is_taken_as_absent(op_element):
+    resource = _value_set(compose={"include": [{"system": ANIMALS, "filter": [
+        {"property": "concept", "op": "is-a", "value": "mammal", "_op": op_element}]}]})  # fmt: skip
+    assert read_value_set(resource).compose.includes[0].filters == (Filter("concept", "is-a", "mammal"),)
+
+
+def test_elements_outside_the_compose_of_the_wrong_type_are_taken_as_absent():
+    read = read_value_set(_value_set(
+        language=5, extension=[{"url": _SUPPLEMENT, "valueCanonical": 5}, {"url": _PARAMETER, "extension": 5}],
+        compose={"include": [{"system": ANIMALS, "concept": [
+            {"code": "cat", "designation": [{"value": 5}, {"value": "Katze", "language": 5, "use": {"code": 5}}], "extension": 5}]}]},
+    ))  # fmt: skip
+    assert read.language is None and read.supplements == () and read.expansion_parameters == {}
+    (designation,) = read.compose.includes[0].concepts[0].designations
+    assert (designation.value, designation.language, designation.use) == ("Katze", None, Coding())
