@@ -53,6 +53,14 @@ class CodeSystemEntry:
         return self.provider
 
 
+def _parts(url: str, version: str | None) -> tuple[str, str | None]:
+    """A canonical's url and version: ``url|version`` is taken apart where no version is given beside it."""
+    if version is None and "|" in url:
+        found, _, version = url.partition("|")
+        return found, version
+    return url, version
+
+
 _MAKING = threading.Lock()  # held while a definition is made into a provider: rarely, and briefly
 
 
@@ -214,8 +222,7 @@ class Registry:
 
     def value_set(self, url: str, version: str | None = None) -> ValueSetDefinition | None:
         """A value set by canonical url (``url|version`` is accepted too)."""
-        if version is None and "|" in url:
-            url, version = url.split("|", 1)
+        url, version = _parts(url, version)
         versions = self._value_sets.get(url)
         if versions:
             if version is None:
@@ -238,8 +245,8 @@ class Registry:
         return self._every("_value_sets")
 
     def supplement(self, url: str, version: str | None = None) -> SupplementDefinition | None:
-        if version is None and "|" in url:
-            url, version = url.split("|", 1)
+        """A supplement by canonical url (``url|version`` is accepted too); the latest without a version."""
+        url, version = _parts(url, version)
         candidates = [s for s in self._supplements.get(url, ()) if version is None or s.metadata.version == version]
         if candidates:
             return max(candidates, key=lambda supplement: version_key(supplement.metadata.version))
@@ -255,8 +262,7 @@ class Registry:
         """The ConceptMaps of ``url`` (``url|version`` is accepted too) in ``version``, which may hold
         wildcards (``1.x``), else in their latest version; more than one when maps of one url and
         version were added more than once. Empty when there is none."""
-        if version is None and "|" in url:
-            url, version = url.split("|", 1)
+        url, version = _parts(url, version)
         maps = self._concept_maps.get(url, [])
         if version is None and maps:
             latest = max(version_key(known.metadata.version) for known in maps)

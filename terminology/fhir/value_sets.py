@@ -68,9 +68,9 @@ def _expansion_parameters(resource: Mapping[str, Any]) -> dict[str, Any]:
     for extension in [*items(resource.get("extension")), *items(compose.get("extension"))]:
         if not isinstance(extension, dict) or extension.get("url") != _EXPANSION_PARAMETER:
             continue
-        parts = {part.get("url"): part for part in items(extension.get("extension")) if isinstance(part, dict)}
-        name = (parts.get("name") or {}).get("valueCode")
-        value = next((v for k, v in (parts.get("value") or {}).items() if k.startswith("value")), None)
+        parts = {part.url: part for part in read_extensions(extension)}  # its name and value, as extensions
+        name = parts["name"].value if "name" in parts and parts["name"].value_type == "Code" else None
+        value = parts["value"].value if "value" in parts else None
         if isinstance(name, str):
             found[name] = {"true": True, "false": False}.get(value, value) if isinstance(value, str) else value
     return found
