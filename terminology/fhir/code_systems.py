@@ -28,6 +28,8 @@ _STATUS_EXTENSION = "http://hl7.org/fhir/StructureDefinition/codesystem-concept-
 
 
 def read_code_system(resource: Mapping[str, Any]) -> CodeSystemDefinition | SupplementDefinition:
+    """A CodeSystem resource: a supplement (``content`` supplement) with what it adds, read now, or a code
+    system whose concepts are read when first asked for (:class:`InvalidRequest` then, for a malformed one)."""
     metadata = read_metadata(resource)
     definitions = tuple(found for item in items(resource.get("property")) if (found := read_property_definition(item)))
     if resource.get("content") == "supplement":

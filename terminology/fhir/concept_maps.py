@@ -31,6 +31,7 @@ _UNMAPPED_MODES = {"use-source-code": "provided"}  # R5's name of R4's mode
 
 
 def read_concept_map(resource: Mapping[str, Any]) -> ConceptMapDefinition:
+    """A ConceptMap, R4's or R5's shape, in R4's meaning; elements of the wrong type are taken as absent."""
     return ConceptMapDefinition(
         metadata=read_metadata(resource),
         source_scope=_scope(resource, "source"),

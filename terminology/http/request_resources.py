@@ -30,6 +30,8 @@ class RequestResources:
         self._lock = threading.Lock()
 
     def registry_for(self, resources: list[Mapping[str, Any]]) -> Registry:
+        """The server's registry with ``resources`` (a request's tx-resources, as JSON) layered over it;
+        the same resources give the same registry, read once."""
         if not resources:
             return self.base
         digest = hashlib.sha256()

@@ -51,6 +51,8 @@ def find_value_set(registry: Registry, url: str, version: str | None) -> ValueSe
 
 
 def expand(registry: Registry, request: ExpandRequest, context: RequestContext) -> ExpandResult:
+    """The page of the value set's expansion the request asks for. :class:`NotFound` for a value set, code
+    system or supplement not known; :class:`TooCostly` for more codes than are answered at once unpaged."""
     value_set = request.value_set if request.value_set is not None else find_value_set(registry, request.url or "", request.version)
     if request.count is not None and request.count < 0 or request.offset < 0:
         raise InvalidRequest("count and offset must not be negative")

@@ -143,10 +143,12 @@ def code_system_resource_with_id(registry: Registry, id: str) -> CodeSystemFound
 
 
 def value_set_with_id(registry: Registry, id: str) -> ValueSetDefinition:
+    """The value set with ``id``; :class:`NotFound` when there is none."""
     return _found(registry.value_set_by_id(id), "ValueSet", id)
 
 
 def concept_map_with_id(registry: Registry, id: str) -> ConceptMapDefinition:
+    """The concept map with ``id``; :class:`NotFound` when there is none."""
     return _found(registry.concept_map_by_id(id), "ConceptMap", id)
 
 
