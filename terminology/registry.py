@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from datetime import date
 from functools import lru_cache
 from typing import Any
 
@@ -34,6 +35,10 @@ class CodeSystemEntry:
     @property
     def version(self) -> str | None:
         return self.provider.info.version if self.provider is not None else self.definition.metadata.version
+
+    def named(self, version: str) -> bool:
+        """Whether ``version`` names this version: its own version, or one of its aliases."""
+        return self.version == version or (self.provider is not None and version in self.provider.info.aliases)
 
     @property
     def metadata(self) -> ResourceMetadata:
@@ -177,12 +182,26 @@ class Registry:
                 ):
                     return inherited
                 return own.get()
-            matching = [entry for entry in versions if entry.version == version] or [
+            matching = [entry for entry in versions if entry.named(version)] or [
                 entry for entry in versions if version_matches(version, entry.version)
             ]
             if matching:
                 return (matching[0] if len(matching) == 1 else max(matching, key=lambda entry: version_key(entry.version))).get()
         return self.parent.code_system(url, version) if self.parent is not None else None
+
+    def in_effect(self, url: str, day: date) -> tuple[CodeSystemProvider, bool] | None:
+        """The version of ``url`` in effect on ``day``, and True; where none is, the version nearest in
+        time (of two as near, the later), and False. None when no version of ``url`` is tied to dates."""
+        dated = [
+            entry.provider
+            for layer in self._layers()
+            for entry in layer._code_systems.get(url, ())
+            if entry.provider is not None and entry.provider.info.effective is not None
+        ]
+        if not dated:
+            return None
+        nearest = min(dated, key=lambda provider: (provider.info.effective.distance(day), -provider.info.effective.start.toordinal()))
+        return nearest, nearest.info.effective.covers(day)
 
     def code_system_by_id(self, id: str) -> CodeSystemProvider | None:
         entry = self.code_system_entry_by_id(id)
@@ -286,6 +305,12 @@ class Registry:
         return self._every("_concept_maps")
 
     # -- walking the layers -----------------------------------------------------------------------
+
+    def _layers(self) -> Iterator[Registry]:
+        layer: Registry | None = self
+        while layer is not None:
+            yield layer
+            layer = layer.parent
 
     def _by_id_in_layers(self, table: str, id: str) -> Any:
         """The resource of ``id`` in this layer's ``table`` (a dict by id), else in its parent's."""

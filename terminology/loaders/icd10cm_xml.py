@@ -11,6 +11,7 @@ from __future__ import annotations
 import gzip
 import re
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Iterable, Iterator
 
@@ -85,12 +86,21 @@ class Icd10cmEntry:
 
 @dataclass(slots=True)
 class Icd10cmRelease:
-    """The whole code system of one release, keyed by code (with its dot, as the CDC writes it)."""
+    """The whole code system of one release, keyed by code (with its dot, as the CDC writes it).
+
+    ``version`` is the fiscal year the file's ``<version>`` names; ``effective`` the day the release
+    takes effect, which the file does not say (its name does: see :mod:`terminology.fiscal_years`).
+    """
 
     version: str
     chapters: dict[str, Chapter]
     entries: dict[str, Icd10cmEntry]
     roots: tuple[str, ...] = field(default=())
+    effective: date | None = None
+
+    @property
+    def fiscal_year(self) -> int:
+        return int(self.version)
 
     def ancestors(self, code: str) -> Iterator[Icd10cmEntry]:
         """The concept's parent, its parent's parent, ... up to its top-level block."""
@@ -119,8 +129,8 @@ def load_tabular(path: str | Path) -> Icd10cmRelease:
     if root.tag != "ICD10CM.tabular":
         raise InvalidTabularFile(f"{path}: the root element is <{root.tag}>, not <ICD10CM.tabular>")
     version = (root.findtext("version") or "").strip()
-    if not version:
-        raise InvalidTabularFile(f"{path}: <ICD10CM.tabular> has no <version>")
+    if not re.fullmatch(r"(19|20)\d\d", version):
+        raise InvalidTabularFile(f"{path}: <ICD10CM.tabular> has no <version> naming a fiscal year (it has '{version}')")
     return _Builder(version).build(root.iterfind("chapter"))
 
 

@@ -17,8 +17,9 @@ import os
 import tempfile
 from pathlib import Path
 
+from ..fiscal_years import effective_date_from_name
 from . import icd10cm_xml
-from .icd10cm_xml import Chapter, Icd10cmEntry, Icd10cmRelease, load_tabular
+from .icd10cm_xml import Chapter, Icd10cmEntry, Icd10cmRelease, InvalidTabularFile, load_tabular
 
 __all__ = ["default_cache_dir", "load_release"]
 
@@ -37,8 +38,18 @@ def default_cache_dir() -> Path:
 
 
 def load_release(path: str | Path, cache_dir: Path | None = None) -> Icd10cmRelease:
-    """The release in ``path``, from the compiled copy in ``cache_dir`` when there is a current one."""
+    """The release in ``path``, from the compiled copy in ``cache_dir`` when there is a current one;
+    it takes effect on the date the file's name gives, else on its fiscal year's October 1."""
     path = Path(path)
+    release = _load(path, cache_dir)
+    try:
+        release.effective = effective_date_from_name(path.name, release.fiscal_year)
+    except ValueError as error:
+        raise InvalidTabularFile(f"{path}: {error}") from error
+    return release
+
+
+def _load(path: Path, cache_dir: Path | None) -> Icd10cmRelease:
     cache_dir = default_cache_dir() if cache_dir is None else cache_dir
     cached = cache_dir / f"icd10cm-{_key(path)}.marshal"
     try:

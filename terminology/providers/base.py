@@ -9,6 +9,7 @@ from typing import Any
 
 from ..context import RequestContext
 from ..definitions import SupplementDefinition
+from ..fiscal_years import EffectivePeriod
 from ..model import Coding, Designation, Extension, Property, PropertyDefinition
 
 __all__ = ["PREFERRED_FOR_LANGUAGE", "CodeSystemInfo", "CodeSystemProvider", "Concept", "ConceptFilter"]
@@ -43,6 +44,11 @@ class CodeSystemInfo:
     experimental: bool = False
     language: str | None = None
     warning_status: str | None = None  # deprecated, withdrawn, draft or experimental: worth a warning
+    # The days this version is in effect, for a code system released in time (ICD-10-CM); None for one
+    # whose versions are not tied to dates, which a date in a request does not choose among.
+    effective: EffectivePeriod | None = None
+    # Further names of this version (an ICD-10-CM release's own date, where the fiscal year names it).
+    aliases: tuple[str, ...] = ()
 
     @property
     def canonical(self) -> str:

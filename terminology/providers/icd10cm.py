@@ -10,6 +10,7 @@ from ..context import RequestContext
 from ..definitions import SupplementDefinition
 from ..definitions.code_system import ConceptAdditions
 from ..errors import InvalidRequest
+from ..fiscal_years import EffectivePeriod
 from ..loaders.icd10cm_xml import NOTE_KINDS, Icd10cmEntry, Icd10cmRelease, Notes
 from ..model import Coding, Designation, Property, PropertyDefinition
 from .base import CodeSystemInfo, CodeSystemProvider, ConceptFilter
@@ -68,10 +69,14 @@ class Icd10cmProvider(CodeSystemProvider):
         id: str = "icd-10-cm",
         text_index: Icd10cmTextIndex | None = None,
         supplements: Sequence[SupplementDefinition] = (),
+        version: str | None = None,
+        effective: EffectivePeriod | None = None,
+        aliases: tuple[str, ...] = (),
     ) -> None:
         """``supplements``: CodeSystem supplements whose designations and properties (coding
         guidance ...) are added to the concepts they name, and whose properties the codes below
-        those concepts inherit."""
+        those concepts inherit. ``version``: the version id it is served as (the release's fiscal
+        year by default); ``effective``: the days it is in effect; ``aliases``: its further version ids."""
         self.release = release
         self.text_index = text_index
         self.supplements = tuple(supplements)
@@ -92,7 +97,7 @@ class Icd10cmProvider(CodeSystemProvider):
         self.info = CodeSystemInfo(
             id=id,
             url=ICD10CM_URL,
-            version=release.version,
+            version=version or release.version,
             name="ICD10CM",
             title="International Classification of Diseases, Tenth Revision, Clinical Modification (ICD-10-CM)",
             publisher="National Center for Health Statistics (NCHS), Centers for Disease Control and Prevention",
@@ -103,6 +108,8 @@ class Icd10cmProvider(CodeSystemProvider):
             copyright="ICD-10-CM is published by the US National Center for Health Statistics (public domain).",
             case_sensitive=True,
             language="en",
+            effective=effective,
+            aliases=aliases,
         )
         self._entries = release.entries
         self._billable_codes = lru_cache(maxsize=4096)(self._billable_codes_uncached)
@@ -172,7 +179,10 @@ class Icd10cmProvider(CodeSystemProvider):
         return self._definitions
 
     def with_supplements(self, supplements: Sequence[SupplementDefinition]) -> Icd10cmProvider:
-        supplemented = Icd10cmProvider(self.release, self.info.id, self.text_index, (*self.supplements, *supplements))
+        info = self.info
+        supplemented = Icd10cmProvider(
+            self.release, info.id, self.text_index, (*self.supplements, *supplements), info.version, info.effective, info.aliases
+        )
         supplemented._order, supplemented._chapter_spans = self._order, self._chapter_spans  # the same release: the same order
         supplemented._level_notes = self._level_notes
         return supplemented
