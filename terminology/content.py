@@ -7,12 +7,13 @@ import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
+from .collector import collector_paused
 from .fhir import codec
 from .fhir.definitions import read_resource
 from .loaders.fhir_files import load_resources
 from .fiscal_years import EffectivePeriod, day_before, fiscal_year_end
 from .loaders.icd10cm_xml import Icd10cmRelease, InvalidTabularFile
-from .loaders.release_cache import load_release
+from .loaders.release_cache import load_releases
 from .providers.icd10cm import Icd10cmProvider
 from .providers.icd10cm_text_index import Icd10cmTextIndex
 from .operations.supplements import with_supplements
@@ -41,6 +42,7 @@ def resources_dir() -> Path:
     return Path(sys.prefix) / "share" / "terminology" / "resources"
 
 
+@collector_paused()
 def build_registry(
     icd10cm_files: Sequence[str | Path] = (),
     cache_dir: Path | None = None,
@@ -96,6 +98,6 @@ def prepare_icd10cm(icd10cm_files: Sequence[str | Path] = (), cache_dir: Path | 
 def _icd10cm_releases(
     icd10cm_files: Sequence[str | Path], cache_dir: Path | None
 ) -> Iterator[tuple[Icd10cmRelease, Icd10cmTextIndex]]:
-    for path in list(icd10cm_files) or [resources_dir() / name for name in EMBEDDED_ICD10CM_FILES]:
-        release = load_release(path, cache_dir)
+    paths = list(icd10cm_files) or [resources_dir() / name for name in EMBEDDED_ICD10CM_FILES]
+    for path, release in zip(paths, load_releases(paths, cache_dir)):  # sharing what they have in common
         yield release, Icd10cmTextIndex.for_release(release, path, cache_dir)
