@@ -104,8 +104,10 @@ def _named_date(name: str) -> date | None:
     return None
 
 
-def release_label(fiscal_year: int, effective: date) -> str:
-    """How a person names the release: ``FY2026``, or ``FY2026 (the update of 2026-04-01)``."""
+def release_label(effective: date) -> str:
+    """How a person names the release that takes effect on ``effective``: ``FY2026`` (its October 1),
+    or ``FY2026 (the update of 2026-04-01)``."""
+    fiscal_year = fiscal_year_of(effective)
     if effective == fiscal_year_start(fiscal_year):
         return f"FY{fiscal_year}"
     return f"FY{fiscal_year} (the update of {effective.isoformat()})"

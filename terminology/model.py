@@ -110,6 +110,7 @@ class LookupResult:
     properties: tuple[Property, ...] = ()
     definition: str | None = None
     supplements: tuple[str, ...] = ()  # ``url|version`` of the supplements applied
+    issues: tuple[Issue, ...] = ()  # warnings about the answer (the release answering is not in effect on the day asked)
 
 
 @dataclass(frozen=True, slots=True)

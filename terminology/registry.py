@@ -87,6 +87,7 @@ class Registry:
         self._code_systems: dict[str, list[CodeSystemEntry]] = {}
         self._defaults: dict[str, CodeSystemEntry] = {}
         self._by_id: dict[str, CodeSystemEntry] = {}
+        self._dated: set[str] = set()  # the urls of code systems released in time (a version has an effective period)
         self._value_sets: dict[str, list[ValueSetDefinition]] = {}
         self._value_sets_by_id: dict[str, ValueSetDefinition] = {}
         self._supplements: dict[str, list[SupplementDefinition]] = {}
@@ -106,6 +107,8 @@ class Registry:
         info = provider.info
         entry = CodeSystemEntry(provider, None)
         self._add_code_system_entry(info.url, info.version, info.id, entry)
+        if info.effective is not None:
+            self._dated.add(info.url)
         if default or (default is None and info.url not in self._defaults):
             self._defaults[info.url] = entry  # (the entry's adding emptied what code_system keeps)
 
@@ -188,6 +191,10 @@ class Registry:
             if matching:
                 return (matching[0] if len(matching) == 1 else max(matching, key=lambda entry: version_key(entry.version))).get()
         return self.parent.code_system(url, version) if self.parent is not None else None
+
+    def dated_systems(self) -> set[str]:
+        """The urls of the code systems released in time: those a day chooses a version of."""
+        return set().union(*(layer._dated for layer in self._layers()))
 
     def in_effect(self, url: str, day: date) -> tuple[CodeSystemProvider, bool] | None:
         """The version of ``url`` in effect on ``day``, and True; where none is, the version nearest in

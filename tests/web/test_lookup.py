@@ -222,14 +222,14 @@ def test_wrong_version(client, url):
     outcome = error_outcome(_get(client, at=url, system=ICD10CM, code="M48.48", version="2019"), 404)
     text = outcome["issue"][0]["details"]["text"]
     assert "'2019'" in text and ICD10CM in text
-    assert text.endswith("Valid versions: 2026")
+    assert text.endswith("Valid versions: 2021, 2025 and 2026")
     assert outcome["issue"][0]["code"] == "not-found"
 
 
 def test_version_in_the_coding(client):
     assert param(resource_of(_get(client, coding=f"{ICD10CM}|M48.48")), "version") == "2026"
     response = _post(client, {"name": "coding", "valueCoding": {"system": ICD10CM, "version": "2019", "code": "M48.48"}})
-    assert "Valid versions: 2026" in error_outcome(response, 404)["issue"][0]["details"]["text"]
+    assert "Valid versions: 2021, 2025 and 2026" in error_outcome(response, 404)["issue"][0]["details"]["text"]
 
 
 @pytest.mark.parametrize("language", ["en", "en-US", "fr"])
