@@ -105,12 +105,12 @@ def _named_date(name: str) -> date | None:
 
 
 def release_label(effective: date) -> str:
-    """How a person names the release that takes effect on ``effective``: ``FY2026`` (its October 1),
-    or ``FY2026 (the update of 2026-04-01)``."""
+    """How a person names the release that takes effect on ``effective``: ``the FY2026 release`` (on its
+    October 1), or ``the 2026-04-01 update of FY2026``."""
     fiscal_year = fiscal_year_of(effective)
     if effective == fiscal_year_start(fiscal_year):
-        return f"FY{fiscal_year}"
-    return f"FY{fiscal_year} (the update of {effective.isoformat()})"
+        return f"the FY{fiscal_year} release"
+    return f"the {effective.isoformat()} update of FY{fiscal_year}"
 
 
 def day_before(day: date) -> date:

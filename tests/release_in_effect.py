@@ -32,7 +32,7 @@ def without_today_warning(result: ValidationResult) -> ValidationResult:
     if not found:
         return result
     [warning] = found
-    assert _TODAY in warning.text and "version 2026, FY2026 (the update of 2026-04-01)" in warning.text, warning.text
+    assert _TODAY in warning.text and "version 2026 (the 2026-04-01 update of FY2026)" in warning.text, warning.text
     return replace(result, issues=tuple(i for i in result.issues if i is not warning), message=_without(result.message, warning.text))
 
 

@@ -61,7 +61,7 @@ def not_in_effect(provider: CodeSystemProvider, day: date, asked: bool = True) -
     if period is None or period.covers(day):
         return None
     info = provider.info
-    release = f"version {info.version}, {release_label(period.start)}, in effect from {period.start.isoformat()} to {period.end.isoformat()}"
+    release = f"version {info.version} ({release_label(period.start)}), in effect from {period.start.isoformat()} to {period.end.isoformat()}"
     if asked:
         text = f"No loaded release of {info.url} is in effect on {day.isoformat()}: the answer is from the nearest, {release}"
     else:

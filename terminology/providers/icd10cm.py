@@ -111,7 +111,7 @@ class Icd10cmProvider(CodeSystemProvider):
             title="International Classification of Diseases, Tenth Revision, Clinical Modification (ICD-10-CM)",
             publisher="National Center for Health Statistics (NCHS), Centers for Disease Control and Prevention",
             description=(
-                f"ICD-10-CM {release_label(release.effective or fiscal_year_start(release.fiscal_year))}: the tabular "
+                f"ICD-10-CM, {release_label(release.effective or fiscal_year_start(release.fiscal_year))}: the tabular "
                 "list (CDC/NCHS), with chapters as a property, blocks, categories, subcategories and the codes with a "
                 "7th character."
             ),
