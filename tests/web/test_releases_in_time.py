@@ -180,6 +180,21 @@ def test_metadata_lists_the_releases_with_their_periods(client):
     }
 
 
+def test_each_release_is_a_code_system_resource_with_its_effective_period(client):
+    found = resource_of(client.get("/fhir/CodeSystem", query_string={"url": ICD10CM}))
+    periods = {}
+    for entry in found["entry"]:
+        resource = entry["resource"]
+        [extension] = resource["extension"]
+        assert extension["url"] == "http://hl7.org/fhir/5.0/StructureDefinition/extension-CodeSystem.effectivePeriod"
+        periods[resource["version"]] = (resource["id"], extension["valuePeriod"]["start"], extension["valuePeriod"]["end"])
+    assert periods == {
+        "2021": ("icd-10-cm-2021", "2021-01-01", "2021-09-30"),
+        "2025": ("icd-10-cm-2025", "2025-04-01", "2025-09-30"),
+        "2026": ("icd-10-cm", "2026-04-01", "2026-09-30"),
+    }
+
+
 @pytest.mark.parametrize("bad", ["2025-13-01", "2025-02-30", "yesterday", "25-06-01"])
 @pytest.mark.parametrize("at", [LOOKUP, VALIDATE, SUBSUMES])
 def test_a_malformed_date_is_a_400_naming_it(client, at, bad):
