@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date
+from functools import lru_cache
 
 from ..definitions import ValueSetDefinition
-from ..fiscal_years import release_label
+from ..fiscal_years import EffectivePeriod, release_label
 from ..model import Issue
 from ..providers.base import CodeSystemProvider
 from ..registry import Registry
@@ -60,12 +61,16 @@ def not_in_effect(provider: CodeSystemProvider, day: date, asked: bool = True) -
     period = provider.info.effective
     if period is None or period.covers(day):
         return None
-    info = provider.info
-    release = f"version {info.version} ({release_label(period.start)}), in effect from {period.start.isoformat()} to {period.end.isoformat()}"
+    return _warning(provider.info.url, provider.info.version, period, day, asked)
+
+
+@lru_cache(maxsize=256)  # (the same few releases and days, asked about by request after request)
+def _warning(url: str, version: str | None, period: EffectivePeriod, day: date, asked: bool) -> Issue:
+    release = f"version {version} ({release_label(period.start)}), in effect from {period.start.isoformat()} to {period.end.isoformat()}"
     if asked:
-        text = f"No loaded release of {info.url} is in effect on {day.isoformat()}: the answer is from the nearest, {release}"
+        text = f"No loaded release of {url} is in effect on {day.isoformat()}: the answer is from the nearest, {release}"
     else:
-        text = f"The answer is from the newest loaded release of {info.url}, {release}, which is not in effect today ({day.isoformat()})"
+        text = f"The answer is from the newest loaded release of {url}, {release}, which is not in effect today ({day.isoformat()})"
         if day > period.end:
             text += ": the release in effect today is not loaded here (add it with 'terminology import')"
     # (no expression: the warning is about the release, which the codings of one request share)

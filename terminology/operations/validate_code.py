@@ -125,7 +125,7 @@ def _release_warning(registry: Registry, coding: Coding, version: str | None, da
 
 
 def _warned(checked: ValidationResult, warning: Issue | None) -> ValidationResult:
-    return checked if warning is None else replace(checked, issues=(*checked.issues, warning))
+    return checked if warning is None else checked.with_issue(warning)
 
 
 def _path(request: CodeValidationRequest, index: int) -> str:
