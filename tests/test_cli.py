@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 from terminology.content import build_registry
 
@@ -15,9 +16,10 @@ def _terminology(*args: str) -> subprocess.CompletedProcess:
 def test_prepare_compiles_and_indexes_so_that_a_start_builds_nothing(tmp_path):
     run = _terminology("prepare", "--cache-dir", str(tmp_path))
     assert run.returncode == 0, run.stderr
-    assert f"ICD-10-CM 2026: compiled and indexed in {tmp_path}" in run.stdout
+    assert f"ICD-10-CM 2021, 2025, 2026: compiled and indexed in {tmp_path}" in run.stdout
     built = {path.name: path.stat().st_mtime_ns for path in tmp_path.iterdir()}
-    assert any(name.endswith(".marshal") for name in built) and any(name.endswith(".sqlite") for name in built)
+    # each of the three releases compiled (.marshal) and indexed (.sqlite, built under a .lock beside it)
+    assert sorted(Path(name).suffix for name in built) == [".lock"] * 3 + [".marshal"] * 3 + [".sqlite"] * 3
 
     registry = build_registry(cache_dir=tmp_path)
     assert registry.code_system("http://hl7.org/fhir/sid/icd-10-cm").text_search("fatigue fracture sacr") is not None
