@@ -27,8 +27,9 @@ def test_prepare_compiles_and_indexes_so_that_a_start_builds_nothing(tmp_path):
         f"compiled and indexed in {cache_dir} ("
     )
     built = {path.name: path.stat().st_mtime_ns for path in cache_dir.iterdir()}
-    # each of the four releases compiled (.marshal) and indexed (.sqlite, built under a .lock beside it)
-    assert sorted(Path(name).suffix for name in built) == [".lock"] * 4 + [".marshal"] * 4 + [".sqlite"] * 4
+    # each release compiled (.marshal) and indexed (.sqlite, built under a .lock beside it), once per content:
+    # the data folder's is a copy of the embedded January 2021 file, so the four releases are three contents
+    assert sorted(Path(name).suffix for name in built) == [".lock"] * 3 + [".marshal"] * 3 + [".sqlite"] * 3
 
     registry = build_registry(cache_dir=cache_dir, data_dir=data_dir)
     assert registry.code_system("http://hl7.org/fhir/sid/icd-10-cm").text_search("fatigue fracture sacr") is not None
