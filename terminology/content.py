@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 from .collector import collector_paused
 from .fhir import codec
 from .fhir.definitions import read_resource
+from .loaders.data_folder import default_data_dir, release_files
 from .loaders.fhir_files import load_resources
 from .fiscal_years import EffectivePeriod, day_before, fiscal_year_end
 from .loaders.icd10cm_xml import Icd10cmRelease, InvalidTabularFile
@@ -30,6 +32,8 @@ EMBEDDED_ICD10CM_FILES = (
 FHIR_R4_FOLDER = "fhir-r4"  # FHIR's own R4 code systems and value sets
 GUIDANCE_PACKAGE = "icd10cm-guidance/package"  # the coding guidance for ICD-10-CM codes (a FHIR package)
 
+log = logging.getLogger(__name__)
+
 
 def resources_dir() -> Path:
     """The project's ``resources/`` folder: ``$TERMINOLOGY_RESOURCES``, the checkout's, or the installed copy."""
@@ -48,11 +52,14 @@ def build_registry(
     cache_dir: Path | None = None,
     resource_paths: Sequence[str | Path] = (),
     default_supplements: Sequence[str] = (),
+    data_dir: Path | None = None,
 ) -> Registry:
-    """A registry of the given ICD-10-CM tabular files (the embedded releases when none is given),
-    FHIR's own R4 code systems and value sets, the ICD-10-CM coding guidance package, and the FHIR
-    resources in ``resource_paths`` (files, folders, packages). ``default_supplements``: canonicals
-    of supplements applied to their code systems for every request (:class:`NotFound` if unknown).
+    """A registry of the given ICD-10-CM tabular files (the embedded releases when none is given) and of
+    those imported into the data folder ``data_dir`` (default: :func:`default_data_dir`; one of these
+    replaces a given one that takes effect on the same day), FHIR's own R4 code systems and value sets,
+    the ICD-10-CM coding guidance package, and the FHIR resources in ``resource_paths`` (files,
+    folders, packages). ``default_supplements``: canonicals of supplements applied to their code
+    systems for every request (:class:`NotFound` if unknown).
 
     Each ICD-10-CM release is a version of the code system, in effect from the day it takes effect to
     the end of its fiscal year, or to the next loaded update's start. It is named by its fiscal year
@@ -66,7 +73,7 @@ def build_registry(
         definition = read_resource(loaded.resource, loaded.source)
         if definition is not None:
             registry.add(definition)
-    releases = sorted(_icd10cm_releases(icd10cm_files, cache_dir), key=lambda loaded: loaded[0].effective)
+    releases = _icd10cm_releases(icd10cm_files, cache_dir, data_dir)
     for index, (release, text_index) in enumerate(releases):
         following = releases[index + 1][0] if index + 1 < len(releases) else None
         newest_of_year = following is None or following.fiscal_year != release.fiscal_year
@@ -84,20 +91,37 @@ def build_registry(
     return with_supplements(registry, default_supplements)
 
 
-def prepare_icd10cm(icd10cm_files: Sequence[str | Path] = (), cache_dir: Path | None = None) -> list[str]:
-    """Compiles the ICD-10-CM tabular files (the embedded releases when none is given) into ``cache_dir``
-    and builds their text indexes there, which a server would otherwise do at its first start and its
-    first text search. Returns the releases' versions."""
-    versions = []
-    for release, text_index in _icd10cm_releases(icd10cm_files, cache_dir):
+def prepare_icd10cm(
+    icd10cm_files: Sequence[str | Path] = (), cache_dir: Path | None = None, data_dir: Path | None = None
+) -> list[str]:
+    """Compiles the ICD-10-CM releases :func:`build_registry` serves into ``cache_dir`` and builds their
+    text indexes there, which a server would otherwise do at its first start and its first text
+    search. Returns each release's fiscal year and the day it takes effect (``FY2026 from 2026-04-01``),
+    oldest first."""
+    releases = []
+    for release, text_index in _icd10cm_releases(icd10cm_files, cache_dir, data_dir):
         text_index.build()
-        versions.append(release.version)
-    return versions
+        releases.append(f"FY{release.fiscal_year} from {release.effective.isoformat()}")
+    return releases
 
 
 def _icd10cm_releases(
-    icd10cm_files: Sequence[str | Path], cache_dir: Path | None
-) -> Iterator[tuple[Icd10cmRelease, Icd10cmTextIndex]]:
-    paths = list(icd10cm_files) or [resources_dir() / name for name in EMBEDDED_ICD10CM_FILES]
-    for path, release in zip(paths, load_releases(paths, cache_dir)):  # sharing what they have in common
-        yield release, Icd10cmTextIndex.for_release(release, path, cache_dir)
+    icd10cm_files: Sequence[str | Path], cache_dir: Path | None, data_dir: Path | None
+) -> list[tuple[Icd10cmRelease, Icd10cmTextIndex]]:
+    """The releases to serve, oldest first: those given (or embedded) and those in the data folder."""
+    given_paths = list(icd10cm_files) or [resources_dir() / name for name in EMBEDDED_ICD10CM_FILES]
+    paths = [*given_paths, *release_files(default_data_dir() if data_dir is None else data_dir)]
+    loaded = [  # sharing what they have in common
+        (Path(path), release, Icd10cmTextIndex.for_release(release, path, cache_dir))
+        for path, release in zip(paths, load_releases(paths, cache_dir))
+    ]
+    given, imported = loaded[: len(given_paths)], loaded[len(given_paths) :]
+    imported_on = {release.effective: path for path, release, _ in imported}
+    served = []
+    for path, release, text_index in given:
+        if release.effective in imported_on:  # the user imported a release of that day to have it served
+            log.info("ICD-10-CM %s: serving %s from the data folder, not %s", release.effective, imported_on[release.effective], path)
+        else:
+            served.append((release, text_index))
+    served += [(release, text_index) for _, release, text_index in imported]
+    return sorted(served, key=lambda loaded: loaded[0].effective)

@@ -13,6 +13,7 @@ from datetime import date, timedelta
 
 __all__ = [
     "EffectivePeriod",
+    "checked_effective_date",
     "day_before",
     "effective_date_from_name",
     "fiscal_year_end",
@@ -78,13 +79,21 @@ def effective_date_from_name(name: str, fiscal_year: int) -> date:
     found = _named_date(name)
     if found is None:
         return fiscal_year_start(fiscal_year)
-    if not fiscal_year_start(fiscal_year) <= found <= fiscal_year_end(fiscal_year):
+    return checked_effective_date(found, fiscal_year, f"the name '{name}' gives the date")
+
+
+def checked_effective_date(day: date, fiscal_year: int, given_by: str) -> date:
+    """``day``, the day a release of ``fiscal_year`` takes effect, when it lies in that year.
+
+    Raises ValueError otherwise, saying that ``given_by`` (``"the name 'x.xml' gives the date"``) gave it.
+    """
+    if not fiscal_year_start(fiscal_year) <= day <= fiscal_year_end(fiscal_year):
         raise ValueError(
-            f"the name '{name}' gives the date {found.isoformat()}, which is not in FY{fiscal_year} "
+            f"{given_by} {day.isoformat()}, which is not in FY{fiscal_year} "
             f"({fiscal_year_start(fiscal_year).isoformat()} to {fiscal_year_end(fiscal_year).isoformat()}), "
             "the fiscal year the file's <version> names"
         )
-    return found
+    return day
 
 
 def _named_date(name: str) -> date | None:
@@ -104,11 +113,13 @@ def _named_date(name: str) -> date | None:
     return None
 
 
-def release_label(fiscal_year: int, effective: date) -> str:
-    """How a person names the release: ``FY2026``, or ``FY2026 (the update of 2026-04-01)``."""
+def release_label(effective: date) -> str:
+    """How a person names the release that takes effect on ``effective``: ``the FY2026 release`` (on its
+    October 1), or ``the 2026-04-01 update of FY2026``."""
+    fiscal_year = fiscal_year_of(effective)
     if effective == fiscal_year_start(fiscal_year):
-        return f"FY{fiscal_year}"
-    return f"FY{fiscal_year} (the update of {effective.isoformat()})"
+        return f"the FY{fiscal_year} release"
+    return f"the {effective.isoformat()} update of FY{fiscal_year}"
 
 
 def day_before(day: date) -> date:

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import BinaryIO, Iterable, Iterator
 
 from lxml import etree
 
@@ -25,6 +25,7 @@ __all__ = [
     "Icd10cmRelease",
     "InvalidTabularFile",
     "load_tabular",
+    "read_tabular",
 ]
 
 #: The note elements of the tabular list, in the order the CDC prints them.
@@ -113,25 +114,34 @@ class Icd10cmRelease:
 
 
 def load_tabular(path: str | Path) -> Icd10cmRelease:
-    """Reads a tabular XML file (plain, or gzip-compressed when its name ends in ``.gz``).
+    """Reads a tabular XML file (plain, or gzip-compressed when its name ends in ``.gz``)."""
+    path = Path(path)
+    opener = gzip.open if path.suffix == ".gz" else open
+    try:
+        with opener(path, "rb") as stream:
+            return read_tabular(stream, str(path))
+    except (OSError, EOFError) as error:  # EOFError: a gzip file cut short
+        raise InvalidTabularFile(f"{path}: {error}") from error
+
+
+def read_tabular(stream: BinaryIO, source: str) -> Icd10cmRelease:
+    """Reads the tabular XML in ``stream``; ``source`` names it in the :class:`InvalidTabularFile` raised
+    when it is not one.
 
     The parser resolves no entities and reads nothing from the network.
     """
-    path = Path(path)
-    opener = gzip.open if path.suffix == ".gz" else open
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
     try:
-        with opener(path, "rb") as stream:
-            root = etree.parse(stream, parser).getroot()
-    except (OSError, etree.XMLSyntaxError) as error:
-        raise InvalidTabularFile(f"{path}: {error}") from error
+        root = etree.parse(stream, parser).getroot()
+    except etree.XMLSyntaxError as error:
+        raise InvalidTabularFile(f"{source}: {error}") from error
     if root.getroottree().docinfo.doctype:
-        raise InvalidTabularFile(f"{path}: the file has a DOCTYPE; the CDC's tabular files have none")
+        raise InvalidTabularFile(f"{source}: the file has a DOCTYPE; the CDC's tabular files have none")
     if root.tag != "ICD10CM.tabular":
-        raise InvalidTabularFile(f"{path}: the root element is <{root.tag}>, not <ICD10CM.tabular>")
+        raise InvalidTabularFile(f"{source}: the root element is <{root.tag}>, not <ICD10CM.tabular>")
     version = (root.findtext("version") or "").strip()
     if not re.fullmatch(r"(19|20)\d\d", version):
-        raise InvalidTabularFile(f"{path}: <ICD10CM.tabular> has no <version> naming a fiscal year (it has '{version}')")
+        raise InvalidTabularFile(f"{source}: <ICD10CM.tabular> has no <version> naming a fiscal year (it has '{version}')")
     return _Builder(version).build(root.iterfind("chapter"))
 
 

@@ -18,7 +18,6 @@ import hashlib
 import logging
 import marshal
 import os
-import tempfile
 from array import array
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import fields
@@ -27,10 +26,11 @@ from typing import Any
 
 from ..fiscal_years import effective_date_from_name
 from . import icd10cm_xml, shared_releases
+from .atomic_files import write_atomically
 from .icd10cm_xml import Chapter, Icd10cmEntry, Icd10cmRelease, InvalidTabularFile, load_tabular
 from .shared_releases import share
 
-__all__ = ["default_cache_dir", "load_release", "load_releases"]
+__all__ = ["default_cache_dir", "load_release", "load_releases", "store_release"]
 
 log = logging.getLogger(__name__)
 
@@ -60,12 +60,11 @@ def load_releases(paths: Sequence[str | Path], cache_dir: Path | None = None) ->
     on the date its file's name gives, else on its fiscal year's October 1."""
     paths = [Path(path) for path in paths]
     cache_dir = default_cache_dir() if cache_dir is None else cache_dir
-    keys = [_key(path) for path in paths]
     if len(paths) == 1:
-        releases = _compiled(cache_dir / f"icd10cm-{keys[0]}.marshal", 1, lambda: [load_tabular(paths[0])])
+        releases = _compiled(_compiled_path(paths[0], cache_dir), 1, lambda: [load_tabular(paths[0])])
     else:
         digest = hashlib.sha256(_SHARING_SOURCE.read_bytes())
-        digest.update(" ".join(keys).encode())
+        digest.update(" ".join(_key(path) for path in paths).encode())
         releases = _compiled(
             cache_dir / f"icd10cm-releases-{digest.hexdigest()[:32]}.marshal",
             len(paths),
@@ -77,6 +76,12 @@ def load_releases(paths: Sequence[str | Path], cache_dir: Path | None = None) ->
         except ValueError as error:
             raise InvalidTabularFile(f"{path}: {error}") from error
     return releases
+
+
+def store_release(path: Path, release: Icd10cmRelease, cache_dir: Path | None = None) -> None:
+    """Keeps ``release``, just read from the file ``path``, in ``cache_dir`` as that file's compiled copy,
+    so that :func:`load_release` does not parse the file again."""
+    _write(_compiled_path(path, cache_dir), marshal.dumps(_encode([release])))
 
 
 def _compiled(cached: Path, count: int, make: Callable[[], list[Icd10cmRelease]]) -> list[Icd10cmRelease]:
@@ -94,6 +99,10 @@ def _compiled(cached: Path, count: int, make: Callable[[], list[Icd10cmRelease]]
     _write(cached, marshal.dumps(_encode(releases)))
     _return_freed_memory()
     return releases
+
+
+def _compiled_path(path: Path, cache_dir: Path | None) -> Path:
+    return (default_cache_dir() if cache_dir is None else cache_dir) / f"icd10cm-{_key(path)}.marshal"
 
 
 def _return_freed_memory() -> None:
@@ -166,9 +175,6 @@ def _decode(data: tuple) -> list[Icd10cmRelease]:
 
 def _write(target: Path, data: bytes) -> None:
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=target.parent, prefix=target.name, delete=False) as temporary:
-            temporary.write(data)
-        os.replace(temporary.name, target)  # atomic: a concurrent reader sees the old file or the new
+        write_atomically(target, data)  # a concurrent reader sees the old file or the new
     except OSError as error:
         log.warning("could not write compiled release %s: %s", target, error)

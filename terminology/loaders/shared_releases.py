@@ -25,21 +25,21 @@ _Value = TypeVar("_Value")
 def share(releases: Sequence[Icd10cmRelease]) -> list[Icd10cmRelease]:
     """Releases equal to ``releases`` (each holds exactly its own concepts, in its own order), in
     which an entry or a chapter equal to one of the same code in a release before it is that one, and
-    an entry that differs from it takes the parts that did not change from it. The first is taken as
-    it is."""
+    an entry that differs from them all takes the parts that did not change from the latest. The first
+    is taken as it is."""
     shared = _Shared()
     return [shared.release(release) for release in releases]
 
 
 class _Shared:
     def __init__(self) -> None:
-        self._entries: dict[str, Icd10cmEntry] = {}  # each code's entry in the latest release that has it
+        self._entries: dict[str, list[Icd10cmEntry]] = {}  # each code's distinct entries so far, the latest last
         self._chapters: dict[Chapter, Chapter] = {}
         self._roots: tuple[str, ...] = ()
 
     def release(self, release: Icd10cmRelease) -> Icd10cmRelease:
         if not self._entries:  # nothing to share with yet
-            self._entries.update(release.entries)
+            self._entries.update((code, [entry]) for code, entry in release.entries.items())
             self._chapters.update((chapter, chapter) for chapter in release.chapters.values())
             self._roots = release.roots
             return release
@@ -54,12 +54,14 @@ class _Shared:
         )
 
     def _entry(self, entry: Icd10cmEntry) -> Icd10cmEntry:
-        known = self._entries.get(entry.code)
-        if known == entry:
-            return known
-        if known is None:  # a code new here
+        variants = self._entries.setdefault(entry.code, [])
+        for earlier in reversed(variants):  # the latest first: the likeliest equal
+            if earlier == entry:
+                return earlier
+        if not variants:  # a code new here
             shared = replace(entry, parent=self._code(entry.parent), children=self._codes(entry.children))
-        else:  # a code that changed here: what did not change is the earlier entry's
+        else:  # a code that changed here: what did not change is the latest entry's
+            known = variants[-1]
             shared = Icd10cmEntry(
                 known.code,
                 _earlier(known.display, entry.display),
@@ -69,12 +71,12 @@ class _Shared:
                 known.children if known.children == entry.children else self._codes(entry.children),
                 _earlier(known.notes, entry.notes),
             )
-        self._entries[shared.code] = shared
+        variants.append(shared)
         return shared
 
     def _code(self, code: str | None) -> str | None:
-        known = self._entries.get(code) if code is not None else None
-        return code if known is None else known.code
+        variants = self._entries.get(code) if code is not None else None
+        return variants[0].code if variants else code
 
     def _codes(self, codes: tuple[str, ...]) -> tuple[str, ...]:
         return tuple(self._code(code) for code in codes)  # type: ignore[misc]

@@ -13,7 +13,7 @@ import pytest
 from terminology.content import EMBEDDED_ICD10CM_FILES, resources_dir
 from terminology.loaders import icd10cm_xml, release_cache, shared_releases
 from terminology.loaders.icd10cm_xml import load_tabular
-from terminology.loaders.release_cache import default_cache_dir, load_release, load_releases
+from terminology.loaders.release_cache import default_cache_dir, load_release, load_releases, store_release
 
 from .test_icd10cm_xml import TINY
 
@@ -69,6 +69,15 @@ def test_a_current_copy_is_what_is_read(tiny_file, tmp_path):
     [written] = _cached(cache_dir)
     chapters, entries, [(version, chapter_rows, entry_rows, roots)] = marshal.loads(written.read_bytes())
     written.write_bytes(marshal.dumps((chapters, entries, (("2030", chapter_rows, entry_rows, roots),))))
+    assert load_release(tiny_file, cache_dir).version == "2030"
+
+
+def test_a_release_stored_for_a_file_is_read_without_parsing_the_file(tiny_file, tmp_path):
+    cache_dir = tmp_path / "cache"
+    release = load_tabular(tiny_file)
+    release.version = "2030"  # not what the file says: only the stored copy says it
+    store_release(tiny_file, release, cache_dir)
+    assert [p.name for p in _cached(cache_dir)] == [_expected_name(tiny_file)]
     assert load_release(tiny_file, cache_dir).version == "2030"
 
 

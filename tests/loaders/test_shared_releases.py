@@ -90,3 +90,10 @@ def test_sharing_keeps_the_releases_given():
     assert fy2025.entries == alone[0].entries and fy2026.entries == alone[1].entries
     assert fy2025.entries["A00.0"] is fy2026.entries["A00.0"]
     assert alone[0].entries["A00.0"] is not alone[1].entries["A00.0"]  # what was given is left as it was
+
+
+def test_a_release_equal_to_an_earlier_one_but_not_to_the_latest_is_that_one():
+    fy2021, fy2026 = _loaded(NAMES[0]), _loaded(NAMES[2])
+    first, _, again = share([fy2021, fy2026, fy2021])  # the data folder may hold a copy of an embedded release
+    assert again.entries == fy2021.entries
+    assert all(entry is first.entries[code] for code, entry in again.entries.items())
