@@ -2,26 +2,36 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 from .fhir import codec
 from .fhir.definitions import read_resource
+from .loaders.data_folder import default_data_dir, release_files
 from .loaders.fhir_files import load_resources
-from .loaders.icd10cm_xml import Icd10cmRelease
+from .fiscal_years import EffectivePeriod, day_before, fiscal_year_end
+from .loaders.icd10cm_xml import Icd10cmRelease, InvalidTabularFile
 from .loaders.release_cache import load_release
 from .providers.icd10cm import Icd10cmProvider
 from .providers.icd10cm_text_index import Icd10cmTextIndex
 from .operations.supplements import with_supplements
 from .registry import Registry
 
-__all__ = ["DEFAULT_ICD10CM_FILE", "FHIR_R4_FOLDER", "GUIDANCE_PACKAGE", "build_registry", "prepare_icd10cm", "resources_dir"]
+__all__ = ["EMBEDDED_ICD10CM_FILES", "FHIR_R4_FOLDER", "GUIDANCE_PACKAGE", "build_registry", "prepare_icd10cm", "resources_dir"]
 
-DEFAULT_ICD10CM_FILE = "icd10cm/icd10c-tabular-April-1-2026.xml.gz"
+#: The ICD-10-CM releases the project ships (see resources/icd10cm/PROVENANCE.md), oldest first.
+EMBEDDED_ICD10CM_FILES = (
+    "icd10cm/icd10cm-tabular-January-1-2021.xml.gz",
+    "icd10cm/icd10cm-tabular-April-1-2025.xml.gz",
+    "icd10cm/icd10c-tabular-April-1-2026.xml.gz",
+)
 FHIR_R4_FOLDER = "fhir-r4"  # FHIR's own R4 code systems and value sets
 GUIDANCE_PACKAGE = "icd10cm-guidance/package"  # the coding guidance for ICD-10-CM codes (a FHIR package)
+
+log = logging.getLogger(__name__)
 
 
 def resources_dir() -> Path:
@@ -40,13 +50,20 @@ def build_registry(
     cache_dir: Path | None = None,
     resource_paths: Sequence[str | Path] = (),
     default_supplements: Sequence[str] = (),
+    data_dir: Path | None = None,
 ) -> Registry:
-    """A registry of the given ICD-10-CM tabular files (the embedded release when none is given),
-    FHIR's own R4 code systems and value sets, the ICD-10-CM coding guidance package, and the FHIR
-    resources in ``resource_paths`` (files, folders, packages). ``default_supplements``: canonicals
-    of supplements applied to their code systems for every request (:class:`NotFound` if unknown).
+    """A registry of the given ICD-10-CM tabular files (the embedded releases when none is given) and of
+    those imported into the data folder ``data_dir`` (default: :func:`default_data_dir`; one of these
+    replaces a given one that takes effect on the same day), FHIR's own R4 code systems and value sets,
+    the ICD-10-CM coding guidance package, and the FHIR resources in ``resource_paths`` (files,
+    folders, packages). ``default_supplements``: canonicals of supplements applied to their code
+    systems for every request (:class:`NotFound` if unknown).
 
-    The first ICD-10-CM file is the default version; the others are served beside it under ids that name their version.
+    Each ICD-10-CM release is a version of the code system, in effect from the day it takes effect to
+    the end of its fiscal year, or to the next loaded update's start. It is named by its fiscal year
+    (``2026``) when it is the newest loaded release of that year, else by the day it takes effect
+    (``2025-10-01``), which names the newest too. The newest release is the default version, with the id
+    ``icd-10-cm``; the others are served beside it under ids that name their version.
     """
     registry = Registry()
     paths = [resources_dir() / FHIR_R4_FOLDER, resources_dir() / GUIDANCE_PACKAGE, *resource_paths]
@@ -54,26 +71,55 @@ def build_registry(
         definition = read_resource(loaded.resource, loaded.source)
         if definition is not None:
             registry.add(definition)
-    for index, (release, text_index) in enumerate(_icd10cm_releases(icd10cm_files, cache_dir)):
-        id = "icd-10-cm" if index == 0 else f"icd-10-cm-{release.version}"
-        registry.add_code_system(Icd10cmProvider(release, id, text_index))
+    releases = _icd10cm_releases(icd10cm_files, cache_dir, data_dir)
+    for index, (release, text_index) in enumerate(releases):
+        following = releases[index + 1][0] if index + 1 < len(releases) else None
+        newest_of_year = following is None or following.fiscal_year != release.fiscal_year
+        if following is not None and following.effective == release.effective:
+            raise InvalidTabularFile(f"two ICD-10-CM releases take effect on {release.effective.isoformat()}: serve one of them")
+        end = fiscal_year_end(release.fiscal_year) if newest_of_year else day_before(following.effective)
+        own_id = release.effective.isoformat()
+        version = release.version if newest_of_year else own_id
+        newest = following is None
+        provider = Icd10cmProvider(
+            release, "icd-10-cm" if newest else f"icd-10-cm-{version}", text_index,
+            version=version, effective=EffectivePeriod(release.effective, end), aliases=(own_id,) if newest_of_year else (),
+        )  # fmt: skip
+        registry.add_code_system(provider, default=newest)
     return with_supplements(registry, default_supplements)
 
 
-def prepare_icd10cm(icd10cm_files: Sequence[str | Path] = (), cache_dir: Path | None = None) -> list[str]:
-    """Compiles the ICD-10-CM tabular files (the embedded release when none is given) into ``cache_dir``
-    and builds their text indexes there, which a server would otherwise do at its first start and its
-    first text search. Returns the releases' versions."""
-    versions = []
-    for release, text_index in _icd10cm_releases(icd10cm_files, cache_dir):
+def prepare_icd10cm(
+    icd10cm_files: Sequence[str | Path] = (), cache_dir: Path | None = None, data_dir: Path | None = None
+) -> list[str]:
+    """Compiles the ICD-10-CM releases :func:`build_registry` serves into ``cache_dir`` and builds their
+    text indexes there, which a server would otherwise do at its first start and its first text
+    search. Returns each release's fiscal year and the day it takes effect (``FY2026 from 2026-04-01``),
+    oldest first."""
+    releases = []
+    for release, text_index in _icd10cm_releases(icd10cm_files, cache_dir, data_dir):
         text_index.build()
-        versions.append(release.version)
-    return versions
+        releases.append(f"FY{release.fiscal_year} from {release.effective.isoformat()}")
+    return releases
 
 
 def _icd10cm_releases(
-    icd10cm_files: Sequence[str | Path], cache_dir: Path | None
-) -> Iterator[tuple[Icd10cmRelease, Icd10cmTextIndex]]:
-    for path in list(icd10cm_files) or [resources_dir() / DEFAULT_ICD10CM_FILE]:
-        release = load_release(path, cache_dir)
-        yield release, Icd10cmTextIndex.for_release(release, path, cache_dir)
+    icd10cm_files: Sequence[str | Path], cache_dir: Path | None, data_dir: Path | None
+) -> list[tuple[Icd10cmRelease, Icd10cmTextIndex]]:
+    """The releases to serve, oldest first: those given (or embedded) and those in the data folder."""
+    given = [_loaded(path, cache_dir) for path in list(icd10cm_files) or [resources_dir() / name for name in EMBEDDED_ICD10CM_FILES]]
+    imported = [_loaded(path, cache_dir) for path in release_files(default_data_dir() if data_dir is None else data_dir)]
+    imported_on = {release.effective: path for path, release, _ in imported}
+    served = []
+    for path, release, text_index in given:
+        if release.effective in imported_on:  # the user imported a release of that day to have it served
+            log.info("ICD-10-CM %s: serving %s from the data folder, not %s", release.effective, imported_on[release.effective], path)
+        else:
+            served.append((release, text_index))
+    served += [(release, text_index) for _, release, text_index in imported]
+    return sorted(served, key=lambda loaded: loaded[0].effective)
+
+
+def _loaded(path: str | Path, cache_dir: Path | None) -> tuple[Path, Icd10cmRelease, Icd10cmTextIndex]:
+    release = load_release(path, cache_dir)
+    return Path(path), release, Icd10cmTextIndex.for_release(release, path, cache_dir)

@@ -18,6 +18,7 @@ gives the kept answer when a code comes again, as engines' codes do.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import date
 from functools import lru_cache
 
 from .content import build_registry
@@ -65,24 +66,32 @@ class LocalTerminology:
         version: str | None = None,
         value_set: str | None = None,
         abstract_allowed: bool = True,
+        date: date | None = None,
     ) -> ValidationResult:
         """``CodeSystem/$validate-code``, or ``ValueSet/$validate-code`` with the value set of the canonical
         ``value_set`` (``url`` or ``url|version``; :class:`NotFound` if unknown). ``abstract_allowed``: whether
-        a header code (not billable) counts as valid. An unknown code system is an invalid answer, not an error."""
+        a header code (not billable) counts as valid; ``date``: the day of service, which chooses the ICD-10-CM
+        release in effect then. An unknown code system is an invalid answer, not an error."""
         found = None
         if value_set is not None:
             url, _, set_version = value_set.partition("|")
             found = find_value_set(self.registry, url, set_version or None)
-        request = CodeValidationRequest((Coding(system, version, code, display),), "code", abstract_allowed, value_set=found)
+        request = CodeValidationRequest((Coding(system, version, code, display),), "code", abstract_allowed, value_set=found, date=date)
         return validate_code(self.registry, request, self.context)
 
     def lookup(
-        self, code: str, system: str = ICD10CM_URL, *, version: str | None = None, properties: Sequence[str] | None = None
+        self,
+        code: str,
+        system: str = ICD10CM_URL,
+        *,
+        version: str | None = None,
+        properties: Sequence[str] | None = None,
+        date: date | None = None,
     ) -> LookupResult:
-        """``CodeSystem/$lookup``: every property unless ``properties`` names some; :class:`NotFound` for an unknown
-        system, version or code."""
+        """``CodeSystem/$lookup``: every property unless ``properties`` names some; ``date`` chooses the ICD-10-CM
+        release in effect then; :class:`NotFound` for an unknown system, version or code."""
         wanted = tuple(properties) if properties is not None else None
-        return lookup(self.registry, LookupRequest(system, code, version, wanted), self.context)
+        return lookup(self.registry, LookupRequest(system, code, version, wanted, date=date), self.context)
 
 
 class CodeSystemHandle:

@@ -110,6 +110,7 @@ class LookupResult:
     properties: tuple[Property, ...] = ()
     definition: str | None = None
     supplements: tuple[str, ...] = ()  # ``url|version`` of the supplements applied
+    issues: tuple[Issue, ...] = ()  # warnings about the answer (the release answering is not in effect on the day asked)
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,3 +130,12 @@ class ValidationResult:
     noted_unknown_systems: tuple[str, ...] = field(default=())
     inactive: bool | None = None
     status: str | None = None  # the concept's status where it is on its way out (deprecated, retired, withdrawn)
+
+    def with_issue(self, issue: Issue) -> ValidationResult:
+        """The same answer with one more issue (its ``message`` stays: an answer puts messages together)."""
+        # (dataclasses.replace reads the fields anew each call, and a validation makes one of these)
+        return ValidationResult(
+            self.result, self.message, self.system, self.version, self.code, self.display, self.normalized_code,
+            (*self.issues, issue), self.codeable_concept, self.unknown_systems, self.noted_unknown_systems, self.inactive,
+            self.status,
+        )  # fmt: skip

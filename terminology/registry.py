@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from datetime import date
 from functools import lru_cache
 from typing import Any
 
@@ -34,6 +35,10 @@ class CodeSystemEntry:
     @property
     def version(self) -> str | None:
         return self.provider.info.version if self.provider is not None else self.definition.metadata.version
+
+    def named(self, version: str) -> bool:
+        """Whether ``version`` names this version: its own version, or one of its aliases."""
+        return self.version == version or (self.provider is not None and version in self.provider.info.aliases)
 
     @property
     def metadata(self) -> ResourceMetadata:
@@ -82,6 +87,7 @@ class Registry:
         self._code_systems: dict[str, list[CodeSystemEntry]] = {}
         self._defaults: dict[str, CodeSystemEntry] = {}
         self._by_id: dict[str, CodeSystemEntry] = {}
+        self._dated: set[str] = set()  # the urls of code systems released in time (a version has an effective period)
         self._value_sets: dict[str, list[ValueSetDefinition]] = {}
         self._value_sets_by_id: dict[str, ValueSetDefinition] = {}
         self._supplements: dict[str, list[SupplementDefinition]] = {}
@@ -101,6 +107,8 @@ class Registry:
         info = provider.info
         entry = CodeSystemEntry(provider, None)
         self._add_code_system_entry(info.url, info.version, info.id, entry)
+        if info.effective is not None:
+            self._dated.add(info.url)
         if default or (default is None and info.url not in self._defaults):
             self._defaults[info.url] = entry  # (the entry's adding emptied what code_system keeps)
 
@@ -161,28 +169,54 @@ class Registry:
         return found
 
     def _code_system(self, url: str, version: str | None) -> CodeSystemProvider | None:
+        if version is None:
+            default = self._default_entry(url)
+            return default.get() if default is not None else None
         versions = self._code_systems.get(url)
         if versions:
-            if version is None:
-                if url in self._defaults:
-                    return self._defaults[url].get()
-                own = max(versions, key=lambda entry: version_key(entry.version))
-                inherited = self.parent.code_system(url) if self.parent is not None else None
-                # The latest of this layer's and the parent's: a layer adds versions, it does not hide later
-                # ones. Versions of different kinds (4.0.0, 2018-08-12) do not compare: this layer's stands.
-                if (
-                    inherited is not None
-                    and versions_comparable(inherited.info.version, own.version)
-                    and version_key(inherited.info.version) > version_key(own.version)
-                ):
-                    return inherited
-                return own.get()
-            matching = [entry for entry in versions if entry.version == version] or [
+            matching = [entry for entry in versions if entry.named(version)] or [
                 entry for entry in versions if version_matches(version, entry.version)
             ]
             if matching:
                 return (matching[0] if len(matching) == 1 else max(matching, key=lambda entry: version_key(entry.version))).get()
         return self.parent.code_system(url, version) if self.parent is not None else None
+
+    def _default_entry(self, url: str) -> CodeSystemEntry | None:
+        """The version of ``url`` a request naming none gets, not made into a provider."""
+        if url in self._defaults:
+            return self._defaults[url]
+        versions = self._code_systems.get(url)
+        inherited = self.parent._default_entry(url) if self.parent is not None else None
+        if not versions:
+            return inherited
+        own = max(versions, key=lambda entry: version_key(entry.version))
+        # The latest of this layer's and the parent's: a layer adds versions, it does not hide later
+        # ones. Versions of different kinds (4.0.0, 2018-08-12) do not compare: this layer's stands.
+        if (
+            inherited is not None
+            and versions_comparable(inherited.version, own.version)
+            and version_key(inherited.version) > version_key(own.version)
+        ):
+            return inherited
+        return own
+
+    def dated_systems(self) -> set[str]:
+        """The urls of the code systems released in time: those a day chooses a version of."""
+        return set().union(*(layer._dated for layer in self._layers()))
+
+    def in_effect(self, url: str, day: date) -> tuple[CodeSystemProvider, bool] | None:
+        """The version of ``url`` in effect on ``day``, and True; where none is, the version nearest in
+        time (of two as near, the later), and False. None when no version of ``url`` is tied to dates."""
+        dated = [
+            entry.provider
+            for layer in self._layers()
+            for entry in layer._code_systems.get(url, ())
+            if entry.provider is not None and entry.provider.info.effective is not None
+        ]
+        if not dated:
+            return None
+        nearest = min(dated, key=lambda provider: (provider.info.effective.distance(day), -provider.info.effective.start.toordinal()))
+        return nearest, nearest.info.effective.covers(day)
 
     def code_system_by_id(self, id: str) -> CodeSystemProvider | None:
         entry = self.code_system_entry_by_id(id)
@@ -209,7 +243,7 @@ class Registry:
         layer: Registry | None = self
         while layer is not None:
             for url, versions in layer._code_systems.items():
-                default = layer._defaults.get(url) or max(versions, key=lambda entry: version_key(entry.version))
+                default = self._default_entry(url)  # (the whole registry's: a layer's own may be older than its parent's)
                 for entry in versions:
                     if (url, entry.version) not in seen:
                         seen.add((url, entry.version))
@@ -286,6 +320,12 @@ class Registry:
         return self._every("_concept_maps")
 
     # -- walking the layers -----------------------------------------------------------------------
+
+    def _layers(self) -> Iterator[Registry]:
+        layer: Registry | None = self
+        while layer is not None:
+            yield layer
+            layer = layer.parent
 
     def _by_id_in_layers(self, table: str, id: str) -> Any:
         """The resource of ``id`` in this layer's ``table`` (a dict by id), else in its parent's."""

@@ -53,12 +53,13 @@ def serve(
     _config = dict(config or {})
     if icd10cm_files:
         _config["TERMINOLOGY_ICD10CM_FILES"] = [str(path) for path in icd10cm_files]
-    cache_dir = _config.get("TERMINOLOGY_CACHE_DIR")
+    cache_dir, data_dir = _config.get("TERMINOLOGY_CACHE_DIR"), _config.get("TERMINOLOGY_DATA_DIR")
     registry = build_registry(
         _config.get("TERMINOLOGY_ICD10CM_FILES", ()),
         Path(cache_dir) if cache_dir else None,
         _config.get("TERMINOLOGY_RESOURCE_PATHS", ()),
         _config.get("TERMINOLOGY_DEFAULT_SUPPLEMENTS", ()),
+        Path(data_dir) if data_dir else None,
     )
     _app = create_app(_config, registry=registry)
     gc.collect()

@@ -20,6 +20,15 @@ def assert_valid_r4(resource: dict[str, Any]) -> Any:
     return getattr(module, resource_type).model_validate(resource)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def empty_data_folder(tmp_path_factory):
+    """The registries and servers the tests make read an empty data folder, not the releases the
+    machine's user may have imported (``terminology import``); a test that wants one names its own."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("TERMINOLOGY_DATA_DIR", str(tmp_path_factory.mktemp("data")))
+        yield
+
+
 @pytest.fixture(scope="session")
 def registry(tmp_path_factory):
     return build_registry(cache_dir=tmp_path_factory.mktemp("release-cache"))

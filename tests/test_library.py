@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from datetime import date
 from urllib.parse import urlencode
 
 import pytest
@@ -105,3 +106,12 @@ def test_a_lookup_is_the_servers_answer(terminology, client):
 def test_languages_choose_displays(registry):
     answer = LocalTerminology(registry, languages=["de"]).validate_code("M48.48XA", display="Fatigue fracture")
     assert not answer.result and "de" in answer.message
+
+
+def test_a_date_of_service_chooses_the_release_in_effect(terminology):
+    """T40.7X1A was deleted on 2021-10-01; U09.9 was added then (the embedded FY2021 and FY2025 releases)."""
+    old, new = date(2021, 6, 1), date(2025, 6, 1)
+    assert [(r.result, r.version) for r in (terminology.validate_code("T40.7X1A", date=old), terminology.validate_code("T40.7X1A", date=new))] == [(True, "2021"), (False, "2025")]
+    assert terminology.lookup("U09.9", date=new).version == "2025"
+    with pytest.raises(NotFound):
+        terminology.lookup("U09.9", date=old)

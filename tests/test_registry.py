@@ -198,6 +198,7 @@ def test_the_default_version_across_layers(parent_version, child_version, defaul
     child = Registry(parent=parent)
     _add(child, _with_version(load("codesystem-shapes.json"), child_version))
     assert child.code_system(SHAPES).info.version == default
+    assert [version for url, version, is_default in child.catalog() if is_default] == [default]  # the catalog agrees
 
 
 def test_catalog_of_layers(layered):
@@ -206,6 +207,15 @@ def test_catalog_of_layers(layered):
     units = [entry for entry in layered.catalog() if entry[0] == UNITS]
     assert units == [(UNITS, "1", True)]  # once, though both layers have it
     assert {url for url, _, _ in layered.catalog()} == {ANIMALS, COLORS, SHAPES, UNITS}
+
+
+def test_catalog_of_a_layer_with_an_older_version_only(registry):
+    """As a supplement of an older version makes one: the parent's default stays the one default."""
+    child = Registry(parent=registry)
+    _add(child, _with_version(load("codesystem-colors-1.0.0.json"), "1.0.0", concept=[{"code": "purple", "display": "Purple"}]))
+    assert child.code_system(COLORS).info.version == "2.0.0"
+    colors = sorted(entry for entry in child.catalog() if entry[0] == COLORS)
+    assert colors == [(COLORS, "1.0.0", False), (COLORS, "1.2.0", False), (COLORS, "2.0.0", True)]
 
 
 def test_code_system_entries_list_every_layer_without_making_providers(layered):

@@ -6,11 +6,16 @@ from collections.abc import Sequence
 from typing import Any
 
 from .. import __release_date__, __version__
+from ..fiscal_years import release_label
+from ..providers.base import CodeSystemProvider
 from ..registry import Registry
 from .output import ParametersBuilder
 from .search import SEARCH_PARAMETERS, search_parameter_definition
 
-__all__ = ["capability_statement", "terminology_capabilities", "versions_parameters"]
+__all__ = ["EFFECTIVE_PERIOD", "capability_statement", "terminology_capabilities", "versions_parameters"]
+
+#: The extension on TerminologyCapabilities.codeSystem.version that says when a release is in effect.
+EFFECTIVE_PERIOD = "http://fhir.icd10cm-terminology.org/StructureDefinition/release-effective-period"
 
 _OPERATIONS = {
     "CodeSystem": (
@@ -68,9 +73,10 @@ def _software_and_implementation(base: str, release_date: bool) -> dict[str, Any
     return {"software": software, "implementation": {"description": "ICD-10-CM FHIR terminology server", "url": base}}
 
 
-def capability_statement(base: str, default_supplements: Sequence[str] = ()) -> dict[str, Any]:
-    """``base``: the FHIR base url of this server as the client reached it; ``default_supplements``:
-    the supplements it applies without being asked (said in ``rest.documentation``)."""
+def capability_statement(base: str, registry: Registry) -> dict[str, Any]:
+    """``base``: the FHIR base url of this server as the client reached it. ``rest.documentation`` says
+    which releases of the code systems released in time it holds, and when each is in effect, and the
+    supplements it applies without being asked."""
     header = _header("CapabilityStatement", base)
     # FHIR's element order (which XML keeps): id, then extension, then the rest.
     statement = {"resourceType": header.pop("resourceType"), "id": header.pop("id")}
@@ -96,10 +102,11 @@ def capability_statement(base: str, default_supplements: Sequence[str] = ()) -> 
                 "operation": [{"name": name, "definition": definition} for name, definition in operations],
             }
         )
+    documentation = " ".join(filter(None, (_releases(registry), _applied(registry.supplements_applied))))
     statement["rest"] = [
         {
             "mode": "server",
-            **({"documentation": _applied(default_supplements)} if default_supplements else {}),
+            **({"documentation": documentation} if documentation else {}),
             "security": {"cors": True, "description": _SECURITY},
             "resource": resources,
             "interaction": [{"code": "batch"}],  # POST [base] with a batch Bundle
@@ -109,7 +116,31 @@ def capability_statement(base: str, default_supplements: Sequence[str] = ()) -> 
     return statement
 
 
+def _releases(registry: Registry) -> str:
+    """The releases of each code system released in time, with when each is in effect."""
+    said = []
+    for url in sorted(registry.dated_systems()):
+        default = registry.code_system(url)
+        listed = []
+        for provider in _dated_versions(registry, url):
+            period = provider.info.effective
+            listed.append(
+                f"version {provider.info.version} ({release_label(period.start)}), in effect from {period.start.isoformat()} "
+                f"to {period.end.isoformat()}" + (" (the default)" if provider is default else "")
+            )
+        said.append(f"Releases of {url}: {'; '.join(listed)}. A request's 'date' chooses the release in effect on it.")
+    return " ".join(said)
+
+
+def _dated_versions(registry: Registry, url: str) -> list[CodeSystemProvider]:
+    """The versions of a code system released in time, oldest first."""
+    found = (registry.code_system(url, version) for version in registry.versions(url))
+    return sorted((p for p in found if p is not None and p.info.effective is not None), key=lambda p: p.info.effective.start)
+
+
 def _applied(supplements: Sequence[str]) -> str:
+    if not supplements:
+        return ""
     listed = ", ".join(supplements)
     return (
         f"CodeSystem supplements applied by default, without useSupplement: {listed}. "
@@ -121,8 +152,14 @@ def terminology_capabilities(registry: Registry, base: str) -> dict[str, Any]:
     capabilities = _header("TerminologyCapabilities", base)
     capabilities.update(_software_and_implementation(base, release_date=False))
     by_url: dict[str, list[dict[str, Any]]] = {}
+    dated = registry.dated_systems()
     for url, version, default in registry.catalog():
-        entry: dict[str, Any] = {"code": version} if version else {}
+        entry: dict[str, Any] = {}
+        period = registry.code_system(url, version).info.effective if url in dated else None
+        if period is not None:
+            entry["extension"] = [{"url": EFFECTIVE_PERIOD, "valuePeriod": {"start": period.start.isoformat(), "end": period.end.isoformat()}}]
+        if version:
+            entry["code"] = version
         entry["isDefault"] = default
         by_url.setdefault(url, []).append(entry)
     capabilities["codeSystem"] = [{"uri": url, "version": versions} for url, versions in by_url.items()]

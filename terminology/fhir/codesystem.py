@@ -16,6 +16,7 @@ from .search import marked_subsetted
 __all__ = ["code_system_json", "code_system_resource"]
 
 _HIERARCHY = frozenset({"parent", "child"})
+_EFFECTIVE_PERIOD = "http://hl7.org/fhir/5.0/StructureDefinition/extension-CodeSystem.effectivePeriod"
 
 
 def code_system_json(found: CodeSystemFound, concepts: bool) -> dict[str, Any]:
@@ -37,6 +38,9 @@ def code_system_resource(provider: CodeSystemProvider, concepts: bool) -> dict[s
     resource: dict[str, Any] = {"resourceType": "CodeSystem", "id": info.id}
     if info.language:
         resource["language"] = info.language
+    if info.effective is not None:  # R5's CodeSystem.effectivePeriod, in its R4 extension
+        period = {"start": info.effective.start.isoformat(), "end": info.effective.end.isoformat()}
+        resource["extension"] = [{"url": _EFFECTIVE_PERIOD, "valuePeriod": period}]
     resource["url"] = info.url
     for key, value in (
         ("version", info.version),

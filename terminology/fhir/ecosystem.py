@@ -20,7 +20,6 @@ _WHY = {
     "incomplete-ok": _WHOLE,
     "__Accept-Language": "send the language in the Accept-Language header, or as 'displayLanguage'",
     # R4's, which the operations that define them refuse:
-    "date": "this server answers from the code system versions it holds, not as of a date; name a version instead",
     "context": _BY_CONTEXT,
     "contextDirection": _BY_CONTEXT,
     "default-to-latest-version": "where nothing names a version, the code system's default version is used; name one with 'system-version'",

@@ -44,6 +44,7 @@ _ECHOED = {
     "force-system-version": "uri",
     "default-valueset-version": "uri",
     "designation": "string",
+    "date": "dateTime",
 }
 EXPAND_PARAMETERS = (
     frozenset(_ECHOED)
@@ -72,7 +73,7 @@ def given_value_set(params: OperationInput) -> ValueSetDefinition | None:
 
 def read_expand_request(params: OperationInput, value_set: ValueSetDefinition | None = None) -> ExpandRequest:
     """``value_set``: the ValueSet an instance-level call was made on."""
-    refuse_unhonoured(params, "date", "context", "contextDirection", "exclude-system", "limitedExpansion", "default-to-latest-version")
+    refuse_unhonoured(params, "context", "contextDirection", "exclude-system", "limitedExpansion", "default-to-latest-version")
     params.reject_unknown(EXPAND_PARAMETERS, "ValueSet/$expand")
     given = given_value_set(params)
     url, version = params.string("url"), params.string("valueSetVersion")
@@ -100,6 +101,7 @@ def read_expand_request(params: OperationInput, value_set: ValueSetDefinition | 
         count=params.integer("count"),
         offset=params.integer("offset") or 0,
         supplements=tuple(params.strings("useSupplement")),
+        date=params.day("date"),
     )
 
 
@@ -152,6 +154,7 @@ def expansion_resource(result: ExpandResult, echoed: list[dict[str, Any]], inclu
     parameters += [{"name": "used-supplement", "valueUri": canonical} for canonical in result.expansion.supplements]
     parameters += [{"name": "used-valueset", "valueUri": canonical} for canonical in result.expansion.used_value_sets]
     parameters += [{"name": f"warning-{status}", "valueUri": canonical} for status, canonical in result.expansion.warnings]
+    parameters += [{"name": "warning", "valueString": issue.text} for issue in result.warnings]
     expansion: dict[str, Any] = {}
     extensions = [  # R5's expansion.property, in its R4 extension
         {"url": _EXPANSION_PROPERTY, "extension": [{"url": "code", "valueCode": code}, {"url": "uri", "valueUri": uri}]}

@@ -8,19 +8,20 @@ from ..errors import InvalidRequest
 from ..model import LookupResult
 from ..operations.lookup import LookupRequest
 from .ecosystem import VALIDATOR_PARAMETERS, refuse_unhonoured
+from .outcome import operation_outcome
 from .output import ParametersBuilder
 from .parameters import OperationInput
 
 __all__ = ["LOOKUP_PARAMETERS", "lookup_parameters", "read_lookup_request"]
 
 LOOKUP_PARAMETERS = frozenset(
-    {"code", "system", "version", "coding", "displayLanguage", "property", "useSupplement"}
+    {"code", "system", "version", "coding", "date", "displayLanguage", "property", "useSupplement"}
 ) | VALIDATOR_PARAMETERS
 
 
 def read_lookup_request(params: OperationInput, system: str | None = None, version: str | None = None) -> LookupRequest:
     """``system``/``version``: those of the CodeSystem the instance-level operation was called on."""
-    refuse_unhonoured(params, "date")
+    refuse_unhonoured(params)
     params.reject_unknown(LOOKUP_PARAMETERS, "$lookup")
     params.mutually_exclusive("coding", "code")
     params.mutually_exclusive("coding", "system")
@@ -39,7 +40,9 @@ def read_lookup_request(params: OperationInput, system: str | None = None, versi
         )
     properties = params.strings("property")
     supplements = tuple(params.strings("useSupplement"))
-    return LookupRequest(given_system, code, given_version, tuple(properties) if properties else None, supplements)
+    return LookupRequest(
+        given_system, code, given_version, tuple(properties) if properties else None, supplements, params.day("date")
+    )
 
 
 def lookup_parameters(result: LookupResult, code: str, system: str) -> dict[str, Any]:
@@ -56,4 +59,6 @@ def lookup_parameters(result: LookupResult, code: str, system: str) -> dict[str,
     out.add_properties(result.properties)
     for supplement in result.supplements:
         out.add("used-supplement", "canonical", supplement)
+    if result.issues:
+        out.add_resource("issues", operation_outcome(result.issues))
     return out.resource()

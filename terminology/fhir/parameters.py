@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from datetime import date
 from typing import Any
 
 from ..errors import InvalidRequest, NotSupported
@@ -21,6 +22,10 @@ _STRING_TYPES = frozenset(
 )
 _QUERY = "query"  # the type of a value that came from a query string or a form: text, to be parsed
 _CODING_FIELDS = ("system", "version", "code", "display")
+# FHIR's date and dateTime: a year, a month or a day, then optionally a time and its zone.
+_DATE = re.compile(
+    r"(?P<year>\d{4})(-(?P<month>\d{2})(-(?P<day>\d{2})(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?)?)?)?"
+)
 # FHIR's code datatype: no leading, trailing or doubled white space.
 _FHIR_CODE = re.compile(r"[^\s]+(\s[^\s]+)*")
 
@@ -138,6 +143,23 @@ class OperationInput:
                 raise InvalidRequest(f"The parameter '{name}' must be a string-like value, not a {kind}", expression=name)
             values.append(value)
         return values
+
+    def day(self, name: str) -> date | None:
+        """A ``date`` or ``dateTime`` parameter, as the day it names (a year or a month: its first day;
+        a time of day is passed over, as the releases it chooses among change from one day to the next)."""
+        text = self.string(name)
+        if text is None:
+            return None
+        match = _DATE.fullmatch(text.strip())
+        try:
+            if match is None:
+                raise ValueError
+            return date(int(match["year"]), int(match["month"] or 1), int(match["day"] or 1))
+        except ValueError:
+            raise InvalidRequest(
+                f"The parameter '{name}' must be a date (2026-04-01, or a dateTime such as 2026-04-01T10:00:00Z), not {text!r}",
+                expression=name,
+            ) from None
 
     def boolean(self, name: str) -> bool | None:
         found = self._single(name)

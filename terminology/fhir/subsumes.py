@@ -6,14 +6,16 @@ from typing import Any
 
 from ..errors import InvalidRequest
 from ..model import Coding
-from ..operations.subsumes import SubsumesRequest
+from ..operations.subsumes import SubsumesRequest, SubsumesResult
 from .ecosystem import VALIDATOR_PARAMETERS, refuse_unhonoured
+from .outcome import operation_outcome
 from .output import ParametersBuilder
 from .parameters import OperationInput
 
 __all__ = ["SUBSUMES_PARAMETERS", "read_subsumes_request", "subsumes_parameters"]
 
-SUBSUMES_PARAMETERS = frozenset({"codeA", "codeB", "system", "version", "codingA", "codingB"}) | VALIDATOR_PARAMETERS
+# ``date`` is this server's own (R4's $subsumes has none): as for $lookup, it chooses the release in effect then.
+SUBSUMES_PARAMETERS = frozenset({"codeA", "codeB", "system", "version", "codingA", "codingB", "date"}) | VALIDATOR_PARAMETERS
 
 
 def read_subsumes_request(params: OperationInput, system: str | None = None, version: str | None = None) -> SubsumesRequest:
@@ -38,7 +40,7 @@ def read_subsumes_request(params: OperationInput, system: str | None = None, ver
             expression="system",
         )
     named_versions = [("version", given_version), ("codingA.version", a.version), ("codingB.version", b.version)]
-    return SubsumesRequest(url, a.code, b.code, _one(named_versions, "version") or version)
+    return SubsumesRequest(url, a.code, b.code, _one(named_versions, "version") or version, params.day("date"))
 
 
 def _side(params: OperationInput, side: str) -> Coding:
@@ -63,5 +65,8 @@ def _one(named: list[tuple[str, str | None]], what: str) -> str | None:
     return given[0][1] if given else None
 
 
-def subsumes_parameters(outcome: str) -> dict[str, Any]:
-    return ParametersBuilder().add("outcome", "code", outcome).resource()
+def subsumes_parameters(result: SubsumesResult) -> dict[str, Any]:
+    out = ParametersBuilder().add("outcome", "code", result.outcome)
+    if result.issues:
+        out.add_resource("issues", operation_outcome(result.issues))
+    return out.resource()

@@ -34,6 +34,7 @@ CODESYSTEM_VALIDATE_PARAMETERS = frozenset(
         "coding",
         "codeableConcept",
         "abstract",
+        "date",
         "displayLanguage",
     }
 ) | VALIDATOR_PARAMETERS
@@ -43,7 +44,7 @@ def read_validation_request(
     params: OperationInput, system: str | None = None, version: str | None = None
 ) -> CodeValidationRequest:
     """``CodeSystem/$validate-code`` input; ``system``/``version`` those of an instance-level call."""
-    refuse_unhonoured(params, "date")
+    refuse_unhonoured(params)
     params.reject_unknown(CODESYSTEM_VALIDATE_PARAMETERS, "CodeSystem/$validate-code")
     url, given_system = params.string("url"), params.string("system")
     if url is not None and given_system is not None and url != given_system:
@@ -58,11 +59,12 @@ def read_validation_request(
     code, coding, concept = params.string("code"), params.coding("coding"), params.codeable_concept("codeableConcept")
     abstract = params.boolean("abstract")
     abstract_allowed = True if abstract is None else abstract
+    day = params.day("date")
     if code is not None:
         if url is None:
             raise InvalidRequest("The parameter 'code' needs 'url' (or 'system') to name its code system", expression="url")
         single = Coding(url, given_version, code, params.string("display"))
-        return CodeValidationRequest((single,), "code", abstract_allowed)
+        return CodeValidationRequest((single,), "code", abstract_allowed, date=day)
     name = "coding" if coding is not None else "codeableConcept"
     codings = (coding,) if coding is not None else concept.codings
     for index, item in enumerate(codings):
@@ -70,7 +72,7 @@ def read_validation_request(
             where = "coding" if coding is not None else f"codeableConcept.coding[{index}]"
             raise InvalidRequest(f"The parameter '{where}' has no code", expression=f"{where}.code")
     codings = tuple(_default_system(item, url, given_version) for item in codings)
-    return CodeValidationRequest(codings, name, abstract_allowed, concept_text=concept.text if concept is not None else None)
+    return CodeValidationRequest(codings, name, abstract_allowed, concept_text=concept.text if concept is not None else None, date=day)
 
 
 def _default_system(coding: Coding, url: str | None, version: str | None) -> Coding:
@@ -154,6 +156,7 @@ def read_value_set_validation_request(
             params.strings("default-valueset-version"),
         ),
         supplements=tuple(params.strings("useSupplement")),
+        date=params.day("date"),
     )
     if code is not None:
         return CodeValidationRequest((Coding(system, version, code, params.string("display")),), "code", **options)
@@ -168,7 +171,7 @@ def read_value_set_validation_request(
 
 def _refuse_unhonoured(params: OperationInput) -> None:
     """The parameters of ``ValueSet/$validate-code`` this server does not honour, refused with why."""
-    refuse_unhonoured(params, "date", "context", "default-to-latest-version")
+    refuse_unhonoured(params, "context", "default-to-latest-version")
     if params.gives_any(_EXPANSION_ONLY_NAMES):
         params.not_supported(*_EXPANSION_ONLY, reason="they shape an expansion, and $validate-code expands nothing")
 

@@ -80,7 +80,8 @@ def _expansion(expansion: Any) -> CarriedExpansion | None:
     if not isinstance(expansion, dict):
         return None
     total = expansion.get("total")
-    return CarriedExpansion(total if isinstance(total, int) else None, tuple(_contains(expansion.get("contains"))))
+    counted = isinstance(total, int) and not isinstance(total, bool)  # (JSON's true is no count)
+    return CarriedExpansion(total if counted else None, tuple(_contains(expansion.get("contains"))))
 
 
 def _contains(entries: Any) -> Iterator[Coding]:

@@ -66,7 +66,7 @@ class FhirViews:
             return terminology_capabilities(self.registry, request.base_url)
         if mode not in (None, "full", "normative"):
             raise InvalidRequest(f"Unknown metadata mode '{mode}': use full, normative or terminology", expression="mode")
-        return capability_statement(request.base_url, self.registry.supplements_applied)
+        return capability_statement(request.base_url, self.registry)
 
     def lookup(self, request: HttpRequest, id: str | None) -> dict[str, Any]:
         system, version = self._instance(id)

@@ -11,8 +11,9 @@ from __future__ import annotations
 import gzip
 import re
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import BinaryIO, Iterable, Iterator
 
 from lxml import etree
 
@@ -24,6 +25,7 @@ __all__ = [
     "Icd10cmRelease",
     "InvalidTabularFile",
     "load_tabular",
+    "read_tabular",
 ]
 
 #: The note elements of the tabular list, in the order the CDC prints them.
@@ -85,12 +87,21 @@ class Icd10cmEntry:
 
 @dataclass(slots=True)
 class Icd10cmRelease:
-    """The whole code system of one release, keyed by code (with its dot, as the CDC writes it)."""
+    """The whole code system of one release, keyed by code (with its dot, as the CDC writes it).
+
+    ``version`` is the fiscal year the file's ``<version>`` names; ``effective`` the day the release
+    takes effect, which the file does not say (its name does: see :mod:`terminology.fiscal_years`).
+    """
 
     version: str
     chapters: dict[str, Chapter]
     entries: dict[str, Icd10cmEntry]
     roots: tuple[str, ...] = field(default=())
+    effective: date | None = None
+
+    @property
+    def fiscal_year(self) -> int:
+        return int(self.version)
 
     def ancestors(self, code: str) -> Iterator[Icd10cmEntry]:
         """The concept's parent, its parent's parent, ... up to its top-level block."""
@@ -102,25 +113,34 @@ class Icd10cmRelease:
 
 
 def load_tabular(path: str | Path) -> Icd10cmRelease:
-    """Reads a tabular XML file (plain, or gzip-compressed when its name ends in ``.gz``).
+    """Reads a tabular XML file (plain, or gzip-compressed when its name ends in ``.gz``)."""
+    path = Path(path)
+    opener = gzip.open if path.suffix == ".gz" else open
+    try:
+        with opener(path, "rb") as stream:
+            return read_tabular(stream, str(path))
+    except (OSError, EOFError) as error:  # EOFError: a gzip file cut short
+        raise InvalidTabularFile(f"{path}: {error}") from error
+
+
+def read_tabular(stream: BinaryIO, source: str) -> Icd10cmRelease:
+    """Reads the tabular XML in ``stream``; ``source`` names it in the :class:`InvalidTabularFile` raised
+    when it is not one.
 
     The parser resolves no entities and reads nothing from the network.
     """
-    path = Path(path)
-    opener = gzip.open if path.suffix == ".gz" else open
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
     try:
-        with opener(path, "rb") as stream:
-            root = etree.parse(stream, parser).getroot()
-    except (OSError, etree.XMLSyntaxError) as error:
-        raise InvalidTabularFile(f"{path}: {error}") from error
+        root = etree.parse(stream, parser).getroot()
+    except etree.XMLSyntaxError as error:
+        raise InvalidTabularFile(f"{source}: {error}") from error
     if root.getroottree().docinfo.doctype:
-        raise InvalidTabularFile(f"{path}: the file has a DOCTYPE; the CDC's tabular files have none")
+        raise InvalidTabularFile(f"{source}: the file has a DOCTYPE; the CDC's tabular files have none")
     if root.tag != "ICD10CM.tabular":
-        raise InvalidTabularFile(f"{path}: the root element is <{root.tag}>, not <ICD10CM.tabular>")
+        raise InvalidTabularFile(f"{source}: the root element is <{root.tag}>, not <ICD10CM.tabular>")
     version = (root.findtext("version") or "").strip()
-    if not version:
-        raise InvalidTabularFile(f"{path}: <ICD10CM.tabular> has no <version>")
+    if not re.fullmatch(r"(19|20)\d\d", version):
+        raise InvalidTabularFile(f"{source}: <ICD10CM.tabular> has no <version> naming a fiscal year (it has '{version}')")
     return _Builder(version).build(root.iterfind("chapter"))
 
 

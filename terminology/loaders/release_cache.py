@@ -14,13 +14,14 @@ import hashlib
 import logging
 import marshal
 import os
-import tempfile
 from pathlib import Path
 
+from ..fiscal_years import effective_date_from_name
 from . import icd10cm_xml
-from .icd10cm_xml import Chapter, Icd10cmEntry, Icd10cmRelease, load_tabular
+from .atomic_files import write_atomically
+from .icd10cm_xml import Chapter, Icd10cmEntry, Icd10cmRelease, InvalidTabularFile, load_tabular
 
-__all__ = ["default_cache_dir", "load_release"]
+__all__ = ["default_cache_dir", "load_release", "store_release"]
 
 log = logging.getLogger(__name__)
 
@@ -37,10 +38,25 @@ def default_cache_dir() -> Path:
 
 
 def load_release(path: str | Path, cache_dir: Path | None = None) -> Icd10cmRelease:
-    """The release in ``path``, from the compiled copy in ``cache_dir`` when there is a current one."""
+    """The release in ``path``, from the compiled copy in ``cache_dir`` when there is a current one;
+    it takes effect on the date the file's name gives, else on its fiscal year's October 1."""
     path = Path(path)
-    cache_dir = default_cache_dir() if cache_dir is None else cache_dir
-    cached = cache_dir / f"icd10cm-{_key(path)}.marshal"
+    release = _load(path, cache_dir)
+    try:
+        release.effective = effective_date_from_name(path.name, release.fiscal_year)
+    except ValueError as error:
+        raise InvalidTabularFile(f"{path}: {error}") from error
+    return release
+
+
+def store_release(path: Path, release: Icd10cmRelease, cache_dir: Path | None = None) -> None:
+    """Keeps ``release``, just read from the file ``path``, in ``cache_dir`` as that file's compiled copy,
+    so that :func:`load_release` does not parse the file again."""
+    _write(_compiled_path(path, cache_dir), marshal.dumps(_encode(release)))
+
+
+def _load(path: Path, cache_dir: Path | None) -> Icd10cmRelease:
+    cached = _compiled_path(path, cache_dir)
     try:
         return _decode(marshal.loads(cached.read_bytes()))
     except FileNotFoundError:
@@ -51,6 +67,10 @@ def load_release(path: str | Path, cache_dir: Path | None = None) -> Icd10cmRele
     _write(cached, marshal.dumps(_encode(release)))
     _return_freed_memory()
     return release
+
+
+def _compiled_path(path: Path, cache_dir: Path | None) -> Path:
+    return (default_cache_dir() if cache_dir is None else cache_dir) / f"icd10cm-{_key(path)}.marshal"
 
 
 def _return_freed_memory() -> None:
@@ -88,9 +108,6 @@ def _decode(data: tuple) -> Icd10cmRelease:
 
 def _write(target: Path, data: bytes) -> None:
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=target.parent, prefix=target.name, delete=False) as temporary:
-            temporary.write(data)
-        os.replace(temporary.name, target)  # atomic: a concurrent reader sees the old file or the new
+        write_atomically(target, data)  # a concurrent reader sees the old file or the new
     except OSError as error:
         log.warning("could not write compiled release %s: %s", target, error)

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+from datetime import date
 
 from ..context import RequestContext
 from ..definitions import ValueSetDefinition
 from ..errors import InvalidRequest, NotFound, TooCostly
+from ..model import Issue
 from ..registry import Registry
 from ..valuesets.expand import Expansion, ExpansionEntry, ExpansionOptions, expand_value_set, value_set_languages
 from .contained import with_contained
+from .in_time import locked_day, not_in_effect, rules_on, today
 from .supplements import with_supplements
 
 __all__ = ["MAX_RETURNED", "ExpandRequest", "ExpandResult", "expand", "find_value_set"]
@@ -30,6 +33,7 @@ class ExpandRequest:
     offset: int = 0
     supplements: tuple[str, ...] = ()
     limit: int = MAX_RETURNED  # the most codes answered at once; a client may ask for fewer
+    date: date | None = None  # the day asked about: it chooses the releases in effect then (over a lockedDate)
 
 
 @dataclass(slots=True)
@@ -40,6 +44,7 @@ class ExpandResult:
     total: int
     offset: int | None  # None when the whole expansion was asked for (no paging)
     display_language: str | None = None  # the language the displays were chosen for
+    warnings: tuple[Issue, ...] = field(default=())  # a release used that is not in effect on the day asked about
 
 
 def find_value_set(registry: Registry, url: str, version: str | None) -> ValueSetDefinition:
@@ -61,7 +66,9 @@ def expand(registry: Registry, request: ExpandRequest, context: RequestContext) 
     own_languages = value_set_languages(value_set)  # its displayLanguage expansion parameter, or its language
     if not context.languages and own_languages:
         context = replace(context, languages=own_languages)
-    expansion = expand_value_set(value_set, registry, request.options, context)
+    day = request.date or locked_day(value_set)
+    options = replace(request.options, version_rules=rules_on(registry, request.options.version_rules, day))
+    expansion = expand_value_set(value_set, registry, options, context)
     if local:  # the value set's own parts, not value sets it used
         expansion.used_value_sets = [canonical for canonical in expansion.used_value_sets if canonical not in local]
     limit = min(request.limit, MAX_RETURNED)
@@ -73,4 +80,21 @@ def expand(registry: Registry, request: ExpandRequest, context: RequestContext) 
     page = expansion.entries(request.offset, None if request.count is None else min(request.count, limit))
     language = ",".join(context.languages) or None
     paged = request.count is not None or request.offset > 0
-    return ExpandResult(value_set, expansion, page, expansion.total, request.offset if paged else None, language)
+    warnings = _release_warnings(registry, expansion.used_code_systems, day)
+    return ExpandResult(value_set, expansion, page, expansion.total, request.offset if paged else None, language, warnings)
+
+
+def _release_warnings(registry: Registry, used: list[str], day: date | None) -> tuple[Issue, ...]:
+    """For each code system version used that is released in time and not in effect on the day asked
+    about (with none, the default version, where it is not in effect today), a warning."""
+    found = []
+    for canonical in used:
+        url, _, version = canonical.partition("|")
+        provider = registry.code_system(url, version or None)
+        if provider is None or provider.info.effective is None:
+            continue
+        if day is not None:
+            found.append(not_in_effect(provider, day))
+        elif provider is registry.code_system(url):
+            found.append(not_in_effect(provider, today(), asked=False))
+    return tuple(issue for issue in found if issue is not None)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from ..context import RequestContext
 from ..errors import NotFound
 from ..model import LookupResult
 from ..registry import Registry
+from .in_time import choose_release
 from .resolve import resolve_code_system
 from .supplements import with_supplements
 
@@ -23,17 +25,23 @@ class LookupRequest:
     version: str | None = None
     properties: tuple[str, ...] | None = None
     supplements: tuple[str, ...] = ()
+    date: date | None = None  # the day asked about: it chooses the release in effect then (R4's ``date``)
 
 
 def lookup(registry: Registry, request: LookupRequest, context: RequestContext) -> LookupResult:
-    """Raises :class:`NotFound` for an unknown code system, version or code."""
-    provider = resolve_code_system(with_supplements(registry, request.supplements), request.system, request.version)
+    """Raises :class:`NotFound` for an unknown code system, version or code; the message says what the
+    code system's history knows of a code this version does not have."""
+    registry = with_supplements(registry, request.supplements)
+    release = choose_release(registry, request.system, request.version, request.date)
+    provider = resolve_code_system(registry, request.system, release.version)
     concept = provider.locate(request.code)
     if concept is None:
         hint = provider.probable_code(request.code)
         also = f"; did you mean '{hint}'?" if hint else ""
+        past = provider.history_note(request.code, request.date)
         raise NotFound(
-            f"Unable to find code '{request.code}' in {provider.info.url} version {provider.info.version}{also}",
+            f"Unable to find code '{request.code}' in {provider.info.url} version {provider.info.version}{also}"
+            + (f". {past.text}" if past is not None else ""),
             tx_code="invalid-code",
             expression="code",
         )
@@ -49,4 +57,5 @@ def lookup(registry: Registry, request: LookupRequest, context: RequestContext) 
         properties=tuple(provider.properties(concept, wanted)),
         definition=provider.definition(concept),
         supplements=tuple(provider.supplement_canonicals()),
+        issues=(release.warning,) if release.warning is not None else (),
     )

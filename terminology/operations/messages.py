@@ -10,7 +10,7 @@ from __future__ import annotations
 from ..definitions import ValueSetDefinition
 from ..errors import NotFound
 from ..model import Coding, Issue
-from ..providers.base import CodeSystemInfo
+from ..providers.base import CodeSystemInfo, HistoryNote
 from ..valuesets.resolution import Resolver, UnknownCodeSystem, VersionNotAllowed, unknown_system_message
 
 __all__ = [
@@ -30,6 +30,7 @@ __all__ = [
     "display_valid_in_default_language",
     "display_withdrawn",
     "display_wrong",
+    "history",
     "inactive_concept",
     "inactive_excluded",
     "include_system_unknown",
@@ -160,6 +161,11 @@ def unknown_code(info: CodeSystemInfo, code: str | None, path: str, probable: st
     if probable is not None:
         text += f"; did you mean '{probable}'?"
     return Issue("error", "code-invalid", text, "invalid-code", (f"{path}code",), "Unknown_Code_in_Version")
+
+
+def history(note: HistoryNote, path: str) -> Issue:
+    """What a code system's history says of a code (this server's own message: tx.fhir.org keeps no history)."""
+    return Issue(note.severity, "business-rule", note.text, expression=(f"{path}code",), message_id=note.message_id)
 
 
 def unknown_code_in_fragment(info: CodeSystemInfo, code: str | None, path: str) -> Issue:

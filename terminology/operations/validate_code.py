@@ -9,15 +9,17 @@ the codings' checks together (:mod:`.validation.answer`).
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from datetime import date
 
 from ..context import RequestContext
 from ..definitions import ValueSetDefinition
-from ..model import CodeableConcept, Coding, ValidationResult
+from ..model import CodeableConcept, Coding, Issue, ValidationResult
 from ..registry import Registry
 from ..valuesets.expand import value_set_languages
 from ..valuesets.resolution import VersionRules
 from .code_versions import choose_version
 from .contained import with_contained
+from .in_time import choose_release, locked_day, not_in_effect, rules_on, today
 from .supplements import with_supplements
 from .validation.answer import answer
 from .validation.concept import check_concept
@@ -45,6 +47,8 @@ class CodeValidationRequest:
     lenient_display: bool = False
     version_rules: VersionRules = field(default_factory=VersionRules)
     supplements: tuple[str, ...] = ()
+    date: date | None = None  # the day asked about: it chooses the releases in effect then
+
 
     @property
     def codeable_concept(self) -> bool:
@@ -55,8 +59,16 @@ def validate_code(registry: Registry, request: CodeValidationRequest, context: R
     """Validates each coding; a CodeableConcept is valid when one of its codings is."""
     registry, context = _prepared(registry, request, context)
     value_set = request.value_set
-    asked = None if value_set is None else ValueSetCheck(value_set, request.version_rules, request.active_only, request.membership_only)
-    checks = [_check_coding(registry, request, asked, coding, _path(request, index), context) for index, coding in enumerate(request.codings)]
+    # The day asked about: the request's, else the value set's lockedDate (which a request's date overrides).
+    day = request.date or (locked_day(value_set) if value_set is not None else None)
+    asked = None
+    if value_set is not None:
+        rules = rules_on(registry, request.version_rules, day)
+        asked = ValueSetCheck(value_set, rules, request.active_only, request.membership_only)
+    checks = [
+        _check_coding(registry, request, asked, coding, _path(request, index), context, day)
+        for index, coding in enumerate(request.codings)
+    ]
     concept = CodeableConcept(request.codings, request.concept_text) if request.codeable_concept else None
     return answer(registry, value_set, request.codings, concept, checks)
 
@@ -80,10 +92,15 @@ def _check_coding(
     coding: Coding,
     path: str,
     context: RequestContext,
+    day: date | None,
 ) -> ValidationResult:
-    """The code system's verdict on one coding, then the value set's, if there is one."""
+    """The code system's verdict on one coding, then the value set's, if there is one; with a warning
+    where the release that answers is not in effect on the day asked about."""
     if asked is None:
-        return check_concept(registry, coding, path, context, request.abstract_allowed, request.lenient_display)
+        release = choose_release(registry, coding.system or "", coding.version, day)
+        in_release = coding if release.version == coding.version else coding.with_version(release.version)
+        checked = check_concept(registry, in_release, path, context, request.abstract_allowed, request.lenient_display, day)
+        return _warned(checked, release.warning)
     if coding.system is None:
         inferred = inferred_system(registry, asked.value_set, coding, path, request.form)
         if isinstance(inferred, ValidationResult):
@@ -91,8 +108,24 @@ def _check_coding(
         coding = inferred
     choice = choose_version(registry, asked.value_set, coding, asked.rules, path)
     in_version = coding if choice.version == coding.version else coding.with_version(choice.version)
-    checked = check_concept(registry, in_version, path, context, request.abstract_allowed, request.lenient_display)
-    return value_set_verdict(registry, asked, coding, choice, checked, path)
+    checked = check_concept(registry, in_version, path, context, request.abstract_allowed, request.lenient_display, day)
+    return value_set_verdict(registry, asked, coding, choice, _warned(checked, _release_warning(registry, coding, choice.version, day)), path)
+
+
+def _release_warning(registry: Registry, coding: Coding, version: str | None, day: date | None) -> Issue | None:
+    """Where a value set's check used a release not in effect on the day asked about; with no day, where
+    the coding named no version and the default release answered, not in effect today."""
+    used = registry.code_system(coding.system or "", version)
+    if used is None or used.info.effective is None:
+        return None
+    if day is not None:
+        return not_in_effect(used, day)
+    default = coding.version is None and used is registry.code_system(coding.system or "")
+    return not_in_effect(used, today(), asked=False) if default else None
+
+
+def _warned(checked: ValidationResult, warning: Issue | None) -> ValidationResult:
+    return checked if warning is None else checked.with_issue(warning)
 
 
 def _path(request: CodeValidationRequest, index: int) -> str:

@@ -5,13 +5,15 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from ..context import RequestContext
 from ..definitions import SupplementDefinition
+from ..fiscal_years import EffectivePeriod
 from ..model import Coding, Designation, Extension, Property, PropertyDefinition
 
-__all__ = ["PREFERRED_FOR_LANGUAGE", "CodeSystemInfo", "CodeSystemProvider", "Concept", "ConceptFilter"]
+__all__ = ["PREFERRED_FOR_LANGUAGE", "CodeSystemInfo", "CodeSystemProvider", "Concept", "ConceptFilter", "HistoryNote"]
 
 #: The designation use of a code system's own display, in its own language.
 PREFERRED_FOR_LANGUAGE = Coding(
@@ -21,6 +23,16 @@ PREFERRED_FOR_LANGUAGE = Coding(
 #: A provider's own handle on one concept, returned by :meth:`CodeSystemProvider.locate`
 #: and handed back to it; operations never look inside.
 Concept = Any
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryNote:
+    """A code's change in time, as a validation reports it: ``message_id`` names the kind of change;
+    ``severity`` is ``error`` where the change is why the code is not valid, else ``warning``."""
+
+    message_id: str
+    text: str
+    severity: str = "error"
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +55,11 @@ class CodeSystemInfo:
     experimental: bool = False
     language: str | None = None
     warning_status: str | None = None  # deprecated, withdrawn, draft or experimental: worth a warning
+    # The days this version is in effect, for a code system released in time (ICD-10-CM); None for one
+    # whose versions are not tied to dates, which a date in a request does not choose among.
+    effective: EffectivePeriod | None = None
+    # Further names of this version (an ICD-10-CM release's own date, where the fiscal year names it).
+    aliases: tuple[str, ...] = ()
 
     @property
     def canonical(self) -> str:
@@ -132,6 +149,12 @@ class CodeSystemProvider(ABC):
 
     def status(self, concept: Concept) -> str | None:
         """The concept's status code (``active``, ``retired``, ``deprecated`` ...), if it has one."""
+        return None
+
+    def history_note(self, code: str, day: date | None) -> HistoryNote | None:
+        """What the code system's history says of ``code`` where this version alone would mislead a
+        coder (the code was deleted, is not yet valid, became a header), for the day asked about (None:
+        this version's own time). None by default: most code systems keep no history."""
         return None
 
     def probable_code(self, code: str) -> str | None:

@@ -3,18 +3,25 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterator, Sequence
+from datetime import date
 from functools import lru_cache
 from itertools import islice
+from typing import TYPE_CHECKING
 
 from ..context import RequestContext
 from ..definitions import SupplementDefinition
 from ..definitions.code_system import ConceptAdditions
 from ..errors import InvalidRequest
+from ..fiscal_years import EffectivePeriod, fiscal_year_start, release_label
 from ..loaders.icd10cm_xml import NOTE_KINDS, Icd10cmEntry, Icd10cmRelease, Notes
 from ..model import Coding, Designation, Property, PropertyDefinition
-from .base import CodeSystemInfo, CodeSystemProvider, ConceptFilter
+from .base import CodeSystemInfo, CodeSystemProvider, ConceptFilter, HistoryNote
+from .icd10cm_changes import HISTORY_PROPERTIES, history_note, history_properties
 from .filters import PredicateFilter, generic_filter
 from .icd10cm_text_index import Icd10cmTextIndex
+
+if TYPE_CHECKING:
+    from .icd10cm_history import Icd10cmHistory
 
 __all__ = ["ICD10CM_URL", "Icd10cmProvider"]
 
@@ -68,11 +75,18 @@ class Icd10cmProvider(CodeSystemProvider):
         id: str = "icd-10-cm",
         text_index: Icd10cmTextIndex | None = None,
         supplements: Sequence[SupplementDefinition] = (),
+        version: str | None = None,
+        effective: EffectivePeriod | None = None,
+        aliases: tuple[str, ...] = (),
+        history: Icd10cmHistory | None = None,
     ) -> None:
         """``supplements``: CodeSystem supplements whose designations and properties (coding
         guidance ...) are added to the concepts they name, and whose properties the codes below
-        those concepts inherit."""
+        those concepts inherit. ``version``: the version id it is served as (the release's fiscal
+        year by default); ``effective``: the days it is in effect; ``aliases``: its further version ids;
+        ``history``: the code history of ICD-10-CM across fiscal years, which lookups and validations report."""
         self.release = release
+        self.history = history
         self.text_index = text_index
         self.supplements = tuple(supplements)
         self._order: tuple[Icd10cmEntry, ...] | None = None  # every concept in order, made when first asked for
@@ -82,7 +96,7 @@ class Icd10cmProvider(CodeSystemProvider):
         self._level_notes: dict[tuple[str, str], tuple[Property, ...]] = {}
         self._added: dict[str, list[ConceptAdditions]] = {}
         self._added_properties: dict[str, tuple[Property, ...]] = {}  # by code, as the supplements' words are read
-        definitions = list(_PROPERTY_DEFINITIONS)
+        definitions = list(_PROPERTY_DEFINITIONS) + (list(HISTORY_PROPERTIES) if history is not None else [])
         for supplement in self.supplements:
             for code, added in supplement.concepts.items():
                 self._added.setdefault(code, []).append(added)
@@ -92,17 +106,20 @@ class Icd10cmProvider(CodeSystemProvider):
         self.info = CodeSystemInfo(
             id=id,
             url=ICD10CM_URL,
-            version=release.version,
+            version=version or release.version,
             name="ICD10CM",
             title="International Classification of Diseases, Tenth Revision, Clinical Modification (ICD-10-CM)",
             publisher="National Center for Health Statistics (NCHS), Centers for Disease Control and Prevention",
             description=(
-                f"ICD-10-CM, the {release.version} release of the tabular list (CDC/NCHS): chapters as a property, "
-                "blocks, categories, subcategories and the codes with a 7th character."
+                f"ICD-10-CM, {release_label(release.effective or fiscal_year_start(release.fiscal_year))}: the tabular "
+                "list (CDC/NCHS), with chapters as a property, blocks, categories, subcategories and the codes with a "
+                "7th character."
             ),
             copyright="ICD-10-CM is published by the US National Center for Health Statistics (public domain).",
             case_sensitive=True,
             language="en",
+            effective=effective,
+            aliases=aliases,
         )
         self._entries = release.entries
         self._billable_codes = lru_cache(maxsize=4096)(self._billable_codes_uncached)
@@ -172,7 +189,11 @@ class Icd10cmProvider(CodeSystemProvider):
         return self._definitions
 
     def with_supplements(self, supplements: Sequence[SupplementDefinition]) -> Icd10cmProvider:
-        supplemented = Icd10cmProvider(self.release, self.info.id, self.text_index, (*self.supplements, *supplements))
+        info = self.info
+        supplemented = Icd10cmProvider(
+            self.release, info.id, self.text_index, (*self.supplements, *supplements), info.version, info.effective, info.aliases,
+            self.history,
+        )  # fmt: skip
         supplemented._order, supplemented._chapter_spans = self._order, self._chapter_spans  # the same release: the same order
         supplemented._level_notes = self._level_notes
         return supplemented
@@ -208,6 +229,16 @@ class Icd10cmProvider(CodeSystemProvider):
             yield from self._note_properties(concept, wanted, inherited)
         if self._added:
             yield from self._supplement_properties(concept, want, inherited)
+        past = self.history.of(concept.code) if self.history is not None else None
+        if past is not None:
+            yield from history_properties(past, None if wanted is None else frozenset(wanted))
+
+    def history_note(self, code: str, day: date | None) -> HistoryNote | None:
+        past = self.history.of(code) if self.history is not None else None
+        if past is None:
+            return None
+        concept = self._entries.get(code)
+        return history_note(past, self.release.fiscal_year, concept is not None, concept is not None and self.is_abstract(concept), day)
 
     def _note_properties(self, concept: Icd10cmEntry, wanted: Collection[str] | None, inherited: bool) -> Iterator[Property]:
         levels = [(concept.code, _LEVELS[concept.kind], concept.notes)]

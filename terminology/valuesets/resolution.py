@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Protocol
 
 from ..definitions.value_set import Include, ValueSetDefinition
@@ -23,6 +24,8 @@ class Resolver(Protocol):
     def value_set(self, url: str, version: str | None = None) -> ValueSetDefinition | None: ...
 
     def versions(self, url: str) -> list[str]: ...
+
+    def in_effect(self, url: str, day: date) -> tuple[CodeSystemProvider, bool] | None: ...
 
 
 class CircularReference(InvalidRequest):
@@ -135,13 +138,21 @@ class VersionRules:
 _NO_RULES = VersionRules()
 
 
-def _current_on(resolver: Resolver, system: str, date: str) -> str | None:
-    """The latest version of ``system`` published on or before ``date`` (a value set's lockedDate);
-    None (the default version) when no version says when it was published."""
+def _current_on(resolver: Resolver, system: str, locked: str) -> str | None:
+    """The version of ``system`` current on ``locked`` (a value set's lockedDate): for a code system
+    released in time (ICD-10-CM), the release in effect then (else the nearest); for another, the latest
+    version published on or before it; None (the default version) when no version says when it was published."""
+    try:
+        day = date.fromisoformat(locked[:10])
+    except ValueError:
+        day = None
+    dated = resolver.in_effect(system, day) if day is not None else None
+    if dated is not None:
+        return dated[0].info.version
     for version in reversed(resolver.versions(system)):
         provider = resolver.code_system(system, version)
         published = provider.info.date if provider is not None else None
-        if published and published[:10] <= date[:10]:
+        if published and published[:10] <= locked[:10]:
             return version
     return None
 

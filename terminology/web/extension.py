@@ -31,7 +31,9 @@ class Terminology:
     """``Terminology(app)`` or ``Terminology().init_app(app, url_prefix="/fhir")``.
 
     Config keys (all optional): ``TERMINOLOGY_ICD10CM_FILES`` (tabular XML files; the embedded
-    release by default), ``TERMINOLOGY_RESOURCE_PATHS`` (FHIR CodeSystem, ValueSet and ConceptMap
+    releases by default), ``TERMINOLOGY_DATA_DIR`` (the data folder, whose imported releases are
+    served beside them; default ``$TERMINOLOGY_DATA_DIR``, else ``~/.local/share/terminology``),
+    ``TERMINOLOGY_RESOURCE_PATHS`` (FHIR CodeSystem, ValueSet and ConceptMap
     files, folders and packages), ``TERMINOLOGY_DEFAULT_SUPPLEMENTS`` (canonicals of CodeSystem
     supplements applied without ``useSupplement``, such as the ICD-10-CM coding guidance),
     ``TERMINOLOGY_CACHE_DIR``, ``TERMINOLOGY_MAX_BODY_BYTES`` (default 16 MiB),
@@ -48,12 +50,13 @@ class Terminology:
         prefix = "/" + prefix.strip("/") if prefix.strip("/") else ""
         registry = registry or self.registry
         if registry is None:
-            cache_dir = app.config.get("TERMINOLOGY_CACHE_DIR")
+            cache_dir, data_dir = app.config.get("TERMINOLOGY_CACHE_DIR"), app.config.get("TERMINOLOGY_DATA_DIR")
             registry = build_registry(
                 app.config.get("TERMINOLOGY_ICD10CM_FILES", ()),
                 Path(cache_dir) if cache_dir else None,
                 app.config.get("TERMINOLOGY_RESOURCE_PATHS", ()),
                 app.config.get("TERMINOLOGY_DEFAULT_SUPPLEMENTS", ()),
+                Path(data_dir) if data_dir else None,
             )
         max_body = int(app.config.get("TERMINOLOGY_MAX_BODY_BYTES", 16 * 1024 * 1024))
         state = TerminologyState(Dispatcher(registry, max_body), prefix)

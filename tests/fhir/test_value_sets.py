@@ -86,6 +86,12 @@ def test_an_expansion_it_carries():
     assert read_value_set(_value_set()).expansion is None
 
 
+@pytest.mark.parametrize("total", [True, False, "2", 2.5])
+def test_a_total_that_is_no_integer_is_taken_as_absent(total):
+    """(found by the property test in test_definitions: JSON's true and false are Python ints)"""
+    assert read_value_set(_value_set(expansion={"total": total})).expansion.total is None
+
+
 def test_no_compose_is_an_empty_one_and_the_source_is_kept():
     resource = _value_set()
     read = read_value_set(resource)

@@ -23,7 +23,7 @@ from terminology.loaders.icd10cm_xml import Icd10cmRelease, load_tabular
 
 FOLDER = Path(__file__).resolve().parents[2] / "resources" / "icd10cm"
 RELEASES = {  # file: the <version> it states
-    "icd10cm-tabular-2021.xml.gz": "2021",
+    "icd10cm-tabular-January-1-2021.xml.gz": "2021",
     "icd10cm-tabular-April-1-2025.xml.gz": "2025",
     "icd10c-tabular-April-1-2026.xml.gz": "2026",
 }
@@ -108,6 +108,6 @@ def test_codes_added_and_deleted_between_the_releases(code: str, in_2021: bool, 
 
 
 def test_a_billable_code_that_became_a_header() -> None:
-    then, now = _loaded("icd10cm-tabular-2021.xml.gz"), _loaded("icd10cm-tabular-April-1-2025.xml.gz")
+    then, now = _loaded("icd10cm-tabular-January-1-2021.xml.gz"), _loaded("icd10cm-tabular-April-1-2025.xml.gz")
     assert then.entries["M54.5"].children == ()  # billable in FY2021
     assert now.entries["M54.5"].children == ("M54.50", "M54.51", "M54.59")

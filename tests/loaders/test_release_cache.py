@@ -10,14 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from terminology.content import DEFAULT_ICD10CM_FILE, resources_dir
+from terminology.content import EMBEDDED_ICD10CM_FILES, resources_dir
 from terminology.loaders import icd10cm_xml, release_cache
 from terminology.loaders.icd10cm_xml import load_tabular
-from terminology.loaders.release_cache import default_cache_dir, load_release
+from terminology.loaders.release_cache import default_cache_dir, load_release, store_release
 
 from .test_icd10cm_xml import TINY
 
-RELEASE = resources_dir() / DEFAULT_ICD10CM_FILE
+RELEASE = resources_dir() / EMBEDDED_ICD10CM_FILES[-1]
 
 
 @pytest.fixture()
@@ -60,8 +60,17 @@ def test_a_current_copy_is_what_is_read(tiny_file, tmp_path):
     load_release(tiny_file, cache_dir)
     [written] = _cached(cache_dir)
     version, chapters, entries, roots = marshal.loads(written.read_bytes())
-    written.write_bytes(marshal.dumps(("copy", chapters, entries, roots)))
-    assert load_release(tiny_file, cache_dir).version == "copy"
+    written.write_bytes(marshal.dumps(("2030", chapters, entries, roots)))
+    assert load_release(tiny_file, cache_dir).version == "2030"
+
+
+def test_a_release_stored_for_a_file_is_read_without_parsing_the_file(tiny_file, tmp_path):
+    cache_dir = tmp_path / "cache"
+    release = load_tabular(tiny_file)
+    release.version = "2030"  # not what the file says: only the stored copy says it
+    store_release(tiny_file, release, cache_dir)
+    assert [p.name for p in _cached(cache_dir)] == [_expected_name(tiny_file)]
+    assert load_release(tiny_file, cache_dir).version == "2030"
 
 
 def test_the_copy_is_keyed_by_the_files_content_not_its_name(tiny_file, tmp_path):

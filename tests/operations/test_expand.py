@@ -513,7 +513,7 @@ def test_icd10cm_version_rules(registry):
         _expand(registry, url=f"{ICD10CM}?fhir_vs=isa/M48.48", options=ExpansionOptions(version_rules=forced))
     assert (caught.value.status, caught.value.tx_code, caught.value.system, caught.value.version) == (404, "not-found", ICD10CM, "2019")
     assert caught.value.message == (
-        f"A definition for CodeSystem '{ICD10CM}' version '2019' could not be found, so the value set cannot be expanded. Valid versions: 2026"
+        f"A definition for CodeSystem '{ICD10CM}' version '2019' could not be found, so the value set cannot be expanded. Valid versions: 2021, 2025 and 2026"
     )
 
 

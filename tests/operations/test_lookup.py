@@ -87,7 +87,7 @@ def _raises_not_found(registry, request, tx_code, expression) -> str:
 def test_an_unknown_version(registry):
     message = _raises_not_found(registry, LookupRequest(ICD10CM, "M48.48", version="2019"), "not-found", "system")
     assert message == (
-        f"A definition for CodeSystem '{ICD10CM}' version '2019' could not be found, so the code cannot be looked up. Valid versions: 2026"
+        f"A definition for CodeSystem '{ICD10CM}' version '2019' could not be found, so the code cannot be looked up. Valid versions: 2021, 2025 and 2026"
     )
 
 

@@ -56,7 +56,7 @@ CALLS = {
     "version_not_allowed": lambda: messages.version_not_allowed(VersionNotAllowed("no"), ""),
     "versionless_mismatch": lambda: messages.versionless_mismatch(ANIMALS, "1.0", "2.0", ""),
 }
-OUR_OWN = {"abstract_warning"}  # this server's own message: tx.fhir.org has none to match
+OUR_OWN = {"abstract_warning", "history"}  # this server's own messages: tx.fhir.org has none to match
 
 
 @cache

@@ -171,7 +171,8 @@ def test_bundle_entries_answered_as_alone(client):
     assert resources[1] == resource_of(client.get(VALIDATE, query_string={"coding": f"{ICD10CM}|M48.48XA"}))
     assert param(resources[2], "outcome") == "subsumes"
     assert resources[3] == resource_of(client.get("/fhir/CodeSystem/icd-10-cm"))
-    assert resources[4]["resourceType"] == "Bundle" and resources[4]["total"] == 1
+    assert resources[4]["resourceType"] == "Bundle" and resources[4]["total"] == 3  # the embedded releases
+    assert [entry["resource"]["version"] for entry in resources[4]["entry"]] == ["2021", "2025", "2026"]
     assert resources[5]["resourceType"] == "CapabilityStatement"
 
 

@@ -1,5 +1,6 @@
 """Parameters an operation takes but does not honour are refused over HTTP (400, not-supported, naming
-the parameter and why), never passed over; parameters that exclude each other are refused together."""
+the parameter and why), never passed over; parameters that exclude each other are refused together; a
+date is taken, and one that is no date is a 400 naming the parameter."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from .helpers import ICD10CM, error_outcome, issues, outcome_text, param, parameters_body, resource_of
+from .helpers import ICD10CM, error_outcome, issues, names, outcome_text, param, parameters_body, resource_of
 
 GENDER_VS = "http://hl7.org/fhir/ValueSet/administrative-gender"
 GENDER = "http://hl7.org/fhir/administrative-gender"
@@ -75,12 +76,37 @@ def test_uuid_which_only_names_the_parameters_is_taken(client, operation):
         assert "uuid" not in outcome_text(resource_of(response, 404))
 
 
+# --- the day asked about --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("operation", ["lookup", "cs-validate", "vs-validate", "expand", "subsumes"])
+def test_date_is_taken(client, operation):
+    """A date chooses the ICD-10-CM release in effect on it (FY2025's April update on 2025-06-01)."""
+    answer = resource_of(_post(client, ALL[operation], {"name": "date", "valueDateTime": "2025-06-01"}))
+    if operation in ("lookup", "cs-validate"):
+        assert param(answer, "version") == "2025"
+    if operation == "subsumes":
+        assert names(answer) == ["outcome"]  # the release in effect answers: no warning that it is not
+    if operation == "expand":
+        assert {"name": "date", "valueDateTime": "2025-06-01"} in answer["expansion"]["parameter"]  # echoed
+
+
+@pytest.mark.parametrize("operation", ["lookup", "cs-validate", "vs-validate", "expand", "subsumes"])
+@pytest.mark.parametrize("value", ["2025-13-01", "x"])
+def test_a_malformed_date_is_a_bad_request(client, operation, value):
+    url, entries = ALL[operation]
+    query = {entry["name"]: next(v for k, v in entry.items() if k.startswith("value")) for entry in entries}
+    as_post = _post(client, ALL[operation], {"name": "date", "valueDateTime": value})
+    for response in (client.get(url, query_string={**query, "date": value}), as_post):
+        outcome = error_outcome(response, 400)
+        [issue] = issues(outcome)
+        assert issue["code"] == "invalid"
+        assert outcome_text(outcome) == (
+            f"The parameter 'date' must be a date (2026-04-01, or a dateTime such as 2026-04-01T10:00:00Z), not '{value}'"
+        )
+
+
 # --- R4's parameters that are not honoured ----------------------------------------------------------
-
-
-@pytest.mark.parametrize("operation", ["lookup", "cs-validate", "vs-validate", "expand"])
-def test_date_is_refused(client, operation):
-    assert "name a version instead" in _refused(_post(client, ALL[operation], {"name": "date", "valueDateTime": "2020-01-01"}), "date")
 
 
 @pytest.mark.parametrize(

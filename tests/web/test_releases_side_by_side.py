@@ -13,7 +13,7 @@ from terminology.web import create_app
 from .helpers import ICD10CM, error_outcome, outcome_text, param, resource_of
 
 FOLDER = Path(__file__).resolve().parents[2] / "resources" / "icd10cm"
-FILES = ["icd10c-tabular-April-1-2026.xml.gz", "icd10cm-tabular-April-1-2025.xml.gz", "icd10cm-tabular-2021.xml.gz"]
+FILES = ["icd10c-tabular-April-1-2026.xml.gz", "icd10cm-tabular-April-1-2025.xml.gz", "icd10cm-tabular-January-1-2021.xml.gz"]
 
 
 @pytest.fixture(scope="module")

@@ -50,9 +50,11 @@ def test_the_guidance_supplement_is_listed_and_read(client):
 
 
 def test_a_search_leaves_content_as_it_is_and_marks_what_it_leaves_out(client):
-    (entry,) = _search(client, "CodeSystem", {"url": ICD10CM})["entry"]
-    assert entry["resource"]["content"] == "complete"
-    assert "concept" not in entry["resource"] and SUBSETTED in entry["resource"]["meta"]["tag"]
+    entries = _search(client, "CodeSystem", {"url": ICD10CM})["entry"]
+    assert [entry["resource"]["version"] for entry in entries] == ["2021", "2025", "2026"]  # the embedded releases
+    for entry in entries:
+        assert entry["resource"]["content"] == "complete"
+        assert "concept" not in entry["resource"] and SUBSETTED in entry["resource"]["meta"]["tag"]
 
 
 def test_every_guidance_resource_is_found_by_its_id_and_url(client):
@@ -224,4 +226,7 @@ def test_a_code_system_a_supplement_stands_in_for_is_listed_once(registry):
 
     supplemented = with_supplements(registry, [f"http://fhir.icd10cm-terminology.org/CodeSystem/{SUPPLEMENT_ID}"])
     page = search_code_systems(supplemented, SearchRequest((Criterion("url", "uri", (ICD10CM,)),)))
-    assert page.total == 1 and page.found[0].get() is supplemented.code_system(ICD10CM)
+    releases = {found.metadata.version: found.get() for found in page.found}
+    assert page.total == len(releases) == 3 and sorted(releases) == ["2021", "2025", "2026"]  # each release once
+    assert releases["2026"] is supplemented.code_system(ICD10CM)  # the release the supplement names, supplemented
+    assert (releases["2021"], releases["2025"]) == (registry.code_system(ICD10CM, "2021"), registry.code_system(ICD10CM, "2025"))

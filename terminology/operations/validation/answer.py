@@ -31,7 +31,8 @@ def answer(
 ) -> ValidationResult:
     """The answer for ``codings`` (those of ``concept``, when a CodeableConcept was sent) from their
     ``checks``, in order: valid when one coding is."""
-    issues = (*(issue for check in checks for issue in check.issues), *_status_issues(registry, value_set, checks))
+    # (dict.fromkeys: an issue several codings share, such as the release answering them all, is said once)
+    issues = tuple(dict.fromkeys((*(issue for check in checks for issue in check.issues), *_status_issues(registry, value_set, checks))))
     valid = next((check for check in checks if check.result), None)
     chosen = valid or checks[0]
     if concept is not None and value_set is not None:

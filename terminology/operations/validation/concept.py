@@ -3,6 +3,8 @@ abstract where that is not allowed, inactive or deprecated, and is its display r
 
 from __future__ import annotations
 
+from datetime import date
+
 from ...context import RequestContext
 from ...model import Coding, Issue, ValidationResult
 from ...providers.base import CodeSystemProvider, Concept
@@ -24,17 +26,19 @@ def check_concept(
     context: RequestContext,
     abstract_allowed: bool = True,
     lenient_display: bool = False,
+    day: date | None = None,
 ) -> ValidationResult:
     """Whether ``coding`` is valid in its code system (in its version); ``abstract_allowed``: whether an
     abstract concept (an ICD-10-CM header) counts as valid; ``lenient_display``: a wrong display is
-    only a warning."""
+    only a warning. Where the code system's history says the code changed (deleted, not yet valid on
+    ``day``, became a header), an issue says so."""
     provider = registry.code_system(coding.system or "", coding.version)
     if provider is None:
         return unusable_system(registry, coding, path)
     code = coding.code or ""
     concept = provider.locate(code)
     if concept is None:
-        return _unknown_code(provider, coding, path)
+        return _unknown_code(provider, coding, path, day)
     found = provider.code(concept)
     normalized = found if found != code else None  # found ignoring case, in a code system that ignores case
     issues = [messages.case_difference(code, normalized, provider.info.canonical, path)] if normalized is not None else []
@@ -48,6 +52,8 @@ def check_concept(
         display_issues, wrong_display = check_display(provider, concept, code, coding.display, path, context, lenient_display)
         issues += display_issues
     valid = not wrong_display and (abstract is None or abstract.severity != "error")
+    if abstract is not None:
+        issues += _history_issues(provider, code, day, path)
     return ValidationResult(
         valid,
         "; ".join(sorted(issue.text for issue in issues if issue.severity != "information")) or None,
@@ -62,14 +68,20 @@ def check_concept(
     )
 
 
-def _unknown_code(provider: CodeSystemProvider, coding: Coding, path: str) -> ValidationResult:
+def _unknown_code(provider: CodeSystemProvider, coding: Coding, path: str, day: date | None) -> ValidationResult:
     info = provider.info
     if info.content == "fragment":  # the code may be in a part of the code system this resource leaves out
         issue = messages.unknown_code_in_fragment(info, coding.code, path)
         return ValidationResult(True, None, info.url, info.version, coding.code, issues=(issue,))
     probable = provider.probable_code(coding.code or "")
-    issue = messages.unknown_code(info, coding.code, path, probable)
-    return ValidationResult(False, issue.text, info.url, info.version, coding.code, normalized_code=probable, issues=(issue,))
+    issues = [messages.unknown_code(info, coding.code, path, probable), *_history_issues(provider, coding.code or "", day, path)]
+    message = "; ".join(issue.text for issue in issues)
+    return ValidationResult(False, message, info.url, info.version, coding.code, normalized_code=probable, issues=tuple(issues))
+
+
+def _history_issues(provider: CodeSystemProvider, code: str, day: date | None, path: str) -> list[Issue]:
+    note = provider.history_note(code, day)
+    return [messages.history(note, path)] if note is not None else []
 
 
 def _abstract(provider: CodeSystemProvider, concept: Concept, code: str, allowed: bool, path: str) -> Issue | None:
