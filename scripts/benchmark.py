@@ -15,11 +15,17 @@ a page of 100 codes each time, so what grows is the selection and the count, not
     scripts/bench --quick         # under a minute
     scripts/bench --json out.json # every figure: name, value, unit, baseline, ratio
     scripts/bench --against DIR   # this checkout's server beside another's (before and after a change)
+    scripts/bench --only memory   # the newest release alone beside all releases: start-up and memory per worker
 
 With ``--against DIR`` (another checkout of the project, set up with ``scripts/setup-env bench``)
 both servers run at once and each workload is sent to one, then the other, in turns: throughput
 and latency are printed as ratios to the other checkout's, the best of the turns of each, so that
 a change is judged against the code before it under the same load of the shared machine.
+
+The memory figures set the default server (every embedded release) beside one that serves the newest
+release alone, started in turns with their compiled content cached: the start-up to the first answer
+(the best of the turns) against its target, and the memory of a worker (PSS: the pages it shares with
+the other processes count in part) as a ratio to the one-release server's, beside its target.
 """
 
 from __future__ import annotations
@@ -51,6 +57,8 @@ VENV_BIN = Path(sys.executable).parent
 ICD10CM = "http://hl7.org/fhir/sid/icd-10-cm"
 ICD10CM_ALL = f"{ICD10CM}?fhir_vs"  # the implicit value set of every code
 TYPEAHEAD_P95_TARGET_MS = 15.0
+CACHED_START_TARGET_S = 1.5  # every release served, the compiled content cached
+RELEASES_MEMORY_TARGET = 1.3  # a worker's memory with every release, as a ratio to the newest release alone
 READY = f"/fhir/CodeSystem/$lookup?system={ICD10CM}&code=M48.48XA"  # answered once the content is loaded
 TYPEAHEAD = "ValueSet/$expand typeahead GET"
 # Words a user does not type to narrow a search.
@@ -144,15 +152,29 @@ def gunicorn_baseline(port: int, workers: int) -> list[str]:
 
 def memory_of(pid: int) -> tuple[float, float, int]:
     """PSS of a server process and its workers: (largest, total) in MB, and how many processes."""
-    family = [pid] + [int(child) for child in subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()]
+    sizes = _pss_mb([pid, *_workers(pid)])
+    return max(sizes), sum(sizes), len(sizes)
+
+
+def worker_memory(pid: int) -> float:
+    """The mean PSS of a server's workers (the processes it forked), in MB."""
+    return statistics.mean(_pss_mb(_workers(pid)))
+
+
+def _workers(pid: int) -> list[int]:
+    return [int(child) for child in subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()]
+
+
+def _pss_mb(pids: list[int]) -> list[float]:
+    """The PSS of each process still running, in MB."""
     sizes = []
-    for member in family:
+    for pid in pids:
         try:
-            rollup = Path(f"/proc/{member}/smaps_rollup").read_text()
+            rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
         except OSError:
             continue
         sizes.append(int(re.search(r"^Pss:\s+(\d+)", rollup, re.M).group(1)) / 1024)
-    return max(sizes), sum(sizes), len(sizes)
+    return sizes
 
 
 # -- load ------------------------------------------------------------------------------------------
@@ -451,6 +473,40 @@ def first_start_figures(workers: int, typeahead: Request) -> list[Figure]:
     ]
 
 
+def release_figures(workers: int, turns: int) -> list[Figure]:
+    """The default server (every embedded release) beside one that serves the newest release alone,
+    started in turns with their compiled content cached (``terminology prepare`` first): the start-up
+    to the first $lookup, the best of the turns, against its target; a worker's PSS, the median of the
+    turns, as a ratio to the one-release server's."""
+    from terminology.content import EMBEDDED_ICD10CM_FILES, resources_dir
+
+    servers = {
+        "the newest release alone": ["--data", str(resources_dir() / EMBEDDED_ICD10CM_FILES[-1])],
+        "every release (the default)": [],
+    }
+    starts: dict[str, list[float]] = {name: [] for name in servers}
+    memory: dict[str, list[float]] = {name: [] for name in servers}
+    for data in servers.values():
+        subprocess.run([str(VENV_BIN / "terminology"), "prepare", *data], check=True, capture_output=True)
+    for _ in range(turns):
+        for name, data in servers.items():
+            port = free_port()
+            with running(our_server(port, workers) + data, port, READY) as (startup, pid):
+                starts[name].append(startup)
+                memory[name].append(worker_memory(pid))
+    alone, every = servers
+    start, per_worker = min(starts[every]), statistics.median(memory[every])
+    one_start, one_worker = min(starts[alone]), statistics.median(memory[alone])
+    return [
+        Figure(f"releases: start-up to first $lookup, {alone} (compiled content cached)", one_start, "s"),
+        Figure(f"releases: start-up to first $lookup, {every} (compiled content cached)", start, "s",
+               f"target {CACHED_START_TARGET_S:g} s", start / CACHED_START_TARGET_S),
+        Figure(f"releases: memory (PSS) per worker, {alone}", one_worker, "MB"),
+        Figure(f"releases: memory (PSS) per worker, {every}", per_worker, "MB",
+               f"{alone} (target {RELEASES_MEMORY_TARGET:g})", per_worker / one_worker),
+    ]
+
+
 def against_figures(other: Path, operations: dict[str, list[Request]], seconds: int, workers: int, turns: int) -> list[Figure]:
     """Each workload's throughput and latencies on this checkout's server as ratios to ``other``'s,
     both up at once and loaded in turns; the best turn of each stands."""
@@ -495,27 +551,37 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, help="seconds per wrk run (default: 2 with --quick, else 10)")
     parser.add_argument("--queries", type=int, default=300, help="typeahead queries (default: %(default)s)")
     parser.add_argument("--against", metavar="DIR", type=Path, help="compare with the server of another checkout, in turns")
-    parser.add_argument("--turns", type=int, default=3, help="with --against: runs of each workload on each server")
+    parser.add_argument("--turns", type=int, default=3,
+                        help="with --against: runs of each workload on each server; else starts of each server for the memory figures")
+    parser.add_argument("--only", choices=("memory",), help="only these figures: memory (every release beside the newest alone)")
     args = parser.parse_args()
     seconds = args.seconds or (2 if args.quick else 10)
-    rng = random.Random(20260401)
-    operations = workloads(rng, args.queries)
-    shared = f"{args.workers} workers, wrk -t2 -c32 for {seconds} s per run"
-    if args.against is not None:
-        figures = against_figures(args.against.resolve(), operations, seconds, args.workers, args.turns)
-        header = f"{shared}, {args.turns} turns on each server, on {os.cpu_count()} cores; ratios: this checkout / {args.against}"
+    if args.only == "memory":
+        figures = release_figures(args.workers, args.turns)
+        header = f"{args.workers} workers, {args.turns} starts of each server, on {os.cpu_count()} cores"
     else:
-        figures = baseline_figures(rng, operations, seconds, args.workers, args.quick)
-        header = (f"{shared}, on {os.cpu_count()} cores; typeahead: {len(operations[TYPEAHEAD])} queries (count=10) "
-                  "from one keep-alive client")
+        figures, header = load_run(args, seconds)
     print(f"\n{header}\n")
     print_figures(figures)
     if args.json:
         Path(args.json).write_text(json.dumps([asdict(figure) for figure in figures], indent=2))
 
 
+def load_run(args: argparse.Namespace, seconds: int) -> tuple[list[Figure], str]:
+    """The figures of the workloads (beside the baselines, or beside another checkout's server), and their header."""
+    rng = random.Random(20260401)
+    operations = workloads(rng, args.queries)
+    shared = f"{args.workers} workers, wrk -t2 -c32 for {seconds} s per run"
+    if args.against is not None:
+        figures = against_figures(args.against.resolve(), operations, seconds, args.workers, args.turns)
+        return figures, f"{shared}, {args.turns} turns on each server, on {os.cpu_count()} cores; ratios: this checkout / {args.against}"
+    figures = baseline_figures(rng, operations, seconds, args.workers, args.quick, args.turns)
+    return figures, (f"{shared}, on {os.cpu_count()} cores; typeahead: {len(operations[TYPEAHEAD])} queries (count=10) "
+                     "from one keep-alive client")
+
+
 def baseline_figures(
-    rng: random.Random, operations: dict[str, list[Request]], seconds: int, workers: int, quick: bool
+    rng: random.Random, operations: dict[str, list[Request]], seconds: int, workers: int, quick: bool, turns: int
 ) -> list[Figure]:
     """The server's figures, as ratios to the bare-Flask baselines where they have one."""
     figures: list[Figure] = []
@@ -525,6 +591,7 @@ def baseline_figures(
     before = baseline_loads(validate, seconds, workers)
 
     figures += first_start_figures(workers, operations[TYPEAHEAD][0])
+    figures += release_figures(workers, turns)
     port = free_port()
     with running(our_server(port, workers), port, READY) as (startup, pid):
         figures.append(Figure("start-up to first $lookup (compiled content cached)", startup, "s"))

@@ -8,13 +8,14 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from .collector import collector_paused
 from .fhir import codec
 from .fhir.definitions import read_resource
 from .loaders.data_folder import default_data_dir, release_files
 from .loaders.fhir_files import load_resources
 from .fiscal_years import EffectivePeriod, day_before, fiscal_year_end
 from .loaders.icd10cm_xml import Icd10cmRelease, InvalidTabularFile
-from .loaders.release_cache import load_release
+from .loaders.release_cache import load_releases
 from .providers.icd10cm import Icd10cmProvider
 from .providers.icd10cm_text_index import Icd10cmTextIndex
 from .operations.supplements import with_supplements
@@ -45,6 +46,7 @@ def resources_dir() -> Path:
     return Path(sys.prefix) / "share" / "terminology" / "resources"
 
 
+@collector_paused()
 def build_registry(
     icd10cm_files: Sequence[str | Path] = (),
     cache_dir: Path | None = None,
@@ -107,8 +109,13 @@ def _icd10cm_releases(
     icd10cm_files: Sequence[str | Path], cache_dir: Path | None, data_dir: Path | None
 ) -> list[tuple[Icd10cmRelease, Icd10cmTextIndex]]:
     """The releases to serve, oldest first: those given (or embedded) and those in the data folder."""
-    given = [_loaded(path, cache_dir) for path in list(icd10cm_files) or [resources_dir() / name for name in EMBEDDED_ICD10CM_FILES]]
-    imported = [_loaded(path, cache_dir) for path in release_files(default_data_dir() if data_dir is None else data_dir)]
+    given_paths = list(icd10cm_files) or [resources_dir() / name for name in EMBEDDED_ICD10CM_FILES]
+    paths = [*given_paths, *release_files(default_data_dir() if data_dir is None else data_dir)]
+    loaded = [  # sharing what they have in common
+        (Path(path), release, Icd10cmTextIndex.for_release(release, path, cache_dir))
+        for path, release in zip(paths, load_releases(paths, cache_dir))
+    ]
+    given, imported = loaded[: len(given_paths)], loaded[len(given_paths) :]
     imported_on = {release.effective: path for path, release, _ in imported}
     served = []
     for path, release, text_index in given:
@@ -118,8 +125,3 @@ def _icd10cm_releases(
             served.append((release, text_index))
     served += [(release, text_index) for _, release, text_index in imported]
     return sorted(served, key=lambda loaded: loaded[0].effective)
-
-
-def _loaded(path: str | Path, cache_dir: Path | None) -> tuple[Path, Icd10cmRelease, Icd10cmTextIndex]:
-    release = load_release(path, cache_dir)
-    return Path(path), release, Icd10cmTextIndex.for_release(release, path, cache_dir)

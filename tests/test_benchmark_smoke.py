@@ -27,7 +27,13 @@ OPERATIONS = (
     "ValueSet/$validate-code POST",
     "ValueSet/$expand typeahead GET",
 )
+SERVERS = ("the newest release alone", "every release (the default)")
+RELEASE_FIGURES = {
+    *(f"releases: start-up to first $lookup, {server} (compiled content cached)" for server in SERVERS),
+    *(f"releases: memory (PSS) per worker, {server}" for server in SERVERS),
+}
 EXPECTED = {
+    *RELEASE_FIGURES,
     "baseline bare Flask on granian: throughput",
     "baseline bare Flask on gunicorn: throughput",
     "start-up to first $lookup (compiled content cached)",
@@ -51,7 +57,8 @@ EXPECTED = {
 def figures(tmp_path_factory) -> dict[str, dict]:
     out = tmp_path_factory.mktemp("bench") / "figures.json"
     run = subprocess.run(
-        [sys.executable, "scripts/benchmark.py", "--seconds", "1", "--queries", "20", "--workers", "1", "--json", str(out)],
+        [sys.executable, "scripts/benchmark.py", "--seconds", "1", "--queries", "20", "--workers", "1", "--turns", "1",
+         "--json", str(out)],
         cwd=ROOT, timeout=300, capture_output=True, text=True,
     )
     assert run.returncode == 0, run.stderr
@@ -82,6 +89,27 @@ def test_typeahead_p95_is_set_beside_its_target(figures):
     assert p95["baseline"] == "target 15 ms"
     assert p95["ratio"] == pytest.approx(p95["value"] / 15)
 
+
+def test_every_release_beside_the_newest_alone_against_the_targets(figures):
+    start = figures["releases: start-up to first $lookup, every release (the default) (compiled content cached)"]
+    assert start["baseline"] == "target 1.5 s" and start["ratio"] == pytest.approx(start["value"] / 1.5)
+    memory = figures["releases: memory (PSS) per worker, every release (the default)"]
+    alone = figures["releases: memory (PSS) per worker, the newest release alone"]
+    assert memory["baseline"] == "the newest release alone (target 1.3)"
+    assert memory["ratio"] == pytest.approx(memory["value"] / alone["value"])
+
+
+def test_only_the_memory_figures(tmp_path):
+    out = tmp_path / "memory.json"
+    run = subprocess.run(
+        [sys.executable, "scripts/benchmark.py", "--only", "memory", "--turns", "1", "--workers", "1", "--json", str(out)],
+        cwd=ROOT, timeout=300, capture_output=True, text=True,
+    )
+    assert run.returncode == 0, run.stderr
+    found = {figure["name"]: figure for figure in json.loads(out.read_text())}
+    assert set(found) == RELEASE_FIGURES
+    assert all(figure["value"] > 0 for figure in found.values())
+    assert "1 workers, 1 starts of each server" in run.stdout
 
 
 def test_against_another_checkout(tmp_path):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import gzip
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import BinaryIO, Iterable, Iterator
@@ -67,13 +67,14 @@ class Chapter:
     notes: Notes
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class Icd10cmEntry:
     """One concept of the code system: a block, a category, a subcategory or a 7th-character code.
 
     ``kind`` is ``block``, ``category``, ``subcategory`` or ``extended`` (a code made by
     adding a 7th character).  ``notes`` are the concept's own notes only; the ones it inherits
-    are found by walking ``parent``.
+    are found by walking ``parent``.  Frozen: releases loaded together share the entries they
+    have in common (see :mod:`terminology.loaders.shared_releases`).
     """
 
     code: str
@@ -157,7 +158,7 @@ class _Builder:
         entries = self.release.entries
         for parent, children in self.children.items():
             if parent is not None:
-                entries[parent].children = tuple(children)
+                entries[parent] = replace(entries[parent], children=tuple(children))
         self.release.roots = tuple(self.children.get(None, ()))
         return self.release
 

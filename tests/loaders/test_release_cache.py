@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from terminology.content import EMBEDDED_ICD10CM_FILES, resources_dir
-from terminology.loaders import icd10cm_xml, release_cache
+from terminology.loaders import icd10cm_xml, release_cache, shared_releases
 from terminology.loaders.icd10cm_xml import load_tabular
-from terminology.loaders.release_cache import default_cache_dir, load_release, store_release
+from terminology.loaders.release_cache import default_cache_dir, load_release, load_releases, store_release
 
 from .test_icd10cm_xml import TINY
 
@@ -33,6 +33,14 @@ def _expected_name(path: Path) -> str:
     for source in (icd10cm_xml.__file__, release_cache.__file__):
         digest.update(Path(source).read_bytes())
     return f"icd10cm-{digest.hexdigest()[:32]}.marshal"
+
+
+def _together_name(*paths: Path) -> str:
+    """The name of the copy of releases compiled together: the SHA-256 of the sharing's source, then
+    of the names of the releases' own copies."""
+    digest = hashlib.sha256(Path(shared_releases.__file__).read_bytes())
+    digest.update(" ".join(_expected_name(path)[len("icd10cm-") : -len(".marshal")] for path in paths).encode())
+    return f"icd10cm-releases-{digest.hexdigest()[:32]}.marshal"
 
 
 def _cached(cache_dir: Path) -> list[Path]:
@@ -59,8 +67,8 @@ def test_a_current_copy_is_what_is_read(tiny_file, tmp_path):
     cache_dir = tmp_path / "cache"
     load_release(tiny_file, cache_dir)
     [written] = _cached(cache_dir)
-    version, chapters, entries, roots = marshal.loads(written.read_bytes())
-    written.write_bytes(marshal.dumps(("2030", chapters, entries, roots)))
+    chapters, entries, [(version, chapter_rows, entry_rows, roots)] = marshal.loads(written.read_bytes())
+    written.write_bytes(marshal.dumps((chapters, entries, (("2030", chapter_rows, entry_rows, roots),))))
     assert load_release(tiny_file, cache_dir).version == "2030"
 
 
@@ -93,6 +101,7 @@ def test_the_copy_is_keyed_by_the_files_content_not_its_name(tiny_file, tmp_path
         b"\xff" * 64,
         marshal.dumps(("2031", (), ())),  # a shape this cache never writes
         marshal.dumps(("2031", 1, 2, 3)),
+        marshal.dumps(((), (), ())),  # no release
         "truncated",
     ],
 )
@@ -133,3 +142,55 @@ def test_no_cache_dir_means_the_default(tiny_file, monkeypatch, tmp_path):
     monkeypatch.setenv("TERMINOLOGY_CACHE_DIR", str(tmp_path / "default"))
     load_release(tiny_file)
     assert [p.name for p in _cached(tmp_path / "default")] == [_expected_name(tiny_file)]
+
+
+def _retitled(tiny_file: Path, version: str) -> Path:
+    """The tiny release of another year, in which S98.2 has another title."""
+    path = tiny_file.with_name(f"tabular-{version}.xml")
+    path.write_text(
+        TINY.replace("<version>2031</version>", f"<version>{version}</version>").replace(
+            "<desc>Traumatic amputation of two or more lesser toes</desc>", "<desc>Traumatic amputation of lesser toes</desc>"
+        ),
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_releases_loaded_together_are_compiled_together_and_read_back_shared(tiny_file, tmp_path):
+    later = _retitled(tiny_file, "2032")
+    cache_dir = tmp_path / "cache"
+    first = load_releases([tiny_file, later], cache_dir)
+    assert [p.name for p in _cached(cache_dir)] == sorted(
+        [_expected_name(tiny_file), _expected_name(later), _together_name(tiny_file, later)]
+    )
+    second = load_releases([tiny_file, later], cache_dir)
+    assert len(_cached(cache_dir)) == 3
+    for releases in (first, second):
+        assert [r.version for r in releases] == ["2031", "2032"]
+        assert [r.entries for r in releases] == [load_tabular(tiny_file).entries, load_tabular(later).entries]
+        then, now = releases
+        assert then.entries["S98.0"] is now.entries["S98.0"]
+        assert then.entries["S98.2"].display == "Traumatic amputation of two or more lesser toes"
+        assert now.entries["S98.2"].display == "Traumatic amputation of lesser toes"
+        assert then.entries["S98.2"].children is now.entries["S98.2"].children
+
+
+def test_releases_compiled_together_are_keyed_by_every_file(tiny_file, tmp_path):
+    later = _retitled(tiny_file, "2032")
+    cache_dir = tmp_path / "cache"
+    load_releases([tiny_file, later], cache_dir)
+    _retitled(tiny_file, "2033").rename(later)
+    assert [r.version for r in load_releases([tiny_file, later], cache_dir)] == ["2031", "2033"]
+    assert _together_name(tiny_file, later) in [p.name for p in _cached(cache_dir)]
+
+
+def test_a_damaged_copy_of_releases_compiled_together_is_rebuilt(tiny_file, tmp_path, caplog):
+    later = _retitled(tiny_file, "2032")
+    cache_dir = tmp_path / "cache"
+    load_releases([tiny_file, later], cache_dir)
+    together = cache_dir / _together_name(tiny_file, later)
+    together.write_bytes(marshal.dumps(marshal.loads(together.read_bytes())[:2] + ((),)))  # no release in it
+    with caplog.at_level(logging.WARNING, logger=release_cache.__name__):
+        releases = load_releases([tiny_file, later], cache_dir)
+    assert [r.version for r in releases] == ["2031", "2032"]
+    assert "ignoring unreadable compiled release" in caplog.text and "holds 0 releases, not 2" in caplog.text
