@@ -21,7 +21,15 @@ from .providers.icd10cm_text_index import Icd10cmTextIndex
 from .operations.supplements import with_supplements
 from .registry import Registry
 
-__all__ = ["EMBEDDED_ICD10CM_FILES", "FHIR_R4_FOLDER", "GUIDANCE_PACKAGE", "build_registry", "prepare_icd10cm", "resources_dir"]
+__all__ = [
+    "EMBEDDED_ICD10CM_FILES",
+    "FHIR_R4_FOLDER",
+    "GUIDANCE_PACKAGE",
+    "ICD10CM_HISTORY_FOLDER",
+    "build_registry",
+    "prepare_icd10cm",
+    "resources_dir",
+]
 
 #: The ICD-10-CM releases the project ships (see resources/icd10cm/PROVENANCE.md), oldest first.
 EMBEDDED_ICD10CM_FILES = (
@@ -31,6 +39,7 @@ EMBEDDED_ICD10CM_FILES = (
 )
 FHIR_R4_FOLDER = "fhir-r4"  # FHIR's own R4 code systems and value sets
 GUIDANCE_PACKAGE = "icd10cm-guidance/package"  # the coding guidance for ICD-10-CM codes (a FHIR package)
+ICD10CM_HISTORY_FOLDER = "icd10cm-history"  # the code lists of past fiscal years (see its PROVENANCE.md)
 
 log = logging.getLogger(__name__)
 
