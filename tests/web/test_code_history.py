@@ -105,3 +105,16 @@ def test_a_transition_map_reads_as_the_concept_map_that_translates(client):
     )  # fmt: skip
     assert param(translated, "result") is True
     assert sorted(p["part"][1]["valueCoding"]["code"] for p in translated["parameter"] if p["name"] == "match") == ["T40.711A", "T40.721A"]
+
+
+def test_a_code_of_a_year_whose_release_is_not_loaded(client):
+    """On 2023-05-01 (FY2023, no release loaded) the nearest, FY2021, answers: it lacks U09.9, which the
+    FY2023 code list has; the answer says so beside the warning that FY2021 is not in effect then."""
+    result = _validate(client, "U09.9", date="2023-05-01")
+    assert (param(result, "result"), param(result, "version")) == (False, "2021")
+    issue = _history_issue(result, "ICD10CM_CODE_VALID_IN_UNLOADED_YEAR")
+    assert issue["severity"] == "warning"
+    assert issue["details"]["text"] == (
+        "U09.9 is valid in FY2023 (2022-10-01 to 2023-09-30), whose release is not loaded here: the answer is from FY2021, which does not have it"
+    )
+    _history_issue(result, "RELEASE_NOT_IN_EFFECT")
