@@ -14,14 +14,26 @@ from .fhir.definitions import read_resource
 from .loaders.data_folder import default_data_dir, release_files
 from .loaders.fhir_files import load_resources
 from .fiscal_years import EffectivePeriod, day_before, fiscal_year_end
+from .loaders.icd10cm_history import code_list_files
 from .loaders.icd10cm_xml import Icd10cmRelease, InvalidTabularFile
 from .loaders.release_cache import load_releases
 from .providers.icd10cm import Icd10cmProvider
+from .providers.icd10cm_history import Icd10cmHistory
+from .providers.icd10cm_history_build import load_history
 from .providers.icd10cm_text_index import Icd10cmTextIndex
 from .operations.supplements import with_supplements
 from .registry import Registry
+from .transition_maps import transition_maps
 
-__all__ = ["EMBEDDED_ICD10CM_FILES", "FHIR_R4_FOLDER", "GUIDANCE_PACKAGE", "build_registry", "prepare_icd10cm", "resources_dir"]
+__all__ = [
+    "EMBEDDED_ICD10CM_FILES",
+    "FHIR_R4_FOLDER",
+    "GUIDANCE_PACKAGE",
+    "ICD10CM_HISTORY_FOLDER",
+    "build_registry",
+    "prepare_icd10cm",
+    "resources_dir",
+]
 
 #: The ICD-10-CM releases the project ships (see resources/icd10cm/PROVENANCE.md), oldest first.
 EMBEDDED_ICD10CM_FILES = (
@@ -31,6 +43,7 @@ EMBEDDED_ICD10CM_FILES = (
 )
 FHIR_R4_FOLDER = "fhir-r4"  # FHIR's own R4 code systems and value sets
 GUIDANCE_PACKAGE = "icd10cm-guidance/package"  # the coding guidance for ICD-10-CM codes (a FHIR package)
+ICD10CM_HISTORY_FOLDER = "icd10cm-history"  # the code lists of past fiscal years (see its PROVENANCE.md)
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +78,8 @@ def build_registry(
     the end of its fiscal year, or to the next loaded update's start. It is named by its fiscal year
     (``2026``) when it is the newest loaded release of that year, else by the day it takes effect
     (``2025-10-01``), which names the newest too. The newest release is the default version, with the id
-    ``icd-10-cm``; the others are served beside it under ids that name their version.
+    ``icd-10-cm``; the others are served beside it under ids that name their version. Every release knows
+    the code history of the code lists and the releases, which also makes a ConceptMap per fiscal year.
     """
     registry = Registry()
     paths = [resources_dir() / FHIR_R4_FOLDER, resources_dir() / GUIDANCE_PACKAGE, *resource_paths]
@@ -74,8 +88,11 @@ def build_registry(
         if definition is not None:
             registry.add(definition)
     releases = _icd10cm_releases(icd10cm_files, cache_dir, data_dir)
-    for index, (release, text_index) in enumerate(releases):
-        following = releases[index + 1][0] if index + 1 < len(releases) else None
+    history = _history(releases, cache_dir)
+    for concept_map in transition_maps(history):
+        registry.add(concept_map)
+    for index, (_, release, text_index) in enumerate(releases):
+        following = releases[index + 1][1] if index + 1 < len(releases) else None
         newest_of_year = following is None or following.fiscal_year != release.fiscal_year
         if following is not None and following.effective == release.effective:
             raise InvalidTabularFile(f"two ICD-10-CM releases take effect on {release.effective.isoformat()}: serve one of them")
@@ -86,6 +103,7 @@ def build_registry(
         provider = Icd10cmProvider(
             release, "icd-10-cm" if newest else f"icd-10-cm-{version}", text_index,
             version=version, effective=EffectivePeriod(release.effective, end), aliases=(own_id,) if newest_of_year else (),
+            history=history,
         )  # fmt: skip
         registry.add_code_system(provider, default=newest)
     return with_supplements(registry, default_supplements)
@@ -95,20 +113,25 @@ def prepare_icd10cm(
     icd10cm_files: Sequence[str | Path] = (), cache_dir: Path | None = None, data_dir: Path | None = None
 ) -> list[str]:
     """Compiles the ICD-10-CM releases :func:`build_registry` serves into ``cache_dir`` and builds their
-    text indexes there, which a server would otherwise do at its first start and its first text
-    search. Returns each release's fiscal year and the day it takes effect (``FY2026 from 2026-04-01``),
-    oldest first."""
-    releases = []
-    for release, text_index in _icd10cm_releases(icd10cm_files, cache_dir, data_dir):
+    text indexes and their code history there, which a server would otherwise do at its first start and
+    its first text search. Returns each release's fiscal year and the day it takes effect
+    (``FY2026 from 2026-04-01``), oldest first."""
+    releases = _icd10cm_releases(icd10cm_files, cache_dir, data_dir)
+    for _, _, text_index in releases:
         text_index.build()
-        releases.append(f"FY{release.fiscal_year} from {release.effective.isoformat()}")
-    return releases
+    _history(releases, cache_dir)
+    return [f"FY{release.fiscal_year} from {release.effective.isoformat()}" for _, release, _ in releases]
+
+
+def _history(releases: list[tuple[Path, Icd10cmRelease, Icd10cmTextIndex]], cache_dir: Path | None) -> Icd10cmHistory:
+    code_lists = code_list_files(resources_dir() / ICD10CM_HISTORY_FOLDER)
+    return load_history(code_lists, [(path, release) for path, release, _ in releases], cache_dir)
 
 
 def _icd10cm_releases(
     icd10cm_files: Sequence[str | Path], cache_dir: Path | None, data_dir: Path | None
-) -> list[tuple[Icd10cmRelease, Icd10cmTextIndex]]:
-    """The releases to serve, oldest first: those given (or embedded) and those in the data folder."""
+) -> list[tuple[Path, Icd10cmRelease, Icd10cmTextIndex]]:
+    """The releases to serve, oldest first, each with its file: those given (or embedded) and those in the data folder."""
     given_paths = list(icd10cm_files) or [resources_dir() / name for name in EMBEDDED_ICD10CM_FILES]
     paths = [*given_paths, *release_files(default_data_dir() if data_dir is None else data_dir)]
     loaded = [  # sharing what they have in common
@@ -122,6 +145,5 @@ def _icd10cm_releases(
         if release.effective in imported_on:  # the user imported a release of that day to have it served
             log.info("ICD-10-CM %s: serving %s from the data folder, not %s", release.effective, imported_on[release.effective], path)
         else:
-            served.append((release, text_index))
-    served += [(release, text_index) for _, release, text_index in imported]
-    return sorted(served, key=lambda loaded: loaded[0].effective)
+            served.append((path, release, text_index))
+    return sorted(served + imported, key=lambda loaded: loaded[1].effective)

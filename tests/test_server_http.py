@@ -243,8 +243,9 @@ def test_serve_help() -> None:
 
 def test_python_m_serve_reuses_the_compiled_cache(server: RunningServer, cache_dir: Path, tmp_path: Path) -> None:
     compiled = sorted(cache_dir.glob("icd10cm-*.marshal"))
-    # each embedded release's own copy, and one of the three compiled together (what a start reads)
-    assert len(compiled) == 4 and len(list(cache_dir.glob("icd10cm-releases-*.marshal"))) == 1, list(cache_dir.iterdir())
+    # each embedded release's own copy, one of the three compiled together (what a start reads), and the code history's
+    assert len(compiled) == 5 and len(list(cache_dir.glob("icd10cm-releases-*.marshal"))) == 1, list(cache_dir.iterdir())
+    assert len(list(cache_dir.glob("icd10cm-history-*.marshal"))) == 1
     before = [(path.stat().st_ino, path.stat().st_mtime_ns) for path in compiled]
 
     port = free_port()

@@ -6,7 +6,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ..definitions import Definition, ValueSetDefinition
+from ..definitions import ConceptMapDefinition, Definition, ValueSetDefinition
+from ..definitions.concept_map import MapGroup
 from ..definitions.value_set import Include
 from ..errors import InvalidRequest
 from .code_systems import read_code_system
@@ -46,18 +47,46 @@ def _contained(resource: Mapping[str, Any], path: str) -> dict[str, Definition]:
 
 
 def resource_json(definition: Definition) -> dict[str, Any]:
-    """The resource as it was given; one the server made itself (an implicit value set) from what it holds."""
+    """The resource as it was given; one the server made itself (an implicit value set, a map between
+    ICD-10-CM's fiscal years) from what it holds."""
     if definition.source is not None:
         return dict(definition.source)
     metadata = definition.metadata
     resource: dict[str, Any] = {"resourceType": metadata.kind}
     for key, value in (("id", metadata.id), ("url", metadata.url), ("version", metadata.version), ("name", metadata.name),
-                       ("title", metadata.title), ("status", metadata.status)):  # fmt: skip
+                       ("title", metadata.title), ("status", metadata.status), ("publisher", metadata.publisher),
+                       ("description", metadata.description)):  # fmt: skip
         if value is not None:
             resource[key] = value
     if isinstance(definition, ValueSetDefinition) and definition.compose.includes:
         resource["compose"] = {"include": [_include_json(include) for include in definition.compose.includes]}
+    if isinstance(definition, ConceptMapDefinition) and definition.groups:
+        resource["group"] = [_group_json(group) for group in definition.groups]
     return resource
+
+
+def _group_json(group: MapGroup) -> dict[str, Any]:
+    """An R4 ``ConceptMap.group`` (the maps the server makes have no dependsOn or product)."""
+    found = _present(("source", group.source), ("sourceVersion", group.source_version), ("target", group.target),
+                     ("targetVersion", group.target_version))  # fmt: skip
+    found["element"] = [
+        {
+            **_present(("code", element.code), ("display", element.display)),
+            "target": [
+                _present(("code", target.code), ("display", target.display), ("equivalence", target.equivalence), ("comment", target.comment))
+                for target in element.targets
+            ],
+        }
+        for element in group.elements
+    ]
+    unmapped = group.unmapped
+    if unmapped is not None and unmapped.mode is not None:
+        found["unmapped"] = _present(("mode", unmapped.mode), ("code", unmapped.code), ("display", unmapped.display), ("url", unmapped.url))
+    return found
+
+
+def _present(*pairs: tuple[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in pairs if value is not None}
 
 
 def _include_json(include: Include) -> dict[str, Any]:

@@ -2,10 +2,8 @@
 the loader reads from it what an independent reading of its XML finds, and the codes that changed
 between the releases changed as the CDC's releases say.
 
-The independent reading uses the standard library's ElementTree (the loader uses lxml) and applies the
-rules the files state: a code takes the 7th characters of the nearest ``sevenChrDef`` above it, padded
-with X to six characters; a section that a single category names is that category, not a block; and
-S06 codes with a 6th character 7 or 8 take no D or S (said in a note of S06 that the test checks).
+The independent reading is ``tests/tabular_oracle.py``'s (the standard library's ElementTree, by the
+rules the files state).
 """
 
 from __future__ import annotations
@@ -13,12 +11,12 @@ from __future__ import annotations
 import gzip
 import hashlib
 import re
-import xml.etree.ElementTree as ElementTree
 from functools import cache
 from pathlib import Path
 
 import pytest
 
+from tabular_oracle import read_tabular_file
 from terminology.loaders.icd10cm_xml import Icd10cmRelease, load_tabular
 
 FOLDER = Path(__file__).resolve().parents[2] / "resources" / "icd10cm"
@@ -47,31 +45,8 @@ def _codes(release: Icd10cmRelease, *kinds: str) -> set[str]:
 @cache
 def _independent(name: str) -> tuple[str, set[str], set[str], set[str]]:
     """(version, blocks, categories and subcategories, codes made with a 7th character) read from the XML."""
-    root = ElementTree.fromstring(_xml(name))
-    codes: set[str] = set()
-    extended: set[str] = set()
-
-    def walk(diag: ElementTree.Element, sevenths: list[str] | None) -> None:
-        definition = diag.find("sevenChrDef")
-        if definition is not None:
-            sevenths = [extension.get("char", "") for extension in definition.findall("extension")]
-        code = (diag.findtext("name") or "").strip()
-        codes.add(code)
-        below = diag.findall("diag")
-        for child in below:
-            walk(child, sevenths)
-        if not below and sevenths:
-            stem = code.replace(".", "").ljust(6, "X")
-            for seventh in sevenths:
-                if stem.startswith("S06") and stem[5] in "78" and seventh in "DS":
-                    continue
-                extended.add(f"{stem[:3]}.{stem[3:]}{seventh}")
-
-    for section in root.iter("section"):
-        for diag in section.findall("diag"):
-            walk(diag, None)
-    blocks = {section.get("id", "") for section in root.iter("section")} - codes
-    return (root.findtext("version") or "").strip(), blocks, codes, extended
+    reading = read_tabular_file(FOLDER / name)
+    return reading.version, reading.blocks, set(reading.codes) - reading.extended, reading.extended
 
 
 def test_every_embedded_file_is_listed_in_the_provenance_with_its_hash() -> None:

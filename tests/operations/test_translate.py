@@ -125,13 +125,14 @@ def test_by_the_value_sets_mapped_from_and_to(fixtures, source_scope, target_sco
 
 
 def test_a_map_given_with_the_request(registry):
-    """Over the server's registry alone, which holds neither the map nor the code systems."""
+    """Over the server's registry alone, which holds neither the map nor the code systems (its own maps are
+    ICD-10-CM's, from one fiscal year to the next)."""
     given = definition(load("conceptmap-animals.json"))
     assert isinstance(given, ConceptMapDefinition)
     assert _targets(_translate(registry, "whale", concept_map=given)) == _json_targets(ANIMALS_JSON, "whale")
     no_map = _translate(registry, "whale")
     assert (no_map.matches, no_map.result) == ((), False)
-    assert no_map.message == f"No ConceptMap that fits the request was found to translate 'whale' of {ANIMALS}"
+    assert no_map.message == f"No translation was found from 'whale' of {ANIMALS} in the ConceptMaps that fit the request"
 
 
 # --- no match -------------------------------------------------------------------------------------
