@@ -71,18 +71,17 @@ def _lookup(client, code, **query):
 
 def test_lookup_gives_the_fiscal_years_and_the_changes(client):
     deleted = _lookup(client, "T40.7X1A", date="2021-06-01")
-    assert property_values(deleted, "fiscalYear") == ["2019", "2020", "2021"]
+    assert property_values(deleted, "fiscalYears") == ["2019-2021"]
+    assert property_values(deleted, "billableFiscalYears") == ["2019-2021"]
     assert property_values(deleted, "deleted") == ["2021-10-01"]
     assert property_values(deleted, "replacedBy") == ["T40.711A", "T40.721A"]
     added = _lookup(client, "U09.9", date="2025-06-01")
     assert property_values(added, "added") == ["2021-10-01"] and property_values(added, "deleted") == []
-    assert property_values(added, "fiscalYear")[:2] == ["2022", "2023"]
+    assert property_values(added, "fiscalYears") == ["2022-2026"]
     header = _lookup(client, "M54.5")
     assert property_values(header, "becameHeader") == ["2021-10-01"]
     assert property_values(header, "replacedBy") == ["M54.50", "M54.51", "M54.59"]
-    billable = {prop["value"]: prop["subproperty"] for prop in properties(header, "fiscalYear")}
-    assert billable["2021"] == [{"subproperty": [], "code": "billable", "value": True}]
-    assert billable["2022"] == billable["2026"] == [{"subproperty": [], "code": "billable", "value": False}]
+    assert (property_values(header, "fiscalYears"), property_values(header, "billableFiscalYears")) == (["2019-2026"], ["2019-2021"])
 
 
 def test_a_transition_map_reads_as_the_concept_map_that_translates(client):
