@@ -117,3 +117,28 @@ def test_a_code_of_a_year_whose_release_is_not_loaded(client):
         "U09.9 is valid in FY2023 (2022-10-01 to 2023-09-30), whose release is not loaded here: the answer is from FY2021, which does not have it"
     )
     _history_issue(result, "RELEASE_NOT_IN_EFFECT")
+
+
+OLD_TITLE, NEW_TITLE = "Ehrlichiosis chafeensis [E. chafeensis]", "Ehrlichiosis chaffeensis [E. chaffeensis]"
+
+
+def test_a_retitled_code_through_lookup_validation_expansion_and_translation(client):
+    """A77.41 was retitled in FY2025 (the spelling of chaffeensis): each release shows its own title."""
+    old, new = _lookup(client, "A77.41", date="2021-06-01"), _lookup(client, "A77.41", version="2025")
+    assert (param(old, "display"), param(new, "display")) == (OLD_TITLE, NEW_TITLE)
+    [earlier] = properties(new, "previousTitle")
+    assert (earlier["value"], earlier["subproperty"]) == (OLD_TITLE, [{"subproperty": [], "code": "fiscalYears", "value": "FY2019-FY2024"}])
+    assert param(_validate(client, "A77.41", display=OLD_TITLE, date="2021-06-01"), "result") is True
+    assert param(_validate(client, "A77.41", display=NEW_TITLE, version="2025"), "result") is True
+    assert param(_validate(client, "A77.41", display=OLD_TITLE, version="2025"), "result") is False  # a wrong display now
+    for locked, title in (("2021-06-01", OLD_TITLE), ("2025-06-01", NEW_TITLE)):
+        value_set = {"resourceType": "ValueSet", "url": "http://example.org/fhir/ValueSet/a77", "status": "active",
+                     "compose": {"lockedDate": locked, "include": [{"system": ICD10CM, "concept": [{"code": "A77.41"}]}]}}  # fmt: skip
+        expansion = resource_of(client.post("/fhir/ValueSet/$expand", json={"resourceType": "Parameters", "parameter": [{"name": "valueSet", "resource": value_set}]}))
+        assert [item["display"] for item in expansion["expansion"]["contains"]] == [title]
+    translated = resource_of(client.get("/fhir/ConceptMap/$translate", query_string={
+        "url": "http://fhir.icd10cm-terminology.org/ConceptMap/icd10cm-fy2024-to-fy2025", "system": ICD10CM, "code": "A77.41"}))  # fmt: skip
+    [match] = [p for p in translated["parameter"] if p["name"] == "match"]
+    parts = {part["name"]: part for part in match["part"]}
+    assert parts["equivalence"]["valueCode"] == "equivalent"
+    assert (parts["concept"]["valueCoding"]["code"], parts["concept"]["valueCoding"]["display"]) == ("A77.41", NEW_TITLE)
