@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from datetime import date
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from ..fiscal_years import fiscal_year_end, fiscal_year_of, fiscal_year_start
@@ -31,7 +32,8 @@ BECAME_HEADER = "ICD10CM_CODE_BECAME_HEADER"
 VALID_IN_UNLOADED_YEAR = "ICD10CM_CODE_VALID_IN_UNLOADED_YEAR"
 
 HISTORY_PROPERTIES: tuple[PropertyDefinition, ...] = (
-    PropertyDefinition("fiscalYear", "code", "A fiscal year in which the code is in ICD-10-CM (subproperty billable: whether it was billable then)"),
+    PropertyDefinition("fiscalYears", "string", "The fiscal years the code is in ICD-10-CM, of those the history knows (2019-2026)"),
+    PropertyDefinition("billableFiscalYears", "string", "The fiscal years the code is billable in (2019-2021)"),
     PropertyDefinition("added", "dateTime", "When the code was added: the first day of the fiscal year it first appears in"),
     PropertyDefinition("deleted", "dateTime", "When the code was deleted: the first day of the fiscal year it no longer appears in"),
     PropertyDefinition("becameHeader", "dateTime", "When the code stopped being billable (subdivided into more specific codes)"),
@@ -81,10 +83,10 @@ def history_properties(past: CodeHistory, wanted: frozenset[str] | None) -> Iter
     def want(name: str) -> bool:
         return wanted is None or name in wanted
 
-    if want("fiscalYear"):
-        billable = frozenset(past.billable_years)
-        for year in past.fiscal_years:
-            yield Property("fiscalYear", str(year), "code", f"FY{year}", (Property("billable", year in billable, "boolean"),))
+    if want("fiscalYears"):
+        yield _years("fiscalYears", past.fiscal_years)
+    if want("billableFiscalYears") and past.billable_years:
+        yield _years("billableFiscalYears", past.billable_years)
     if want("added") and past.added is not None:
         yield Property("added", fiscal_year_start(past.added).isoformat(), "dateTime", f"FY{past.added}")
     if want("deleted") and past.deleted is not None:
@@ -98,6 +100,18 @@ def history_properties(past: CodeHistory, wanted: frozenset[str] | None) -> Iter
         for span in past.titles[:-1]:
             years = f"FY{span.first}" if span.first == span.last else f"FY{span.first}-FY{span.last}"
             yield Property("previousTitle", span.title, "string", subproperties=(Property("fiscalYears", years, "string"),))
+
+
+@lru_cache(maxsize=1024)  # (most codes share their years: one property each, written once)
+def _years(name: str, years: tuple[int, ...]) -> Property:
+    """``2019-2026``; runs joined by commas where a code left and came back (``2019-2020, 2023-2026``)."""
+    runs: list[list[int]] = []
+    for year in years:
+        if runs and year == runs[-1][-1] + 1:
+            runs[-1].append(year)
+        else:
+            runs.append([year])
+    return Property(name, ", ".join(str(run[0]) if len(run) == 1 else f"{run[0]}-{run[-1]}" for run in runs), "string")
 
 
 def _span(fiscal_year: int) -> str:

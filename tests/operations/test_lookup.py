@@ -59,7 +59,7 @@ def test_all_properties_by_default_with_every_note_that_applies(registry):
     assert result.abstract is False
     assert [p.code for p in result.properties][:5] == ["parent", "notSelectable", "billable", "chapter", "block"]
     assert _values(result, "chapter") == ["13"] and _values(result, "block") == ["M45-M49"]
-    notes = [p for p in result.properties if p.subproperties and p.code not in HISTORY]  # (fiscalYear has one too)
+    notes = [p for p in result.properties if p.subproperties and p.code not in HISTORY]  # (previousTitle has one too)
     written = [(p.code, p.value, *(s.value for s in p.subproperties)) for p in notes]
     assert written == list(note_chain("M48.48XA"))
     assert _lookup(registry, "M48.48XA", properties=("*",)) == result

@@ -71,18 +71,17 @@ def _lookup(client, code, **query):
 
 def test_lookup_gives_the_fiscal_years_and_the_changes(client):
     deleted = _lookup(client, "T40.7X1A", date="2021-06-01")
-    assert property_values(deleted, "fiscalYear") == ["2019", "2020", "2021"]
+    assert property_values(deleted, "fiscalYears") == ["2019-2021"]
+    assert property_values(deleted, "billableFiscalYears") == ["2019-2021"]
     assert property_values(deleted, "deleted") == ["2021-10-01"]
     assert property_values(deleted, "replacedBy") == ["T40.711A", "T40.721A"]
     added = _lookup(client, "U09.9", date="2025-06-01")
     assert property_values(added, "added") == ["2021-10-01"] and property_values(added, "deleted") == []
-    assert property_values(added, "fiscalYear")[:2] == ["2022", "2023"]
+    assert property_values(added, "fiscalYears") == ["2022-2026"]
     header = _lookup(client, "M54.5")
     assert property_values(header, "becameHeader") == ["2021-10-01"]
     assert property_values(header, "replacedBy") == ["M54.50", "M54.51", "M54.59"]
-    billable = {prop["value"]: prop["subproperty"] for prop in properties(header, "fiscalYear")}
-    assert billable["2021"] == [{"subproperty": [], "code": "billable", "value": True}]
-    assert billable["2022"] == billable["2026"] == [{"subproperty": [], "code": "billable", "value": False}]
+    assert (property_values(header, "fiscalYears"), property_values(header, "billableFiscalYears")) == (["2019-2026"], ["2019-2021"])
 
 
 def test_a_transition_map_reads_as_the_concept_map_that_translates(client):
@@ -118,3 +117,28 @@ def test_a_code_of_a_year_whose_release_is_not_loaded(client):
         "U09.9 is valid in FY2023 (2022-10-01 to 2023-09-30), whose release is not loaded here: the answer is from FY2021, which does not have it"
     )
     _history_issue(result, "RELEASE_NOT_IN_EFFECT")
+
+
+OLD_TITLE, NEW_TITLE = "Ehrlichiosis chafeensis [E. chafeensis]", "Ehrlichiosis chaffeensis [E. chaffeensis]"
+
+
+def test_a_retitled_code_through_lookup_validation_expansion_and_translation(client):
+    """A77.41 was retitled in FY2025 (the spelling of chaffeensis): each release shows its own title."""
+    old, new = _lookup(client, "A77.41", date="2021-06-01"), _lookup(client, "A77.41", version="2025")
+    assert (param(old, "display"), param(new, "display")) == (OLD_TITLE, NEW_TITLE)
+    [earlier] = properties(new, "previousTitle")
+    assert (earlier["value"], earlier["subproperty"]) == (OLD_TITLE, [{"subproperty": [], "code": "fiscalYears", "value": "FY2019-FY2024"}])
+    assert param(_validate(client, "A77.41", display=OLD_TITLE, date="2021-06-01"), "result") is True
+    assert param(_validate(client, "A77.41", display=NEW_TITLE, version="2025"), "result") is True
+    assert param(_validate(client, "A77.41", display=OLD_TITLE, version="2025"), "result") is False  # a wrong display now
+    for locked, title in (("2021-06-01", OLD_TITLE), ("2025-06-01", NEW_TITLE)):
+        value_set = {"resourceType": "ValueSet", "url": "http://example.org/fhir/ValueSet/a77", "status": "active",
+                     "compose": {"lockedDate": locked, "include": [{"system": ICD10CM, "concept": [{"code": "A77.41"}]}]}}  # fmt: skip
+        expansion = resource_of(client.post("/fhir/ValueSet/$expand", json={"resourceType": "Parameters", "parameter": [{"name": "valueSet", "resource": value_set}]}))
+        assert [item["display"] for item in expansion["expansion"]["contains"]] == [title]
+    translated = resource_of(client.get("/fhir/ConceptMap/$translate", query_string={
+        "url": "http://fhir.icd10cm-terminology.org/ConceptMap/icd10cm-fy2024-to-fy2025", "system": ICD10CM, "code": "A77.41"}))  # fmt: skip
+    [match] = [p for p in translated["parameter"] if p["name"] == "match"]
+    parts = {part["name"]: part for part in match["part"]}
+    assert parts["equivalence"]["valueCode"] == "equivalent"
+    assert (parts["concept"]["valueCoding"]["code"], parts["concept"]["valueCoding"]["display"]) == ("A77.41", NEW_TITLE)

@@ -131,7 +131,7 @@ def test_inherited_notes_say_where_they_come_from(client):
     block_notes = [p for p in properties(result) if _origin(p).get("level") == "block"]
     assert all(_origin(p)["source"] in ("M45-M49", "M40-M54") for p in block_notes)
     # Every note property has both subproperties and nothing else.
-    notes = [p for p in properties(result) if p["subproperty"] and p["code"] != "fiscalYear"]  # (its own: billable)
+    notes = [p for p in properties(result) if p["subproperty"] and p["code"] != "previousTitle"]  # (its own: fiscalYears)
     assert notes
     for prop in notes:
         assert [sub["code"] for sub in prop["subproperty"]] == ["source", "level"], prop
