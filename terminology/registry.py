@@ -240,15 +240,13 @@ class Registry:
     def catalog(self) -> Iterator[tuple[str, str | None, bool]]:
         """``(url, version, is the default version)`` of every code system, without reading any."""
         seen: set[tuple[str, str | None]] = set()
-        layer: Registry | None = self
-        while layer is not None:
+        for layer in self._layers():
             for url, versions in layer._code_systems.items():
                 default = self._default_entry(url)  # (the whole registry's: a layer's own may be older than its parent's)
                 for entry in versions:
                     if (url, entry.version) not in seen:
                         seen.add((url, entry.version))
                         yield url, entry.version, entry is default
-            layer = layer.parent
 
     def code_system_entries(self) -> Iterator[CodeSystemEntry]:
         """Every code system version: this layer's, then its parent's; none is made into a provider."""
@@ -329,20 +327,13 @@ class Registry:
 
     def _by_id_in_layers(self, table: str, id: str) -> Any:
         """The resource of ``id`` in this layer's ``table`` (a dict by id), else in its parent's."""
-        layer: Registry | None = self
-        while layer is not None:
-            found = getattr(layer, table).get(id)
-            if found is not None:
-                return found
-            layer = layer.parent
-        return None
+        return next((found for layer in self._layers() if (found := getattr(layer, table).get(id)) is not None), None)
 
     def _every(self, table: str) -> Iterator[Any]:
         """Every resource of this layer's ``table`` (a dict of lists by url), then those of its parent's
         that no nearer layer has a version of (a layer's version shadows its parent's)."""
         seen: set[tuple[str, str | None]] = set()
-        layer: Registry | None = self
-        while layer is not None:
+        for layer in self._layers():
             here: set[tuple[str, str | None]] = set()
             for url, versions in getattr(layer, table).items():
                 for item in versions:
@@ -351,4 +342,3 @@ class Registry:
                         here.add(key)
                         yield item
             seen |= here
-            layer = layer.parent
