@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from ..errors import InvalidRequest
@@ -45,7 +46,7 @@ class Include:
     concepts: tuple[ConceptReference, ...] = ()
     filters: tuple[Filter, ...] = ()
     value_sets: tuple[str, ...] = ()
-    locked_date: str | None = None  # the compose's lockedDate: a version it names none of is the one current then
+    locked_date: date | None = None  # the compose's lockedDate: a version it names none of is the one current then
 
     @property
     def whole_system(self) -> bool:
@@ -63,7 +64,7 @@ class Compose:
     includes: tuple[Include, ...]
     excludes: tuple[Include, ...] = ()
     inactive: bool | None = None
-    locked_date: str | None = None
+    locked_date: date | None = None
     versions_match: bool | None = None  # the value set's versionsMatch expansion parameter, if it sets one
     systems: tuple[str, ...] = field(init=False, compare=False, repr=False)  # the includes' systems, each once
     pinned: Mapping[str, tuple[str, ...]] = field(init=False, compare=False, repr=False)  # system -> versions the includes name

@@ -13,6 +13,7 @@ from typing import Any
 
 from ..errors import InvalidRequest, NotSupported
 from ..model import CodeableConcept, Coding
+from .dates import day_of
 
 __all__ = ["OperationInput", "is_fhir_code"]
 
@@ -22,10 +23,6 @@ _STRING_TYPES = frozenset(
 )
 _QUERY = "query"  # the type of a value that came from a query string or a form: text, to be parsed
 _CODING_FIELDS = ("system", "version", "code", "display")
-# FHIR's date and dateTime: a year, a month or a day, then optionally a time and its zone.
-_DATE = re.compile(
-    r"(?P<year>\d{4})(-(?P<month>\d{2})(-(?P<day>\d{2})(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?)?)?)?"
-)
 # FHIR's code datatype: no leading, trailing or doubled white space.
 _FHIR_CODE = re.compile(r"[^\s]+(\s[^\s]+)*")
 
@@ -150,16 +147,13 @@ class OperationInput:
         text = self.string(name)
         if text is None:
             return None
-        match = _DATE.fullmatch(text.strip())
-        try:
-            if match is None:
-                raise ValueError
-            return date(int(match["year"]), int(match["month"] or 1), int(match["day"] or 1))
-        except ValueError:
+        day = day_of(text)
+        if day is None:
             raise InvalidRequest(
                 f"The parameter '{name}' must be a date (2026-04-01, or a dateTime such as 2026-04-01T10:00:00Z), not {text!r}",
                 expression=name,
-            ) from None
+            )
+        return day
 
     def boolean(self, name: str) -> bool | None:
         found = self._single(name)

@@ -13,11 +13,13 @@ FHIRPath (said when the compose is used); other elements of the wrong type are t
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from datetime import date
 from typing import Any
 
 from ..definitions import Definition
 from ..definitions.value_set import CarriedExpansion, Compose, ConceptReference, Filter, Include, ValueSetDefinition
 from ..errors import InvalidRequest
+from .dates import day_of
 from ..extensions import annotations, carried
 from ..model import Coding
 from .elements import array, items, read_coding, read_designations, read_extensions, string, text
@@ -97,7 +99,7 @@ def _compose(compose: Any, local: Mapping[str, str], versions_match: Any) -> Com
         return None
     if not isinstance(compose, dict):
         raise InvalidRequest("ValueSet.compose must be an object", expression="ValueSet.compose")
-    locked = string(compose, "lockedDate", "ValueSet.compose")
+    locked = _locked_day(compose)
     return Compose(
         includes=tuple(_include(item, f"ValueSet.compose.include[{n}]", locked, local) for n, item in enumerate(_list(compose, "include"))),
         excludes=tuple(_include(item, f"ValueSet.compose.exclude[{n}]", locked, local) for n, item in enumerate(_list(compose, "exclude"))),
@@ -107,12 +109,23 @@ def _compose(compose: Any, local: Mapping[str, str], versions_match: Any) -> Com
     )
 
 
+def _locked_day(compose: Mapping[str, Any]) -> date | None:
+    """``compose.lockedDate`` as the day it names; :class:`InvalidRequest` when it is no date."""
+    text = string(compose, "lockedDate", "ValueSet.compose")
+    if text is None:
+        return None
+    day = day_of(text)
+    if day is None:
+        raise InvalidRequest(f"ValueSet.compose.lockedDate must be a date (2026-04-01), not {text!r}", expression="ValueSet.compose.lockedDate")
+    return day
+
+
 def _list(compose: Mapping[str, Any], key: str) -> list[Any]:
     # (an empty one, of any type, is as good as none: as it was read before)
     return array(compose, key, "ValueSet.compose") if compose.get(key) else []
 
 
-def _include(item: Any, path: str, locked_date: str | None, local: Mapping[str, str]) -> Include:
+def _include(item: Any, path: str, locked_date: date | None, local: Mapping[str, str]) -> Include:
     if not isinstance(item, dict):
         raise InvalidRequest(f"{path} must be an object", expression=path)
     system, value_sets = string(item, "system", path), _urls(item, path)

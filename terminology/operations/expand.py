@@ -12,7 +12,7 @@ from ..model import Issue
 from ..registry import Registry
 from ..valuesets.expand import Expansion, ExpansionEntry, ExpansionOptions, expand_value_set, value_set_languages
 from .contained import with_contained
-from .in_time import locked_day, not_in_effect, rules_on, today
+from .in_time import rules_on, used_release_warning
 from .supplements import with_supplements
 
 __all__ = ["MAX_RETURNED", "ExpandRequest", "ExpandResult", "expand", "find_value_set"]
@@ -66,7 +66,7 @@ def expand(registry: Registry, request: ExpandRequest, context: RequestContext) 
     own_languages = value_set_languages(value_set)  # its displayLanguage expansion parameter, or its language
     if not context.languages and own_languages:
         context = replace(context, languages=own_languages)
-    day = request.date or locked_day(value_set)
+    day = request.date or value_set.compose.locked_date
     options = replace(request.options, version_rules=rules_on(registry, request.options.version_rules, day))
     expansion = expand_value_set(value_set, registry, options, context)
     if local:  # the value set's own parts, not value sets it used
@@ -85,16 +85,10 @@ def expand(registry: Registry, request: ExpandRequest, context: RequestContext) 
 
 
 def _release_warnings(registry: Registry, used: list[str], day: date | None) -> tuple[Issue, ...]:
-    """For each code system version used that is released in time and not in effect on the day asked
-    about (with none, the default version, where it is not in effect today), a warning."""
+    """A warning for each release used (``url|version``) that is not in effect on the day asked about."""
     found = []
     for canonical in used:
         url, _, version = canonical.partition("|")
         provider = registry.code_system(url, version or None)
-        if provider is None or provider.info.effective is None:
-            continue
-        if day is not None:
-            found.append(not_in_effect(provider, day))
-        elif provider is registry.code_system(url):
-            found.append(not_in_effect(provider, today(), asked=False))
+        found.append(used_release_warning(registry, provider, day) if provider is not None else None)
     return tuple(issue for issue in found if issue is not None)

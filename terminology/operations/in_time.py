@@ -12,14 +12,13 @@ from dataclasses import dataclass, replace
 from datetime import date
 from functools import lru_cache
 
-from ..definitions import ValueSetDefinition
 from ..fiscal_years import EffectivePeriod, release_label
 from ..model import Issue
 from ..providers.base import CodeSystemProvider
 from ..registry import Registry
 from ..valuesets.resolution import VersionRules
 
-__all__ = ["NOT_IN_EFFECT", "ReleaseChoice", "choose_release", "locked_day", "not_in_effect", "rules_on", "today"]
+__all__ = ["NOT_IN_EFFECT", "ReleaseChoice", "choose_release", "not_in_effect", "rules_on", "today", "used_release_warning"]
 
 NOT_IN_EFFECT = "RELEASE_NOT_IN_EFFECT"
 
@@ -52,6 +51,18 @@ def choose_release(registry: Registry, system: str, version: str | None, day: da
         return ReleaseChoice(provider.info.version, None if covered else not_in_effect(provider, day))
     default = registry.code_system(system)
     return ReleaseChoice(None, not_in_effect(default, today(), asked=False) if default is not None else None)
+
+
+def used_release_warning(registry: Registry, provider: CodeSystemProvider, day: date | None, named: bool = False) -> Issue | None:
+    """The warning for a release a value set's expansion or check used: where it is not in effect on the day
+    asked about; with no day, where it is the default (the request and the value set ``named`` no version)
+    and not in effect today."""
+    if provider.info.effective is None:
+        return None
+    if day is not None:
+        return not_in_effect(provider, day)
+    default = not named and provider is registry.code_system(provider.info.url)
+    return not_in_effect(provider, today(), asked=False) if default else None
 
 
 def not_in_effect(provider: CodeSystemProvider, day: date, asked: bool = True) -> Issue | None:
@@ -89,12 +100,3 @@ def rules_on(registry: Registry, rules: VersionRules, day: date | None) -> Versi
         if found is not None:
             on_day[system] = found[0].info.version
     return replace(rules, defaults={**rules.defaults, **on_day}) if on_day else rules
-
-
-def locked_day(value_set: ValueSetDefinition) -> date | None:
-    """The day of a value set's ``compose.lockedDate``, if it has one that is a date."""
-    locked = value_set.compose.locked_date
-    try:
-        return date.fromisoformat(locked[:10]) if locked else None
-    except ValueError:
-        return None

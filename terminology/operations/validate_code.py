@@ -19,7 +19,7 @@ from ..valuesets.expand import value_set_languages
 from ..valuesets.resolution import VersionRules
 from .code_versions import choose_version
 from .contained import with_contained
-from .in_time import choose_release, locked_day, not_in_effect, rules_on, today
+from .in_time import choose_release, rules_on, used_release_warning
 from .supplements import with_supplements
 from .validation.answer import answer
 from .validation.concept import check_concept
@@ -60,7 +60,7 @@ def validate_code(registry: Registry, request: CodeValidationRequest, context: R
     registry, context = _prepared(registry, request, context)
     value_set = request.value_set
     # The day asked about: the request's, else the value set's lockedDate (which a request's date overrides).
-    day = request.date or (locked_day(value_set) if value_set is not None else None)
+    day = request.date or (value_set.compose.locked_date if value_set is not None else None)
     asked = None
     if value_set is not None:
         rules = rules_on(registry, request.version_rules, day)
@@ -113,15 +113,8 @@ def _check_coding(
 
 
 def _release_warning(registry: Registry, coding: Coding, version: str | None, day: date | None) -> Issue | None:
-    """Where a value set's check used a release not in effect on the day asked about; with no day, where
-    the coding named no version and the default release answered, not in effect today."""
     used = registry.code_system(coding.system or "", version)
-    if used is None or used.info.effective is None:
-        return None
-    if day is not None:
-        return not_in_effect(used, day)
-    default = coding.version is None and used is registry.code_system(coding.system or "")
-    return not_in_effect(used, today(), asked=False) if default else None
+    return used_release_warning(registry, used, day, named=coding.version is not None) if used is not None else None
 
 
 def _warned(checked: ValidationResult, warning: Issue | None) -> ValidationResult:

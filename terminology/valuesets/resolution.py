@@ -138,21 +138,17 @@ class VersionRules:
 _NO_RULES = VersionRules()
 
 
-def _current_on(resolver: Resolver, system: str, locked: str) -> str | None:
+def _current_on(resolver: Resolver, system: str, locked: date) -> str | None:
     """The version of ``system`` current on ``locked`` (a value set's lockedDate): for a code system
     released in time (ICD-10-CM), the release in effect then (else the nearest); for another, the latest
     version published on or before it; None (the default version) when no version says when it was published."""
-    try:
-        day = date.fromisoformat(locked[:10])
-    except ValueError:
-        day = None
-    dated = resolver.in_effect(system, day) if day is not None else None
+    dated = resolver.in_effect(system, locked)
     if dated is not None:
         return dated[0].info.version
     for version in reversed(resolver.versions(system)):
         provider = resolver.code_system(system, version)
         published = provider.info.date if provider is not None else None
-        if published and published[:10] <= locked[:10]:
+        if published and published[:10] <= locked.isoformat():
             return version
     return None
 

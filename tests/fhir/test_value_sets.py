@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from fixture_resources import ANIMALS, VS
@@ -41,9 +43,9 @@ def test_the_compose_is_read():
         "exclude": [{"system": ANIMALS, "concept": [{"code": "dog"}]}, {"valueSet": [VS + "c"]}],
     }))  # fmt: skip
     compose = read.compose
-    assert (compose.locked_date, compose.inactive, compose.versions_match) == ("2024-01-01", False, None)
+    assert (compose.locked_date, compose.inactive, compose.versions_match) == (date(2024, 1, 1), False, None)
     listed, filtered, imported = compose.includes
-    assert (listed.system, listed.version, listed.locked_date) == (ANIMALS, "1.0.0", "2024-01-01")
+    assert (listed.system, listed.version, listed.locked_date) == (ANIMALS, "1.0.0", date(2024, 1, 1))
     cat = listed.concepts[0]
     assert (cat.code, cat.display, cat.status) == ("cat", "House cat", "deprecated")
     assert [(d.value, d.language, d.use.code) for d in cat.designations] == [("Katze", "de", "900000000000013009")]
@@ -157,3 +159,17 @@ def test_elements_outside_the_compose_of_the_wrong_type_are_taken_as_absent():
     assert read.language is None and read.supplements == () and read.expansion_parameters == {}
     (designation,) = read.compose.includes[0].concepts[0].designations
     assert (designation.value, designation.language, designation.use) == ("Katze", None, Coding())
+
+
+@pytest.mark.parametrize(("given", "day"), [("2021", date(2021, 1, 1)), ("2021-06", date(2021, 6, 1)), ("2021-06-15", date(2021, 6, 15))])
+def test_a_locked_date_is_read_as_the_day_it_names(given, day):
+    read = read_value_set({"resourceType": "ValueSet", "url": VS + "locked", "compose": {"lockedDate": given, "include": [{"system": ANIMALS}]}})
+    assert read.compose.locked_date == read.compose.includes[0].locked_date == day
+
+
+@pytest.mark.parametrize("given", ["2021-13-01", "2021-02-30", "last year"])
+def test_a_locked_date_that_is_no_date_is_refused_by_path(given):
+    read = read_value_set({"resourceType": "ValueSet", "url": VS + "locked", "compose": {"lockedDate": given, "include": [{"system": ANIMALS}]}})
+    with pytest.raises(InvalidRequest) as caught:
+        read.compose  # (read where it is used, as every part of a compose)
+    assert caught.value.expression == "ValueSet.compose.lockedDate" and repr(given) in caught.value.message
