@@ -91,6 +91,18 @@ def build_registry(
     history = _history(releases, cache_dir)
     for concept_map in transition_maps(history):
         registry.add(concept_map)
+    providers = _icd10cm_providers(releases, history)
+    for provider in providers:
+        registry.add_code_system(provider, default=provider is providers[-1])  # the newest
+    return with_supplements(registry, default_supplements)
+
+
+def _icd10cm_providers(
+    releases: list[tuple[Path, Icd10cmRelease, Icd10cmTextIndex]], history: Icd10cmHistory
+) -> list[Icd10cmProvider]:
+    """A provider per release (oldest first), versioned and in effect as :func:`build_registry` says; the
+    newest has the id ``icd-10-cm``."""
+    providers = []
     for index, (_, release, text_index) in enumerate(releases):
         following = releases[index + 1][1] if index + 1 < len(releases) else None
         newest_of_year = following is None or following.fiscal_year != release.fiscal_year
@@ -99,14 +111,12 @@ def build_registry(
         end = fiscal_year_end(release.fiscal_year) if newest_of_year else day_before(following.effective)
         own_id = release.effective.isoformat()
         version = release.version if newest_of_year else own_id
-        newest = following is None
-        provider = Icd10cmProvider(
-            release, "icd-10-cm" if newest else f"icd-10-cm-{version}", text_index,
+        providers.append(Icd10cmProvider(
+            release, "icd-10-cm" if following is None else f"icd-10-cm-{version}", text_index,
             version=version, effective=EffectivePeriod(release.effective, end), aliases=(own_id,) if newest_of_year else (),
             history=history,
-        )  # fmt: skip
-        registry.add_code_system(provider, default=newest)
-    return with_supplements(registry, default_supplements)
+        ))  # fmt: skip
+    return providers
 
 
 def prepare_icd10cm(
