@@ -1,5 +1,7 @@
 """A client for FHIR R4 terminology servers (this one or any other), with typed answers and bulk calls."""
 
+from .capabilities import ServerCapabilities
+from .client import TerminologyClient
 from .errors import ClientError, OperationOutcomeError, ServerUnreachable
 from .results import (
     ICD10CM,
@@ -27,8 +29,10 @@ __all__ = [
     "Lookup",
     "OperationOutcomeError",
     "Property",
+    "ServerCapabilities",
     "ServerUnreachable",
     "Subsumption",
+    "TerminologyClient",
     "Translation",
     "TranslationMatch",
     "Validation",
