@@ -18,6 +18,7 @@ __all__ = [
     "BatchEntry",
     "batch_response_bundle",
     "batch_validation_parameters",
+    "names_value_set",
     "read_batch_bundle",
     "read_batch_validations",
 ]
@@ -27,6 +28,7 @@ _VALIDATION = "validation"
 #: Shared parameters that add to a validation's own rather than giving way to them.
 _CUMULATIVE = frozenset({"tx-resource"})
 _CODE_PARAMETERS = frozenset({"code", "coding", "codeableConcept"})
+_VALUE_SET_PARAMETERS = frozenset({"url", "valueSet"})
 # tx.fhir.org's words for a validation that names no code (it ignores parameters it does not know).
 _NO_CODE = "Unable to find code to validate (looked for coding | codeableConcept | code+system | code+inferSystem in parameters"
 
@@ -123,6 +125,12 @@ def _validation_input(value: Any, shared: list[tuple[str, str, Any]], index: int
     if not merged.names() & _CODE_PARAMETERS:
         return InvalidRequest(_NO_CODE, expression="validation")
     return merged
+
+
+def names_value_set(validation: OperationInput) -> bool:
+    """Whether a validation (its own parameters over the shared ones) names the value set to validate
+    against; one that does not is a validation in the code system its ``system`` names."""
+    return validation.gives_any(_VALUE_SET_PARAMETERS)
 
 
 def batch_validation_parameters(answers: list[dict[str, Any]]) -> dict[str, Any]:

@@ -107,6 +107,20 @@ def test_a_failed_validation_does_not_fail_the_batch(client):
     assert param(good, "result") is True
 
 
+def test_a_validation_that_names_no_value_set_is_one_in_its_code_system(client):
+    """As tx.fhir.org answers it: system and code (or a coding), no url: CodeSystem/$validate-code's answer,
+    beside validations against a value set in the same batch."""
+    codes = ["M48.48XA", "M48.48", "m4848xa", "T40.7X1A", "Q99.99ZZ"]
+    in_code_system = [_validation({"name": "system", "valueUri": ICD10CM}, {"name": "code", "valueCode": code}) for code in codes]
+    coding = _validation({"name": "coding", "valueCoding": {"system": ICD10CM, "code": "M54.5"}})
+    in_value_set = _validation(_coding("code1"), {"name": "url", "valueUri": VS_ONE_TWO})
+    answers = _answers(_batch_validate(client, *TX_RESOURCES, *in_code_system, coding, in_value_set))
+    for answer, code in zip(answers, codes):
+        assert answer == resource_of(client.get(VALIDATE, query_string={"system": ICD10CM, "code": code}))
+    assert answers[len(codes)] == resource_of(client.get(VALIDATE, query_string={"coding": f"{ICD10CM}|M54.5"}))
+    assert param(answers[-1], "result") is True and param(answers[-1], "code") == "code1"
+
+
 def test_instance_level(client):
     response = client.post(
         "/fhir/ValueSet/nothing-here/$batch-validate-code",
