@@ -99,7 +99,7 @@ class FhirViews:
         One that names no value set (on the type, with no ``url`` or ``valueSet``) is validated in its
         code system, as ``CodeSystem/$validate-code`` would (as tx.fhir.org does)."""
         validations = read_batch_validations(self._operation_input(request), MAX_BATCH_ENTRIES)
-        return batch_validation_parameters([self._batch_validation(request, params, id) for params in validations])
+        return batch_validation_parameters(self._batch_validation(request, params, id) for params in validations)
 
     def _batch_validation(self, request: HttpRequest, params: OperationInput | TerminologyError, id: str | None) -> dict[str, Any]:
         try:
