@@ -67,16 +67,19 @@ EXPECTED = {
 }
 
 
+def _bench(out: Path, *arguments: str) -> tuple[dict[str, dict], str]:
+    """scripts/benchmark.py run with ``arguments``, its figures written to ``out``: the figures by name, and what it printed."""
+    run = subprocess.run(
+        [sys.executable, "scripts/benchmark.py", *arguments, "--json", str(out)], cwd=ROOT, timeout=300, capture_output=True, text=True
+    )
+    assert run.returncode == 0, run.stderr
+    return {figure["name"]: figure for figure in json.loads(out.read_text())}, run.stdout
+
+
 @pytest.fixture(scope="module")
 def figures(tmp_path_factory) -> dict[str, dict]:
     out = tmp_path_factory.mktemp("bench") / "figures.json"
-    run = subprocess.run(
-        [sys.executable, "scripts/benchmark.py", "--seconds", "1", "--queries", "20", "--workers", "1", "--turns", "1",
-         "--json", str(out)],
-        cwd=ROOT, timeout=300, capture_output=True, text=True,
-    )
-    assert run.returncode == 0, run.stderr
-    return {figure["name"]: figure for figure in json.loads(out.read_text())}
+    return _bench(out, "--seconds", "1", "--queries", "20", "--workers", "1", "--turns", "1")[0]
 
 
 def test_every_expected_figure_is_written(figures):
@@ -114,28 +117,16 @@ def test_every_release_beside_the_newest_alone_against_the_targets(figures):
 
 
 def test_only_the_memory_figures(tmp_path):
-    out = tmp_path / "memory.json"
-    run = subprocess.run(
-        [sys.executable, "scripts/benchmark.py", "--only", "memory", "--turns", "1", "--workers", "1", "--json", str(out)],
-        cwd=ROOT, timeout=300, capture_output=True, text=True,
-    )
-    assert run.returncode == 0, run.stderr
-    found = {figure["name"]: figure for figure in json.loads(out.read_text())}
+    found, printed = _bench(tmp_path / "memory.json", "--only", "memory", "--turns", "1", "--workers", "1")
     assert set(found) == RELEASE_FIGURES
     assert all(figure["value"] > 0 for figure in found.values())
-    assert "1 workers, 1 starts of each server" in run.stdout
+    assert "1 workers, 1 starts of each server" in printed
 
 
 def test_only_the_bulk_figures(tmp_path):
     """``--only batch``: codes a second, batched beside one a request, each batched form as a ratio to its
     one-code form; every batched answer checked before it is timed (an entry that failed would stop the run)."""
-    out = tmp_path / "batch.json"
-    run = subprocess.run(
-        [sys.executable, "scripts/benchmark.py", "--only", "batch", "--seconds", "1", "--workers", "1", "--json", str(out)],
-        cwd=ROOT, timeout=300, capture_output=True, text=True,
-    )
-    assert run.returncode == 0, run.stderr
-    found = {figure["name"]: figure for figure in json.loads(out.read_text())}
+    found, printed = _bench(tmp_path / "batch.json", "--only", "batch", "--seconds", "1", "--workers", "1")
     assert set(found) == BULK_FIGURES
     assert found["bulk: errors"]["value"] == 0
     for name, single in BULK.items():
@@ -144,20 +135,13 @@ def test_only_the_bulk_figures(tmp_path):
         assert figure["baseline"] == single
         if single is not None:
             assert figure["ratio"] == pytest.approx(figure["value"] / found[f"bulk: {single}"]["value"])
-    assert "1 workers, bulk: 20000 distinct codes, 1000 a batched request" in run.stdout
+    assert "1 workers, bulk: 20000 distinct codes, 1000 a batched request" in printed
 
 
 def test_against_another_checkout(tmp_path):
     """``--against``: both servers loaded in turns; every workload's figures as ratios to the other's
     (here the same checkout, so each is a ratio between two runs of the same server)."""
-    out = tmp_path / "against.json"
-    run = subprocess.run(
-        [sys.executable, "scripts/benchmark.py", "--against", str(ROOT), "--turns", "1", "--seconds", "1",
-         "--queries", "20", "--workers", "1", "--json", str(out)],
-        cwd=ROOT, timeout=300, capture_output=True, text=True,
-    )
-    assert run.returncode == 0, run.stderr
-    found = {figure["name"]: figure for figure in json.loads(out.read_text())}
+    found, _ = _bench(tmp_path / "against.json", "--against", str(ROOT), "--turns", "1", "--seconds", "1", "--queries", "20", "--workers", "1")
     assert set(found) == {f"{operation}: {figure}" for operation in OPERATIONS
                           for figure in ("throughput", "median latency", "99th percentile latency", "errors")}
     for name, figure in found.items():
