@@ -61,7 +61,7 @@ def history_note(past: CodeHistory, fiscal_year: int, in_release: bool, header: 
         if years and years[-1] < asked:
             deleted = years[-1] + 1
             text = f"{code} is not valid {when}: it was deleted on {fiscal_year_start(deleted).isoformat()} (FY{deleted})"
-            return HistoryNote(DELETED, text + _instead(past.replaced_by))
+            return HistoryNote(DELETED, text + _instead(past.replaced_by), replaced_by=past.replaced_by)
         if years and years[0] > asked:
             added = next(year for year in years if year > asked)
             falls = f"the date {day.isoformat()} falls in FY{asked}" if day is not None else f"this release is FY{fiscal_year}"
@@ -71,7 +71,7 @@ def history_note(past: CodeHistory, fiscal_year: int, in_release: bool, header: 
     if header and billable and billable[-1] < asked:
         became = billable[-1] + 1
         text = f"{code} was billable until {fiscal_year_end(billable[-1]).isoformat()}; since FY{became} it is a header"
-        return HistoryNote(BECAME_HEADER, text + _instead(past.replaced_by), "warning")
+        return HistoryNote(BECAME_HEADER, text + _instead(past.replaced_by), "warning", past.replaced_by)
     return None
 
 
