@@ -1,0 +1,16 @@
+"""The exit statuses of the ``terminology`` command, which scripts act on."""
+
+from __future__ import annotations
+
+__all__ = ["ALL_VALID", "EXIT_STATUS_HELP", "INPUT_ERROR", "SOME_INVALID", "UNREACHABLE"]
+
+ALL_VALID = 0  # every code valid (lookup: found), or the command done
+SOME_INVALID = 1  # a code not valid (lookup: not found)
+INPUT_ERROR = 2  # a usage or input error: an option, a file that cannot be read, a column it lacks
+UNREACHABLE = 3  # the server (--server) did not answer
+
+EXIT_STATUS_HELP = """exit status:
+  0  every code valid (lookup: every code found), or the command done
+  1  some code not valid (lookup: not found)
+  2  a usage or input error (an option; a file that cannot be read, or lacks the column named)
+  3  the server (--server) did not answer"""
