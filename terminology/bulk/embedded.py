@@ -68,17 +68,16 @@ class EmbeddedTerminology:
     ) -> Iterator[ExpansionConcept]:
         """The concepts of the value set of the canonical ``url``, page after page (the first ``count``, if
         given); :class:`OperationOutcomeError` where the server answers with an error."""
-        offset, left = 0, count
-        while left is None or left > 0:
-            page = MAX_RETURNED if left is None else min(left, MAX_RETURNED)
+        offset = 0
+        while True:
+            page = MAX_RETURNED if count is None else min(count - offset, MAX_RETURNED)
             try:
                 result = self.terminology.expand(url, filter=filter, count=page, offset=offset, date=date)
             except TerminologyError as error:
                 raise error_answer(error) from None
             yield from expansion_concepts(result.entries, result.expansion.versioned_systems())
             offset += len(result.entries)
-            left = None if left is None else left - len(result.entries)
-            if not result.entries or offset >= result.total:
+            if not result.entries or offset >= result.total or (count is not None and offset >= count):
                 return
 
     def validate_many(self, queries: Iterable[str | CodeQuery], *, value_set: str | None = None) -> Iterator[Validation | OperationOutcomeError]:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from .validation import Verdict
 
-__all__ = ["Summary"]
+__all__ = ["Summary", "Tallies", "Tally"]
 
 
 @dataclass
@@ -20,7 +20,7 @@ class Tally:
     normalised: int = 0
     deleted: int = 0
 
-    def add(self, verdict: Verdict, rows: int = 1) -> None:
+    def add(self, verdict: Verdict, rows: int) -> None:
         if verdict.valid:
             self.valid += rows
             self.headers += rows if verdict.billable is False else 0
@@ -36,11 +36,29 @@ class Tally:
         )
 
 
-class Summary:
+@dataclass
+class Tallies:
     """The tally of every row, and of the rows each release answered (None: rows no release answered)."""
 
+    total: Tally
+    by_release: dict[str | None, Tally]
+
+    def lines(self) -> list[str]:
+        """The summary as the command prints it: the whole, then each release (newest first), then the rows
+        that no release answered."""
+        releases = sorted((version for version in self.by_release if version is not None), reverse=True)
+        lines = [f"rows {self.total.valid + self.total.invalid:,}: {self.total}"]
+        lines += [f"  release {version}: {self.by_release[version]}" for version in releases]
+        if None in self.by_release:
+            lines.append(f"  not answered by a release (a malformed row, an error): {self.by_release[None]}")
+        return lines
+
+
+class Summary:
+    """The rows' verdicts, counted as they come, and tallied at the end."""
+
     def __init__(self) -> None:
-        # Rows that share a query share its verdict: they are counted by verdict, and tallied at the end.
+        # Rows that share a query share its verdict: they are counted by verdict (kept, so that its id stays its own).
         self._rows: dict[int, tuple[Verdict, list[int]]] = {}  # by the verdict's id: (the verdict, [rows])
 
     def add(self, verdict: Verdict) -> None:
@@ -50,21 +68,9 @@ class Summary:
         else:
             counted[1][0] += 1
 
-    def tallies(self) -> tuple[Tally, dict[str | None, Tally]]:
-        """The tally of every row, and the tally of each release's rows."""
+    def tallies(self) -> Tallies:
         total, by_release = Tally(), {}
         for verdict, (rows,) in self._rows.values():
             total.add(verdict, rows)
             by_release.setdefault(verdict.version, Tally()).add(verdict, rows)
-        return total, by_release
-
-    def lines(self) -> list[str]:
-        """The summary as the command prints it: the whole, then each release (newest first), then the rows
-        that no release answered."""
-        total, by_release = self.tallies()
-        releases = sorted((version for version in by_release if version is not None), reverse=True)
-        lines = [f"rows {total.valid + total.invalid:,}: {total}"]
-        lines += [f"  release {version}: {by_release[version]}" for version in releases]
-        if None in by_release:
-            lines.append(f"  not answered by a release (a malformed row, an error): {by_release[None]}")
-        return lines
+        return Tallies(total, by_release)

@@ -109,9 +109,10 @@ def _csv_rows(text: TextIO, width: int, code_at: int, date_at: int | None) -> It
             yield Row([""] * width, "", error=f"line {reader.line_num} is not CSV: {error}")
             continue
         error = None
-        if len(fields) > width and any(fields[width:]):
-            error = f"the row has {len(fields)} fields, the header {width}"
-        fields = fields[:width] + [""] * (width - len(fields))
+        if len(fields) != width:
+            if len(fields) > width and any(fields[width:]):
+                error = f"the row has {len(fields)} fields, the header {width}"
+            fields = fields[:width] + [""] * (width - len(fields))
         yield Row(fields, fields[code_at], fields[date_at] if date_at is not None else None, error)
 
 

@@ -71,8 +71,12 @@ class Verdicts:
     def __call__(self, queries: list[CodeQuery]) -> list[Verdict]:
         """The verdict on each query, in order."""
         answers = list(self.validator.validate_many(queries, value_set=self.value_set))
-        self._look_up([CodeQuery(answer.code or query.code, answer.system or ICD10CM, answer.version)
-                       for query, answer in zip(queries, answers) if isinstance(answer, Validation) and answer.valid])
+        valid = [
+            CodeQuery(answer.code or query.code, answer.system or ICD10CM, answer.version)
+            for query, answer in zip(queries, answers)
+            if isinstance(answer, Validation) and answer.valid
+        ]
+        self._look_up(valid)
         return [self._verdict(query, answer) for query, answer in zip(queries, answers)]
 
     def _look_up(self, codes: list[CodeQuery]) -> None:

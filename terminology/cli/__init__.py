@@ -14,7 +14,7 @@ from ..client.errors import OperationOutcomeError, ServerUnreachable
 from ..errors import TerminologyError
 from ..loaders.icd10cm_xml import InvalidTabularFile
 from . import code_commands, server_commands
-from .exit_status import EXIT_STATUS_HELP, INPUT_ERROR, UNREACHABLE
+from .exit_status import CLOSED_PIPE, EXIT_STATUS_HELP, INPUT_ERROR, INTERRUPTED, UNREACHABLE
 
 __all__ = ["main"]
 
@@ -40,12 +40,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=getattr(args, "log_level", logging.WARNING), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
         return args.run(args) or 0
+    except KeyboardInterrupt:  # (stopped by its user, who knows why)
+        return INTERRUPTED
     except ServerUnreachable as error:
         print(f"terminology {args.command}: {error}", file=sys.stderr)
         return UNREACHABLE
+    except BrokenPipeError:  # (what reads standard output stopped, as `| head` does: nothing more to say)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # (so that the exit's flush says nothing)
+        return CLOSED_PIPE
     except (OSError, UnusableFile, InvalidTabularFile, TerminologyError, OperationOutcomeError) as error:  # what is given is or lacks
-        if isinstance(error, BrokenPipeError):  # (the reader of standard output stopped reading: nothing to say)
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-            return 1
         print(f"terminology {args.command}: {error}", file=sys.stderr)
         return INPUT_ERROR

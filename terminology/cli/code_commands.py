@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import datetime
 import sys
+from collections.abc import Callable
 from typing import Any
 
 from ..bulk.report import FORMATS
@@ -26,8 +27,6 @@ _FILE_OPTIONS = ("column", "date_column", "out", "format", "quiet")
 def add_commands(commands: argparse._SubParsersAction) -> None:
     """Adds ``lookup``, ``validate`` and ``expand`` to the parser of ``commands``."""
     lookup = _command(commands, "lookup", "what ICD-10-CM says of a code (display, billable, properties), or of a file of codes", _lookup)
-    lookup.add_argument("--version", help="the release to answer from (2026, 2025-04-01); default: the one --date names, else the newest")
-    lookup.add_argument("--date", type=_day, metavar="YYYY-MM-DD", help="the day of service: the release in effect then answers")
     lookup.add_argument(
         "--property", action="append", default=[], metavar="P",
         help="a property to give (display, billable, chapter, parent, fiscalYears ...); repeat for several; default: all of "
@@ -37,24 +36,28 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
 
     validate = _command(commands, "validate", "whether a code, or each code of a file, is valid ICD-10-CM", _validate)
     validate.add_argument("--valueset", metavar="URL", help="the value set the code must be in (its canonical url, or url|version)")
-    validate.add_argument("--version", help="the release to validate in (2026, 2025-04-01); default: the one --date names, else the newest")
-    validate.add_argument("--date", type=_day, metavar="YYYY-MM-DD", help="the day of service: the release in effect then answers")
     _file_arguments(validate)
 
     expand = _command(commands, "expand", "the codes of a value set", _expand, code=False)
     expand.add_argument("url", metavar="URL", help="the value set's canonical url (or url|version): http://hl7.org/fhir/sid/icd-10-cm?fhir_vs ...")
     expand.add_argument("--filter", metavar="TEXT", help="only the codes whose display or code matches these words")
     expand.add_argument("--count", type=int, metavar="N", help="at most N codes")
-    expand.add_argument("--date", type=_day, metavar="YYYY-MM-DD", help="the day of service: the releases in effect then answer")
 
 
-def _command(commands: argparse._SubParsersAction, name: str, help: str, run: Any, code: bool = True) -> argparse.ArgumentParser:
+def _command(
+    commands: argparse._SubParsersAction, name: str, help: str, run: Callable[[argparse.Namespace], int], code: bool = True
+) -> argparse.ArgumentParser:
+    """A command's parser with what they all take: the code (or not: ``code``), --server, --json, --date
+    and, for a code, --version."""
     parser = commands.add_parser(name, help=help, description=help, epilog=EXIT_STATUS_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.set_defaults(run=run, command_parser=parser)
     if code:
         parser.add_argument("code", nargs="?", metavar="CODE", help="the code (or give --file)")
     parser.add_argument("--server", metavar="URL", help="ask this FHIR terminology server (its base, http://host/fhir) instead of the embedded content")
     parser.add_argument("--json", action="store_true", help="the answer as JSON")
+    parser.add_argument("--date", type=_day, metavar="YYYY-MM-DD", help="the day of service: the release in effect then answers")
+    if code:
+        parser.add_argument("--version", help="the release to answer from (2026, 2025-04-01); default: the one --date names, else the newest")
     return parser
 
 

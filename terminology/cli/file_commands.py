@@ -28,8 +28,9 @@ def validate_file(args: argparse.Namespace, validator: Validator) -> int:
     summary = Summary()
     for verdict in _reported(args, REPORT_COLUMNS, Verdicts(validator, args.valueset), Verdict.refused, Verdict.values):
         summary.add(verdict)
-    print("\n".join(summary.lines()), file=sys.stderr)
-    return SOME_INVALID if summary.tallies()[0].invalid else ALL_VALID
+    tallies = summary.tallies()
+    print("\n".join(tallies.lines()), file=sys.stderr)
+    return SOME_INVALID if tallies.total.invalid else ALL_VALID
 
 
 def lookup_file(args: argparse.Namespace, looker: Looker) -> int:
