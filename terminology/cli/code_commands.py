@@ -65,7 +65,8 @@ def _file_arguments(parser: argparse.ArgumentParser) -> None:
     files = parser.add_argument_group("a file of codes")
     files.add_argument(
         "--file", metavar="FILE",
-        help="the codes: CSV with a header (a first line with a comma, or with no digit), else one code per line; - for standard input",
+        help="the codes: CSV with a header (when the first line has a comma or no digit, or --column is given), else one "
+        "code per line; - for standard input",
     )  # fmt: skip
     files.add_argument("--column", metavar="NAME", help="the CSV column of the codes (default: the first)")
     files.add_argument("--date-column", metavar="NAME", help="the CSV column of each code's day of service (YYYY-MM-DD; empty: none)")

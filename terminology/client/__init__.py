@@ -7,9 +7,9 @@ uses with or without a server) load requests with them.
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from ..lazy_exports import lazy_exports as _lazy_exports
 from .errors import ClientError, OperationOutcomeError, ServerUnreachable
 from .results import (
     ICD10CM,
@@ -51,17 +51,4 @@ __all__ = [
 ]
 
 # The names imported when first asked for, and the modules that define them.
-_LAZY = {"TerminologyClient": ".client", "ServerCapabilities": ".capabilities"}
-
-
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(import_module(module, __name__), name)
-    globals()[name] = value  # found directly from now on
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY))
+__getattr__, __dir__ = _lazy_exports(globals(), {"TerminologyClient": ".client", "ServerCapabilities": ".capabilities"})
