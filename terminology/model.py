@@ -99,7 +99,7 @@ class Issue:
     tx_code: str | None = None
     expression: tuple[str, ...] = ()
     message_id: str | None = None
-    replaced_by: tuple[str, ...] = ()
+    replaced_by: tuple[str, ...] = ()  # the codes that took the place of a deleted code, or of one that became a header
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,7 +4,7 @@ and the history properties ``$lookup`` returns."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from datetime import date
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -24,6 +24,7 @@ __all__ = [
     "VALID_IN_UNLOADED_YEAR",
     "history_note",
     "history_properties",
+    "wants_history",
 ]
 
 DELETED = "ICD10CM_CODE_DELETED"
@@ -75,9 +76,14 @@ def history_note(past: CodeHistory, fiscal_year: int, in_release: bool, header: 
     return None
 
 
+def wants_history(wanted: Collection[str] | None) -> bool:
+    """Whether a lookup that asks for the properties ``wanted`` (None: all) asks for a history property."""
+    return wanted is None or not _HISTORY_NAMES.isdisjoint(wanted)
+
+
 def history_properties(past: CodeHistory, wanted: frozenset[str] | None) -> Iterator[Property]:
     """The code's history as ``$lookup`` properties (those of ``wanted``, or all)."""
-    if wanted is not None and wanted.isdisjoint(_HISTORY_NAMES):
+    if not wants_history(wanted):
         return
 
     def want(name: str) -> bool:
