@@ -16,6 +16,7 @@ a page of 100 codes each time, so what grows is the selection and the count, not
     scripts/bench --json out.json # every figure: name, value, unit, baseline, ratio
     scripts/bench --against DIR   # this checkout's server beside another's (before and after a change)
     scripts/bench --only memory   # the newest release alone beside all releases: start-up and memory per worker
+    scripts/bench --only batch    # codes validated (and looked up) per second, 1,000 a request beside one a request
 
 With ``--against DIR`` (another checkout of the project, set up with ``scripts/setup-env bench``)
 both servers run at once and each workload is sent to one, then the other, in turns: throughput
@@ -26,6 +27,12 @@ The memory figures set the default server (every embedded release) beside one th
 release alone, started in turns with their compiled content cached: the start-up to the first answer
 (the best of the turns) against its target, and the memory of a worker (PSS: the pages it shares with
 the other processes count in part) as a ratio to the one-release server's, beside its target.
+
+The bulk figures are codes per second over the same many distinct codes (the mix the workloads draw),
+sent 1,000 a request (``$batch-validate-code``, batch Bundles) and one a request, to one server in the
+same run: each batched form as a ratio to its one-code form. Batches are sent on two connections per
+worker (a request holds 1,000 codes' work: more at once only share the worker), one code a request on
+the usual 32.
 """
 
 from __future__ import annotations
@@ -61,6 +68,8 @@ CACHED_START_TARGET_S = 1.5  # every release served, the compiled content cached
 RELEASES_MEMORY_TARGET = 1.3  # a worker's memory with every release, as a ratio to the newest release alone
 READY = f"/fhir/CodeSystem/$lookup?system={ICD10CM}&code=M48.48XA"  # answered once the content is loaded
 TYPEAHEAD = "ValueSet/$expand typeahead GET"
+BATCH_SIZE = 1000  # codes a batched request: the most one batch takes (terminology.http.views.MAX_BATCH_ENTRIES)
+BULK_CODES = 20_000  # distinct codes the bulk figures send
 # Words a user does not type to narrow a search.
 _STOP_WORDS = frozenset("and due for from not other than the with without".split())
 
@@ -216,13 +225,15 @@ def wrk_script(workload: list[Request]) -> str:
     return _WRK_SCRIPT % specs
 
 
-def wrk(port: int, workload: list[Request], seconds: int, connections: int = 32) -> Load:
+def wrk(port: int, workload: list[Request], seconds: int, connections: int = 32, timeout: int = 2) -> Load:
+    """``timeout``: seconds before wrk counts a request unanswered (an error)."""
     script = tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False)
     with script:
         script.write(wrk_script(workload))
     try:
         out = subprocess.run(
-            ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", script.name, f"http://127.0.0.1:{port}"],
+            ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", f"--timeout={timeout}s", "--latency", "-s", script.name,
+             f"http://127.0.0.1:{port}"],
             capture_output=True, text=True, check=True,
         ).stdout
     finally:
@@ -363,6 +374,112 @@ def value_set_validation(code: str) -> str:
         {"name": "url", "valueUri": ICD10CM_ALL},
         {"name": "coding", "valueCoding": {"system": ICD10CM, "code": code}},
     ]})
+
+
+@dataclass(frozen=True)
+class BulkWorkload:
+    """Requests of ``codes_each`` codes each; ``single``: the name of the one-code form it is set beside."""
+
+    requests: list[Request]
+    codes_each: int
+    single: str | None = None
+
+
+def bulk_workloads(rng: random.Random, count: int) -> dict[str, BulkWorkload]:
+    """``count`` distinct codes validated and looked up one a request and ``BATCH_SIZE`` a request, by name:
+    validated in the code system (``$batch-validate-code`` of code-system validations, a batch Bundle of
+    GETs) and against all of ICD-10-CM (``$batch-validate-code`` sharing the value set's url); looked up
+    (a batch Bundle of GETs)."""
+    release = load_release()
+    codes, _ = code_mix(rng, release, count * 2)
+    codes = list(dict.fromkeys(codes))[:count]
+    lookups = list(dict.fromkeys(code_mix(rng, release, count * 2)[1]))[:count]
+    chunks = [codes[start : start + BATCH_SIZE] for start in range(0, len(codes), BATCH_SIZE)]
+    lookup_chunks = [lookups[start : start + BATCH_SIZE] for start in range(0, len(lookups), BATCH_SIZE)]
+    validate, in_value_set, lookup = (
+        "CodeSystem/$validate-code GET, one code a request",
+        "ValueSet/$validate-code POST (all of ICD-10-CM), one code a request",
+        "CodeSystem/$lookup GET, one code a request",
+    )
+    return {
+        validate: BulkWorkload([Request("GET", "/fhir/CodeSystem/$validate-code?" + _code_query("url", code)) for code in codes], 1),
+        f"ValueSet/$batch-validate-code, {BATCH_SIZE} code-system validations a request": BulkWorkload(
+            [batch_validation(chunk) for chunk in chunks], BATCH_SIZE, validate
+        ),
+        f"batch Bundle of {BATCH_SIZE} CodeSystem/$validate-code GETs": BulkWorkload(
+            [batch_bundle("CodeSystem/$validate-code?", "url", chunk) for chunk in chunks], BATCH_SIZE, validate
+        ),
+        in_value_set: BulkWorkload([Request("POST", "/fhir/ValueSet/$validate-code", value_set_validation(code)) for code in codes], 1),
+        f"ValueSet/$batch-validate-code (all of ICD-10-CM), {BATCH_SIZE} codes a request": BulkWorkload(
+            [batch_validation(chunk, ICD10CM_ALL) for chunk in chunks], BATCH_SIZE, in_value_set
+        ),
+        lookup: BulkWorkload([Request("GET", "/fhir/CodeSystem/$lookup?" + _code_query("system", code)) for code in lookups], 1),
+        f"batch Bundle of {BATCH_SIZE} CodeSystem/$lookup GETs": BulkWorkload(
+            [batch_bundle("CodeSystem/$lookup?", "system", chunk) for chunk in lookup_chunks], BATCH_SIZE, lookup
+        ),
+    }
+
+
+def _code_query(system_parameter: str, code: str) -> str:
+    return urlencode({system_parameter: ICD10CM, "code": code})
+
+
+def batch_validation(codes: list[str], value_set: str | None = None) -> Request:
+    """A ``$batch-validate-code`` of ``codes``: against ``value_set`` (its url shared by every validation),
+    or, with none, each in ICD-10-CM (``system`` and ``code``)."""
+    shared = [{"name": "url", "valueUri": value_set}] if value_set else []
+    validations = [
+        {"name": "validation", "resource": {"resourceType": "Parameters", "parameter": (
+            [{"name": "coding", "valueCoding": {"system": ICD10CM, "code": code}}] if value_set
+            else [{"name": "system", "valueUri": ICD10CM}, {"name": "code", "valueCode": code}]
+        )}}
+        for code in codes
+    ]  # fmt: skip
+    return Request("POST", "/fhir/ValueSet/$batch-validate-code", json.dumps({"resourceType": "Parameters", "parameter": shared + validations}))
+
+
+def batch_bundle(operation: str, system_parameter: str, codes: list[str]) -> Request:
+    """A batch Bundle of one GET of ``operation`` (``CodeSystem/$lookup?``) a code."""
+    entries = [{"request": {"method": "GET", "url": operation + _code_query(system_parameter, code)}} for code in codes]
+    return Request("POST", "/fhir", json.dumps({"resourceType": "Bundle", "type": "batch", "entry": entries}))
+
+
+def check_batch_answers(port: int, name: str, request: Request) -> None:
+    """Every code of a batched request answered as such (no entry an error): a figure of errors answered fast
+    would mislead."""
+    response = requests.post(f"http://127.0.0.1:{port}{request.path}", data=request.body,
+                             headers={"Content-Type": "application/fhir+json"}, timeout=60)
+    answer = response.json()
+    if answer["resourceType"] == "Parameters":
+        failed = [p["resource"] for p in answer["parameter"] if p["resource"]["resourceType"] != "Parameters"]
+    else:
+        failed = [entry["resource"] for entry in answer.get("entry", []) if entry["response"]["status"] != "200 OK"]
+    if response.status_code != 200 or failed:
+        raise RuntimeError(f"{name}: {len(failed)} codes not answered, as {failed[:1] or response.status_code}")
+
+
+def bulk_figures(rng: random.Random, seconds: int, workers: int) -> list[Figure]:
+    """Codes per second of each bulk workload, on one server in the same run; a batched form as a ratio to
+    its one-code form."""
+    operations = bulk_workloads(rng, BULK_CODES)
+    rates: dict[str, float] = {}
+    errors = 0
+    port = free_port()
+    with running(our_server(port, workers), port, READY):
+        for name, workload in operations.items():
+            if workload.codes_each == 1:
+                one_client(port, workload.requests[:10], warm_up=0)
+                load = wrk(port, workload.requests, seconds)
+            else:
+                check_batch_answers(port, name, workload.requests[0])
+                load = wrk(port, workload.requests, seconds, connections=2 * workers, timeout=30)
+            rates[name] = load.requests_per_second * workload.codes_each
+            errors += load.errors
+    figures = []
+    for name, workload in operations.items():
+        single = workload.single
+        figures.append(Figure(f"bulk: {name}", rates[name], "codes/s", single, rates[name] / rates[single] if single else None))
+    return figures + [Figure("bulk: errors", errors, "requests")]
 
 
 def in_process(rng: random.Random, seconds: float) -> list[Figure]:
@@ -553,12 +670,17 @@ def main() -> None:
     parser.add_argument("--against", metavar="DIR", type=Path, help="compare with the server of another checkout, in turns")
     parser.add_argument("--turns", type=int, default=3,
                         help="with --against: runs of each workload on each server; else starts of each server for the memory figures")
-    parser.add_argument("--only", choices=("memory",), help="only these figures: memory (every release beside the newest alone)")
+    parser.add_argument("--only", choices=("memory", "batch"),
+                        help="only these figures: memory (every release beside the newest alone), "
+                             f"batch (codes a second, {BATCH_SIZE} a request beside one a request)")
     args = parser.parse_args()
     seconds = args.seconds or (2 if args.quick else 10)
     if args.only == "memory":
         figures = release_figures(args.workers, args.turns)
         header = f"{args.workers} workers, {args.turns} starts of each server, on {os.cpu_count()} cores"
+    elif args.only == "batch":
+        figures = bulk_figures(random.Random(20260401), seconds, args.workers)
+        header = f"{args.workers} workers, {bulk_header(seconds, args.workers)}, on {os.cpu_count()} cores"
     else:
         figures, header = load_run(args, seconds)
     print(f"\n{header}\n")
@@ -577,7 +699,7 @@ def load_run(args: argparse.Namespace, seconds: int) -> tuple[list[Figure], str]
         return figures, f"{shared}, {args.turns} turns on each server, on {os.cpu_count()} cores; ratios: this checkout / {args.against}"
     figures = baseline_figures(rng, operations, seconds, args.workers, args.quick, args.turns)
     return figures, (f"{shared}, on {os.cpu_count()} cores; typeahead: {len(operations[TYPEAHEAD])} queries (count=10) "
-                     "from one keep-alive client")
+                     f"from one keep-alive client; {bulk_header(seconds, args.workers)}")
 
 
 def baseline_figures(
@@ -612,7 +734,13 @@ def baseline_figures(
     figures += one_client_figures(TYPEAHEAD, *typeahead)
     figures += growth
     figures += scaling_figures(seconds, operations["CodeSystem/$validate-code GET"])
+    figures += bulk_figures(rng, seconds, workers)
     return figures + in_process(rng, seconds / 3)
+
+
+def bulk_header(seconds: int, workers: int) -> str:
+    return (f"bulk: {BULK_CODES} distinct codes, {BATCH_SIZE} a batched request, wrk -t2 for {seconds} s per run "
+            f"(-c32 one code a request, -c{2 * workers} batches)")
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ as ``scripts/serve`` does it.
 
     scripts/profile "CodeSystem/\\$lookup GET"
     scripts/profile "ValueSet/\\$validate-code POST" --seconds 10 --html out.html
+    scripts/profile "batch Bundle of 1000 CodeSystem/\\$lookup GETs"
     scripts/profile --list
 """
 
@@ -25,7 +26,7 @@ from typing import Any
 
 from pyinstrument import Profiler
 
-from benchmark import Request, workloads
+from benchmark import BULK_CODES, Request, bulk_workloads, workloads
 
 from terminology.content import build_registry
 from terminology.web.app import create_app
@@ -64,7 +65,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=5.0, help="how long to profile (default: %(default)s)")
     parser.add_argument("--html", metavar="FILE", help="also write pyinstrument's interactive HTML report")
     args = parser.parse_args()
-    operations = workloads(random.Random(20260401), 300)
+    rng = random.Random(20260401)
+    operations = {**workloads(rng, 300), **{name: bulk.requests for name, bulk in bulk_workloads(rng, BULK_CODES).items()}}
     if args.list or args.workload not in operations:
         print("\n".join(operations))
         raise SystemExit(0 if args.list else f"\nno workload named {args.workload!r}: choose one of the above")

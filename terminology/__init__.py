@@ -8,8 +8,7 @@ module of the package (``terminology.model``, say) load Flask and the whole serv
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from .errors import (
     InvalidRequest,
@@ -21,6 +20,7 @@ from .errors import (
     TooCostly,
     UnsupportedMediaType,
 )
+from .lazy_exports import lazy_exports as _lazy_exports
 
 if TYPE_CHECKING:
     from .library import LocalTerminology
@@ -46,17 +46,4 @@ __all__ = [
 ]
 
 # The names imported when first asked for, and the modules that define them.
-_LAZY = {"Terminology": ".web.extension", "create_app": ".web.app", "LocalTerminology": ".library"}
-
-
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(import_module(module, __name__), name)
-    globals()[name] = value  # found directly from now on
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY))
+__getattr__, __dir__ = _lazy_exports(globals(), {"Terminology": ".web.extension", "create_app": ".web.app", "LocalTerminology": ".library"})

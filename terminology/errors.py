@@ -21,17 +21,21 @@ class TerminologyError(ValueError):
     """Base error. ``issue_type`` is a code of http://hl7.org/fhir/issue-type; ``status`` an HTTP status.
 
     ``tx_code`` is an optional code of http://hl7.org/fhir/tools/CodeSystem/tx-issue-type
-    (as tx.fhir.org sets in ``issue.details``); ``expression`` the FHIRPath of the offending input.
+    (as tx.fhir.org sets in ``issue.details``); ``expression`` the FHIRPath of the offending input;
+    ``replaced_by`` the codes that took the place of a code the request names and its code system retired.
     """
 
     issue_type = "exception"
     status = 500
 
-    def __init__(self, message: str, *, tx_code: str | None = None, expression: str | None = None) -> None:
+    def __init__(
+        self, message: str, *, tx_code: str | None = None, expression: str | None = None, replaced_by: tuple[str, ...] = ()
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.tx_code = tx_code
         self.expression = expression
+        self.replaced_by = replaced_by
 
 
 class InvalidRequest(TerminologyError):

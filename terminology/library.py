@@ -24,12 +24,13 @@ from functools import lru_cache
 from .content import build_registry
 from .context import RequestContext
 from .model import Coding, LookupResult, ValidationResult
-from .operations.expand import find_value_set
+from .operations.expand import ExpandRequest, ExpandResult, expand, find_value_set
 from .operations.lookup import LookupRequest, lookup
 from .operations.resolve import resolve_code_system
 from .operations.validate_code import CodeValidationRequest, validate_code
 from .providers.icd10cm import ICD10CM_URL
 from .registry import Registry
+from .valuesets.expand import ExpansionOptions
 
 __all__ = ["ICD10CM_URL", "CodeSystemHandle", "LocalTerminology"]
 
@@ -92,6 +93,18 @@ class LocalTerminology:
         release in effect then; :class:`NotFound` for an unknown system, version or code."""
         wanted = tuple(properties) if properties is not None else None
         return lookup(self.registry, LookupRequest(system, code, version, wanted, date=date), self.context)
+
+    def expand(
+        self, value_set: str, *, filter: str | None = None, count: int | None = None, offset: int = 0, date: date | None = None
+    ) -> ExpandResult:
+        """``ValueSet/$expand`` of the value set of the canonical ``value_set`` (``url`` or ``url|version``),
+        nested as the server nests it; ``filter``: its text filter; ``count`` and ``offset``: a page of it;
+        ``date`` chooses the ICD-10-CM release in effect then. :class:`NotFound` for an unknown value set,
+        :class:`TooCostly` for more codes unpaged than an answer holds."""
+        url, _, version = value_set.partition("|")
+        options = ExpansionOptions(text_filter=filter, exclude_nested=False)  # (the server's default: nested)
+        request = ExpandRequest(url=url, version=version or None, options=options, count=count, offset=offset, date=date)
+        return expand(self.registry, request, self.context)
 
 
 class CodeSystemHandle:

@@ -89,7 +89,8 @@ class Issue:
     """One finding of an operation, as an OperationOutcome issue shows it.
 
     ``code`` is from http://hl7.org/fhir/issue-type; ``tx_code`` from
-    http://hl7.org/fhir/tools/CodeSystem/tx-issue-type; ``expression`` names the input it is about.
+    http://hl7.org/fhir/tools/CodeSystem/tx-issue-type; ``expression`` names the input it is about;
+    ``replaced_by`` the codes that took the place of a code its code system's history retired.
     """
 
     severity: str
@@ -98,6 +99,7 @@ class Issue:
     tx_code: str | None = None
     expression: tuple[str, ...] = ()
     message_id: str | None = None
+    replaced_by: tuple[str, ...] = ()  # the codes that took the place of a deleted code, or of one that became a header
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,8 +30,22 @@ def empty_data_folder(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def registry(tmp_path_factory):
-    return build_registry(cache_dir=tmp_path_factory.mktemp("release-cache"))
+def release_cache(tmp_path_factory):
+    """The cache of the session's compiled content: the registry's, and that of the commands tests run."""
+    return tmp_path_factory.mktemp("release-cache")
+
+
+@pytest.fixture(scope="session")
+def registry(release_cache):
+    return build_registry(cache_dir=release_cache)
+
+
+@pytest.fixture
+def compiled_content(registry, release_cache, monkeypatch):
+    """The cache of the session's compiled content, which the commands a test runs (in this process or
+    started from it) read as a user's ``terminology`` reads its own: they start without compiling."""
+    monkeypatch.setenv("TERMINOLOGY_CACHE_DIR", str(release_cache))
+    return release_cache
 
 
 @pytest.fixture(scope="session")

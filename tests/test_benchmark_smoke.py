@@ -32,8 +32,22 @@ RELEASE_FIGURES = {
     *(f"releases: start-up to first $lookup, {server} (compiled content cached)" for server in SERVERS),
     *(f"releases: memory (PSS) per worker, {server}" for server in SERVERS),
 }
+SINGLE_VALIDATION = "CodeSystem/$validate-code GET, one code a request"
+SINGLE_IN_VALUE_SET = "ValueSet/$validate-code POST (all of ICD-10-CM), one code a request"
+SINGLE_LOOKUP = "CodeSystem/$lookup GET, one code a request"
+BULK = {  # each bulk workload, and the one-code form its ratio is to
+    SINGLE_VALIDATION: None,
+    "ValueSet/$batch-validate-code, 1000 code-system validations a request": SINGLE_VALIDATION,
+    "batch Bundle of 1000 CodeSystem/$validate-code GETs": SINGLE_VALIDATION,
+    SINGLE_IN_VALUE_SET: None,
+    "ValueSet/$batch-validate-code (all of ICD-10-CM), 1000 codes a request": SINGLE_IN_VALUE_SET,
+    SINGLE_LOOKUP: None,
+    "batch Bundle of 1000 CodeSystem/$lookup GETs": SINGLE_LOOKUP,
+}
+BULK_FIGURES = {*(f"bulk: {name}" for name in BULK), "bulk: errors"}
 EXPECTED = {
     *RELEASE_FIGURES,
+    *BULK_FIGURES,
     "baseline bare Flask on granian: throughput",
     "baseline bare Flask on gunicorn: throughput",
     "start-up to first $lookup (compiled content cached)",
@@ -53,16 +67,19 @@ EXPECTED = {
 }
 
 
+def _bench(out: Path, *arguments: str) -> tuple[dict[str, dict], str]:
+    """scripts/benchmark.py run with ``arguments``, its figures written to ``out``: the figures by name, and what it printed."""
+    run = subprocess.run(
+        [sys.executable, "scripts/benchmark.py", *arguments, "--json", str(out)], cwd=ROOT, timeout=300, capture_output=True, text=True
+    )
+    assert run.returncode == 0, run.stderr
+    return {figure["name"]: figure for figure in json.loads(out.read_text())}, run.stdout
+
+
 @pytest.fixture(scope="module")
 def figures(tmp_path_factory) -> dict[str, dict]:
     out = tmp_path_factory.mktemp("bench") / "figures.json"
-    run = subprocess.run(
-        [sys.executable, "scripts/benchmark.py", "--seconds", "1", "--queries", "20", "--workers", "1", "--turns", "1",
-         "--json", str(out)],
-        cwd=ROOT, timeout=300, capture_output=True, text=True,
-    )
-    assert run.returncode == 0, run.stderr
-    return {figure["name"]: figure for figure in json.loads(out.read_text())}
+    return _bench(out, "--seconds", "1", "--queries", "20", "--workers", "1", "--turns", "1")[0]
 
 
 def test_every_expected_figure_is_written(figures):
@@ -73,7 +90,7 @@ def test_every_expected_figure_is_written(figures):
 
 def test_every_request_was_answered(figures):
     errors = {name: figure["value"] for name, figure in figures.items() if name.endswith("errors")}
-    assert len(errors) == len(OPERATIONS) + 1
+    assert len(errors) == len(OPERATIONS) + 2
     assert not any(errors.values()), errors
 
 
@@ -100,29 +117,31 @@ def test_every_release_beside_the_newest_alone_against_the_targets(figures):
 
 
 def test_only_the_memory_figures(tmp_path):
-    out = tmp_path / "memory.json"
-    run = subprocess.run(
-        [sys.executable, "scripts/benchmark.py", "--only", "memory", "--turns", "1", "--workers", "1", "--json", str(out)],
-        cwd=ROOT, timeout=300, capture_output=True, text=True,
-    )
-    assert run.returncode == 0, run.stderr
-    found = {figure["name"]: figure for figure in json.loads(out.read_text())}
+    found, printed = _bench(tmp_path / "memory.json", "--only", "memory", "--turns", "1", "--workers", "1")
     assert set(found) == RELEASE_FIGURES
     assert all(figure["value"] > 0 for figure in found.values())
-    assert "1 workers, 1 starts of each server" in run.stdout
+    assert "1 workers, 1 starts of each server" in printed
+
+
+def test_only_the_bulk_figures(tmp_path):
+    """``--only batch``: codes a second, batched beside one a request, each batched form as a ratio to its
+    one-code form; every batched answer checked before it is timed (an entry that failed would stop the run)."""
+    found, printed = _bench(tmp_path / "batch.json", "--only", "batch", "--seconds", "1", "--workers", "1")
+    assert set(found) == BULK_FIGURES
+    assert found["bulk: errors"]["value"] == 0
+    for name, single in BULK.items():
+        figure = found[f"bulk: {name}"]
+        assert figure["value"] > 0 and figure["unit"] == "codes/s", name
+        assert figure["baseline"] == single
+        if single is not None:
+            assert figure["ratio"] == pytest.approx(figure["value"] / found[f"bulk: {single}"]["value"])
+    assert "1 workers, bulk: 20000 distinct codes, 1000 a batched request" in printed
 
 
 def test_against_another_checkout(tmp_path):
     """``--against``: both servers loaded in turns; every workload's figures as ratios to the other's
     (here the same checkout, so each is a ratio between two runs of the same server)."""
-    out = tmp_path / "against.json"
-    run = subprocess.run(
-        [sys.executable, "scripts/benchmark.py", "--against", str(ROOT), "--turns", "1", "--seconds", "1",
-         "--queries", "20", "--workers", "1", "--json", str(out)],
-        cwd=ROOT, timeout=300, capture_output=True, text=True,
-    )
-    assert run.returncode == 0, run.stderr
-    found = {figure["name"]: figure for figure in json.loads(out.read_text())}
+    found, _ = _bench(tmp_path / "against.json", "--against", str(ROOT), "--turns", "1", "--seconds", "1", "--queries", "20", "--workers", "1")
     assert set(found) == {f"{operation}: {figure}" for operation in OPERATIONS
                           for figure in ("throughput", "median latency", "99th percentile latency", "errors")}
     for name, figure in found.items():

@@ -33,3 +33,12 @@ def test_importing_the_model_loads_neither_flask_nor_the_server() -> None:
     code = "import sys, terminology.model; print(sorted(m for m in ('flask', 'terminology.web', 'terminology.library', 'lxml') if m in sys.modules))"
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert run.stdout.strip() == "[]"
+
+
+def test_the_clients_typed_answers_load_no_requests_and_the_client_comes_when_asked_for() -> None:
+    code = (
+        "import sys, terminology.client.results, terminology.client as client; loaded = 'requests' in sys.modules; "
+        "from terminology.client.client import TerminologyClient; print(loaded, client.TerminologyClient is TerminologyClient)"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert run.stdout.strip() == "False True"

@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 from .errors import ClientError, OperationOutcomeError
 from .outcomes import error_of_answer, read_issues
-from .results import CodeHistory, Coding, ExpansionConcept, Issue, Lookup, Property, Subsumption, Translation, TranslationMatch, Validation
+from .results import Coding, ExpansionConcept, Issue, Lookup, Property, Subsumption, Translation, TranslationMatch, Validation, code_history
 from .shapes import NamedParameters, array, obj, optional_bool, optional_int, optional_str
 
 __all__ = [
@@ -30,10 +30,6 @@ __all__ = [
 
 T = TypeVar("T")
 
-# The $lookup properties of this server that tell an ICD-10-CM code's history.
-_HISTORY_PROPERTIES = frozenset(
-    {"fiscalYears", "billableFiscalYears", "added", "deleted", "becameHeader", "replacedBy", "previousTitle"}
-)
 # R5's ConceptMap relationship, said as R4's equivalence (the inverse of FHIR's R4-to-R5 table).
 _EQUIVALENCE_OF_RELATIONSHIP = {
     "related-to": "relatedto",
@@ -86,7 +82,7 @@ def read_lookup(resource: dict[str, Any], code: str, system: str) -> Lookup:
         abstract=params.flag("abstract"),
         designations=tuple(_designation(parts) for parts in params.parts("designation")),
         properties=properties,
-        history=_history(properties),
+        history=code_history(properties),
         issues=_issues(params),
     )
 
@@ -200,30 +196,6 @@ def _designation(parts: NamedParameters) -> tuple[str | None, str]:
     if value is None:
         raise ClientError(f"Malformed answer: a designation without a value in {parts.where}")
     return parts.text("language"), value
-
-
-def _history(properties: tuple[Property, ...]) -> CodeHistory | None:
-    """The code's history, when the answer has any of this server's history properties."""
-    told = [prop for prop in properties if prop.code in _HISTORY_PROPERTIES and isinstance(prop.value, str)]
-    if not told:
-        return None
-
-    def first(code: str) -> str | None:
-        return next((prop.value for prop in told if prop.code == code), None)
-
-    return CodeHistory(
-        fiscal_years=first("fiscalYears"),
-        billable_fiscal_years=first("billableFiscalYears"),
-        added=first("added"),
-        deleted=first("deleted"),
-        became_header=first("becameHeader"),
-        replaced_by=tuple(prop.value for prop in told if prop.code == "replacedBy"),
-        previous_titles=tuple((prop.value, _subproperty_text(prop, "fiscalYears")) for prop in told if prop.code == "previousTitle"),
-    )
-
-
-def _subproperty_text(prop: Property, code: str) -> str | None:
-    return next((sub.value for sub in prop.subproperties if sub.code == code and isinstance(sub.value, str)), None)
 
 
 def _match(parts: NamedParameters) -> TranslationMatch:

@@ -25,6 +25,7 @@ __all__ = [
     "Translation",
     "TranslationMatch",
     "Validation",
+    "code_history",
     "worst_severity",
 ]
 
@@ -127,6 +128,36 @@ class CodeHistory:
     became_header: str | None = None
     replaced_by: tuple[str, ...] = ()
     previous_titles: tuple[tuple[str, str | None], ...] = ()
+
+
+# The $lookup properties of this server that tell an ICD-10-CM code's history.
+_HISTORY_PROPERTIES = frozenset(
+    {"fiscalYears", "billableFiscalYears", "added", "deleted", "becameHeader", "replacedBy", "previousTitle"}
+)
+
+
+def code_history(properties: tuple[Property, ...]) -> CodeHistory | None:
+    """The code's history ``$lookup`` properties tell, when they have any of this server's history properties."""
+    told = [prop for prop in properties if prop.code in _HISTORY_PROPERTIES and isinstance(prop.value, str)]
+    if not told:
+        return None
+
+    def first(code: str) -> str | None:
+        return next((prop.value for prop in told if prop.code == code), None)
+
+    return CodeHistory(
+        fiscal_years=first("fiscalYears"),
+        billable_fiscal_years=first("billableFiscalYears"),
+        added=first("added"),
+        deleted=first("deleted"),
+        became_header=first("becameHeader"),
+        replaced_by=tuple(prop.value for prop in told if prop.code == "replacedBy"),
+        previous_titles=tuple((prop.value, _subproperty_text(prop, "fiscalYears")) for prop in told if prop.code == "previousTitle"),
+    )
+
+
+def _subproperty_text(prop: Property, code: str) -> str | None:
+    return next((sub.value for sub in prop.subproperties if sub.code == code and isinstance(sub.value, str)), None)
 
 
 @dataclass(frozen=True, slots=True)

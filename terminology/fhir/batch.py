@@ -6,11 +6,13 @@ A batch answers every entry; what is wrong with one entry becomes that entry's O
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any
 
 from ..errors import InvalidRequest, PayloadTooLarge, TerminologyError
+from .codec import WrittenJson
 from .output import ParametersBuilder
 from .parameters import OperationInput
 
@@ -18,6 +20,7 @@ __all__ = [
     "BatchEntry",
     "batch_response_bundle",
     "batch_validation_parameters",
+    "names_value_set",
     "read_batch_bundle",
     "read_batch_validations",
 ]
@@ -27,6 +30,7 @@ _VALIDATION = "validation"
 #: Shared parameters that add to a validation's own rather than giving way to them.
 _CUMULATIVE = frozenset({"tx-resource"})
 _CODE_PARAMETERS = frozenset({"code", "coding", "codeableConcept"})
+_VALUE_SET_PARAMETERS = frozenset({"url", "valueSet"})
 # tx.fhir.org's words for a validation that names no code (it ignores parameters it does not know).
 _NO_CODE = "Unable to find code to validate (looked for coding | codeableConcept | code+system | code+inferSystem in parameters"
 
@@ -75,12 +79,13 @@ def _entry(entry: Any, index: int) -> BatchEntry:
     return BatchEntry(method.upper(), url.strip(), resource)
 
 
-def batch_response_bundle(answers: list[tuple[int, dict[str, Any]]]) -> dict[str, Any]:
-    """The ``batch-response`` Bundle of ``(HTTP status, resource)`` answers, in the entries' order."""
+def batch_response_bundle(answers: Iterable[tuple[int, dict[str, Any]]]) -> dict[str, Any]:
+    """The ``batch-response`` Bundle of ``(HTTP status, resource)`` answers, in the entries' order; each
+    answer is written as it comes (see :class:`~.codec.WrittenJson`): give them one at a time."""
     return {
         "resourceType": "Bundle",
         "type": "batch-response",
-        "entry": [{"resource": resource, "response": {"status": _status_line(status)}} for status, resource in answers],
+        "entry": [{"resource": WrittenJson.of(resource), "response": {"status": _status_line(status)}} for status, resource in answers],
     }
 
 
@@ -91,8 +96,9 @@ def _status_line(status: int) -> str:
         return str(status)
 
 
-def read_batch_validations(params: OperationInput, max_validations: int) -> list[OperationInput | TerminologyError]:
-    """The input of each ``validation`` of a ``$batch-validate-code`` request, in order.
+def read_batch_validations(params: OperationInput, max_validations: int) -> Iterator[OperationInput | TerminologyError]:
+    """The input of each ``validation`` of a ``$batch-validate-code`` request, in order, each read when
+    it is asked for (a batch is answered one validation at a time).
 
     Each is the validation's own Parameters over the request's other (shared) parameters: a
     parameter the validation gives replaces the shared one of that name, except ``tx-resource``,
@@ -105,7 +111,7 @@ def read_batch_validations(params: OperationInput, max_validations: int) -> list
     if len(validations) > max_validations:
         raise PayloadTooLarge(f"The batch has {len(validations)} validations; this server runs at most {max_validations}")
     shared = [entry for entry in entries if entry[0] != _VALIDATION]
-    return [_validation_input(value, shared, index) for index, value in enumerate(validations)]
+    return (_validation_input(value, shared, index) for index, value in enumerate(validations))
 
 
 def _validation_input(value: Any, shared: list[tuple[str, str, Any]], index: int) -> OperationInput | TerminologyError:
@@ -115,19 +121,25 @@ def _validation_input(value: Any, shared: list[tuple[str, str, Any]], index: int
         own = OperationInput.from_parameters(value)
     except InvalidRequest as error:
         return error
-    given = own.names()
-    kept = [entry for entry in shared if entry[0] not in given or entry[0] in _CUMULATIVE]
-    merged = OperationInput(kept + own.entries())
+    kept = [entry for entry in shared if entry[0] not in own or entry[0] in _CUMULATIVE]
+    merged = OperationInput(kept + own.entries()) if kept else own
     # Said before $validate-code's own checks, which would name the unknown parameter instead
     # (``codingX``): in a batch, the code that is not there is the more useful thing to say.
-    if not merged.names() & _CODE_PARAMETERS:
+    if not merged.gives_any(_CODE_PARAMETERS):
         return InvalidRequest(_NO_CODE, expression="validation")
     return merged
 
 
-def batch_validation_parameters(answers: list[dict[str, Any]]) -> dict[str, Any]:
-    """One ``validation`` per request, in order: its Parameters, or the OperationOutcome of its error."""
+def names_value_set(validation: OperationInput) -> bool:
+    """Whether a validation (its own parameters over the shared ones) names the value set to validate
+    against; one that does not is a validation in the code system its ``system`` names."""
+    return validation.gives_any(_VALUE_SET_PARAMETERS)
+
+
+def batch_validation_parameters(answers: Iterable[dict[str, Any]]) -> dict[str, Any]:
+    """One ``validation`` per request, in order: its Parameters, or the OperationOutcome of its error;
+    each written as it comes (see :func:`batch_response_bundle`)."""
     out = ParametersBuilder()
     for answer in answers:
-        out.add_resource(_VALIDATION, answer)
+        out.add_resource(_VALIDATION, WrittenJson.of(answer))
     return out.resource()

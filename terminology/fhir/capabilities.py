@@ -26,6 +26,8 @@ _OPERATIONS = {
     "ValueSet": (
         ("expand", "http://hl7.org/fhir/OperationDefinition/ValueSet-expand"),
         ("validate-code", "http://hl7.org/fhir/OperationDefinition/ValueSet-validate-code"),
+        # tx.fhir.org's operation, which HL7 defines no OperationDefinition for: many validations, one answer each
+        ("batch-validate-code", "http://fhir.icd10cm-terminology.org/OperationDefinition/ValueSet-batch-validate-code"),
     ),
     "ConceptMap": (("translate", "http://hl7.org/fhir/OperationDefinition/ConceptMap-translate"),),
 }

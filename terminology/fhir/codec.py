@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import re
+from dataclasses import dataclass
 from importlib import resources as package_files
 from typing import Any
 
@@ -19,7 +20,17 @@ from lxml import etree
 
 from ..errors import InvalidRequest
 
-__all__ = ["FHIR_NAMESPACE", "XHTML_NAMESPACE", "MAX_XML_DEPTH", "parse", "parse_json", "to_json", "to_xml", "parse_xml"]
+__all__ = [
+    "FHIR_NAMESPACE",
+    "XHTML_NAMESPACE",
+    "MAX_XML_DEPTH",
+    "WrittenJson",
+    "parse",
+    "parse_json",
+    "to_json",
+    "to_xml",
+    "parse_xml",
+]
 
 FHIR_NAMESPACE = "http://hl7.org/fhir"
 XHTML_NAMESPACE = "http://www.w3.org/1999/xhtml"
@@ -79,9 +90,32 @@ def parse_json(body: bytes) -> dict[str, Any]:
     return resource
 
 
+@dataclass(frozen=True, slots=True)
+class WrittenJson:
+    """A resource already written as FHIR JSON, held as its bytes inside a larger one: each answer of a
+    batch is written as it is made. A thousand answers held as dicts until the batch is written cost more
+    than making them (the garbage collector walks them as they pile up, and each is made in fresh memory
+    rather than in the last one's): a batch Bundle of 1,000 lookups took twice as long as the lookups one
+    by one. :func:`to_json` puts the bytes in as they are; :func:`to_xml` reads them back."""
+
+    json: bytes
+
+    @classmethod
+    def of(cls, resource: dict[str, Any]) -> WrittenJson:
+        return cls(orjson.dumps(resource))
+
+
 def to_json(resource: dict[str, Any]) -> bytes:
     """FHIR JSON bytes, compact, UTF-8."""
-    return orjson.dumps(resource)
+    # (orjson would write a dataclass as an object of its fields: passed through, it meets the hook)
+    return orjson.dumps(resource, default=_written, option=orjson.OPT_PASSTHROUGH_DATACLASS)
+
+
+def _written(value: Any) -> orjson.Fragment:
+    """orjson's hook for what it does not know: a :class:`WrittenJson` goes in as it was written."""
+    if isinstance(value, WrittenJson):
+        return orjson.Fragment(value.json)
+    raise TypeError(f"{type(value).__name__} is not JSON")
 
 
 # --- writing XML --------------------------------------------------------------------------
@@ -134,6 +168,8 @@ def _write_repeats(parts: list[str], name: str, value: Any, extras: Any) -> None
 
 
 def _write_element(parts: list[str], name: str, value: Any, extras: Any) -> None:
+    if isinstance(value, WrittenJson):
+        value = orjson.loads(value.json)
     if isinstance(value, dict):
         name = _checked_name(name)
         if "resourceType" in value:

@@ -8,17 +8,22 @@ from typing import Any
 from ..errors import TerminologyError
 from ..model import Issue
 
-__all__ = ["TX_ISSUE_TYPE", "error_outcome", "issue_json", "operation_outcome"]
+__all__ = ["REPLACED_BY", "TX_ISSUE_TYPE", "error_issue", "error_outcome", "issue_json", "operation_outcome"]
 
 TX_ISSUE_TYPE = "http://hl7.org/fhir/tools/CodeSystem/tx-issue-type"
+#: This server's own extension: a code that took the place of the one the issue is about (one per code).
+REPLACED_BY = "http://fhir.icd10cm-terminology.org/StructureDefinition/replaced-by"
 _MESSAGE_ID = "http://hl7.org/fhir/StructureDefinition/operationoutcome-message-id"
 
 
 def issue_json(issue: Issue) -> dict[str, Any]:
-    """One ``OperationOutcome.issue``, with the tx-issue-type and message id tx.fhir.org gives."""
+    """One ``OperationOutcome.issue``, with the tx-issue-type and message id tx.fhir.org gives, and the
+    codes that replaced a retired code as data (the text names them too, for a person)."""
     result: dict[str, Any] = {}
-    if issue.message_id:
-        result["extension"] = [{"url": _MESSAGE_ID, "valueString": issue.message_id}]
+    if issue.message_id or issue.replaced_by:
+        extensions = [{"url": _MESSAGE_ID, "valueString": issue.message_id}] if issue.message_id else []
+        extensions += [{"url": REPLACED_BY, "valueCode": code} for code in issue.replaced_by]
+        result["extension"] = extensions
     result["severity"] = issue.severity
     result["code"] = issue.code
     details: dict[str, Any] = {}
@@ -36,9 +41,14 @@ def operation_outcome(issues: Iterable[Issue]) -> dict[str, Any]:
 
 
 def error_outcome(error: TerminologyError) -> dict[str, Any]:
-    """An error answer. Its expression is given where it is a FHIRPath into a resource of the request
-    (``ValueSet.compose.include[0].filter[0]``); a parameter at fault is named in the text, as
+    """An error answer: the OperationOutcome of :func:`error_issue`."""
+    return operation_outcome([error_issue(error)])
+
+
+def error_issue(error: TerminologyError) -> Issue:
+    """The issue of an error answer. Its expression is given where it is a FHIRPath into a resource of the
+    request (``ValueSet.compose.include[0].filter[0]``); a parameter at fault is named in the text, as
     tx.fhir.org does."""
     rooted = error.expression is not None and error.expression[:1].isupper()
     expression = (error.expression,) if rooted else ()
-    return operation_outcome([Issue("error", error.issue_type, error.message, error.tx_code, expression)])
+    return Issue("error", error.issue_type, error.message, error.tx_code, expression, replaced_by=error.replaced_by)

@@ -25,6 +25,7 @@ def coding_json(coding: Coding) -> dict[str, str]:
 
 
 _VALUE_KEYS: dict[str, str] = {}  # FHIR type -> its value[x] key, made once per type
+_STRUCTURED = frozenset({"Coding", "CodeableConcept"})  # the types whose JSON value is made from ours
 
 
 def _value_key(type_: str) -> str:
@@ -99,8 +100,11 @@ class ParametersBuilder:
     def add(self, name: str, type_: str, value: Any) -> ParametersBuilder:
         """Adds ``name`` with a value of FHIR type ``type_``; a None value is left out."""
         if value is not None:
-            key, json_value = typed_value(type_, value)
-            self.parameters.append({"name": name, key: json_value})
+            if type_ in _STRUCTURED:
+                key, value = typed_value(type_, value)
+            else:  # (a primitive, as most are: an answer adds a dozen)
+                key = _VALUE_KEYS.get(type_) or _value_key(type_)
+            self.parameters.append({"name": name, key: value})
         return self
 
     def add_resource(self, name: str, resource: dict[str, Any]) -> ParametersBuilder:

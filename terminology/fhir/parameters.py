@@ -37,7 +37,14 @@ class OperationInput:
 
     def __init__(self, entries: list[tuple[str, str, Any]]) -> None:
         self._entries = entries
-        self._names = {name for name, _, _ in entries}
+        # (type, value) of each name, in order: an operation reads a dozen names of a few parameters.
+        self._by_name: dict[str, list[tuple[str, Any]]] = {}
+        for name, kind, value in entries:
+            found = self._by_name.get(name)
+            if found is None:
+                self._by_name[name] = [(kind, value)]
+            else:
+                found.append((kind, value))
 
     @classmethod
     def from_query(cls, pairs: Iterable[tuple[str, str]]) -> OperationInput:
@@ -59,22 +66,22 @@ class OperationInput:
         return cls(entries)
 
     def names(self) -> set[str]:
-        return set(self._names)
+        return set(self._by_name)
 
     def __contains__(self, name: object) -> bool:
         """Whether the request gives the parameter ``name``."""
-        return name in self._names
+        return name in self._by_name
 
     def gives_any(self, names: frozenset[str]) -> bool:
         """Whether the request gives any of ``names`` (one cheap test before the checks that name them)."""
-        return not self._names.isdisjoint(names)
+        return not self._by_name.keys().isdisjoint(names)
 
     def entries(self) -> list[tuple[str, str, Any]]:
         """``(name, type, value)`` for every parameter, in the order given (type ``query`` for text)."""
         return list(self._entries)
 
     def reject_unknown(self, known: frozenset[str], operation: str) -> None:
-        unknown = sorted(self._names - known)
+        unknown = sorted(self._by_name.keys() - known)
         if unknown:
             listed = ", ".join(f"'{name}'" for name in unknown)
             raise InvalidRequest(
@@ -107,15 +114,15 @@ class OperationInput:
             raise NotSupported(f"The {named} not supported: {reason}", expression=given[0])
 
     def _given(self, names: tuple[str, ...]) -> list[str]:
-        return [name for name in names if name in self._names]
+        return [name for name in names if name in self._by_name]
 
     def _values(self, name: str) -> list[tuple[str, Any]]:
-        return [(kind, value) for entry_name, kind, value in self._entries if entry_name == name]
+        return self._by_name.get(name, [])
 
     def _single(self, name: str) -> tuple[str, Any] | None:
-        if name not in self._names:
+        values = self._by_name.get(name)
+        if values is None:
             return None
-        values = self._values(name)
         if len(values) > 1:
             raise InvalidRequest(f"The parameter '{name}' is given {len(values)} times; give it once", expression=name)
         return values[0]

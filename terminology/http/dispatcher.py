@@ -55,7 +55,7 @@ class Dispatcher:
         """A ``batch`` Bundle: each entry is answered as the request it holds would be, on its own."""
         bundle = read_body_resource(request.headers.get("content-type"), request.read_body(self.max_body_bytes), "a Bundle of type batch")
         entries = read_batch_bundle(bundle, MAX_BATCH_ENTRIES)
-        return batch_response_bundle([self._entry_answer(request, entry) for entry in entries])
+        return batch_response_bundle(self._entry_answer(request, entry) for entry in entries)
 
     def _entry_answer(self, request: HttpRequest, entry: BatchEntry) -> tuple[int, dict[str, Any]]:
         if entry.error is not None:

@@ -12,7 +12,7 @@ from typing import Any
 
 from ..context import RequestContext, parse_display_language
 from ..errors import InvalidRequest, TerminologyError
-from ..fhir.batch import batch_validation_parameters, read_batch_validations
+from ..fhir.batch import batch_validation_parameters, names_value_set, read_batch_validations
 from ..fhir.capabilities import capability_statement, terminology_capabilities, versions_parameters
 from ..fhir.codesystem import code_system_json
 from ..fhir.definitions import resource_json
@@ -83,8 +83,10 @@ class FhirViews:
         return subsumes_parameters(subsumes(registry, read_subsumes_request(params, system, version)))
 
     def validate_code(self, request: HttpRequest, id: str | None) -> dict[str, Any]:
+        return self._code_system_validation(request, self._operation_input(request), id)
+
+    def _code_system_validation(self, request: HttpRequest, params: OperationInput, id: str | None) -> dict[str, Any]:
         system, version = self._instance(id)
-        params = self._operation_input(request)
         registry = self.request_resources.registry_for(params.resources("tx-resource"))
         validation = read_validation_request(params, system, version)
         return validation_parameters(validate_code(registry, validation, _context(request, params)))
@@ -93,16 +95,21 @@ class FhirViews:
         return self._value_set_validation(request, self._operation_input(request), id)
 
     def batch_validate_code(self, request: HttpRequest, id: str | None) -> dict[str, Any]:
-        """Each validation answered on its own: an error in one is its OperationOutcome, not the batch's."""
-        answers = []
-        for params in read_batch_validations(self._operation_input(request), MAX_BATCH_ENTRIES):
-            try:
-                if isinstance(params, TerminologyError):
-                    raise params
-                answers.append(self._value_set_validation(request, params, id))
-            except TerminologyError as error:
-                answers.append(error_outcome(error))
-        return batch_validation_parameters(answers)
+        """Each validation answered on its own: an error in one is its OperationOutcome, not the batch's.
+        One that names no value set (on the type, with no ``url`` or ``valueSet``) is validated in its
+        code system, as ``CodeSystem/$validate-code`` would (as tx.fhir.org does)."""
+        validations = read_batch_validations(self._operation_input(request), MAX_BATCH_ENTRIES)
+        return batch_validation_parameters(self._batch_validation(request, params, id) for params in validations)
+
+    def _batch_validation(self, request: HttpRequest, params: OperationInput | TerminologyError, id: str | None) -> dict[str, Any]:
+        try:
+            if isinstance(params, TerminologyError):
+                raise params
+            if id is None and not names_value_set(params):
+                return self._code_system_validation(request, params, None)
+            return self._value_set_validation(request, params, id)
+        except TerminologyError as error:
+            return error_outcome(error)
 
     def _value_set_validation(self, request: HttpRequest, params: OperationInput, id: str | None) -> dict[str, Any]:
         registry = self.request_resources.registry_for(params.resources("tx-resource"))

@@ -44,6 +44,7 @@ def lookup(registry: Registry, request: LookupRequest, context: RequestContext) 
             + (f". {past.text}" if past is not None else ""),
             tx_code="invalid-code",
             expression="code",
+            replaced_by=past.replaced_by if past is not None else (),
         )
     wanted = None if request.properties is None or "*" in request.properties else frozenset(request.properties)
     own_display = (provider.display_designation(concept),) if provider.info.language else ()

@@ -165,7 +165,9 @@ def unknown_code(info: CodeSystemInfo, code: str | None, path: str, probable: st
 
 def history(note: HistoryNote, path: str) -> Issue:
     """What a code system's history says of a code (this server's own message: tx.fhir.org keeps no history)."""
-    return Issue(note.severity, "business-rule", note.text, expression=(f"{path}code",), message_id=note.message_id)
+    return Issue(
+        note.severity, "business-rule", note.text, expression=(f"{path}code",), message_id=note.message_id, replaced_by=note.replaced_by
+    )
 
 
 def unknown_code_in_fragment(info: CodeSystemInfo, code: str | None, path: str) -> Issue:

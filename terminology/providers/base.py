@@ -28,11 +28,13 @@ Concept = Any
 @dataclass(frozen=True, slots=True)
 class HistoryNote:
     """A code's change in time, as a validation reports it: ``message_id`` names the kind of change;
-    ``severity`` is ``error`` where the change is why the code is not valid, else ``warning``."""
+    ``severity`` is ``error`` where the change is why the code is not valid, else ``warning``;
+    ``replaced_by`` the codes that took its place (those the text names), for a client to act on."""
 
     message_id: str
     text: str
     severity: str = "error"
+    replaced_by: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

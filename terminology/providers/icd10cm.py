@@ -16,7 +16,7 @@ from ..fiscal_years import EffectivePeriod, fiscal_year_start, release_label
 from ..loaders.icd10cm_xml import NOTE_KINDS, Icd10cmEntry, Icd10cmRelease, Notes
 from ..model import Coding, Designation, Property, PropertyDefinition
 from .base import CodeSystemInfo, CodeSystemProvider, ConceptFilter, HistoryNote
-from .icd10cm_changes import HISTORY_PROPERTIES, history_note, history_properties
+from .icd10cm_changes import HISTORY_PROPERTIES, history_note, history_properties, wants_history
 from .filters import PredicateFilter, generic_filter
 from .icd10cm_text_index import Icd10cmTextIndex
 
@@ -222,14 +222,14 @@ class Icd10cmProvider(CodeSystemProvider):
             yield Property("billable", not abstract, "boolean")
         if want("chapter"):
             yield Property("chapter", concept.chapter, "code", self.release.chapters[concept.chapter].title)
-        block = self._block(concept)
-        if want("block") and block is not None:
+        block = self._block(concept) if want("block") else None
+        if block is not None:
             yield Property("block", block.code, "code", block.display)
         if wanted is None or not _NOTE_KIND_SET.isdisjoint(wanted):
             yield from self._note_properties(concept, wanted, inherited)
         if self._added:
             yield from self._supplement_properties(concept, want, inherited)
-        past = self.history.of(concept.code) if self.history is not None else None
+        past = self.history.of(concept.code) if self.history is not None and wants_history(wanted) else None
         if past is not None:
             yield from history_properties(past, None if wanted is None else frozenset(wanted))
 

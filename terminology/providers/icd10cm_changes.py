@@ -4,7 +4,7 @@ and the history properties ``$lookup`` returns."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from datetime import date
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -24,6 +24,7 @@ __all__ = [
     "VALID_IN_UNLOADED_YEAR",
     "history_note",
     "history_properties",
+    "wants_history",
 ]
 
 DELETED = "ICD10CM_CODE_DELETED"
@@ -61,7 +62,7 @@ def history_note(past: CodeHistory, fiscal_year: int, in_release: bool, header: 
         if years and years[-1] < asked:
             deleted = years[-1] + 1
             text = f"{code} is not valid {when}: it was deleted on {fiscal_year_start(deleted).isoformat()} (FY{deleted})"
-            return HistoryNote(DELETED, text + _instead(past.replaced_by))
+            return HistoryNote(DELETED, text + _instead(past.replaced_by), replaced_by=past.replaced_by)
         if years and years[0] > asked:
             added = next(year for year in years if year > asked)
             falls = f"the date {day.isoformat()} falls in FY{asked}" if day is not None else f"this release is FY{fiscal_year}"
@@ -71,13 +72,18 @@ def history_note(past: CodeHistory, fiscal_year: int, in_release: bool, header: 
     if header and billable and billable[-1] < asked:
         became = billable[-1] + 1
         text = f"{code} was billable until {fiscal_year_end(billable[-1]).isoformat()}; since FY{became} it is a header"
-        return HistoryNote(BECAME_HEADER, text + _instead(past.replaced_by), "warning")
+        return HistoryNote(BECAME_HEADER, text + _instead(past.replaced_by), "warning", past.replaced_by)
     return None
+
+
+def wants_history(wanted: Collection[str] | None) -> bool:
+    """Whether a lookup that asks for the properties ``wanted`` (None: all) asks for a history property."""
+    return wanted is None or not _HISTORY_NAMES.isdisjoint(wanted)
 
 
 def history_properties(past: CodeHistory, wanted: frozenset[str] | None) -> Iterator[Property]:
     """The code's history as ``$lookup`` properties (those of ``wanted``, or all)."""
-    if wanted is not None and wanted.isdisjoint(_HISTORY_NAMES):
+    if not wants_history(wanted):
         return
 
     def want(name: str) -> bool:

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from terminology.errors import InvalidRequest
-from terminology.fhir.codec import MAX_XML_DEPTH, parse_json, parse_xml, to_json, to_xml
+from terminology.fhir.codec import MAX_XML_DEPTH, WrittenJson, parse_json, parse_xml, to_json, to_xml
 
 ICD10CM = "http://hl7.org/fhir/sid/icd-10-cm"
 FHIR = "{http://hl7.org/fhir}"
@@ -225,6 +225,19 @@ def test_parse_json_returns_the_resource() -> None:
 
 def test_to_json_is_compact_utf8() -> None:
     assert to_json({"resourceType": "Parameters", "id": "é"}) == '{"resourceType":"Parameters","id":"é"}'.encode()
+
+
+def test_a_resource_written_already_is_written_as_if_it_were_there() -> None:
+    """A batch's answers are written as they come: the whole is the same in JSON and in XML."""
+    whole = {"resourceType": "Bundle", "type": "batch-response", "entry": [{"resource": OUTCOME}, {"resource": PARAMETERS}]}
+    written = {**whole, "entry": [{"resource": WrittenJson.of(entry["resource"])} for entry in whole["entry"]]}
+    assert to_json(written) == to_json(whole)
+    assert to_xml(written) == to_xml(whole)
+
+
+def test_to_json_refuses_what_is_not_json() -> None:
+    with pytest.raises(TypeError):
+        to_json({"resourceType": "Parameters", "id": object()})
 
 
 def test_parse_json_accepts_a_byte_order_mark() -> None:

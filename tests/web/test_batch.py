@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import random
+from http import HTTPStatus
+from urllib.parse import urlencode
+
 import orjson
 import pytest
 
@@ -105,6 +109,20 @@ def test_a_failed_validation_does_not_fail_the_batch(client):
     assert not_parameters["resourceType"] == "OperationOutcome"
     assert "Parameters" in not_parameters["issue"][0]["details"]["text"]
     assert param(good, "result") is True
+
+
+def test_a_validation_that_names_no_value_set_is_one_in_its_code_system(client):
+    """As tx.fhir.org answers it: system and code (or a coding), no url: CodeSystem/$validate-code's answer,
+    beside validations against a value set in the same batch."""
+    codes = ["M48.48XA", "M48.48", "m4848xa", "T40.7X1A", "Q99.99ZZ"]
+    in_code_system = [_validation({"name": "system", "valueUri": ICD10CM}, {"name": "code", "valueCode": code}) for code in codes]
+    coding = _validation({"name": "coding", "valueCoding": {"system": ICD10CM, "code": "M54.5"}})
+    in_value_set = _validation(_coding("code1"), {"name": "url", "valueUri": VS_ONE_TWO})
+    answers = _answers(_batch_validate(client, *TX_RESOURCES, *in_code_system, coding, in_value_set))
+    for answer, code in zip(answers, codes):
+        assert answer == resource_of(client.get(VALIDATE, query_string={"system": ICD10CM, "code": code}))
+    assert answers[len(codes)] == resource_of(client.get(VALIDATE, query_string={"coding": f"{ICD10CM}|M54.5"}))
+    assert param(answers[-1], "result") is True and param(answers[-1], "code") == "code1"
 
 
 def test_instance_level(client):
@@ -242,3 +260,73 @@ def test_entries_are_answered_in_the_batchs_accept_language(client):
     assert _statuses(bundle) == ["200 OK"]
     alone = client.get(LOOKUP, query_string={"system": ICD10CM, "code": "M48.48XA"}, headers={"Accept-Language": "de"})
     assert bundle["entry"][0]["resource"] == resource_of(alone)
+
+
+# --- every batched answer is the answer alone -------------------------------------------------
+
+ALL_ICD10CM = f"{ICD10CM}?fhir_vs"
+# Codes whose history speaks (deleted, a header since FY2022, added in FY2022, deleted with nothing in its place).
+HISTORY_CODES = ["T40.7X1A", "M54.5", "U09.9", "H81.41"]
+
+
+@pytest.fixture(scope="module")
+def mixed_codes(registry):
+    """300 codes, each with the day asked about or none: billable codes, headers, blocks, codes written without
+    the dot or in lower case, made-up codes and codes whose history speaks, drawn from the release."""
+    rng = random.Random(13)
+    entries = list(registry.code_system(ICD10CM).release.entries.values())
+    codes = HISTORY_CODES + [rng.choice(entries).code for _ in range(200)]
+    codes += [rng.choice(entries).code.replace(".", "") for _ in range(30)]
+    codes += [rng.choice(entries).code.lower() for _ in range(30)]
+    codes += [rng.choice(entries).code[:-1] + "Q" for _ in range(36)]
+    days = [None, None, "2021-06-01", "2025-06-01", "2026-11-30"]
+    return [(code, rng.choice(days)) for code in codes]
+
+
+def _query(system_name, code, day):
+    return {system_name: ICD10CM, "code": code, **({"date": day} if day else {})}
+
+
+def _bundle_answers(client, operation, system_name, mixed):
+    entries = [_entry("GET", f"{operation}?{urlencode(_query(system_name, code, day))}") for code, day in mixed]
+    bundle = orjson.loads(_post_json(client, "/fhir", _bundle(*entries)).get_data())
+    return [(entry["response"]["status"], entry["resource"]) for entry in bundle["entry"]]
+
+
+def _alone(response):
+    return f"{response.status_code} {HTTPStatus(response.status_code).phrase}", orjson.loads(response.get_data())
+
+
+def test_code_system_validations_in_a_batch_are_each_the_answer_alone(client, mixed_codes):
+    validations = [
+        _validation({"name": "system", "valueUri": ICD10CM}, {"name": "code", "valueCode": code}, *([{"name": "date", "valueDate": day}] if day else []))
+        for code, day in mixed_codes
+    ]
+    batch = orjson.loads(client.post(BATCH_VALIDATE, data=parameters_body(*validations), content_type="application/fhir+json").get_data())
+    answers = _answers(batch)
+    assert len(answers) == len(mixed_codes)
+    for answer, (code, day) in zip(answers, mixed_codes):
+        assert answer == _alone(client.get(VALIDATE, query_string=_query("system", code, day)))[1], code
+
+
+def test_value_set_validations_in_a_batch_are_each_the_answer_alone(client, mixed_codes):
+    def own(code, day):
+        return [{"name": "coding", "valueCoding": {"system": ICD10CM, "code": code}}, *([{"name": "date", "valueDate": day}] if day else [])]
+
+    shared = {"name": "url", "valueUri": ALL_ICD10CM}
+    batch = orjson.loads(
+        client.post(BATCH_VALIDATE, data=parameters_body(shared, *(_validation(*own(code, day)) for code, day in mixed_codes)),
+                    content_type="application/fhir+json").get_data()
+    )
+    for answer, (code, day) in zip(_answers(batch), mixed_codes, strict=True):
+        assert answer == _single(client, shared, *own(code, day)), code
+
+
+def test_bundle_validations_and_lookups_are_each_the_answer_alone(client, mixed_codes):
+    validations = _bundle_answers(client, "CodeSystem/$validate-code", "url", mixed_codes)
+    lookups = _bundle_answers(client, "CodeSystem/$lookup", "system", mixed_codes)
+    for validation, lookup, (code, day) in zip(validations, lookups, mixed_codes, strict=True):
+        assert validation == _alone(client.get(VALIDATE, query_string=_query("url", code, day))), code
+        assert lookup == _alone(client.get(LOOKUP, query_string=_query("system", code, day))), code
+    statuses = {status for status, _ in lookups}
+    assert statuses == {"200 OK", "404 Not Found"}  # (the made-up codes, and those a release does not have)

@@ -10,14 +10,21 @@ from __future__ import annotations
 
 from .helpers import ICD10CM, LOOKUP, VALIDATE, error_outcome, issues, param, properties, property_values, resource_of
 
+REPLACED_BY = "http://fhir.icd10cm-terminology.org/StructureDefinition/replaced-by"
+MESSAGE_ID = "http://hl7.org/fhir/StructureDefinition/operationoutcome-message-id"
+
 
 def _validate(client, code, **query):
     return resource_of(client.get(VALIDATE, query_string={"url": ICD10CM, "code": code, **query}))
 
 
 def _history_issue(result, message_id):
-    [found] = [i for i in issues(result) if any(e["valueString"] == message_id for e in i.get("extension", []))]
+    [found] = [i for i in issues(result) if any(e.get("valueString") == message_id for e in i.get("extension", []))]
     return found
+
+
+def _replaced_by(issue):
+    return [extension["valueCode"] for extension in issue.get("extension", []) if extension["url"] == REPLACED_BY]
 
 
 def test_a_deleted_code_says_when_and_what_replaced_it(client):
@@ -34,11 +41,30 @@ def test_a_deleted_code_says_when_and_what_replaced_it(client):
     assert by_version["details"]["text"].startswith("T40.7X1A is not valid in FY2026: it was deleted on 2021-10-01 (FY2022)")
 
 
+def test_a_deleted_code_gives_its_replacements_as_data(client):
+    """The codes the text names, each as a ``replaced-by`` extension after the message id, in JSON and XML."""
+    for format in ("json", "xml"):
+        response = client.get(VALIDATE, query_string={"url": ICD10CM, "code": "T40.7X1A", "date": "2025-06-01", "_format": format})
+        issue = _history_issue(resource_of(response, format=format), "ICD10CM_CODE_DELETED")
+        assert issue["extension"] == [
+            {"url": MESSAGE_ID, "valueString": "ICD10CM_CODE_DELETED"},
+            {"url": REPLACED_BY, "valueCode": "T40.711A"},
+            {"url": REPLACED_BY, "valueCode": "T40.721A"},
+        ]
+
+
+def test_a_deleted_code_nothing_replaced_has_no_replacements(client):
+    """H81.41 was deleted on 2019-10-01 (FY2020) and the code lists name no code in its place."""
+    issue = _history_issue(_validate(client, "H81.41", date="2025-06-01"), "ICD10CM_CODE_DELETED")
+    assert "use" not in issue["details"]["text"] and _replaced_by(issue) == []
+
+
 def test_a_code_not_yet_valid_says_from_when(client):
     result = _validate(client, "U09.9", date="2021-06-01")
     assert param(result, "result") is False
     issue = _history_issue(result, "ICD10CM_CODE_NOT_YET_VALID")
     assert issue["details"]["text"] == "U09.9 is valid from 2021-10-01 (FY2022); the date 2021-06-01 falls in FY2021"
+    assert _replaced_by(issue) == []
 
 
 def test_a_code_that_became_a_header_names_its_replacements(client):
@@ -49,8 +75,10 @@ def test_a_code_that_became_a_header_names_its_replacements(client):
     assert issue["details"]["text"] == (
         "M54.5 was billable until 2021-09-30; since FY2022 it is a header: use M54.50, M54.51 or M54.59"
     )
+    assert _replaced_by(issue) == ["M54.50", "M54.51", "M54.59"]
     refused = _validate(client, "M54.5", date="2025-06-01", abstract="false")
     assert param(refused, "result") is False and issue["details"]["text"] in param(refused, "message")
+    assert _replaced_by(_history_issue(refused, "ICD10CM_CODE_BECAME_HEADER")) == ["M54.50", "M54.51", "M54.59"]
     # in FY2021 it was billable: nothing to say
     assert [i for i in issues(_validate(client, "M54.5", date="2021-06-01")) if "header" in i["details"]["text"]] == []
 
@@ -58,11 +86,17 @@ def test_a_code_that_became_a_header_names_its_replacements(client):
 def test_a_code_unchanged_has_no_history_note(client):
     result = _validate(client, "M48.48XA", date="2025-06-01")
     assert param(result, "result") is True and issues(result) == []
+    # nor does a code unknown in every year (its issue says so, and names no replacement)
+    unknown = issues(_validate(client, "M48.48XQ"))
+    assert unknown and not any(_replaced_by(issue) for issue in unknown)
 
 
 def test_lookup_of_a_deleted_code_says_so(client):
     outcome = error_outcome(client.get(LOOKUP, query_string={"system": ICD10CM, "code": "T40.7X1A"}), 404)
     assert "it was deleted on 2021-10-01 (FY2022): use T40.711A or T40.721A" in outcome["issue"][0]["details"]["text"]
+    assert _replaced_by(outcome["issue"][0]) == ["T40.711A", "T40.721A"]
+    unknown = error_outcome(client.get(LOOKUP, query_string={"system": ICD10CM, "code": "M48.48XQ"}), 404)
+    assert "extension" not in unknown["issue"][0]
 
 
 def _lookup(client, code, **query):

@@ -108,7 +108,7 @@ def _noted(issue: Issue) -> Issue:
 def _as_warning(issue: Issue) -> Issue:
     if issue.severity != "error":
         return issue
-    return Issue("warning", issue.code, issue.text, issue.tx_code, issue.expression, issue.message_id)
+    return Issue("warning", issue.code, issue.text, issue.tx_code, issue.expression, issue.message_id, issue.replaced_by)
 
 
 def _message(issues: tuple[Issue, ...]) -> str | None:

@@ -1,4 +1,5 @@
-"""The ``terminology`` command: ``prepare`` compiles the content ahead of a start."""
+"""The commands about the server and its content: ``prepare`` compiles the content ahead of a start, ``serve``
+refuses what it cannot serve before it listens."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from pathlib import Path
 
 from terminology.content import build_registry
 
-FY2021 = Path(__file__).resolve().parent.parent / "resources" / "icd10cm" / "icd10cm-tabular-January-1-2021.xml.gz"
+FY2021 = Path(__file__).resolve().parents[2] / "resources" / "icd10cm" / "icd10cm-tabular-January-1-2021.xml.gz"
 
 
 def _terminology(*args: str) -> subprocess.CompletedProcess:

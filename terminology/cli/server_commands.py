@@ -1,4 +1,4 @@
-"""The ``terminology`` command."""
+"""The commands about the server and its content: ``serve``, ``prepare``, ``import``."""
 
 from __future__ import annotations
 
@@ -6,20 +6,16 @@ import argparse
 import logging
 import os
 import time
-from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
-from .errors import TerminologyError
-from .loaders.icd10cm_xml import InvalidTabularFile
-
-__all__ = ["main"]
+__all__ = ["add_commands"]
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="terminology", description="FHIR R4 terminology server for ICD-10-CM")
-    commands = parser.add_subparsers(dest="command", required=True)
+def add_commands(commands: argparse._SubParsersAction) -> None:
+    """Adds ``serve``, ``prepare`` and ``import`` to the parser of ``commands``."""
     serve = commands.add_parser("serve", help="start the server (FHIR base /fhir)")
+    serve.set_defaults(run=_serve, log_level=logging.INFO)
     serve.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"), help="address to listen on (HOST)")
     serve.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8080")), help="port (PORT)")
     serve.add_argument(
@@ -42,12 +38,14 @@ def _parser() -> argparse.ArgumentParser:
         help="compile the ICD-10-CM releases and build their text indexes into the cache, which a server would "
         "otherwise do at its first start and first text search (for a container image, say)",
     )
+    prepare.set_defaults(run=_prepare, log_level=logging.INFO)
     _release_arguments(prepare)
     imports = commands.add_parser(
         "import",
         help="add a CDC ICD-10-CM release to the data folder, which serve and prepare read: its tabular XML "
         "(.xml or .xml.gz) or the zip the CDC publishes (icd10cm-table-index-2027.zip)",
     )
+    imports.set_defaults(run=_import, log_level=logging.INFO)
     imports.add_argument("path", metavar="PATH", help="the tabular XML file, or the CDC's zip that holds it")
     imports.add_argument(
         "--effective", type=_day, metavar="YYYY-MM-DD",
@@ -55,7 +53,6 @@ def _parser() -> argparse.ArgumentParser:
         "else October 1 before its fiscal year: 2026-10-01 for FY2027)",
     )
     _folder_arguments(imports)
-    return parser
 
 
 def _day(text: str) -> date:
@@ -83,23 +80,8 @@ def _folder_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--cache-dir", help="where compiled content is kept (default: ~/.cache/terminology)")
 
 
-def main(argv: Sequence[str] | None = None) -> None:
-    parser = _parser()
-    args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    try:
-        if args.command == "serve":
-            _serve(args)
-        elif args.command == "prepare":
-            _prepare(args)
-        elif args.command == "import":
-            _import(args)
-    except (OSError, InvalidTabularFile, TerminologyError) as error:  # what the content given is or lacks
-        parser.exit(2, f"terminology {args.command}: {error}\n")
-
-
 def _serve(args: argparse.Namespace) -> None:
-    from .server import serve
+    from ..server import serve
 
     config: dict[str, object] = {"TERMINOLOGY_RESOURCE_PATHS": args.resources, "TERMINOLOGY_DEFAULT_SUPPLEMENTS": args.supplement}
     if args.cache_dir:
@@ -110,7 +92,7 @@ def _serve(args: argparse.Namespace) -> None:
 
 
 def _prepare(args: argparse.Namespace) -> None:
-    from .content import prepare_icd10cm
+    from ..content import prepare_icd10cm
 
     started = time.perf_counter()
     cache_dir, data_dir = _folders(args)
@@ -119,7 +101,7 @@ def _prepare(args: argparse.Namespace) -> None:
 
 
 def _import(args: argparse.Namespace) -> None:
-    from .release_import import import_release
+    from ..release_import import import_release
 
     started = time.perf_counter()
     cache_dir, data_dir = _folders(args)
@@ -135,14 +117,10 @@ def _import(args: argparse.Namespace) -> None:
 
 def _folders(args: argparse.Namespace) -> tuple[Path, Path]:
     """The cache and the data folder a command works on."""
-    from .loaders.data_folder import default_data_dir
-    from .loaders.release_cache import default_cache_dir
+    from ..loaders.data_folder import default_data_dir
+    from ..loaders.release_cache import default_cache_dir
 
     return (
         Path(args.cache_dir) if args.cache_dir else default_cache_dir(),
         Path(args.data_dir) if args.data_dir else default_data_dir(),
     )
-
-
-if __name__ == "__main__":
-    main()

@@ -1,0 +1,119 @@
+"""A CSV file of ICD-10-CM codes as an integration engine meets them, for the bulk path's bench and tests.
+
+Real codes of the newest embedded release, drawn with a skew (a few codes make most of the rows, as
+in claims: rank r is drawn with weight 1/r over a seeded shuffle of the billable codes), mixed with
+what real files hold besides: codes written without their dot or in lower case, headers (the code
+above a drawn code: not billable), codes deleted since FY2021, and made-up ones. Each row has a claim
+line number and a date of service in FY2021 to FY2026, the newest years most often. The same seed
+gives the same file.
+
+    .venv/bin/python scripts/bulk_codes.py --rows 100000 --out codes.csv
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import itertools
+import random
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+from terminology.content import build_registry
+from terminology.loaders.icd10cm_xml import Icd10cmRelease
+
+__all__ = ["CodePool", "code_rows", "write_csv"]
+
+ICD10CM = "http://hl7.org/fhir/sid/icd-10-cm"
+COLUMNS = ("claim_line", "code", "service_date")
+#: Fiscal years of service, with how often each comes (older claims are rarer).
+SERVICE_YEARS = {2021: 1, 2022: 1, 2023: 2, 2024: 3, 2025: 4, 2026: 5}
+
+
+@dataclass(frozen=True)
+class CodePool:
+    """The codes rows are drawn from: billable codes of the newest release (most used first, as drawn),
+    the header above each, and the codes of FY2021 that the newest release no longer has."""
+
+    billable: tuple[str, ...]
+    parents: dict[str, str]
+    deleted: tuple[str, ...]
+
+    @classmethod
+    def embedded(cls, seed: int) -> CodePool:
+        registry = build_registry()
+        newest = registry.code_system(ICD10CM).release
+        fy2021 = registry.code_system(ICD10CM, "2021").release
+        return cls.of(newest, fy2021, random.Random(seed))
+
+    @classmethod
+    def of(cls, newest: Icd10cmRelease, old: Icd10cmRelease, rng: random.Random) -> CodePool:
+        entries = newest.entries.values()
+        billable = sorted(e.code for e in entries if not e.children and e.kind != "block")
+        rng.shuffle(billable)
+        parents = {e.code: e.parent for e in entries if e.parent and newest.entries[e.parent].kind != "block"}
+        deleted = sorted(code for code, e in old.entries.items() if code not in newest.entries and e.kind != "block")
+        return cls(tuple(billable), parents, tuple(deleted))
+
+
+def code_rows(pool: CodePool, rows: int, seed: int) -> list[tuple[str, str, str]]:
+    """``rows`` rows of (claim line, code, date of service)."""
+    rng = random.Random(seed)
+    ranks = list(itertools.accumulate(1 / rank for rank in range(1, len(pool.billable) + 1)))
+
+    def real() -> str:
+        return rng.choices(pool.billable, cum_weights=ranks)[0]
+
+    # (share of the rows, how such a code is made)
+    kinds: list[tuple[float, Callable[[], str]]] = [
+        (0.78, real),
+        (0.06, lambda: real().replace(".", "")),  # M4848XA
+        (0.04, lambda: real().lower()),  # m48.48xa
+        (0.06, lambda: pool.parents.get(real()) or real()),  # M48.48 (a code under a block is a category: itself)
+        (0.02, lambda: rng.choice(pool.deleted)),  # T40.7X1A
+        (0.04, lambda: _made_up(rng, real())),  # M48.48XQ
+    ]
+    makers = [make for _, make in kinds]
+    shares = [share for share, _ in kinds]
+    years, weights = list(SERVICE_YEARS), list(SERVICE_YEARS.values())
+    out = []
+    for line in range(1, rows + 1):
+        make = rng.choices(makers, shares)[0]
+        year = rng.choices(years, weights)[0]
+        day = date(year - 1, 10, 1) + timedelta(days=rng.randrange(365))
+        out.append((str(line), make(), day.isoformat()))
+    return out
+
+
+def _made_up(rng: random.Random, code: str) -> str:
+    """A code of the right shape that no release has: its last character changed to one none uses there."""
+    return code[:-1] + rng.choice("QUVW")
+
+
+def write_csv(path: Path, rows: int, seed: int = 20261130) -> None:
+    """Writes ``rows`` rows (and the header) to ``path`` ("-": standard output)."""
+    drawn = code_rows(CodePool.embedded(seed), rows, seed)
+    out = sys.stdout if str(path) == "-" else path.open("w", newline="")
+    try:
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(COLUMNS)
+        writer.writerows(drawn)
+    finally:
+        if out is not sys.stdout:
+            out.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--seed", type=int, default=20261130)
+    parser.add_argument("--out", type=Path, default=Path("-"), help="the CSV file to write (default: standard output)")
+    args = parser.parse_args()
+    write_csv(args.out, args.rows, args.seed)
+
+
+if __name__ == "__main__":
+    main()
