@@ -1,7 +1,10 @@
 """A CSV file of ICD-10-CM codes as an integration engine meets them, for the bulk path's bench and tests.
 
-Real codes of the newest embedded release, drawn with a skew (a few codes make most of the rows, as
-in claims: rank r is drawn with weight 1/r over a seeded shuffle of the billable codes), mixed with
+Real codes of the newest embedded release, drawn with a skew: rank r is drawn with weight 1/r^skew over
+a seeded shuffle of the billable codes. Diagnoses are few in practice (383,972 admissions of 7 hospitals
+had 5,186 distinct ICD-10 codes, medRxiv 10.1101/2022.11.29.22282888; a pediatric practice's 10 most used
+codes made 60% of its volume): with the default skew, 1.2, the 100 most drawn codes make 71% of the
+draws, and 100,000 rows hold about 14,000 distinct codes (skew 1: 44%, and 29,000). They are mixed with
 what real files hold besides: codes written without their dot or in lower case, headers (the code
 above a drawn code: not billable), codes deleted since FY2021, and made-up ones. Each row has a claim
 line number and a date of service in FY2021 to FY2026, the newest years most often. The same seed
@@ -44,7 +47,7 @@ class CodePool:
 
     @classmethod
     def embedded(cls, seed: int) -> CodePool:
-        registry = build_registry()
+        registry = build_registry(icd10cm_only=True)
         newest = registry.code_system(ICD10CM).release
         fy2021 = registry.code_system(ICD10CM, "2021").release
         return cls.of(newest, fy2021, random.Random(seed))
@@ -59,10 +62,10 @@ class CodePool:
         return cls(tuple(billable), parents, tuple(deleted))
 
 
-def code_rows(pool: CodePool, rows: int, seed: int) -> list[tuple[str, str, str]]:
+def code_rows(pool: CodePool, rows: int, seed: int, skew: float = 1.2) -> list[tuple[str, str, str]]:
     """``rows`` rows of (claim line, code, date of service)."""
     rng = random.Random(seed)
-    ranks = list(itertools.accumulate(1 / rank for rank in range(1, len(pool.billable) + 1)))
+    ranks = list(itertools.accumulate(1 / rank**skew for rank in range(1, len(pool.billable) + 1)))
 
     def real() -> str:
         return rng.choices(pool.billable, cum_weights=ranks)[0]
@@ -93,9 +96,9 @@ def _made_up(rng: random.Random, code: str) -> str:
     return code[:-1] + rng.choice("QUVW")
 
 
-def write_csv(path: Path, rows: int, seed: int = 20261130) -> None:
+def write_csv(path: Path, rows: int, seed: int = 20261130, skew: float = 1.2) -> None:
     """Writes ``rows`` rows (and the header) to ``path`` ("-": standard output)."""
-    drawn = code_rows(CodePool.embedded(seed), rows, seed)
+    drawn = code_rows(CodePool.embedded(seed), rows, seed, skew)
     out = sys.stdout if str(path) == "-" else path.open("w", newline="")
     try:
         writer = csv.writer(out, lineterminator="\n")
@@ -110,9 +113,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=20261130)
+    parser.add_argument("--skew", type=float, default=1.2, help="the exponent of the draw's skew (default: %(default)s)")
     parser.add_argument("--out", type=Path, default=Path("-"), help="the CSV file to write (default: standard output)")
     args = parser.parse_args()
-    write_csv(args.out, args.rows, args.seed)
+    write_csv(args.out, args.rows, args.seed, args.skew)
 
 
 if __name__ == "__main__":
