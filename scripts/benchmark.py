@@ -17,6 +17,7 @@ a page of 100 codes each time, so what grows is the selection and the count, not
     scripts/bench --against DIR   # this checkout's server beside another's (before and after a change)
     scripts/bench --only memory   # the newest release alone beside all releases: start-up and memory per worker
     scripts/bench --only batch    # codes validated (and looked up) per second, 1,000 a request beside one a request
+    scripts/bench --only file     # a file of 100,000 codes to a report: embedded, and through a server with 2 workers
 
 With ``--against DIR`` (another checkout of the project, set up with ``scripts/setup-env bench``)
 both servers run at once and each workload is sent to one, then the other, in turns: throughput
@@ -33,11 +34,20 @@ sent 1,000 a request (``$batch-validate-code``, batch Bundles) and one a request
 same run: each batched form as a ratio to its one-code form. Batches are sent on two connections per
 worker (a request holds 1,000 codes' work: more at once only share the worker), one code a request on
 the usual 32.
+
+The file figures time ``terminology validate --file`` from start to a complete report of 100,000 rows
+(``scripts/bulk_codes.py``: real codes with a skew as steep as hospitals' diagnoses, mixed with
+dotless, lower-case, header, deleted and made-up ones), once on the embedded content and once through
+a local server with 2 workers (``--server``), each the best of the turns; beside a program that reads
+the same file and asks ``simple_icd_10_cm.is_valid_item`` of every row (start-up included), and beside
+the issue's targets (2 s and 10 s). Two files: the default skew, and a flatter one with twice the
+distinct codes.
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
 import http.client
 import json
 import os
@@ -68,6 +78,19 @@ CACHED_START_TARGET_S = 1.5  # every release served, the compiled content cached
 RELEASES_MEMORY_TARGET = 1.3  # a worker's memory with every release, as a ratio to the newest release alone
 READY = f"/fhir/CodeSystem/$lookup?system={ICD10CM}&code=M48.48XA"  # answered once the content is loaded
 TYPEAHEAD = "ValueSet/$expand typeahead GET"
+FILE_ROWS = 100_000
+FILE_SKEWS = (1.2, 1.0)  # scripts/bulk_codes.py's default (about 14,000 distinct codes), and a flatter draw
+FILE_TARGET_S = 2.0  # embedded content, start-up included
+SERVER_FILE_TARGET_S = 10.0  # through a local server with 2 workers
+#: What an integration engine would otherwise run: the oracle package's check of each row, and a report.
+IS_VALID_ITEM = """
+import csv, sys
+from simple_icd_10_cm import is_valid_item
+with open(sys.argv[1], newline="") as codes, open(sys.argv[2], "w", newline="") as report:
+    out = csv.writer(report)
+    for row in csv.DictReader(codes):
+        out.writerow((row["code"], is_valid_item(row["code"])))
+"""
 BATCH_SIZE = 1000  # codes a batched request: the most one batch takes (terminology.http.views.MAX_BATCH_ENTRIES)
 BULK_CODES = 20_000  # distinct codes the bulk figures send
 # Words a user does not type to narrow a search.
@@ -624,6 +647,50 @@ def release_figures(workers: int, turns: int) -> list[Figure]:
     ]
 
 
+def file_figures(workers: int, turns: int) -> list[Figure]:
+    """``terminology validate --file`` of 100,000 rows, embedded and through a server, end to end, the best of
+    ``turns``; as ratios to ``simple_icd_10_cm.is_valid_item`` over the same rows and to the targets."""
+    figures: list[Figure] = []
+    with tempfile.TemporaryDirectory() as folder:
+        files = {skew: Path(folder) / f"codes-{skew}.csv" for skew in FILE_SKEWS}
+        for skew, codes in files.items():
+            subprocess.run([sys.executable, str(ROOT / "scripts" / "bulk_codes.py"), "--rows", str(FILE_ROWS),
+                            "--skew", str(skew), "--out", str(codes)], check=True)
+        report = Path(folder) / "report.csv"
+        validate = [str(VENV_BIN / "terminology"), "validate", "--column", "code", "--out", str(report), "--quiet", "--file"]
+        port = free_port()
+        with running(our_server(port, workers), port, READY):
+            for skew, codes in files.items():
+                with codes.open(newline="") as rows:
+                    distinct = len({row["code"] for row in csv.DictReader(rows)})
+                what = f"file of {FILE_ROWS:,} codes ({distinct:,} distinct, skew {skew:g}) to a report"
+                oracle = _best_run([sys.executable, "-c", IS_VALID_ITEM, str(codes), str(report)], turns)
+                embedded = _best_run([*validate, str(codes)], turns, report)
+                served = _best_run([*validate, str(codes), "--server", f"http://127.0.0.1:{port}/fhir"], turns, report)
+                figures += [
+                    Figure(f"{what}: simple_icd_10_cm.is_valid_item", oracle, "s"),
+                    Figure(f"{what}: embedded content", embedded, "s", "is_valid_item", embedded / oracle),
+                    Figure(f"{what}: embedded content", embedded, "s", f"target {FILE_TARGET_S:g} s", embedded / FILE_TARGET_S),
+                    Figure(f"{what}: --server, {workers} workers", served, "s",
+                           f"target {SERVER_FILE_TARGET_S:g} s", served / SERVER_FILE_TARGET_S),
+                ]
+    return figures
+
+
+def _best_run(command: list[str], turns: int, report: Path | None = None) -> float:
+    """The shortest of ``turns`` runs of ``command``, start to exit; each must write a whole report."""
+    best = float("inf")
+    for _ in range(turns):
+        started = time.perf_counter()
+        done = subprocess.run(command, capture_output=True, text=True)
+        best = min(best, time.perf_counter() - started)
+        if done.returncode not in (0, 1):  # 1: some codes are invalid, as the file means them to be
+            raise RuntimeError(f"{' '.join(command[:3])} ... exited {done.returncode}: {done.stderr.strip()}")
+        if report is not None and report.read_text().count("\n") != FILE_ROWS + 1:
+            raise RuntimeError(f"the report of {command[-1]} does not have a row for each of the {FILE_ROWS:,} codes")
+    return best
+
+
 def against_figures(other: Path, operations: dict[str, list[Request]], seconds: int, workers: int, turns: int) -> list[Figure]:
     """Each workload's throughput and latencies on this checkout's server as ratios to ``other``'s,
     both up at once and loaded in turns; the best turn of each stands."""
@@ -670,9 +737,10 @@ def main() -> None:
     parser.add_argument("--against", metavar="DIR", type=Path, help="compare with the server of another checkout, in turns")
     parser.add_argument("--turns", type=int, default=3,
                         help="with --against: runs of each workload on each server; else starts of each server for the memory figures")
-    parser.add_argument("--only", choices=("memory", "batch"),
+    parser.add_argument("--only", choices=("memory", "batch", "file"),
                         help="only these figures: memory (every release beside the newest alone), "
-                             f"batch (codes a second, {BATCH_SIZE} a request beside one a request)")
+                             f"batch (codes a second, {BATCH_SIZE} a request beside one a request), "
+                             f"file ({FILE_ROWS:,} codes from a CSV file to a report)")
     args = parser.parse_args()
     seconds = args.seconds or (2 if args.quick else 10)
     if args.only == "memory":
@@ -681,6 +749,9 @@ def main() -> None:
     elif args.only == "batch":
         figures = bulk_figures(random.Random(20260401), seconds, args.workers)
         header = f"{args.workers} workers, {bulk_header(seconds, args.workers)}, on {os.cpu_count()} cores"
+    elif args.only == "file":
+        figures = file_figures(args.workers, args.turns)
+        header = f"terminology validate --file, the best of {args.turns} runs each, on {os.cpu_count()} cores"
     else:
         figures, header = load_run(args, seconds)
     print(f"\n{header}\n")
