@@ -6,8 +6,7 @@ import dataclasses
 import json
 from typing import Any
 
-from ..client.errors import issues_worst_first
-from ..client.results import ICD10CM, Coding, ExpansionConcept, Issue, Lookup, Property, PropertyValue, Validation
+from ..client.results import ICD10CM, Coding, ExpansionConcept, Issue, Lookup, Property, PropertyValue, Validation, issues_worst_first
 
 __all__ = ["as_json", "concept_line", "lookup_text", "validation_text"]
 

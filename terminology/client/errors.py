@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .results import Issue
+from .results import Issue, issues_worst_first
 
 __all__ = ["ClientError", "OperationOutcomeError", "ServerUnreachable"]
 
@@ -31,8 +31,3 @@ class OperationOutcomeError(ClientError):
 
 class ServerUnreachable(ClientError):
     """No answer from the server after every retry: refused, reset, timed out, or a 429/503 to the end."""
-
-
-def issues_worst_first(issues: tuple[Issue, ...]) -> list[Issue]:
-    order = {"fatal": 0, "error": 1, "warning": 2, "information": 3}
-    return sorted(issues, key=lambda issue: order.get(issue.severity, 4))

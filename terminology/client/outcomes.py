@@ -6,16 +6,13 @@ from __future__ import annotations
 from http import HTTPStatus
 from typing import Any
 
+from ..fhir.outcome import MESSAGE_ID, REPLACED_BY, TX_ISSUE_TYPE
 from .errors import OperationOutcomeError
 from .results import Issue
 from .shapes import array, checked, obj, optional_str
 
-__all__ = ["REPLACED_BY", "error_of_answer", "error_of_outcome", "read_issues", "unexpected_answer"]
+__all__ = ["error_of_answer", "error_of_outcome", "read_issues", "unexpected_answer"]
 
-#: This server's extension on an issue about a deleted code, or one made a header: a code that replaced it.
-REPLACED_BY = "http://fhir.icd10cm-terminology.org/StructureDefinition/replaced-by"
-_MESSAGE_ID = "http://hl7.org/fhir/StructureDefinition/operationoutcome-message-id"
-_TX_ISSUE_TYPE = "http://hl7.org/fhir/tools/CodeSystem/tx-issue-type"
 # The issue type said for an error answer that carries no OperationOutcome, by HTTP status.
 _ISSUE_TYPE_OF_STATUS = {
     400: "invalid", 401: "login", 403: "forbidden", 404: "not-found", 405: "not-supported", 408: "timeout",
@@ -38,13 +35,13 @@ def _issue(value: Any, where: str) -> Issue:
     for index, extension in enumerate(array(issue.get("extension"), f"{where}.extension")):
         path = f"{where}.extension[{index}]"
         url = obj(extension, path).get("url")
-        if url == _MESSAGE_ID:
+        if url == MESSAGE_ID:
             message_id = optional_str(extension, "valueString", path)
         elif url == REPLACED_BY and (code := optional_str(extension, "valueCode", path)) is not None:
             replaced_by.append(code)
     tx_code = None
     for index, coding in enumerate(array(details.get("coding"), f"{where}.details.coding")):
-        if obj(coding, f"{where}.details.coding[{index}]").get("system") == _TX_ISSUE_TYPE:
+        if obj(coding, f"{where}.details.coding[{index}]").get("system") == TX_ISSUE_TYPE:
             tx_code = optional_str(coding, "code", f"{where}.details.coding[{index}]")
     # R4's deprecated 'location' stands in for 'expression' in answers of servers that give only it.
     paths = issue.get("expression") if "expression" in issue else issue.get("location")

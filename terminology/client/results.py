@@ -33,6 +33,7 @@ ICD10CM = "http://hl7.org/fhir/sid/icd-10-cm"
 
 #: FHIR's issue severities, worst first.
 _SEVERITIES = ("fatal", "error", "warning", "information")
+_SEVERITY_RANK = {severity: rank for rank, severity in enumerate(_SEVERITIES)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,9 +71,15 @@ class Issue:
     replaced_by: tuple[str, ...] = ()
 
 
+def issues_worst_first(issues: tuple[Issue, ...]) -> list[Issue]:
+    """``issues`` from the worst severity to the least (``fatal`` before ``error`` before ``warning``),
+    in their order within each; an issue of a severity FHIR does not define comes last."""
+    return sorted(issues, key=lambda issue: _SEVERITY_RANK.get(issue.severity, len(_SEVERITIES)))
+
+
 def worst_severity(issues: tuple[Issue, ...]) -> str | None:
-    """The worst severity among ``issues`` (``fatal`` before ``error`` before ``warning``), None if none."""
-    ranks = [_SEVERITIES.index(issue.severity) for issue in issues if issue.severity in _SEVERITIES]
+    """The worst severity among ``issues``, None if none has one FHIR defines."""
+    ranks = [_SEVERITY_RANK[issue.severity] for issue in issues if issue.severity in _SEVERITY_RANK]
     return _SEVERITIES[min(ranks)] if ranks else None
 
 

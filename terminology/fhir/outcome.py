@@ -8,12 +8,12 @@ from typing import Any
 from ..errors import TerminologyError
 from ..model import Issue
 
-__all__ = ["REPLACED_BY", "TX_ISSUE_TYPE", "error_issue", "error_outcome", "issue_json", "operation_outcome"]
+__all__ = ["MESSAGE_ID", "REPLACED_BY", "TX_ISSUE_TYPE", "error_issue", "error_outcome", "issue_json", "operation_outcome"]
 
 TX_ISSUE_TYPE = "http://hl7.org/fhir/tools/CodeSystem/tx-issue-type"
 #: This server's own extension: a code that took the place of the one the issue is about (one per code).
 REPLACED_BY = "http://fhir.icd10cm-terminology.org/StructureDefinition/replaced-by"
-_MESSAGE_ID = "http://hl7.org/fhir/StructureDefinition/operationoutcome-message-id"
+MESSAGE_ID = "http://hl7.org/fhir/StructureDefinition/operationoutcome-message-id"
 
 
 def issue_json(issue: Issue) -> dict[str, Any]:
@@ -21,7 +21,7 @@ def issue_json(issue: Issue) -> dict[str, Any]:
     codes that replaced a retired code as data (the text names them too, for a person)."""
     result: dict[str, Any] = {}
     if issue.message_id or issue.replaced_by:
-        extensions = [{"url": _MESSAGE_ID, "valueString": issue.message_id}] if issue.message_id else []
+        extensions = [{"url": MESSAGE_ID, "valueString": issue.message_id}] if issue.message_id else []
         extensions += [{"url": REPLACED_BY, "valueCode": code} for code in issue.replaced_by]
         result["extension"] = extensions
     result["severity"] = issue.severity

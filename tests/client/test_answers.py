@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from terminology.client import ClientError, Coding, OperationOutcomeError
 from terminology.client.answers import answer_or_error, read_batch_response, read_batch_validations, read_expansion_page
 from terminology.client.answers import read_lookup, read_subsumption, read_translation, read_validation
-from terminology.client.outcomes import REPLACED_BY
+from terminology.fhir.outcome import REPLACED_BY
 
 ICD10CM = "http://hl7.org/fhir/sid/icd-10-cm"
 MESSAGE_ID = "http://hl7.org/fhir/StructureDefinition/operationoutcome-message-id"
