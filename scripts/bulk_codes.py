@@ -27,10 +27,10 @@ from pathlib import Path
 
 from terminology.content import build_registry
 from terminology.loaders.icd10cm_xml import Icd10cmRelease
+from terminology.providers.icd10cm import ICD10CM_URL as ICD10CM
 
 __all__ = ["CodePool", "code_rows", "write_csv"]
 
-ICD10CM = "http://hl7.org/fhir/sid/icd-10-cm"
 COLUMNS = ("claim_line", "code", "service_date")
 #: Fiscal years of service, with how often each comes (older claims are rarer).
 SERVICE_YEARS = {2021: 1, 2022: 1, 2023: 2, 2024: 3, 2025: 4, 2026: 5}
