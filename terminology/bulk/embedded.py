@@ -91,6 +91,16 @@ class EmbeddedTerminology:
             except OperationOutcomeError as error:
                 yield error
 
+    def billable_many(self, queries: Iterable[CodeQuery]) -> Iterator[bool | None]:
+        """Whether each code is billable (not abstract) in its system and version: what a ``$lookup`` of it
+        says, read from the code system itself (a bulk validation asks this of every valid code); None for
+        a code the version does not have."""
+        registry = self.terminology.registry
+        for query in queries:
+            provider = registry.code_system(query.system, query.version)
+            concept = provider.locate(query.code) if provider is not None else None
+            yield None if concept is None else not provider.is_abstract(concept)
+
     def lookup_many(self, queries: Iterable[str | CodeQuery], *, properties: Sequence[str] = ()) -> Iterator[Lookup | OperationOutcomeError]:
         """A :meth:`lookup` answer per query, in order; an error answer (an unknown code) in its place, not raised."""
         for query in queries:

@@ -1,5 +1,5 @@
-"""Validating a file of codes: each row's verdict, from one validation of each distinct code (and one lookup
-of each valid one, for whether it is billable)."""
+"""Validating a file of codes: each row's verdict, from one validation of each distinct code (and, for each
+valid one, whether it is billable)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from ..client.errors import OperationOutcomeError
 from ..client.results import ICD10CM, CodeQuery, Lookup, Validation, worst_severity
 from .report import Value
 
-__all__ = ["REPORT_COLUMNS", "Validator", "Verdict", "Verdicts"]
+__all__ = ["REPORT_COLUMNS", "ServerValidator", "Validator", "Verdict", "Verdicts"]
 
 #: The columns a validation report adds to the input's.
 REPORT_COLUMNS = ("valid", "billable", "display", "version", "message", "suggested_code", "severity")
@@ -22,11 +22,34 @@ DELETED = "ICD10CM_CODE_DELETED"
 
 
 class Validator(Protocol):
-    """What validates codes: the client of a server, or the embedded content."""
+    """What validates codes: a server (:class:`ServerValidator`), or the embedded content."""
 
     def validate_many(self, queries: Iterable[CodeQuery], *, value_set: str | None = None) -> Iterator[Validation | OperationOutcomeError]: ...
 
+    def billable_many(self, queries: Iterable[CodeQuery]) -> Iterator[bool | None]:
+        """Whether each code (valid in its version) is billable; None where that is not known."""
+        ...
+
+
+class LookingUp(Protocol):
+    def validate_many(self, queries: Iterable[CodeQuery], *, value_set: str | None = None) -> Iterator[Validation | OperationOutcomeError]: ...
+
     def lookup_many(self, queries: Iterable[CodeQuery], *, properties: Sequence[str] = ()) -> Iterator[Lookup | OperationOutcomeError]: ...
+
+
+class ServerValidator:
+    """A server's validations (through ``client``), and whether a code is billable from its ``$lookup``: the
+    one standard answer that says whether a code is abstract."""
+
+    def __init__(self, client: LookingUp) -> None:
+        self.client = client
+
+    def validate_many(self, queries: Iterable[CodeQuery], *, value_set: str | None = None) -> Iterator[Validation | OperationOutcomeError]:
+        return self.client.validate_many(queries, value_set=value_set)
+
+    def billable_many(self, queries: Iterable[CodeQuery]) -> Iterator[bool | None]:
+        for found in self.client.lookup_many(queries, properties=BILLABLE_PROPERTIES):
+            yield found.billable if isinstance(found, Lookup) else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +84,7 @@ class Verdict:
 
 class Verdicts:
     """The verdicts on queries, from ``validator``: each query's validation (against ``value_set``, if
-    given), and for a valid code whether it is billable, from one lookup of each code in each release."""
+    given), and for a valid code whether it is billable, asked once for each code in each release."""
 
     def __init__(self, validator: Validator, value_set: str | None = None) -> None:
         self.validator = validator
@@ -82,8 +105,8 @@ class Verdicts:
     def _look_up(self, codes: list[CodeQuery]) -> None:
         """Whether each of ``codes`` (valid codes) is billable, for those not known yet."""
         new = [query for query in dict.fromkeys(codes) if (query.code, query.version) not in self._billable]
-        for query, found in zip(new, self.validator.lookup_many(new, properties=BILLABLE_PROPERTIES)):
-            self._billable[(query.code, query.version)] = found.billable if isinstance(found, Lookup) else None
+        for query, billable in zip(new, self.validator.billable_many(new), strict=True):
+            self._billable[(query.code, query.version)] = billable
 
     def _verdict(self, query: CodeQuery, answer: Validation | OperationOutcomeError) -> Verdict:
         if isinstance(answer, OperationOutcomeError):

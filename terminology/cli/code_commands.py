@@ -98,7 +98,12 @@ def _lookup(args: argparse.Namespace) -> int:
 
 def _validate(args: argparse.Namespace) -> int:
     if _is_file_command(args):
-        return file_commands.validate_file(args, _terminology(args))
+        terminology = _terminology(args)
+        if args.server is not None:
+            from ..bulk.validation import ServerValidator
+
+            terminology = ServerValidator(terminology)
+        return file_commands.validate_file(args, terminology)
     answer = _terminology(args).validate_code(args.code, version=args.version, date=args.date, value_set=args.valueset)
     print(output.as_json(answer) if args.json else output.validation_text(args.code, answer))
     return ALL_VALID if answer.valid else SOME_INVALID

@@ -33,6 +33,23 @@ def test_csv_has_the_input_columns_then_the_answers_with_yes_no_as_true_false_an
     assert read[3] == ["3", "M48.48", "true", "false", "Fatigue fracture of vertebra, sacral and sacrococcygeal region", ""]
 
 
+def test_csv_fields_read_back_as_written_whatever_they_hold(tmp_path):
+    """Commas, quotes, line breaks of every kind, spaces at the ends, and text beyond ASCII, in the input's
+    fields and in the answer's, read back by the csv module as they were."""
+    awkward = ["a,b", 'say "x"', "one\ntwo", "one\rtwo", "one\r\ntwo", " padded ", "", "é, ü", '"', ",", "\n", "plain"]
+    path = tmp_path / "report.csv"
+    with open_report(str(path), "csv", ("left", "right"), ("answer", "other")) as report:
+        for text in awkward:
+            report.write([text, "x"], (text, None))
+            report.write(["y", text], (True, text))
+    with open(path, newline="") as file:
+        read = list(csv.reader(file))
+    expected = [["left", "right", "answer", "other"]]
+    for text in awkward:
+        expected += [[text, "x", text, ""], ["y", text, "true", text]]
+    assert read == expected
+
+
 def test_ndjson_has_an_object_a_row_with_json_values(tmp_path):
     _write(tmp_path / "report.ndjson", "ndjson")
     lines = (tmp_path / "report.ndjson").read_text().splitlines()
