@@ -20,6 +20,7 @@ from .loaders.release_cache import load_releases
 from .providers.icd10cm import Icd10cmProvider
 from .providers.icd10cm_history import Icd10cmHistory
 from .providers.icd10cm_history_build import load_history
+from .providers.icd10cm_metadata import CodeMetadata
 from .providers.icd10cm_text_index import Icd10cmTextIndex
 from .operations.supplements import with_supplements
 from .registry import Registry
@@ -94,17 +95,20 @@ def build_registry(
     history = _history(releases, cache_dir)
     for concept_map in [] if icd10cm_only else transition_maps(history):
         registry.add(concept_map)
-    providers = _icd10cm_providers(releases, history)
+    providers = _icd10cm_providers(releases, history, cache_dir)
+    if not icd10cm_only:  # (a server: read now, before its workers fork and share it; a command reads what it asks for)
+        for source in {id(source): source for provider in providers for source in provider.metadata}.values():
+            source.load()
     for provider in providers:
         registry.add_code_system(provider, default=provider is providers[-1])  # the newest
     return with_supplements(registry, default_supplements)
 
 
 def _icd10cm_providers(
-    releases: list[tuple[Path, Icd10cmRelease, Icd10cmTextIndex]], history: Icd10cmHistory
+    releases: list[tuple[Path, Icd10cmRelease, Icd10cmTextIndex]], history: Icd10cmHistory, cache_dir: Path | None
 ) -> list[Icd10cmProvider]:
-    """A provider per release (oldest first), versioned and in effect as :func:`build_registry` says; the
-    newest has the id ``icd-10-cm``."""
+    """A provider per release (oldest first), versioned and in effect as :func:`build_registry` says, with
+    the metadata sources made for it; the newest has the id ``icd-10-cm``."""
     providers = []
     for index, (_, release, text_index) in enumerate(releases):
         following = releases[index + 1][1] if index + 1 < len(releases) else None
@@ -117,9 +121,14 @@ def _icd10cm_providers(
         providers.append(Icd10cmProvider(
             release, "icd-10-cm" if following is None else f"icd-10-cm-{version}", text_index,
             version=version, effective=EffectivePeriod(release.effective, end), aliases=(own_id,) if newest_of_year else (),
-            history=history,
+            history=history, metadata=_code_metadata(release, cache_dir),
         ))  # fmt: skip
     return providers
+
+
+def _code_metadata(release: Icd10cmRelease, cache_dir: Path | None) -> tuple[CodeMetadata, ...]:
+    """The sources of further properties (MS-DRG, CMS-HCC) made for ``release``'s fiscal year."""
+    return ()
 
 
 def prepare_icd10cm(

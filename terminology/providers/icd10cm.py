@@ -17,6 +17,7 @@ from ..loaders.icd10cm_xml import NOTE_KINDS, Icd10cmEntry, Icd10cmRelease, Note
 from ..model import Coding, Designation, Property, PropertyDefinition
 from .base import CodeSystemInfo, CodeSystemProvider, ConceptFilter, HistoryNote
 from .icd10cm_changes import HISTORY_PROPERTIES, history_note, history_properties, wants_history
+from .icd10cm_metadata import CodeMetadata
 from .filters import PredicateFilter, generic_filter
 from .icd10cm_text_index import Icd10cmTextIndex
 
@@ -79,14 +80,17 @@ class Icd10cmProvider(CodeSystemProvider):
         effective: EffectivePeriod | None = None,
         aliases: tuple[str, ...] = (),
         history: Icd10cmHistory | None = None,
+        metadata: Sequence[CodeMetadata] = (),
     ) -> None:
         """``supplements``: CodeSystem supplements whose designations and properties (coding
         guidance ...) are added to the concepts they name, and whose properties the codes below
         those concepts inherit. ``version``: the version id it is served as (the release's fiscal
         year by default); ``effective``: the days it is in effect; ``aliases``: its further version ids;
-        ``history``: the code history of ICD-10-CM across fiscal years, which lookups and validations report."""
+        ``history``: the code history of ICD-10-CM across fiscal years, which lookups and validations report;
+        ``metadata``: the sources of further properties made for this release (MS-DRG, CMS-HCC)."""
         self.release = release
         self.history = history
+        self.metadata = tuple(metadata)
         self.text_index = text_index
         self.supplements = tuple(supplements)
         self._order: tuple[Icd10cmEntry, ...] | None = None  # every concept in order, made when first asked for
@@ -97,6 +101,7 @@ class Icd10cmProvider(CodeSystemProvider):
         self._added: dict[str, list[ConceptAdditions]] = {}
         self._added_properties: dict[str, tuple[Property, ...]] = {}  # by code, as the supplements' words are read
         definitions = list(_PROPERTY_DEFINITIONS) + (list(HISTORY_PROPERTIES) if history is not None else [])
+        definitions += [definition for source in self.metadata for definition in source.property_definitions()]
         for supplement in self.supplements:
             for code, added in supplement.concepts.items():
                 self._added.setdefault(code, []).append(added)
@@ -192,7 +197,7 @@ class Icd10cmProvider(CodeSystemProvider):
         info = self.info
         supplemented = Icd10cmProvider(
             self.release, info.id, self.text_index, (*self.supplements, *supplements), info.version, info.effective, info.aliases,
-            self.history,
+            self.history, self.metadata,
         )  # fmt: skip
         supplemented._order, supplemented._chapter_spans = self._order, self._chapter_spans  # the same release: the same order
         supplemented._level_notes = self._level_notes
@@ -232,6 +237,8 @@ class Icd10cmProvider(CodeSystemProvider):
         past = self.history.of(concept.code) if self.history is not None and wants_history(wanted) else None
         if past is not None:
             yield from history_properties(past, None if wanted is None else frozenset(wanted))
+        for source in self.metadata:
+            yield from source.properties(concept.code, wanted)
 
     def history_note(self, code: str, day: date | None) -> HistoryNote | None:
         past = self.history.of(code) if self.history is not None else None
@@ -334,8 +341,12 @@ class Icd10cmProvider(CodeSystemProvider):
         return _RankedMatches(self.text_index, text, self._entries)
 
     def filter(self, prop: str, op: str, value: str) -> ConceptFilter:
-        """``billable``, ``notSelectable``, ``chapter`` and ``block`` read straight off the entry;
-        the rest as for any code system."""
+        """``billable``, ``notSelectable``, ``chapter`` and ``block`` read straight off the entry, the
+        properties of the release's metadata sources from them; the rest as for any code system."""
+        for source in self.metadata:
+            test = source.code_filter(prop, op, value)
+            if test is not None:
+                return PredicateFilter(lambda entry: test(entry.code), self.all_concepts)
         if op == "=" and prop in ("billable", "notSelectable"):
             if value not in ("true", "false"):
                 raise InvalidRequest(f"The filter '{prop} = {value}' needs true or false")
