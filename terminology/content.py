@@ -8,9 +8,11 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from .cms_hcc import hcc_definitions
 from .collector import collector_paused
 from .fhir import codec
 from .fhir.definitions import read_resource
+from .loaders.cms_hcc import CmsHccData, hcc_data
 from .loaders.data_folder import default_data_dir, release_files
 from .loaders.fhir_files import load_resources
 from .fiscal_years import EffectivePeriod, day_before, fiscal_year_end
@@ -19,6 +21,7 @@ from .loaders.icd10cm_xml import Icd10cmRelease, InvalidTabularFile
 from .loaders.release_cache import load_releases
 from .providers.icd10cm import Icd10cmProvider
 from .providers.icd10cm_history import Icd10cmHistory
+from .providers.icd10cm_hcc import hcc_properties
 from .providers.icd10cm_history_build import load_history
 from .providers.icd10cm_metadata import CodeMetadata
 from .providers.icd10cm_text_index import Icd10cmTextIndex
@@ -27,6 +30,7 @@ from .registry import Registry
 from .transition_maps import transition_maps
 
 __all__ = [
+    "CMS_HCC_FOLDER",
     "EMBEDDED_ICD10CM_FILES",
     "FHIR_R4_FOLDER",
     "GUIDANCE_PACKAGE",
@@ -45,6 +49,7 @@ EMBEDDED_ICD10CM_FILES = (
 FHIR_R4_FOLDER = "fhir-r4"  # FHIR's own R4 code systems and value sets
 GUIDANCE_PACKAGE = "icd10cm-guidance/package"  # the coding guidance for ICD-10-CM codes (a FHIR package)
 ICD10CM_HISTORY_FOLDER = "icd10cm-history"  # the code lists of past fiscal years (see its PROVENANCE.md)
+CMS_HCC_FOLDER = "cms-hcc"  # CMS's maps from ICD-10-CM to the HCCs, and their titles (see its PROVENANCE.md)
 
 log = logging.getLogger(__name__)
 
@@ -75,8 +80,8 @@ def build_registry(
     the ICD-10-CM coding guidance package, and the FHIR resources in ``resource_paths`` (files,
     folders, packages). ``default_supplements``: canonicals of supplements applied to their code
     systems for every request (:class:`NotFound` if unknown). ``icd10cm_only``: the ICD-10-CM releases
-    alone, without the other content and the ConceptMaps between fiscal years, which answers every
-    question about ICD-10-CM codes but those of value sets, and loads in two thirds of the time.
+    alone, without the other content and the ConceptMaps (between fiscal years, to the CMS-HCCs), which
+    answers every question about ICD-10-CM codes but those of value sets, and loads in two thirds of the time.
 
     Each ICD-10-CM release is a version of the code system, in effect from the day it takes effect to
     the end of its fiscal year, or to the next loaded update's start. It is named by its fiscal year
@@ -84,6 +89,8 @@ def build_registry(
     (``2025-10-01``), which names the newest too. The newest release is the default version, with the id
     ``icd-10-cm``; the others are served beside it under ids that name their version. Every release knows
     the code history of the code lists and the releases, which also makes a ConceptMap per fiscal year.
+    The CMS-HCC and RxHCC models are versions of their code systems, and CMS's maps from ICD-10-CM to them
+    ConceptMaps (:mod:`terminology.cms_hcc`); a release's lookups give the categories of its payment years.
     """
     registry = Registry()
     paths = [] if icd10cm_only else [resources_dir() / FHIR_R4_FOLDER, resources_dir() / GUIDANCE_PACKAGE, *resource_paths]
@@ -95,6 +102,8 @@ def build_registry(
     history = _history(releases, cache_dir)
     for concept_map in [] if icd10cm_only else transition_maps(history):
         registry.add(concept_map)
+    for definition in [] if icd10cm_only else hcc_definitions(_hcc_data(cache_dir)):
+        registry.add(definition)
     providers = _icd10cm_providers(releases, history, cache_dir)
     if not icd10cm_only:  # (a server: read now, before its workers fork and share it; a command reads what it asks for)
         for source in {id(source): source for provider in providers for source in provider.metadata}.values():
@@ -128,20 +137,25 @@ def _icd10cm_providers(
 
 def _code_metadata(release: Icd10cmRelease, cache_dir: Path | None) -> tuple[CodeMetadata, ...]:
     """The sources of further properties (MS-DRG, CMS-HCC) made for ``release``'s fiscal year."""
-    return ()
+    return hcc_properties(release.fiscal_year, _hcc_data(cache_dir))
+
+
+def _hcc_data(cache_dir: Path | None) -> CmsHccData:
+    return hcc_data(resources_dir() / CMS_HCC_FOLDER, cache_dir)
 
 
 def prepare_icd10cm(
     icd10cm_files: Sequence[str | Path] = (), cache_dir: Path | None = None, data_dir: Path | None = None
 ) -> list[str]:
     """Compiles the ICD-10-CM releases :func:`build_registry` serves into ``cache_dir`` and builds their
-    text indexes and their code history there, which a server would otherwise do at its first start and
-    its first text search. Returns each release's fiscal year and the day it takes effect
-    (``FY2026 from 2026-04-01``), oldest first."""
+    text indexes and their code history there, and compiles the CMS-HCC maps, which a server would otherwise
+    do at its first start and its first text search. Returns each release's fiscal year and the day it takes
+    effect (``FY2026 from 2026-04-01``), oldest first."""
     releases = _icd10cm_releases(icd10cm_files, cache_dir, data_dir)
     for _, _, text_index in releases:
         text_index.build()
     _history(releases, cache_dir)
+    _hcc_data(cache_dir).load()
     return [f"FY{release.fiscal_year} from {release.effective.isoformat()}" for _, release, _ in releases]
 
 

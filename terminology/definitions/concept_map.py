@@ -7,14 +7,14 @@ R4's and R5's shapes are read alike (``relationship`` as the R4 ``equivalence`` 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 from ..model import Coding
 from .metadata import CanonicalResource, ResourceMetadata
 
-__all__ = ["ConceptMapDefinition", "MapDependency", "MapElement", "MapGroup", "MapTarget", "Unmapped"]
+__all__ = ["ConceptMapDefinition", "MapDependency", "MapElement", "MapGroup", "MapTable", "MapTarget", "Unmapped"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,14 +61,35 @@ class Unmapped:
     url: str | None = None
 
 
+@runtime_checkable
+class MapTable(Protocol):
+    """A group's mappings kept as a table, made into elements only as they are asked for: a map of tens
+    of thousands of rows (CMS's ICD-10-CM to HCC maps) is not as many objects in every worker."""
+
+    def elements(self) -> Iterator[MapElement]:
+        """Every element, in the map's order."""
+        ...
+
+    def elements_for(self, code: str) -> tuple[MapElement, ...]:
+        """The elements that map ``code``."""
+        ...
+
+    def elements_to(self, code: str) -> tuple[MapElement, ...]:
+        """The elements with a target of ``code``."""
+        ...
+
+
 @dataclass(frozen=True, slots=True)
 class MapGroup:
+    """``table``: where the group's mappings are kept instead of ``elements``, when it has one."""
+
     source: str | None
     source_version: str | None
     target: str | None
     target_version: str | None
     elements: tuple[MapElement, ...] = ()
     unmapped: Unmapped | None = None
+    table: MapTable | None = field(default=None, compare=False)
     _by_code: Mapping[str | None, tuple[MapElement, ...]] = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -77,9 +98,21 @@ class MapGroup:
             by_code.setdefault(element.code, []).append(element)
         object.__setattr__(self, "_by_code", {code: tuple(found) for code, found in by_code.items()})  # (frozen: made once)
 
+    def all_elements(self) -> Iterator[MapElement]:
+        """Every element of the group, its table's too."""
+        return self.table.elements() if self.table is not None else iter(self.elements)
+
     def elements_for(self, code: str | None) -> tuple[MapElement, ...]:
         """The elements that map ``code``, in the group's order."""
+        if self.table is not None:
+            return self.table.elements_for(code) if code is not None else ()
         return self._by_code.get(code, ())
+
+    def elements_to(self, code: str | None) -> tuple[MapElement, ...]:
+        """The elements with a target of ``code``, in the group's order."""
+        if self.table is not None:
+            return self.table.elements_to(code) if code is not None else ()
+        return tuple(element for element in self.elements if element.code is not None and any(t.code == code for t in element.targets))
 
     def source_coding(self, code: str | None, display: str | None = None) -> Coding:
         return Coding(self.source, self.source_version, code, display)

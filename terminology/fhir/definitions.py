@@ -6,7 +6,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ..definitions import ConceptMapDefinition, Definition, ValueSetDefinition
+from ..definitions import CodeSystemDefinition, ConceptMapDefinition, Definition, ValueSetDefinition
+from ..definitions.code_system import ConceptDefinition
 from ..definitions.concept_map import MapGroup
 from ..definitions.value_set import Include
 from ..errors import InvalidRequest
@@ -48,7 +49,7 @@ def _contained(resource: Mapping[str, Any], path: str) -> dict[str, Definition]:
 
 def resource_json(definition: Definition) -> dict[str, Any]:
     """The resource as it was given; one the server made itself (an implicit value set, a map between
-    ICD-10-CM's fiscal years) from what it holds."""
+    ICD-10-CM's fiscal years, the CMS-HCC categories) from what it holds."""
     if definition.source is not None:
         return dict(definition.source)
     metadata = definition.metadata
@@ -62,7 +63,19 @@ def resource_json(definition: Definition) -> dict[str, Any]:
         resource["compose"] = {"include": [_include_json(include) for include in definition.compose.includes]}
     if isinstance(definition, ConceptMapDefinition) and definition.groups:
         resource["group"] = [_group_json(group) for group in definition.groups]
+    if isinstance(definition, CodeSystemDefinition):
+        resource.update(_present(("copyright", definition.copyright), ("caseSensitive", definition.case_sensitive)))
+        resource["content"] = definition.content
+        resource["concept"] = [_concept_json(concept) for concept in definition.read_concepts()]
     return resource
+
+
+def _concept_json(concept: ConceptDefinition) -> dict[str, Any]:
+    """A concept's code, display and definition, and those nested under it (the code systems the server makes have no more)."""
+    found = _present(("code", concept.code), ("display", concept.display), ("definition", concept.definition))
+    if concept.children:
+        found["concept"] = [_concept_json(child) for child in concept.children]
+    return found
 
 
 def _group_json(group: MapGroup) -> dict[str, Any]:
@@ -77,7 +90,7 @@ def _group_json(group: MapGroup) -> dict[str, Any]:
                 for target in element.targets
             ],
         }
-        for element in group.elements
+        for element in group.all_elements()
     ]
     unmapped = group.unmapped
     if unmapped is not None and unmapped.mode is not None:

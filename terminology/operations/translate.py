@@ -39,7 +39,7 @@ class TranslateRequest:
     the instance called on), else the maps of ``url`` (in ``map_version``), else every map.
     The other fields narrow the maps and their groups, always in the map's own terms: the value
     sets the map is from and to (``source_scope``, ``target_scope``), the code systems of a group
-    (``source_system``, ``target_system``).
+    (``source_system``, ``target_system``; ``url|version`` names one version of it).
     """
 
     codings: tuple[Coding, ...]
@@ -81,16 +81,15 @@ class TranslateResult:
 def translate(registry: Registry, request: TranslateRequest) -> TranslateResult:
     """Raises :class:`NotFound` when the map ``request.url`` names is not known."""
     maps = _maps(registry, request)
-    matches: list[TranslateMatch] = []
+    matches: dict[TranslateMatch, None] = {}  # (in order, each once: the same map may come from a request and the server both)
     for coding in request.codings:
         for concept_map in maps:
-            for match in _matches(registry, concept_map, coding, request, 0):
-                if match not in matches:  # the same map may come from a request and the server both
-                    matches.append(match)
+            matches.update(dict.fromkeys(_matches(registry, concept_map, coding, request, 0)))
     result = TranslateResult(tuple(matches), request.reverse)
-    if result.result:
-        return result
-    return TranslateResult(result.matches, request.reverse, _no_translation_message(request, bool(maps)))
+    notes = _code_notes(registry, request, result.matches)
+    if not result.result:
+        notes.insert(0, _no_translation_message(request, bool(maps)))
+    return TranslateResult(result.matches, request.reverse, "; ".join(notes) or None)
 
 
 # -- choosing maps and groups -------------------------------------------------------------------
@@ -147,13 +146,20 @@ def _applies(group: MapGroup, coding: Coding, request: TranslateRequest) -> bool
     system, version = (group.target, group.target_version) if request.reverse else (group.source, group.source_version)
     if system != coding.system or (coding.version and version and coding.version != version):
         return False
-    return request.source_system in (None, group.source) and request.target_system in (None, group.target)
+    return _names(request.source_system, group.source, group.source_version) and _names(request.target_system, group.target, group.target_version)
+
+
+def _names(wanted: str | None, system: str | None, version: str | None) -> bool:
+    """Whether ``wanted``, a code system (``url``, or ``url|version``: one version of it), names a group's
+    side (any side, when None)."""
+    if wanted is None:
+        return True
+    url, _, wanted_version = wanted.partition("|")
+    return url == system and (not wanted_version or wanted_version == version)
 
 
 def _reverse_matches(group: MapGroup, code: str | None, canonical: str) -> Iterator[TranslateMatch]:
-    for element in group.elements:
-        if element.code is None:
-            continue
+    for element in group.elements_to(code):
         for target in element.targets:
             if target.code == code:
                 yield _match(target, group.source_coding(element.code, element.display), group, canonical)
@@ -181,6 +187,44 @@ def _unmapped(
             raise InvalidRequest(f"The ConceptMaps that unmapped mode other-map chains from {canonical} go round in a loop")
         for concept_map in registry.concept_maps_for(unmapped.url):
             yield from _matches(registry, concept_map, coding, request, depth + 1)
+
+
+def _code_notes(registry: Registry, request: TranslateRequest, matches: tuple[TranslateMatch, ...]) -> list[str]:
+    """What the code systems say of the codes the matches name, where a client should know it: a code the
+    version asked about does not have, or one whose history it would mislead about (deleted, made a header),
+    so that no code is passed over in silence. The version asked about: on the side of the request's code,
+    its version, else the map's; on the other side, the map's; else the code system's default."""
+    notes: list[str] = []
+    seen: set[Coding] = set()
+    for match in matches:
+        own, other = (match.target, match.source) if request.reverse else (match.source, match.target)
+        for coding in (_as_asked(own, request.codings), other):
+            if coding is None or coding.code is None or coding.system is None or coding in seen:
+                continue
+            seen.add(coding)
+            note = _code_note(registry, coding.system, coding.version, coding.code)
+            if note is not None:
+                notes.append(note)
+    return notes
+
+
+def _as_asked(coding: Coding | None, asked: tuple[Coding, ...]) -> Coding | None:
+    """``coding`` (a match's side of the request's code) in the version the request names of it, if it names one."""
+    if coding is None:
+        return None
+    version = next((c.version for c in asked if c.version and c.system == coding.system and c.code == coding.code), None)
+    return Coding(coding.system, version or coding.version, coding.code)
+
+
+def _code_note(registry: Registry, system: str, version: str | None, code: str) -> str | None:
+    provider = registry.code_system(system, version)
+    if provider is None:  # (a code system the server does not hold: it has nothing to say of its codes)
+        return None
+    past = provider.history_note(code, None)
+    if provider.locate(code) is not None:
+        return past.text if past is not None else None
+    absent = f"'{code}' is not a code of {provider.info.url} version {provider.info.version}"
+    return f"{absent}: {past.text}" if past is not None else absent
 
 
 def _no_translation_message(request: TranslateRequest, any_map: bool) -> str:
