@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from ..client.errors import OperationOutcomeError
-from ..client.results import CodeQuery, Coding, Lookup, PropertyValue
+from ..client.results import CodeQuery, Coding, Lookup, Property, PropertyValue
 from .report import Value
 
 __all__ = ["DEFAULT_PROPERTIES", "Entry", "Entries", "Looker"]
@@ -27,7 +27,8 @@ class Looker(Protocol):
 @dataclass(frozen=True, slots=True)
 class Entry:
     """A row's line of the report: the value of each property asked for (several values: separated by a
-    space), and ``message``, why the code was not found."""
+    space; a value's subproperties after it in brackets, ``19[model=V28,year=2026]``), and ``message``, why
+    the code was not found."""
 
     values: tuple[Value, ...]
     message: str | None = None
@@ -65,7 +66,16 @@ def _value(found: Lookup, name: str) -> Value:
     own = _OWN_FIELDS.get(name)
     if own is not None:
         return own(found)
-    return " ".join(_text(value) for value in found.values(name)) or None
+    return " ".join(_with_subproperties(prop) for prop in found.properties if prop.code == name and prop.value is not None) or None
+
+
+def _with_subproperties(prop: Property) -> str:
+    """The value, then what qualifies it (an HCC's model and payment year, a note's level), which tells apart
+    values that are otherwise the same (one category number in two models)."""
+    if not prop.subproperties:
+        return _text(prop.value)
+    qualifiers = ",".join(f"{sub.code}={_text(sub.value)}" for sub in prop.subproperties if sub.value is not None)
+    return f"{_text(prop.value)}[{qualifiers}]"
 
 
 def _text(value: PropertyValue) -> str:
