@@ -11,9 +11,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from ..definitions import ConceptMapDefinition
-from ..definitions.concept_map import MapGroup, MapTarget, Unmapped
+from ..definitions.concept_map import MapDependency, MapGroup, MapTarget, Unmapped
 from ..errors import InvalidRequest, NotFound
 from ..model import Coding
+from ..providers.base import CodeSystemProvider
 from ..registry import Registry
 
 __all__ = [
@@ -57,13 +58,15 @@ class TranslateRequest:
 class TranslateMatch:
     """One mapping: its R4 ``equivalence`` from ``source`` (the map's source side) to ``target``
     (None when the map says the source has no counterpart), and the map's ``url|version``.
-    ``products``: the other elements the mapping yields, ``(element, Coding)``."""
+    ``depends_on``: the elements the mapping holds for, ``products``: the other elements it yields,
+    each ``(element, Coding)``."""
 
     equivalence: str
     source: Coding
     target: Coding | None
     map: str
     products: tuple[tuple[str, Coding], ...] = ()
+    depends_on: tuple[tuple[str, Coding], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,16 +84,14 @@ class TranslateResult:
 def translate(registry: Registry, request: TranslateRequest) -> TranslateResult:
     """Raises :class:`NotFound` when the map ``request.url`` names is not known."""
     maps = _maps(registry, request)
-    matches: list[TranslateMatch] = []
-    for coding in request.codings:
-        for concept_map in maps:
-            for match in _matches(registry, concept_map, coding, request, 0):
-                if match not in matches:  # the same map may come from a request and the server both
-                    matches.append(match)
+    # (a dict keeps the first of equal matches, in order: the same map may come from a request and the server both)
+    matches = dict.fromkeys(
+        match for coding in request.codings for concept_map in maps for match in _matches(registry, concept_map, coding, request, 0)
+    )
     result = TranslateResult(tuple(matches), request.reverse)
-    if result.result:
-        return result
-    return TranslateResult(result.matches, request.reverse, _no_translation_message(request, bool(maps)))
+    messages = [] if result.result else [_no_translation_message(request, bool(maps))]
+    messages += _codes_not_in_release(registry, request, result.matches)
+    return TranslateResult(result.matches, request.reverse, "; ".join(messages) or None)
 
 
 # -- choosing maps and groups -------------------------------------------------------------------
@@ -151,18 +152,17 @@ def _applies(group: MapGroup, coding: Coding, request: TranslateRequest) -> bool
 
 
 def _reverse_matches(group: MapGroup, code: str | None, canonical: str) -> Iterator[TranslateMatch]:
-    for element in group.elements:
-        if element.code is None:
-            continue
-        for target in element.targets:
-            if target.code == code:
-                yield _match(target, group.source_coding(element.code, element.display), group, canonical)
+    for element, target in group.mappings_to(code):
+        yield _match(target, group.source_coding(element.code, element.display), group, canonical)
 
 
 def _match(target: MapTarget, source: Coding, group: MapGroup, canonical: str) -> TranslateMatch:
     coding = group.target_coding(target.code, target.display) if target.code is not None else None
-    products = tuple((p.property, Coding(system=p.system, code=p.value, display=p.display)) for p in target.products)
-    return TranslateMatch(target.equivalence, source, coding, canonical, products)
+    return TranslateMatch(target.equivalence, source, coding, canonical, _elements(target.products), _elements(target.depends_on))
+
+
+def _elements(dependencies: tuple[MapDependency, ...]) -> tuple[tuple[str, Coding], ...]:
+    return tuple((d.property, Coding(system=d.system, code=d.value, display=d.display)) for d in dependencies)
 
 
 def _unmapped(
@@ -181,6 +181,37 @@ def _unmapped(
             raise InvalidRequest(f"The ConceptMaps that unmapped mode other-map chains from {canonical} go round in a loop")
         for concept_map in registry.concept_maps_for(unmapped.url):
             yield from _matches(registry, concept_map, coding, request, depth + 1)
+
+
+def _codes_not_in_release(registry: Registry, request: TranslateRequest, matches: tuple[TranslateMatch, ...]) -> list[str]:
+    """What the matches name of a code system released in time (ICD-10-CM) that its release asked about does
+    not hold as a code to use: a map made against one release may name codes another lacks or made headers.
+    The release: the one the match's coding names, else the request's coding's of that system, else the default."""
+    dated = registry.dated_systems()
+    asked = {coding.system: coding.version for coding in request.codings}
+    found: list[str] = []
+    seen: set[tuple[str | None, str | None]] = set()
+    for match in matches:
+        for coding in (match.source, match.target, *(coding for _, coding in match.products)):
+            if coding is None or coding.system not in dated or coding.code is None or (coding.system, coding.code) in seen:
+                continue
+            seen.add((coding.system, coding.code))
+            provider = registry.code_system(coding.system, coding.version or asked.get(coding.system))
+            note = _not_in_release(provider, coding.code) if provider is not None else None
+            if note is not None:
+                found.append(note)
+    return found
+
+
+def _not_in_release(provider: CodeSystemProvider, code: str) -> str | None:
+    release = f"{provider.info.url} version {provider.info.version}"
+    concept = provider.locate(code)
+    if concept is not None:
+        reason = provider.abstract_reason(concept) if provider.is_abstract(concept) else None
+        return f"In {release}, {reason}" if reason is not None else None
+    note = provider.history_note(code, None)
+    missing = f"{code} is not a code of {release}"
+    return f"{missing}: {note.text}" if note is not None else f"{missing}, and its history does not say what became of it"
 
 
 def _no_translation_message(request: TranslateRequest, any_map: bool) -> str:

@@ -156,9 +156,10 @@ def test_count_zero_and_a_page_past_the_end(registry):
 
 
 def test_every_code_system_and_supplement(registry):
-    """Every CodeSystem of the files but the placeholders (content not-present), and ICD-10-CM."""
+    """Every CodeSystem of the files but the placeholders (content not-present), ICD-10-CM and ICD-9-CM."""
     page = _search(search.search_code_systems, registry)
-    expected = _resources("CodeSystem", lambda r: r.get("content") != "not-present") | {f"{ICD10CM}|{version}" for version in ("2021", "2025", "2026")}
+    icd = {f"{ICD10CM}|{version}" for version in ("2021", "2025", "2026")} | {"http://hl7.org/fhir/sid/icd-9-cm|32"}
+    expected = _resources("CodeSystem", lambda r: r.get("content") != "not-present") | icd
     assert _canonicals(page) == expected and page.total == len(expected)
 
 
@@ -201,8 +202,11 @@ def test_the_guidance_supplement_is_found(registry):
 
 MAPS = [load(name) for name in CONCEPT_MAP_FILES]
 EXAMPLE = "http://example.org/fhir"
-# The server's own maps, from one ICD-10-CM fiscal year to the next (terminology.transition_maps).
-TRANSITION_MAPS = {f"http://fhir.icd10cm-terminology.org/ConceptMap/icd10cm-fy{year}-to-fy{year + 1}" for year in range(2019, 2026)}
+# The server's own maps: from one ICD-10-CM fiscal year to the next (terminology.transition_maps), and the GEMs
+# (terminology.gem_maps).
+OWN_MAPS = {f"http://fhir.icd10cm-terminology.org/ConceptMap/icd10cm-fy{year}-to-fy{year + 1}" for year in range(2019, 2026)} | {
+    f"http://fhir.icd10cm-terminology.org/ConceptMap/{id}" for id in ("icd9cm-to-icd10cm", "icd10cm-to-icd9cm")
+}
 
 
 def _maps(keep: Callable[[dict[str, Any]], bool]) -> set[str]:
@@ -225,12 +229,12 @@ def _maps(keep: Callable[[dict[str, Any]], bool]) -> set[str]:
 )
 def test_concept_maps_by_a_parameter(fixtures, criterion, keep):
     page = _search(search.search_concept_maps, fixtures, criterion)
-    own = TRANSITION_MAPS if criterion.modifier == "missing" else set()  # the server's own maps name no target value set
+    own = OWN_MAPS if criterion.modifier == "missing" else set()  # the server's own maps name no target value set
     assert _canonicals(page) == _maps(keep) | own != set() and page.total == len(page.found)
 
 
 def test_the_server_holds_only_the_concept_maps_it_makes(registry):
-    assert _canonicals(_search(search.search_concept_maps, registry)) == TRANSITION_MAPS
+    assert _canonicals(_search(search.search_concept_maps, registry)) == OWN_MAPS
     assert not [r for r in _started_with() if r["resourceType"] == "ConceptMap"]
 
 

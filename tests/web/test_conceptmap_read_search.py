@@ -11,8 +11,9 @@ from .helpers import error_outcome, outcome_text, resource_of
 
 ANIMALS_MAP = "http://example.org/fhir/ConceptMap/animals-to-species"
 COLORS_MAP = "http://example.org/fhir/ConceptMap/colors-1-to-2"
-# The server's own maps, from one ICD-10-CM fiscal year to the next (terminology.transition_maps).
-TRANSITION_MAPS = [f"icd10cm-fy{year}-to-fy{year + 1}" for year in range(2019, 2026)]
+# The server's own maps: from one ICD-10-CM fiscal year to the next (terminology.transition_maps), and the GEMs
+# (terminology.gem_maps), in the order of their ids.
+OWN_MAPS = sorted([f"icd10cm-fy{year}-to-fy{year + 1}" for year in range(2019, 2026)] + ["icd9cm-to-icd10cm", "icd10cm-to-icd9cm"])
 
 
 def _ids(bundle) -> list[str]:
@@ -51,7 +52,7 @@ def test_read_is_read_only(maps_client):
 @pytest.mark.parametrize(
     "query, ids",
     [
-        ({}, ["animals-to-species", "colors-1-to-2", *TRANSITION_MAPS]),
+        ({}, ["animals-to-species", "colors-1-to-2", *OWN_MAPS]),
         ({"url": ANIMALS_MAP}, ["animals-to-species"]),
         ({"url": ANIMALS_MAP, "version": "1.0.0"}, ["animals-to-species"]),
         ({"url": ANIMALS_MAP, "version": "2"}, []),
@@ -76,7 +77,7 @@ def test_search(maps_client, query, ids):
 
 def test_search_count_only(maps_client):
     bundle = resource_of(maps_client.get("/fhir/ConceptMap", query_string={"_summary": "count"}))
-    assert bundle["total"] == 2 + len(TRANSITION_MAPS) and "entry" not in bundle
+    assert bundle["total"] == 2 + len(OWN_MAPS) and "entry" not in bundle
 
 
 def test_search_an_unsupported_parameter(maps_client):
@@ -85,7 +86,7 @@ def test_search_an_unsupported_parameter(maps_client):
 
 
 def test_search_on_a_server_with_its_own_maps_only(client):
-    assert sorted(_ids(resource_of(client.get("/fhir/ConceptMap")))) == TRANSITION_MAPS
+    assert sorted(_ids(resource_of(client.get("/fhir/ConceptMap")))) == OWN_MAPS
 
 
 # --- capabilities -----------------------------------------------------------------------------
