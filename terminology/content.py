@@ -16,6 +16,10 @@ from .loaders.cms_hcc import CmsHccData, hcc_data
 from .loaders.data_folder import default_data_dir, release_files
 from .loaders.fhir_files import load_resources
 from .fiscal_years import EffectivePeriod, day_before, fiscal_year_end
+from .gem_maps import gem_maps
+from .loaders.gems import GEM_FILES, GemTable
+from .loaders.icd9cm import ICD9CM_FILE, Icd9cmTitles
+from .loaders.icd9cm_cache import load_icd9cm_and_gems
 from .loaders.icd10cm_history import code_list_files
 from .loaders.icd10cm_xml import Icd10cmRelease, InvalidTabularFile
 from .loaders.release_cache import load_releases
@@ -25,6 +29,7 @@ from .providers.icd10cm_hcc import hcc_properties
 from .providers.icd10cm_history_build import load_history
 from .providers.icd10cm_metadata import CodeMetadata
 from .providers.icd10cm_text_index import Icd10cmTextIndex
+from .providers.icd9cm import Icd9cmProvider
 from .operations.supplements import with_supplements
 from .registry import Registry
 from .transition_maps import transition_maps
@@ -33,8 +38,10 @@ __all__ = [
     "CMS_HCC_FOLDER",
     "EMBEDDED_ICD10CM_FILES",
     "FHIR_R4_FOLDER",
+    "GEMS_FOLDER",
     "GUIDANCE_PACKAGE",
     "ICD10CM_HISTORY_FOLDER",
+    "ICD9CM_FOLDER",
     "build_registry",
     "prepare_icd10cm",
     "resources_dir",
@@ -50,6 +57,8 @@ FHIR_R4_FOLDER = "fhir-r4"  # FHIR's own R4 code systems and value sets
 GUIDANCE_PACKAGE = "icd10cm-guidance/package"  # the coding guidance for ICD-10-CM codes (a FHIR package)
 ICD10CM_HISTORY_FOLDER = "icd10cm-history"  # the code lists of past fiscal years (see its PROVENANCE.md)
 CMS_HCC_FOLDER = "cms-hcc"  # CMS's maps from ICD-10-CM to the HCCs, and their titles (see its PROVENANCE.md)
+ICD9CM_FOLDER = "icd9cm"  # ICD-9-CM version 32's titles (see its PROVENANCE.md)
+GEMS_FOLDER = "gems"  # the General Equivalence Mappings of diagnoses, both ways (see its PROVENANCE.md)
 
 log = logging.getLogger(__name__)
 
@@ -77,11 +86,12 @@ def build_registry(
     """A registry of the given ICD-10-CM tabular files (the embedded releases when none is given) and of
     those imported into the data folder ``data_dir`` (default: :func:`default_data_dir`; one of these
     replaces a given one that takes effect on the same day), FHIR's own R4 code systems and value sets,
-    the ICD-10-CM coding guidance package, and the FHIR resources in ``resource_paths`` (files,
-    folders, packages). ``default_supplements``: canonicals of supplements applied to their code
-    systems for every request (:class:`NotFound` if unknown). ``icd10cm_only``: the ICD-10-CM releases
-    alone, without the other content and the ConceptMaps (between fiscal years, to the CMS-HCCs), which
-    answers every question about ICD-10-CM codes but those of value sets, and loads in two thirds of the time.
+    the ICD-10-CM coding guidance package, ICD-9-CM and the GEMs between it and ICD-10-CM, CMS's maps from
+    ICD-10-CM to the HCCs, and the FHIR resources in ``resource_paths`` (files, folders, packages).
+    ``default_supplements``: canonicals of supplements applied to their code systems for every request
+    (:class:`NotFound` if unknown). ``icd10cm_only``: the ICD-10-CM releases alone, without the other content
+    and the ConceptMaps (between fiscal years, the GEMs, to the HCCs), which answers every question about
+    ICD-10-CM codes but those of value sets, and loads in two thirds of the time.
 
     Each ICD-10-CM release is a version of the code system, in effect from the day it takes effect to
     the end of its fiscal year, or to the next loaded update's start. It is named by its fiscal year
@@ -110,7 +120,23 @@ def build_registry(
             source.load()
     for provider in providers:
         registry.add_code_system(provider, default=provider is providers[-1])  # the newest
+    if not icd10cm_only:
+        _add_icd9cm_and_gems(registry, providers[-1], cache_dir)
     return with_supplements(registry, default_supplements)
+
+
+def _add_icd9cm_and_gems(registry: Registry, icd10cm: Icd10cmProvider, cache_dir: Path | None) -> None:
+    """ICD-9-CM, and the GEMs between it and ICD-10-CM as ConceptMaps (displays from ``icd10cm``'s release)."""
+    titles, tables = _icd9cm_and_gems(cache_dir)
+    icd9cm = Icd9cmProvider(titles)
+    registry.add_code_system(icd9cm)
+    for concept_map in gem_maps(tables, icd9cm, icd10cm):
+        registry.add(concept_map)
+
+
+def _icd9cm_and_gems(cache_dir: Path | None) -> tuple[Icd9cmTitles, dict[str, GemTable]]:
+    gem_files = {name: resources_dir() / GEMS_FOLDER / file for name, file in GEM_FILES.items()}
+    return load_icd9cm_and_gems(resources_dir() / ICD9CM_FOLDER / ICD9CM_FILE, gem_files, cache_dir)
 
 
 def _icd10cm_providers(
@@ -148,14 +174,15 @@ def prepare_icd10cm(
     icd10cm_files: Sequence[str | Path] = (), cache_dir: Path | None = None, data_dir: Path | None = None
 ) -> list[str]:
     """Compiles the ICD-10-CM releases :func:`build_registry` serves into ``cache_dir`` and builds their
-    text indexes and their code history there, and compiles the CMS-HCC maps, which a server would otherwise
-    do at its first start and its first text search. Returns each release's fiscal year and the day it takes
-    effect (``FY2026 from 2026-04-01``), oldest first."""
+    text indexes and their code history there, and compiles ICD-9-CM, the GEMs and the CMS-HCC maps, which a
+    server would otherwise do at its first start and its first text search. Returns each release's fiscal
+    year and the day it takes effect (``FY2026 from 2026-04-01``), oldest first."""
     releases = _icd10cm_releases(icd10cm_files, cache_dir, data_dir)
     for _, _, text_index in releases:
         text_index.build()
     _history(releases, cache_dir)
     _hcc_data(cache_dir).load()
+    _icd9cm_and_gems(cache_dir)
     return [f"FY{release.fiscal_year} from {release.effective.isoformat()}" for _, release, _ in releases]
 
 

@@ -15,6 +15,7 @@ from ..errors import InvalidRequest, TerminologyError
 from ..fhir.batch import batch_validation_parameters, names_value_set, read_batch_validations
 from ..fhir.capabilities import capability_statement, terminology_capabilities, versions_parameters
 from ..fhir.codesystem import code_system_json
+from ..fhir.concept_map_resource import concept_map_json
 from ..fhir.definitions import resource_json
 from ..fhir.expand import echoed_parameters, expansion_resource, read_expand_request
 from ..fhir.lookup import lookup_parameters, read_lookup_request
@@ -146,7 +147,7 @@ class FhirViews:
         return self._search(request, "ValueSet", search_value_sets)
 
     def concept_map_search(self, request: HttpRequest, id: str | None) -> dict[str, Any]:
-        return self._search(request, "ConceptMap", search_concept_maps)
+        return self._search(request, "ConceptMap", search_concept_maps, lambda found, shown: concept_map_json(found, shown.shows_concepts))
 
     def read(self, request: HttpRequest, id: str | None) -> dict[str, Any]:
         found = code_system_resource_with_id(self.registry, id or "")
@@ -156,7 +157,8 @@ class FhirViews:
         return _read(request, "ValueSet", lambda shown: resource_json(value_set_with_id(self.registry, id or "")))
 
     def concept_map_read(self, request: HttpRequest, id: str | None) -> dict[str, Any]:
-        return _read(request, "ConceptMap", lambda shown: resource_json(concept_map_with_id(self.registry, id or "")))
+        found = concept_map_with_id(self.registry, id or "")
+        return _read(request, "ConceptMap", lambda shown: concept_map_json(found, shown.shows_concepts))
 
     def _search(
         self,
