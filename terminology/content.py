@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from .collector import collector_paused
@@ -21,6 +21,7 @@ from .providers.icd10cm import Icd10cmProvider
 from .providers.icd10cm_history import Icd10cmHistory
 from .providers.icd10cm_history_build import load_history
 from .providers.icd10cm_metadata import CodeMetadata
+from .providers.icd10cm_ms_drg import ms_drg_versions
 from .providers.icd10cm_text_index import Icd10cmTextIndex
 from .operations.supplements import with_supplements
 from .registry import Registry
@@ -31,6 +32,7 @@ __all__ = [
     "FHIR_R4_FOLDER",
     "GUIDANCE_PACKAGE",
     "ICD10CM_HISTORY_FOLDER",
+    "MS_DRG_FOLDER",
     "build_registry",
     "prepare_icd10cm",
     "resources_dir",
@@ -45,6 +47,7 @@ EMBEDDED_ICD10CM_FILES = (
 FHIR_R4_FOLDER = "fhir-r4"  # FHIR's own R4 code systems and value sets
 GUIDANCE_PACKAGE = "icd10cm-guidance/package"  # the coding guidance for ICD-10-CM codes (a FHIR package)
 ICD10CM_HISTORY_FOLDER = "icd10cm-history"  # the code lists of past fiscal years (see its PROVENANCE.md)
+MS_DRG_FOLDER = "ms-drg"  # MS-DRG's CC and MCC lists and CC exclusions, by fiscal year (see its PROVENANCE.md)
 
 log = logging.getLogger(__name__)
 
@@ -97,8 +100,7 @@ def build_registry(
         registry.add(concept_map)
     providers = _icd10cm_providers(releases, history, cache_dir)
     if not icd10cm_only:  # (a server: read now, before its workers fork and share it; a command reads what it asks for)
-        for source in {id(source): source for provider in providers for source in provider.metadata}.values():
-            source.load()
+        _load_metadata(source for provider in providers for source in provider.metadata)
     for provider in providers:
         registry.add_code_system(provider, default=provider is providers[-1])  # the newest
     return with_supplements(registry, default_supplements)
@@ -128,20 +130,28 @@ def _icd10cm_providers(
 
 def _code_metadata(release: Icd10cmRelease, cache_dir: Path | None) -> tuple[CodeMetadata, ...]:
     """The sources of further properties (MS-DRG, CMS-HCC) made for ``release``'s fiscal year."""
-    return ()
+    ms_drg = ms_drg_versions(resources_dir() / MS_DRG_FOLDER, cache_dir).get(release.fiscal_year)
+    return (ms_drg,) if ms_drg is not None else ()
+
+
+def _load_metadata(sources: Iterable[CodeMetadata]) -> None:
+    """Reads each source's data once (the releases of a fiscal year share their sources)."""
+    for source in {id(source): source for source in sources}.values():
+        source.load()
 
 
 def prepare_icd10cm(
     icd10cm_files: Sequence[str | Path] = (), cache_dir: Path | None = None, data_dir: Path | None = None
 ) -> list[str]:
     """Compiles the ICD-10-CM releases :func:`build_registry` serves into ``cache_dir`` and builds their
-    text indexes and their code history there, which a server would otherwise do at its first start and
-    its first text search. Returns each release's fiscal year and the day it takes effect
-    (``FY2026 from 2026-04-01``), oldest first."""
+    text indexes, their code history and the tables of their metadata sources there, which a server would
+    otherwise do at its first start and its first text search. Returns each release's fiscal year and the
+    day it takes effect (``FY2026 from 2026-04-01``), oldest first."""
     releases = _icd10cm_releases(icd10cm_files, cache_dir, data_dir)
     for _, _, text_index in releases:
         text_index.build()
     _history(releases, cache_dir)
+    _load_metadata(source for _, release, _ in releases for source in _code_metadata(release, cache_dir))
     return [f"FY{release.fiscal_year} from {release.effective.isoformat()}" for _, release, _ in releases]
 
 
