@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from .cms_hcc import hcc_definitions
@@ -28,6 +28,7 @@ from .providers.icd10cm_history import Icd10cmHistory
 from .providers.icd10cm_hcc import hcc_properties
 from .providers.icd10cm_history_build import load_history
 from .providers.icd10cm_metadata import CodeMetadata
+from .providers.icd10cm_ms_drg import ms_drg_versions
 from .providers.icd10cm_text_index import Icd10cmTextIndex
 from .providers.icd9cm import Icd9cmProvider
 from .operations.supplements import with_supplements
@@ -42,6 +43,7 @@ __all__ = [
     "GUIDANCE_PACKAGE",
     "ICD10CM_HISTORY_FOLDER",
     "ICD9CM_FOLDER",
+    "MS_DRG_FOLDER",
     "build_registry",
     "prepare_icd10cm",
     "resources_dir",
@@ -59,6 +61,7 @@ ICD10CM_HISTORY_FOLDER = "icd10cm-history"  # the code lists of past fiscal year
 CMS_HCC_FOLDER = "cms-hcc"  # CMS's maps from ICD-10-CM to the HCCs, and their titles (see its PROVENANCE.md)
 ICD9CM_FOLDER = "icd9cm"  # ICD-9-CM version 32's titles (see its PROVENANCE.md)
 GEMS_FOLDER = "gems"  # the General Equivalence Mappings of diagnoses, both ways (see its PROVENANCE.md)
+MS_DRG_FOLDER = "ms-drg"  # MS-DRG's CC and MCC lists and CC exclusions, by fiscal year (see its PROVENANCE.md)
 
 log = logging.getLogger(__name__)
 
@@ -116,8 +119,7 @@ def build_registry(
         registry.add(definition)
     providers = _icd10cm_providers(releases, history, cache_dir)
     if not icd10cm_only:  # (a server: read now, before its workers fork and share it; a command reads what it asks for)
-        for source in {id(source): source for provider in providers for source in provider.metadata}.values():
-            source.load()
+        _load_metadata(source for provider in providers for source in provider.metadata)
     for provider in providers:
         registry.add_code_system(provider, default=provider is providers[-1])  # the newest
     if not icd10cm_only:
@@ -163,25 +165,35 @@ def _icd10cm_providers(
 
 def _code_metadata(release: Icd10cmRelease, cache_dir: Path | None) -> tuple[CodeMetadata, ...]:
     """The sources of further properties (MS-DRG, CMS-HCC) made for ``release``'s fiscal year."""
-    return hcc_properties(release.fiscal_year, _hcc_data(cache_dir))
+    hcc = hcc_properties(release.fiscal_year, _hcc_data(cache_dir))
+    ms_drg = ms_drg_versions(resources_dir() / MS_DRG_FOLDER, cache_dir).get(release.fiscal_year)
+    return (*hcc, ms_drg) if ms_drg is not None else hcc
 
 
 def _hcc_data(cache_dir: Path | None) -> CmsHccData:
     return hcc_data(resources_dir() / CMS_HCC_FOLDER, cache_dir)
 
 
+def _load_metadata(sources: Iterable[CodeMetadata]) -> None:
+    """Reads each source's data once (the releases of a fiscal year share their sources)."""
+    for source in {id(source): source for source in sources}.values():
+        source.load()
+
+
 def prepare_icd10cm(
     icd10cm_files: Sequence[str | Path] = (), cache_dir: Path | None = None, data_dir: Path | None = None
 ) -> list[str]:
     """Compiles the ICD-10-CM releases :func:`build_registry` serves into ``cache_dir`` and builds their
-    text indexes and their code history there, and compiles ICD-9-CM, the GEMs and the CMS-HCC maps, which a
-    server would otherwise do at its first start and its first text search. Returns each release's fiscal
-    year and the day it takes effect (``FY2026 from 2026-04-01``), oldest first."""
+    text indexes, their code history and the tables of their metadata sources (MS-DRG, CMS-HCC) there, and
+    compiles ICD-9-CM, the GEMs and the CMS-HCC maps, which a server would otherwise do at its first start
+    and its first text search. Returns each release's fiscal year and the day it takes effect
+    (``FY2026 from 2026-04-01``), oldest first."""
     releases = _icd10cm_releases(icd10cm_files, cache_dir, data_dir)
     for _, _, text_index in releases:
         text_index.build()
     _history(releases, cache_dir)
-    _hcc_data(cache_dir).load()
+    _load_metadata(source for _, release, _ in releases for source in _code_metadata(release, cache_dir))
+    _hcc_data(cache_dir).load()  # (the maps' data, which no release's source reads when none is of its years)
     _icd9cm_and_gems(cache_dir)
     return [f"FY{release.fiscal_year} from {release.effective.isoformat()}" for _, release, _ in releases]
 
