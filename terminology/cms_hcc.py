@@ -13,11 +13,10 @@ rows stay in the loader's tables, and are made into elements as they are asked f
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 
 from .definitions import CodeSystemDefinition, ConceptMapDefinition, ResourceMetadata
 from .definitions.code_system import ConceptDefinition
-from .definitions.concept_map import MapElement, MapGroup, MapTarget
+from .definitions.concept_map import IndexedElements, MapElement, MapGroup, MapTarget
 from .loaders.cms_hcc import CmsHccData, HccModel, HccTables
 from .providers.icd10cm import ICD10CM_URL
 from .transition_maps import CANONICAL_BASE
@@ -88,7 +87,7 @@ def _concept_map(data: CmsHccData, number: int, year: int, model: HccModel) -> C
             f"{_SOURCE}. A code maps to each category it falls in, wider than the code (wider)."
         ),
     )
-    group = MapGroup(ICD10CM_URL, None, model.system, model.version, table=_HccMapTable(data, number))
+    group = MapGroup(ICD10CM_URL, None, model.system, model.version, _HccElements(data, number))
     return ConceptMapDefinition(metadata=metadata, groups=(group,))
 
 
@@ -97,35 +96,51 @@ def _slug(model: HccModel) -> str:
     return f"{model.system.rpartition('/')[2]}-{model.version.lower()}"
 
 
-class _HccMapTable:
+class _HccElements(IndexedElements):
     """One map's rows, in the loader's tables (by code: the pairs of every map), made into elements as they
-    are asked for. The targets, and the codes of each category (for a reverse translation), are made once."""
+    are asked for. The targets, the codes the map has, and the codes of each category (for a reverse
+    translation) are made once, when first asked for."""
+
+    __slots__ = ("_codes", "_data", "_number", "_sources", "_targets")
 
     def __init__(self, data: CmsHccData, number: int) -> None:
         self._data = data
         self._number = number
         self._targets: dict[str, MapTarget] | None = None
-        self._codes: dict[str, tuple[str, ...]] | None = None
+        self._codes: tuple[str, ...] | None = None
+        self._sources: dict[str, tuple[str, ...]] | None = None
 
-    def elements(self) -> Iterator[MapElement]:
-        for code in self._data.tables().mappings:
-            yield from self.elements_for(code)
+    def __len__(self) -> int:
+        return len(self._mapped_codes())
 
-    def elements_for(self, code: str) -> tuple[MapElement, ...]:
+    def __getitem__(self, index):  # type: ignore[override]
+        if isinstance(index, slice):
+            return [self.with_code(code)[0] for code in self._mapped_codes()[index]]
+        return self.with_code(self._mapped_codes()[index])[0]
+
+    def with_code(self, code: str | None) -> tuple[MapElement, ...]:
         targets = self._targets_by_category()
-        found = tuple(targets[cc] for number, cc in self._data.tables().mappings.get(code, ()) if number == self._number)
+        found = tuple(targets[cc] for number, cc in self._data.tables().mappings.get(code or "", ()) if number == self._number)
         return (MapElement(code, None, found),) if found else ()
 
-    def elements_to(self, code: str) -> tuple[MapElement, ...]:
-        if self._codes is None:
-            codes: dict[str, list[str]] = {}
+    def mapping_to(self, code: str | None) -> tuple[tuple[MapElement, MapTarget], ...]:
+        if self._sources is None:
+            sources: dict[str, list[str]] = {}
             for source, pairs in self._data.tables().mappings.items():
                 for number, cc in pairs:
                     if number == self._number:
-                        codes.setdefault(cc, []).append(source)
-            self._codes = {cc: tuple(sources) for cc, sources in codes.items()}
-        target = self._targets_by_category().get(code)
-        return tuple(MapElement(source, None, (target,)) for source in self._codes.get(code, ())) if target else ()
+                        sources.setdefault(cc, []).append(source)
+            self._sources = {cc: tuple(codes) for cc, codes in sources.items()}
+        target = self._targets_by_category().get(code or "")
+        if target is None:
+            return ()
+        return tuple((MapElement(source, None, (target,)), target) for source in self._sources.get(target.code or "", ()))
+
+    def _mapped_codes(self) -> tuple[str, ...]:
+        if self._codes is None:
+            mappings = self._data.tables().mappings
+            self._codes = tuple(code for code, pairs in mappings.items() if any(number == self._number for number, _ in pairs))
+        return self._codes
 
     def _targets_by_category(self) -> dict[str, MapTarget]:
         if self._targets is None:

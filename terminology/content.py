@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from .cms_hcc import hcc_definitions
@@ -16,6 +16,10 @@ from .loaders.cms_hcc import CmsHccData, hcc_data
 from .loaders.data_folder import default_data_dir, release_files
 from .loaders.fhir_files import load_resources
 from .fiscal_years import EffectivePeriod, day_before, fiscal_year_end
+from .gem_maps import gem_maps
+from .loaders.gems import GEM_FILES, GemTable
+from .loaders.icd9cm import ICD9CM_FILE, Icd9cmTitles
+from .loaders.icd9cm_cache import load_icd9cm_and_gems
 from .loaders.icd10cm_history import code_list_files
 from .loaders.icd10cm_xml import Icd10cmRelease, InvalidTabularFile
 from .loaders.release_cache import load_releases
@@ -24,7 +28,9 @@ from .providers.icd10cm_history import Icd10cmHistory
 from .providers.icd10cm_hcc import hcc_properties
 from .providers.icd10cm_history_build import load_history
 from .providers.icd10cm_metadata import CodeMetadata
+from .providers.icd10cm_ms_drg import ms_drg_versions
 from .providers.icd10cm_text_index import Icd10cmTextIndex
+from .providers.icd9cm import Icd9cmProvider
 from .operations.supplements import with_supplements
 from .registry import Registry
 from .transition_maps import transition_maps
@@ -33,8 +39,11 @@ __all__ = [
     "CMS_HCC_FOLDER",
     "EMBEDDED_ICD10CM_FILES",
     "FHIR_R4_FOLDER",
+    "GEMS_FOLDER",
     "GUIDANCE_PACKAGE",
     "ICD10CM_HISTORY_FOLDER",
+    "ICD9CM_FOLDER",
+    "MS_DRG_FOLDER",
     "build_registry",
     "prepare_icd10cm",
     "resources_dir",
@@ -50,6 +59,9 @@ FHIR_R4_FOLDER = "fhir-r4"  # FHIR's own R4 code systems and value sets
 GUIDANCE_PACKAGE = "icd10cm-guidance/package"  # the coding guidance for ICD-10-CM codes (a FHIR package)
 ICD10CM_HISTORY_FOLDER = "icd10cm-history"  # the code lists of past fiscal years (see its PROVENANCE.md)
 CMS_HCC_FOLDER = "cms-hcc"  # CMS's maps from ICD-10-CM to the HCCs, and their titles (see its PROVENANCE.md)
+ICD9CM_FOLDER = "icd9cm"  # ICD-9-CM version 32's titles (see its PROVENANCE.md)
+GEMS_FOLDER = "gems"  # the General Equivalence Mappings of diagnoses, both ways (see its PROVENANCE.md)
+MS_DRG_FOLDER = "ms-drg"  # MS-DRG's CC and MCC lists and CC exclusions, by fiscal year (see its PROVENANCE.md)
 
 log = logging.getLogger(__name__)
 
@@ -77,11 +89,12 @@ def build_registry(
     """A registry of the given ICD-10-CM tabular files (the embedded releases when none is given) and of
     those imported into the data folder ``data_dir`` (default: :func:`default_data_dir`; one of these
     replaces a given one that takes effect on the same day), FHIR's own R4 code systems and value sets,
-    the ICD-10-CM coding guidance package, and the FHIR resources in ``resource_paths`` (files,
-    folders, packages). ``default_supplements``: canonicals of supplements applied to their code
-    systems for every request (:class:`NotFound` if unknown). ``icd10cm_only``: the ICD-10-CM releases
-    alone, without the other content and the ConceptMaps (between fiscal years, to the CMS-HCCs), which
-    answers every question about ICD-10-CM codes but those of value sets, and loads in two thirds of the time.
+    the ICD-10-CM coding guidance package, ICD-9-CM and the GEMs between it and ICD-10-CM, CMS's maps from
+    ICD-10-CM to the HCCs, and the FHIR resources in ``resource_paths`` (files, folders, packages).
+    ``default_supplements``: canonicals of supplements applied to their code systems for every request
+    (:class:`NotFound` if unknown). ``icd10cm_only``: the ICD-10-CM releases alone, without the other content
+    and the ConceptMaps (between fiscal years, the GEMs, to the HCCs), which answers every question about
+    ICD-10-CM codes but those of value sets, and loads in two thirds of the time.
 
     Each ICD-10-CM release is a version of the code system, in effect from the day it takes effect to
     the end of its fiscal year, or to the next loaded update's start. It is named by its fiscal year
@@ -106,11 +119,26 @@ def build_registry(
         registry.add(definition)
     providers = _icd10cm_providers(releases, history, cache_dir)
     if not icd10cm_only:  # (a server: read now, before its workers fork and share it; a command reads what it asks for)
-        for source in {id(source): source for provider in providers for source in provider.metadata}.values():
-            source.load()
+        _load_metadata(source for provider in providers for source in provider.metadata)
     for provider in providers:
         registry.add_code_system(provider, default=provider is providers[-1])  # the newest
+    if not icd10cm_only:
+        _add_icd9cm_and_gems(registry, providers[-1], cache_dir)
     return with_supplements(registry, default_supplements)
+
+
+def _add_icd9cm_and_gems(registry: Registry, icd10cm: Icd10cmProvider, cache_dir: Path | None) -> None:
+    """ICD-9-CM, and the GEMs between it and ICD-10-CM as ConceptMaps (displays from ``icd10cm``'s release)."""
+    titles, tables = _icd9cm_and_gems(cache_dir)
+    icd9cm = Icd9cmProvider(titles)
+    registry.add_code_system(icd9cm)
+    for concept_map in gem_maps(tables, icd9cm, icd10cm):
+        registry.add(concept_map)
+
+
+def _icd9cm_and_gems(cache_dir: Path | None) -> tuple[Icd9cmTitles, dict[str, GemTable]]:
+    gem_files = {name: resources_dir() / GEMS_FOLDER / file for name, file in GEM_FILES.items()}
+    return load_icd9cm_and_gems(resources_dir() / ICD9CM_FOLDER / ICD9CM_FILE, gem_files, cache_dir)
 
 
 def _icd10cm_providers(
@@ -137,25 +165,36 @@ def _icd10cm_providers(
 
 def _code_metadata(release: Icd10cmRelease, cache_dir: Path | None) -> tuple[CodeMetadata, ...]:
     """The sources of further properties (MS-DRG, CMS-HCC) made for ``release``'s fiscal year."""
-    return hcc_properties(release.fiscal_year, _hcc_data(cache_dir))
+    hcc = hcc_properties(release.fiscal_year, _hcc_data(cache_dir))
+    ms_drg = ms_drg_versions(resources_dir() / MS_DRG_FOLDER, cache_dir).get(release.fiscal_year)
+    return (*hcc, ms_drg) if ms_drg is not None else hcc
 
 
 def _hcc_data(cache_dir: Path | None) -> CmsHccData:
     return hcc_data(resources_dir() / CMS_HCC_FOLDER, cache_dir)
 
 
+def _load_metadata(sources: Iterable[CodeMetadata]) -> None:
+    """Reads each source's data once (the releases of a fiscal year share their sources)."""
+    for source in {id(source): source for source in sources}.values():
+        source.load()
+
+
 def prepare_icd10cm(
     icd10cm_files: Sequence[str | Path] = (), cache_dir: Path | None = None, data_dir: Path | None = None
 ) -> list[str]:
     """Compiles the ICD-10-CM releases :func:`build_registry` serves into ``cache_dir`` and builds their
-    text indexes and their code history there, and compiles the CMS-HCC maps, which a server would otherwise
-    do at its first start and its first text search. Returns each release's fiscal year and the day it takes
-    effect (``FY2026 from 2026-04-01``), oldest first."""
+    text indexes, their code history and the tables of their metadata sources (MS-DRG, CMS-HCC) there, and
+    compiles ICD-9-CM, the GEMs and the CMS-HCC maps, which a server would otherwise do at its first start
+    and its first text search. Returns each release's fiscal year and the day it takes effect
+    (``FY2026 from 2026-04-01``), oldest first."""
     releases = _icd10cm_releases(icd10cm_files, cache_dir, data_dir)
     for _, _, text_index in releases:
         text_index.build()
     _history(releases, cache_dir)
-    _hcc_data(cache_dir).load()
+    _load_metadata(source for _, release, _ in releases for source in _code_metadata(release, cache_dir))
+    _hcc_data(cache_dir).load()  # (the maps' data, which no release's source reads when none is of its years)
+    _icd9cm_and_gems(cache_dir)
     return [f"FY{release.fiscal_year} from {release.effective.isoformat()}" for _, release, _ in releases]
 
 

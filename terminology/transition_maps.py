@@ -14,12 +14,19 @@ from .definitions.concept_map import MapElement, MapGroup, MapTarget, Unmapped
 from .providers.icd10cm import ICD10CM_URL
 from .providers.icd10cm_history import Icd10cmHistory, Transition
 
-__all__ = ["CANONICAL_BASE", "transition_map", "transition_maps"]
+__all__ = ["CANONICAL_BASE", "PUBLISHER", "project_map_metadata", "transition_map", "transition_maps"]
 
 #: The canonical base of the resources the project makes (as the coding guidance package's).
 CANONICAL_BASE = "http://fhir.icd10cm-terminology.org"
-_PUBLISHER = "The terminology project"
+PUBLISHER = "The terminology project"  # of the resources the project makes
 _CARRIED_OVER = Unmapped("provided", "equivalent")
+
+
+def project_map_metadata(id: str, name: str, title: str, description: str) -> ResourceMetadata:
+    """What describes a ConceptMap the project makes from data: its url ``…/ConceptMap/<id>`` on
+    :data:`CANONICAL_BASE`, active, published by :data:`PUBLISHER`."""
+    url = f"{CANONICAL_BASE}/ConceptMap/{id}"
+    return ResourceMetadata(kind="ConceptMap", id=id, url=url, name=name, title=title, status="active", publisher=PUBLISHER, description=description)
 
 
 def transition_maps(history: Icd10cmHistory) -> list[ConceptMapDefinition]:
@@ -31,19 +38,13 @@ def transition_map(history: Icd10cmHistory, transition: Transition) -> ConceptMa
     """The map of one transition: ``icd10cm-fy2021-to-fy2022`` (its id) for FY2021 to FY2022."""
     source, target = transition.from_fy, transition.to_fy
     id = f"icd10cm-fy{source}-to-fy{target}"
-    metadata = ResourceMetadata(
-        kind="ConceptMap",
-        id=id,
-        url=f"{CANONICAL_BASE}/ConceptMap/{id}",
-        name=f"ICD10CM_FY{source}_to_FY{target}",
-        title=f"ICD-10-CM FY{source} to FY{target}",
-        status="active",
-        publisher=_PUBLISHER,
-        description=(
-            f"The ICD-10-CM codes of FY{source} that FY{target} deleted, made headers or retitled: a deleted code or a new "
-            "header maps to the codes that replaced it where the code lists say so (narrower), else to none (unmatched); "
-            "a retitled code to itself (equivalent). Every other code carries over unchanged."
-        ),
+    metadata = project_map_metadata(
+        id,
+        f"ICD10CM_FY{source}_to_FY{target}",
+        f"ICD-10-CM FY{source} to FY{target}",
+        f"The ICD-10-CM codes of FY{source} that FY{target} deleted, made headers or retitled: a deleted code or a new "
+        "header maps to the codes that replaced it where the code lists say so (narrower), else to none (unmatched); "
+        "a retitled code to itself (equivalent). Every other code carries over unchanged.",
     )
     elements = [
         *(_replaced(history, transition, code, new, deleted=True) for code, new in transition.deleted.items()),

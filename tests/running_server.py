@@ -7,7 +7,8 @@ import signal
 import socket
 import subprocess
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -54,6 +55,18 @@ def start(command: Sequence[str], env: dict[str, str], port: int, log: Path) -> 
         time.sleep(0.2)
     stop(server)
     pytest.fail(f"the server did not answer within {START_DEADLINE:.0f} s:\n{server.output()}")
+
+
+@contextmanager
+def serving(cache_dir: Path, log: Path, workers: int = 1) -> Iterator[RunningServer]:
+    """``terminology serve`` on a free port over the content compiled in ``cache_dir``, until the block ends."""
+    port = free_port()
+    command = [str(ROOT / ".venv" / "bin" / "terminology"), "serve", "--port", str(port), "--workers", str(workers)]
+    running = start(command, {"TERMINOLOGY_CACHE_DIR": str(cache_dir)}, port, log)
+    try:
+        yield running
+    finally:
+        stop(running)
 
 
 def stop(server: RunningServer) -> None:

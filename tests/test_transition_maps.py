@@ -119,5 +119,5 @@ def test_translate_an_unchanged_code_carries_it_over(server):
 def test_the_maps_are_read_and_searched(server):
     bundle = requests.get(f"{server.base}/ConceptMap", params={"url:below": BASE, "_count": 40, "_elements": "id"}, timeout=30).json()
     found = sorted(entry["resource"]["id"] for entry in bundle.get("entry", []) if entry["resource"]["id"].startswith("icd10cm-fy"))
-    assert found == [f"icd10cm-fy{year}-to-fy{year + 1}" for year in YEARS[:-1]]  # (beside them, the maps to the CMS-HCCs)
+    assert found == [f"icd10cm-fy{year}-to-fy{year + 1}" for year in YEARS[:-1]]  # (beside them, the maps to the CMS-HCCs, the GEMs)
 

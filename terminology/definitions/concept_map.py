@@ -7,14 +7,15 @@ R4's and R5's shapes are read alike (``relationship`` as the R4 ``equivalence`` 
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from abc import abstractmethod
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol, runtime_checkable
+from typing import Any
 
 from ..model import Coding
 from .metadata import CanonicalResource, ResourceMetadata
 
-__all__ = ["ConceptMapDefinition", "MapDependency", "MapElement", "MapGroup", "MapTable", "MapTarget", "Unmapped"]
+__all__ = ["ConceptMapDefinition", "IndexedElements", "MapDependency", "MapElement", "MapGroup", "MapTarget", "Unmapped"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,58 +62,74 @@ class Unmapped:
     url: str | None = None
 
 
-@runtime_checkable
-class MapTable(Protocol):
-    """A group's mappings kept as a table, made into elements only as they are asked for: a map of tens
-    of thousands of rows (CMS's ICD-10-CM to HCC maps) is not as many objects in every worker."""
+class IndexedElements(Sequence[MapElement]):
+    """A group's elements held by something that finds them by code itself, rather than as a tuple: a map
+    of a hundred thousand mappings built from data makes each element when it is asked for."""
 
-    def elements(self) -> Iterator[MapElement]:
-        """Every element, in the map's order."""
-        ...
+    __slots__ = ()
 
-    def elements_for(self, code: str) -> tuple[MapElement, ...]:
-        """The elements that map ``code``."""
-        ...
+    @abstractmethod
+    def with_code(self, code: str | None) -> tuple[MapElement, ...]:
+        """The elements that map ``code``, in the group's order."""
 
-    def elements_to(self, code: str) -> tuple[MapElement, ...]:
-        """The elements with a target of ``code``."""
-        ...
+    @abstractmethod
+    def mapping_to(self, code: str | None) -> tuple[tuple[MapElement, MapTarget], ...]:
+        """Each target of code ``code``, with the element it maps from, in the group's order."""
+
+
+class _ListedElements(IndexedElements):
+    """A tuple of elements, indexed by their codes and their targets' codes."""
+
+    __slots__ = ("_by_code", "_by_target", "_elements")
+
+    def __init__(self, elements: Sequence[MapElement]) -> None:
+        self._elements = tuple(elements)
+        by_code: dict[str | None, list[MapElement]] = {}
+        by_target: dict[str | None, list[tuple[MapElement, MapTarget]]] = {}
+        for element in self._elements:
+            by_code.setdefault(element.code, []).append(element)
+            if element.code is not None:
+                for target in element.targets:
+                    by_target.setdefault(target.code, []).append((element, target))
+        self._by_code = {code: tuple(found) for code, found in by_code.items()}
+        self._by_target = {code: tuple(found) for code, found in by_target.items()}
+
+    def __len__(self) -> int:
+        return len(self._elements)
+
+    def __getitem__(self, index):  # type: ignore[override]
+        return self._elements[index]
+
+    def with_code(self, code: str | None) -> tuple[MapElement, ...]:
+        return self._by_code.get(code, ())
+
+    def mapping_to(self, code: str | None) -> tuple[tuple[MapElement, MapTarget], ...]:
+        return self._by_target.get(code, ())
 
 
 @dataclass(frozen=True, slots=True)
 class MapGroup:
-    """``table``: where the group's mappings are kept instead of ``elements``, when it has one."""
+    """``elements``: a tuple, or :class:`IndexedElements` that find them by code themselves."""
 
     source: str | None
     source_version: str | None
     target: str | None
     target_version: str | None
-    elements: tuple[MapElement, ...] = ()
+    elements: Sequence[MapElement] = ()
     unmapped: Unmapped | None = None
-    table: MapTable | None = field(default=None, compare=False)
-    _by_code: Mapping[str | None, tuple[MapElement, ...]] = field(init=False, compare=False, repr=False)
+    _index: IndexedElements = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
-        by_code: dict[str | None, list[MapElement]] = {}
-        for element in self.elements:
-            by_code.setdefault(element.code, []).append(element)
-        object.__setattr__(self, "_by_code", {code: tuple(found) for code, found in by_code.items()})  # (frozen: made once)
-
-    def all_elements(self) -> Iterator[MapElement]:
-        """Every element of the group, its table's too."""
-        return self.table.elements() if self.table is not None else iter(self.elements)
+        index = self.elements if isinstance(self.elements, IndexedElements) else _ListedElements(self.elements)
+        object.__setattr__(self, "_index", index)  # (frozen: made once)
 
     def elements_for(self, code: str | None) -> tuple[MapElement, ...]:
         """The elements that map ``code``, in the group's order."""
-        if self.table is not None:
-            return self.table.elements_for(code) if code is not None else ()
-        return self._by_code.get(code, ())
+        return self._index.with_code(code)
 
-    def elements_to(self, code: str | None) -> tuple[MapElement, ...]:
-        """The elements with a target of ``code``, in the group's order."""
-        if self.table is not None:
-            return self.table.elements_to(code) if code is not None else ()
-        return tuple(element for element in self.elements if element.code is not None and any(t.code == code for t in element.targets))
+    def mappings_to(self, code: str | None) -> tuple[tuple[MapElement, MapTarget], ...]:
+        """Each target of code ``code`` with the element that maps to it (an element with a code), in the group's order."""
+        return self._index.mapping_to(code)
 
     def source_coding(self, code: str | None, display: str | None = None) -> Coding:
         return Coding(self.source, self.source_version, code, display)

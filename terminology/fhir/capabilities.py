@@ -6,13 +6,21 @@ from collections.abc import Sequence
 from typing import Any
 
 from .. import __release_date__, __version__
+from ..errors import NotFound
 from ..fiscal_years import release_label
 from ..providers.base import CodeSystemProvider
 from ..registry import Registry
+from .drg_cc_exclusion import CC_EXCLUSION_DEFINITION, CC_EXCLUSION_URL
 from .output import ParametersBuilder
 from .search import SEARCH_PARAMETERS, search_parameter_definition
 
-__all__ = ["EFFECTIVE_PERIOD", "capability_statement", "terminology_capabilities", "versions_parameters"]
+__all__ = [
+    "EFFECTIVE_PERIOD",
+    "capability_statement",
+    "operation_definition",
+    "terminology_capabilities",
+    "versions_parameters",
+]
 
 #: The extension on TerminologyCapabilities.codeSystem.version that says when a release is in effect.
 EFFECTIVE_PERIOD = "http://fhir.icd10cm-terminology.org/StructureDefinition/release-effective-period"
@@ -22,6 +30,7 @@ _OPERATIONS = {
         ("lookup", "http://hl7.org/fhir/OperationDefinition/CodeSystem-lookup"),
         ("validate-code", "http://hl7.org/fhir/OperationDefinition/CodeSystem-validate-code"),
         ("subsumes", "http://hl7.org/fhir/OperationDefinition/CodeSystem-subsumes"),
+        ("drg-cc-exclusion", CC_EXCLUSION_URL),
     ),
     "ValueSet": (
         ("expand", "http://hl7.org/fhir/OperationDefinition/ValueSet-expand"),
@@ -31,6 +40,8 @@ _OPERATIONS = {
     ),
     "ConceptMap": (("translate", "http://hl7.org/fhir/OperationDefinition/ConceptMap-translate"),),
 }
+#: The OperationDefinitions of this server's own operations, by id: ``[base]/OperationDefinition/{id}`` reads them.
+_OWN_DEFINITIONS = {definition["id"]: definition for definition in (CC_EXCLUSION_DEFINITION,)}
 _SYSTEM_OPERATIONS = (("versions", "http://hl7.org/fhir/OperationDefinition/-versions"),)
 _FEATURE = "http://hl7.org/fhir/uv/application-feature/StructureDefinition/feature"
 # What the HL7 validator reads before it uses a terminology server (TerminologyClientContext).
@@ -104,6 +115,7 @@ def capability_statement(base: str, registry: Registry) -> dict[str, Any]:
                 "operation": [{"name": name, "definition": definition} for name, definition in operations],
             }
         )
+    resources.append({"type": "OperationDefinition", "interaction": [{"code": "read"}]})
     documentation = " ".join(filter(None, (_releases(registry), _applied(registry.supplements_applied))))
     statement["rest"] = [
         {
@@ -169,6 +181,15 @@ def terminology_capabilities(registry: Registry, base: str) -> dict[str, Any]:
     capabilities["validateCode"] = {"translations": False}
     capabilities["translation"] = {"needsMap": False}  # $translate finds maps by the systems and value sets too
     return capabilities
+
+
+def operation_definition(id: str) -> dict[str, Any]:
+    """The OperationDefinition ``id`` of one of this server's own operations; :class:`NotFound` otherwise."""
+    definition = _OWN_DEFINITIONS.get(id)
+    if definition is None:
+        defined = ", ".join(sorted(_OWN_DEFINITIONS))
+        raise NotFound(f"There is no OperationDefinition '{id}' here; this server defines {defined}", expression="id")
+    return dict(definition)
 
 
 def versions_parameters() -> dict[str, Any]:

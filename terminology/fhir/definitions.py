@@ -8,7 +8,7 @@ from typing import Any
 
 from ..definitions import CodeSystemDefinition, ConceptMapDefinition, Definition, ValueSetDefinition
 from ..definitions.code_system import ConceptDefinition
-from ..definitions.concept_map import MapGroup
+from ..definitions.concept_map import MapGroup, MapTarget
 from ..definitions.value_set import Include
 from ..errors import InvalidRequest
 from .code_systems import read_code_system
@@ -79,22 +79,26 @@ def _concept_json(concept: ConceptDefinition) -> dict[str, Any]:
 
 
 def _group_json(group: MapGroup) -> dict[str, Any]:
-    """An R4 ``ConceptMap.group`` (the maps the server makes have no dependsOn or product)."""
+    """An R4 ``ConceptMap.group``."""
     found = _present(("source", group.source), ("sourceVersion", group.source_version), ("target", group.target),
                      ("targetVersion", group.target_version))  # fmt: skip
     found["element"] = [
-        {
-            **_present(("code", element.code), ("display", element.display)),
-            "target": [
-                _present(("code", target.code), ("display", target.display), ("equivalence", target.equivalence), ("comment", target.comment))
-                for target in element.targets
-            ],
-        }
-        for element in group.all_elements()
+        {**_present(("code", element.code), ("display", element.display)), "target": [_target_json(target) for target in element.targets]}
+        for element in group.elements
     ]
     unmapped = group.unmapped
     if unmapped is not None and unmapped.mode is not None:
         found["unmapped"] = _present(("mode", unmapped.mode), ("code", unmapped.code), ("display", unmapped.display), ("url", unmapped.url))
+    return found
+
+
+def _target_json(target: MapTarget) -> dict[str, Any]:
+    found = _present(("code", target.code), ("display", target.display), ("equivalence", target.equivalence), ("comment", target.comment))
+    for key, dependencies in (("dependsOn", target.depends_on), ("product", target.products)):
+        if dependencies:
+            found[key] = [
+                _present(("property", d.property), ("system", d.system), ("value", d.value), ("display", d.display)) for d in dependencies
+            ]
     return found
 
 

@@ -117,7 +117,8 @@ class ReadSearch:
 
     @property
     def shows_concepts(self) -> bool:
-        """Whether a CodeSystem is shown with its concepts (about 98,000 for ICD-10-CM): only when asked for."""
+        """Whether a CodeSystem is shown with its concepts (about 98,000 for ICD-10-CM), and a large ConceptMap
+        with its mappings: only when asked for."""
         return self.summary == "false"
 
 

@@ -133,9 +133,11 @@ def translate_parameters(result: TranslateResult, r5_names: bool = False) -> dic
 
 
 def _r4_match(match: TranslateMatch, reverse: bool) -> list[dict[str, Any]]:
+    """R4's match has no ``dependsOn``: what the mapping depends on comes first among its ``product``s, each
+    told by its element."""
     parts = ParametersBuilder().add("equivalence", "code", match.equivalence)
     parts.add("concept", "Coding", match.source if reverse else match.target)
-    for element, coding in match.products:
+    for element, coding in (*match.depends_on, *match.products):
         parts.add_parts("product", ParametersBuilder().add("element", "uri", element).add("concept", "Coding", coding).parameters)
     return parts.add("source", "uri", match.map).parameters
 
@@ -144,6 +146,9 @@ def _r5_match(match: TranslateMatch, reverse: bool) -> list[dict[str, Any]]:
     parts = ParametersBuilder().add("equivalence", "code", match.equivalence)
     parts.add("relationship", "code", _RELATIONSHIP.get(match.equivalence))
     parts.add("concept", "Coding", match.target)
+    for name, elements in (("dependsOn", match.depends_on), ("product", match.products)):
+        for element, coding in elements:
+            parts.add_parts(name, ParametersBuilder().add("attribute", "uri", element).add("value", "Coding", coding).parameters)
     if reverse:
         parts.add("source", "Coding", match.source)
     return parts.add("originMap", "canonical", match.map).parameters

@@ -88,6 +88,7 @@ def _routes(views: FhirViews, batch: View) -> dict[str, tuple[View, tuple[str, .
         "/CodeSystem/$lookup": (views.lookup, _GET_POST),
         "/CodeSystem/$validate-code": (views.validate_code, _GET_POST),
         "/CodeSystem/$subsumes": (views.subsumes, _GET_POST),
+        "/CodeSystem/$drg-cc-exclusion": (views.drg_cc_exclusion, _GET_POST),
         "/CodeSystem/{id}": (views.read, _GET),
         "/CodeSystem/{id}/$lookup": (views.lookup, _GET_POST),
         "/CodeSystem/{id}/$validate-code": (views.validate_code, _GET_POST),
@@ -104,5 +105,6 @@ def _routes(views: FhirViews, batch: View) -> dict[str, tuple[View, tuple[str, .
         "/ConceptMap/$translate": (views.translate, _GET_POST),
         "/ConceptMap/{id}": (views.concept_map_read, _GET),
         "/ConceptMap/{id}/$translate": (views.translate, _GET_POST),
+        "/OperationDefinition/{id}": (views.operation_definition_read, _GET),
         "/$versions": (views.versions, _GET),
     }

@@ -13,8 +13,10 @@ from typing import Any
 from ..context import RequestContext, parse_display_language
 from ..errors import InvalidRequest, TerminologyError
 from ..fhir.batch import batch_validation_parameters, names_value_set, read_batch_validations
-from ..fhir.capabilities import capability_statement, terminology_capabilities, versions_parameters
+from ..fhir.capabilities import capability_statement, operation_definition, terminology_capabilities, versions_parameters
 from ..fhir.codesystem import code_system_json
+from ..fhir.concept_map_resource import concept_map_json
+from ..fhir.drg_cc_exclusion import cc_exclusion_parameters, read_cc_exclusion_request
 from ..fhir.definitions import resource_json
 from ..fhir.expand import echoed_parameters, expansion_resource, read_expand_request
 from ..fhir.lookup import lookup_parameters, read_lookup_request
@@ -25,6 +27,7 @@ from ..fhir.search import ReadSearch, lenient_handling, read_search, read_shown,
 from ..fhir.subsumes import read_subsumes_request, subsumes_parameters
 from ..fhir.translate import read_translate_request, translate_parameters, uses_r5_names
 from ..fhir.validate_code import read_validation_request, read_value_set_validation_request, validation_parameters
+from ..operations.drg_cc_exclusion import cc_exclusion
 from ..operations.expand import expand, find_value_set
 from ..operations.lookup import lookup
 from ..operations.subsumes import subsumes
@@ -82,6 +85,10 @@ class FhirViews:
         registry = self.request_resources.registry_for(params.resources("tx-resource"))
         return subsumes_parameters(subsumes(registry, read_subsumes_request(params, system, version)))
 
+    def drg_cc_exclusion(self, request: HttpRequest, id: str | None) -> dict[str, Any]:
+        asked = read_cc_exclusion_request(self._operation_input(request))
+        return cc_exclusion_parameters(cc_exclusion(self.registry, asked))
+
     def validate_code(self, request: HttpRequest, id: str | None) -> dict[str, Any]:
         return self._code_system_validation(request, self._operation_input(request), id)
 
@@ -133,6 +140,9 @@ class FhirViews:
         result = translate(registry, read_translate_request(params, instance))
         return translate_parameters(result, r5_names=uses_r5_names(params))
 
+    def operation_definition_read(self, request: HttpRequest, id: str | None) -> dict[str, Any]:
+        return operation_definition(id or "")
+
     def versions(self, request: HttpRequest, id: str | None) -> dict[str, Any]:
         """The FHIR versions served (the HL7 test runner and validator ask before anything else)."""
         return versions_parameters()
@@ -146,7 +156,7 @@ class FhirViews:
         return self._search(request, "ValueSet", search_value_sets)
 
     def concept_map_search(self, request: HttpRequest, id: str | None) -> dict[str, Any]:
-        return self._search(request, "ConceptMap", search_concept_maps)
+        return self._search(request, "ConceptMap", search_concept_maps, lambda found, shown: concept_map_json(found, shown.shows_concepts))
 
     def read(self, request: HttpRequest, id: str | None) -> dict[str, Any]:
         found = code_system_resource_with_id(self.registry, id or "")
@@ -156,7 +166,8 @@ class FhirViews:
         return _read(request, "ValueSet", lambda shown: resource_json(value_set_with_id(self.registry, id or "")))
 
     def concept_map_read(self, request: HttpRequest, id: str | None) -> dict[str, Any]:
-        return _read(request, "ConceptMap", lambda shown: resource_json(concept_map_with_id(self.registry, id or "")))
+        found = concept_map_with_id(self.registry, id or "")
+        return _read(request, "ConceptMap", lambda shown: concept_map_json(found, shown.shows_concepts))
 
     def _search(
         self,

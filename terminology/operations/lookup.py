@@ -6,11 +6,10 @@ from dataclasses import dataclass
 from datetime import date
 
 from ..context import RequestContext
-from ..errors import NotFound
 from ..model import LookupResult
 from ..registry import Registry
 from .in_time import choose_release
-from .resolve import resolve_code_system
+from .resolve import resolve_code_system, unknown_code
 from .supplements import with_supplements
 
 __all__ = ["LookupRequest", "lookup"]
@@ -29,23 +28,14 @@ class LookupRequest:
 
 
 def lookup(registry: Registry, request: LookupRequest, context: RequestContext) -> LookupResult:
-    """Raises :class:`NotFound` for an unknown code system, version or code; the message says what the
-    code system's history knows of a code this version does not have."""
+    """Raises :class:`~terminology.errors.NotFound` for an unknown code system, version or code; the
+    message says what the code system's history knows of a code this version does not have."""
     registry = with_supplements(registry, request.supplements)
     release = choose_release(registry, request.system, request.version, request.date)
     provider = resolve_code_system(registry, request.system, release.version)
     concept = provider.locate(request.code)
     if concept is None:
-        hint = provider.probable_code(request.code)
-        also = f"; did you mean '{hint}'?" if hint else ""
-        past = provider.history_note(request.code, request.date)
-        raise NotFound(
-            f"Unable to find code '{request.code}' in {provider.info.url} version {provider.info.version}{also}"
-            + (f". {past.text}" if past is not None else ""),
-            tx_code="invalid-code",
-            expression="code",
-            replaced_by=past.replaced_by if past is not None else (),
-        )
+        raise unknown_code(provider, request.code, request.date)
     wanted = None if request.properties is None or "*" in request.properties else frozenset(request.properties)
     own_display = (provider.display_designation(concept),) if provider.info.language else ()
     return LookupResult(

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from ..errors import NotFound
 from ..providers.base import CodeSystemProvider
 from ..registry import Registry
 from ..valuesets.resolution import unknown_system_message
 
-__all__ = ["resolve_code_system"]
+__all__ = ["resolve_code_system", "unknown_code"]
 
 
 def resolve_code_system(
@@ -20,3 +22,18 @@ def resolve_code_system(
         message = unknown_system_message(registry, system, version, consequence)
         raise NotFound(message, tx_code="not-found", expression="system")
     return provider
+
+
+def unknown_code(provider: CodeSystemProvider, code: str, day: date | None, expression: str = "code") -> NotFound:
+    """The error for ``code``, which ``provider`` does not have: it names the code probably meant, and what
+    the code system's history knows of the code (on ``day``, the day asked about)."""
+    hint = provider.probable_code(code)
+    also = f"; did you mean '{hint}'?" if hint else ""
+    past = provider.history_note(code, day)
+    return NotFound(
+        f"Unable to find code '{code}' in {provider.info.url} version {provider.info.version}{also}"
+        + (f". {past.text}" if past is not None else ""),
+        tx_code="invalid-code",
+        expression=expression,
+        replaced_by=past.replaced_by if past is not None else (),
+    )

@@ -11,9 +11,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from ..definitions import ConceptMapDefinition
-from ..definitions.concept_map import MapGroup, MapTarget, Unmapped
+from ..definitions.concept_map import MapDependency, MapGroup, MapTarget, Unmapped
 from ..errors import InvalidRequest, NotFound
 from ..model import Coding
+from ..providers.base import CodeSystemProvider
 from ..registry import Registry
 
 __all__ = [
@@ -57,13 +58,15 @@ class TranslateRequest:
 class TranslateMatch:
     """One mapping: its R4 ``equivalence`` from ``source`` (the map's source side) to ``target``
     (None when the map says the source has no counterpart), and the map's ``url|version``.
-    ``products``: the other elements the mapping yields, ``(element, Coding)``."""
+    ``depends_on``: the elements the mapping holds for, ``products``: the other elements it yields,
+    each ``(element, Coding)``."""
 
     equivalence: str
     source: Coding
     target: Coding | None
     map: str
     products: tuple[tuple[str, Coding], ...] = ()
+    depends_on: tuple[tuple[str, Coding], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,15 +84,14 @@ class TranslateResult:
 def translate(registry: Registry, request: TranslateRequest) -> TranslateResult:
     """Raises :class:`NotFound` when the map ``request.url`` names is not known."""
     maps = _maps(registry, request)
-    matches: dict[TranslateMatch, None] = {}  # (in order, each once: the same map may come from a request and the server both)
-    for coding in request.codings:
-        for concept_map in maps:
-            matches.update(dict.fromkeys(_matches(registry, concept_map, coding, request, 0)))
+    # (a dict keeps the first of equal matches, in order: the same map may come from a request and the server both)
+    matches = dict.fromkeys(
+        match for coding in request.codings for concept_map in maps for match in _matches(registry, concept_map, coding, request, 0)
+    )
     result = TranslateResult(tuple(matches), request.reverse)
-    notes = _code_notes(registry, request, result.matches)
-    if not result.result:
-        notes.insert(0, _no_translation_message(request, bool(maps)))
-    return TranslateResult(result.matches, request.reverse, "; ".join(notes) or None)
+    messages = [] if result.result else [_no_translation_message(request, bool(maps))]
+    messages += _codes_not_in_release(registry, request, result.matches)
+    return TranslateResult(result.matches, request.reverse, "; ".join(messages) or None)
 
 
 # -- choosing maps and groups -------------------------------------------------------------------
@@ -159,16 +161,17 @@ def _names(wanted: str | None, system: str | None, version: str | None) -> bool:
 
 
 def _reverse_matches(group: MapGroup, code: str | None, canonical: str) -> Iterator[TranslateMatch]:
-    for element in group.elements_to(code):
-        for target in element.targets:
-            if target.code == code:
-                yield _match(target, group.source_coding(element.code, element.display), group, canonical)
+    for element, target in group.mappings_to(code):
+        yield _match(target, group.source_coding(element.code, element.display), group, canonical)
 
 
 def _match(target: MapTarget, source: Coding, group: MapGroup, canonical: str) -> TranslateMatch:
     coding = group.target_coding(target.code, target.display) if target.code is not None else None
-    products = tuple((p.property, Coding(system=p.system, code=p.value, display=p.display)) for p in target.products)
-    return TranslateMatch(target.equivalence, source, coding, canonical, products)
+    return TranslateMatch(target.equivalence, source, coding, canonical, _elements(target.products), _elements(target.depends_on))
+
+
+def _elements(dependencies: tuple[MapDependency, ...]) -> tuple[tuple[str, Coding], ...]:
+    return tuple((d.property, Coding(system=d.system, code=d.value, display=d.display)) for d in dependencies)
 
 
 def _unmapped(
@@ -189,42 +192,37 @@ def _unmapped(
             yield from _matches(registry, concept_map, coding, request, depth + 1)
 
 
-def _code_notes(registry: Registry, request: TranslateRequest, matches: tuple[TranslateMatch, ...]) -> list[str]:
-    """What the code systems say of the codes the matches name, where a client should know it: a code the
-    version asked about does not have, or one whose history it would mislead about (deleted, made a header),
-    so that no code is passed over in silence. The version asked about: on the side of the request's code,
-    its version, else the map's; on the other side, the map's; else the code system's default."""
-    notes: list[str] = []
-    seen: set[Coding] = set()
+def _codes_not_in_release(registry: Registry, request: TranslateRequest, matches: tuple[TranslateMatch, ...]) -> list[str]:
+    """What the matches name of a code system released in time (ICD-10-CM) that its release asked about does
+    not hold as a code to use: a map made against one release may name codes another lacks or made headers.
+    The release: the one the match's coding names, else the request's coding's of that system, else the default."""
+    dated = registry.dated_systems()
+    asked = {coding.system: coding.version for coding in request.codings}
+    found: list[str] = []
+    seen: set[tuple[str | None, str | None]] = set()
     for match in matches:
-        own, other = (match.target, match.source) if request.reverse else (match.source, match.target)
-        for coding in (_as_asked(own, request.codings), other):
-            if coding is None or coding.code is None or coding.system is None or coding in seen:
+        for coding in (match.source, match.target, *(coding for _, coding in match.products)):
+            if coding is None or coding.system not in dated or coding.code is None or (coding.system, coding.code) in seen:
                 continue
-            seen.add(coding)
-            note = _code_note(registry, coding.system, coding.version, coding.code)
+            seen.add((coding.system, coding.code))
+            provider = registry.code_system(coding.system, coding.version or asked.get(coding.system))
+            note = _not_in_release(provider, coding.code) if provider is not None else None
             if note is not None:
-                notes.append(note)
-    return notes
+                found.append(note)
+    return found
 
 
-def _as_asked(coding: Coding | None, asked: tuple[Coding, ...]) -> Coding | None:
-    """``coding`` (a match's side of the request's code) in the version the request names of it, if it names one."""
-    if coding is None:
-        return None
-    version = next((c.version for c in asked if c.version and c.system == coding.system and c.code == coding.code), None)
-    return Coding(coding.system, version or coding.version, coding.code)
-
-
-def _code_note(registry: Registry, system: str, version: str | None, code: str) -> str | None:
-    provider = registry.code_system(system, version)
-    if provider is None:  # (a code system the server does not hold: it has nothing to say of its codes)
-        return None
-    past = provider.history_note(code, None)
-    if provider.locate(code) is not None:
-        return past.text if past is not None else None
-    absent = f"'{code}' is not a code of {provider.info.url} version {provider.info.version}"
-    return f"{absent}: {past.text}" if past is not None else absent
+def _not_in_release(provider: CodeSystemProvider, code: str) -> str | None:
+    release = f"{provider.info.url} version {provider.info.version}"
+    concept = provider.locate(code)
+    note = provider.history_note(code, None)
+    if concept is not None:  # a header: what its history says (it was billable once), else what to use
+        if not provider.is_abstract(concept):
+            return None
+        reason = provider.abstract_reason(concept)
+        return note.text if note is not None else f"In {release}, {reason}" if reason is not None else None
+    missing = f"{code} is not a code of {release}"
+    return f"{missing}: {note.text}" if note is not None else f"{missing}, and its history does not say what became of it"
 
 
 def _no_translation_message(request: TranslateRequest, any_map: bool) -> str:

@@ -14,7 +14,7 @@ import pytest
 import requests
 
 import terminology.client
-from running_server import ROOT, RunningServer, free_port, start, stop
+from running_server import RunningServer, serving
 from terminology.bulk.embedded import EmbeddedTerminology
 from terminology.cli import main
 from terminology.client.errors import OperationOutcomeError
@@ -33,11 +33,8 @@ NEEDS_CLIENT = pytest.mark.skipif(
 
 @pytest.fixture(scope="module")
 def server(registry, release_cache, tmp_path_factory) -> Iterator[RunningServer]:
-    port = free_port()
-    command = [str(ROOT / ".venv" / "bin" / "terminology"), "serve", "--port", str(port), "--workers", "1"]
-    running = start(command, {"TERMINOLOGY_CACHE_DIR": str(release_cache)}, port, tmp_path_factory.mktemp("serve") / "server.log")
-    yield running
-    stop(running)
+    with serving(release_cache, tmp_path_factory.mktemp("serve") / "server.log") as running:
+        yield running
 
 
 @pytest.fixture(scope="module")

@@ -30,11 +30,14 @@ def test_prepare_compiles_and_indexes_so_that_a_start_builds_nothing(tmp_path):
     built = {path.name: path.stat().st_mtime_ns for path in cache_dir.iterdir()}
     # each release compiled (.marshal) and indexed (.sqlite, built under a .lock beside it), once per content:
     # the data folder's is a copy of the embedded January 2021 file, so the four releases are three contents;
-    # and the four compiled together (one more .marshal), which is what a start reads; the code history; the CMS-HCC maps
-    assert sorted(Path(name).suffix for name in built) == [".lock"] * 3 + [".marshal"] * 6 + [".sqlite"] * 3
+    # and the four compiled together (one more .marshal), which is what a start reads; the code history; the
+    # CMS-HCC maps; ICD-9-CM with the GEMs; and the MS-DRG tables of FY2026
+    assert sorted(Path(name).suffix for name in built) == [".lock"] * 3 + [".marshal"] * 8 + [".sqlite"] * 3
     assert len([name for name in built if name.startswith("icd10cm-releases-")]) == 1
     assert len([name for name in built if name.startswith("icd10cm-history-")]) == 1
     assert len([name for name in built if name.startswith("cms-hcc-")]) == 1
+    assert len([name for name in built if name.startswith("icd9cm-gems-")]) == 1
+    assert len([name for name in built if name.startswith("ms-drg-")]) == 1
 
     registry = build_registry(cache_dir=cache_dir, data_dir=data_dir)
     assert registry.code_system("http://hl7.org/fhir/sid/icd-10-cm").text_search("fatigue fracture sacr") is not None

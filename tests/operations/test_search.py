@@ -157,9 +157,10 @@ def test_count_zero_and_a_page_past_the_end(registry):
 
 
 def test_every_code_system_and_supplement(registry):
-    """Every CodeSystem of the files but the placeholders (content not-present), ICD-10-CM, and the CMS-HCC models."""
+    """Every CodeSystem of the files but the placeholders (content not-present), ICD-10-CM, ICD-9-CM and the CMS-HCC models."""
     page = _search(search.search_code_systems, registry)
-    expected = _resources("CodeSystem", lambda r: r.get("content") != "not-present") | {f"{ICD10CM}|{version}" for version in ("2021", "2025", "2026")}
+    icd = {f"{ICD10CM}|{version}" for version in ("2021", "2025", "2026")} | {"http://hl7.org/fhir/sid/icd-9-cm|32"}
+    expected = _resources("CodeSystem", lambda r: r.get("content") != "not-present") | icd
     expected |= {f"{system}|{version}" for system, version in titles()}
     assert _canonicals(page) == expected and page.total == len(expected)
 
@@ -203,10 +204,12 @@ def test_the_guidance_supplement_is_found(registry):
 
 MAPS = [load(name) for name in CONCEPT_MAP_FILES]
 EXAMPLE = "http://example.org/fhir"
-# The server's own maps, from one ICD-10-CM fiscal year to the next (terminology.transition_maps), and from
-# ICD-10-CM to a CMS-HCC model in a payment year (terminology.cms_hcc).
-OWN_MAPS = {f"http://fhir.icd10cm-terminology.org/ConceptMap/icd10cm-fy{year}-to-fy{year + 1}" for year in range(2019, 2026)} | set(
-    map_ids().values()
+# The server's own maps: from one ICD-10-CM fiscal year to the next (terminology.transition_maps), the GEMs
+# (terminology.gem_maps), and from ICD-10-CM to a CMS-HCC model in a payment year (terminology.cms_hcc).
+OWN_MAPS = (
+    {f"http://fhir.icd10cm-terminology.org/ConceptMap/icd10cm-fy{year}-to-fy{year + 1}" for year in range(2019, 2026)}
+    | {f"http://fhir.icd10cm-terminology.org/ConceptMap/{id}" for id in ("icd9cm-to-icd10cm", "icd10cm-to-icd9cm")}
+    | set(map_ids().values())
 )
 
 

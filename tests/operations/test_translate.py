@@ -12,6 +12,7 @@ from terminology.definitions import ConceptMapDefinition
 from terminology.errors import InvalidRequest, NotFound
 from terminology.model import Coding
 from terminology.operations.translate import NO_TRANSLATION, TranslateMatch, TranslateRequest, TranslateResult, translate
+from terminology.providers.icd10cm import ICD10CM_URL
 from terminology.registry import Registry
 
 ANIMALS_JSON = load("conceptmap-animals.json")
@@ -218,7 +219,39 @@ def test_products_of_a_mapping(registry):
     # (a request gives no dependencies: the wire refuses ``dependency``; a mapping's dependsOn narrows nothing)
     [match] = _translate(registry, "dog", concept_map=concept_map).matches
     assert match.products == ((product["property"], Coding(product["system"], None, product["value"], product["display"])),)
+    assert match.depends_on == ((depends_on["property"], Coding(None, None, "adult", None)),)
     assert match.target == Coding(TAXA, None, "canis-familiaris", None)
+
+
+# --- codes the release asked about lacks ----------------------------------------------------------
+
+
+def _to_icd10cm(*codes: str) -> ConceptMapDefinition:
+    targets = [{"code": code, "equivalence": "inexact"} for code in codes]
+    return definition({"resourceType": "ConceptMap", "url": VS + "to-icd10cm", "status": "active",
+                       "group": [{"source": ANIMALS, "target": ICD10CM_URL, "element": [{"code": "dog", "target": targets}]}]})  # fmt: skip
+
+
+def test_a_code_of_icd10cm_the_release_lacks_or_made_a_header_is_reported(registry):
+    """ICD-10-CM is released in time: a map may name codes of another release than the one asked about."""
+    result = _translate(registry, "dog", concept_map=_to_icd10cm("A00.0", "H81.41", "M48.48"))
+    assert [m.target.code for m in result.matches] == ["A00.0", "H81.41", "M48.48"] and result.result
+    deleted, header = result.message.split("; ")
+    assert deleted == f"H81.41 is not a code of {ICD10CM_URL} version 2026: H81.41 is not valid in FY2026: it was deleted on 2019-10-01 (FY2020)"
+    assert header.startswith(f"In {ICD10CM_URL} version 2026, M48.48 is a header code and not billable: it needs a 7th character.")
+
+
+@pytest.mark.parametrize("version, reported", [("2021", False), (None, True), ("2025", True)])
+def test_the_release_is_the_one_the_codings_version_names(registry, version, reported):
+    """T40.7X1A was valid in FY2021 and deleted in FY2022; without a version the newest release answers."""
+    request = TranslateRequest((Coding(ICD10CM_URL, version, "T40.7X1A"),), reverse=True, concept_map=_to_icd10cm("T40.7X1A"))
+    result = translate(registry, request)
+    assert [m.source.code for m in result.matches] == ["dog"]
+    assert (result.message or "").startswith(f"T40.7X1A is not a code of {ICD10CM_URL} version {version or '2026'}") == reported
+
+
+def test_codes_of_a_code_system_not_released_in_time_are_not_checked(fixtures):
+    assert _translate(fixtures, "cat", url=ANIMALS_MAP).message is None
 
 
 # --- reverse --------------------------------------------------------------------------------------

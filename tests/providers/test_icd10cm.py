@@ -268,8 +268,8 @@ def test_m48_48xa_inherits_the_excludes1_of_m48_4(icd10cm):
 def test_every_property_is_defined(icd10cm):
     definitions = {d.code: d.type for d in icd10cm.property_definitions()}
     history = {d.code for d in HISTORY_PROPERTIES}  # (the session's provider knows the code history)
-    further = {"hcc"}  # (and the CMS-HCC maps of its payment years)
-    assert set(definitions) == {"parent", "child", "notSelectable", "billable", "chapter", "block", *NOTE_KINDS, *history, *further}
+    metadata = {d.code for source in icd10cm.metadata for d in source.property_definitions()}  # (and MS-DRG's, ...)
+    assert set(definitions) == {"parent", "child", "notSelectable", "billable", "chapter", "block", *NOTE_KINDS, *history, *metadata}
     for code in SAMPLE[::10]:
         for prop in icd10cm.properties(_concept(icd10cm, code), None):
             assert definitions[prop.code] == prop.type, (code, prop)

@@ -12,10 +12,10 @@ from .helpers import error_outcome, outcome_text, resource_of
 
 ANIMALS_MAP = "http://example.org/fhir/ConceptMap/animals-to-species"
 COLORS_MAP = "http://example.org/fhir/ConceptMap/colors-1-to-2"
-# The server's own maps, from one ICD-10-CM fiscal year to the next (terminology.transition_maps).
+# The server's own maps: from one ICD-10-CM fiscal year to the next (terminology.transition_maps), the GEMs
+# (terminology.gem_maps), and CMS's maps from ICD-10-CM to the HCCs, a model's in each payment year (terminology.cms_hcc).
 TRANSITION_MAPS = [f"icd10cm-fy{year}-to-fy{year + 1}" for year in range(2019, 2026)]
-# And CMS's maps from ICD-10-CM to the HCCs, a model's in each payment year (terminology.cms_hcc).
-OWN_MAPS = sorted([*TRANSITION_MAPS, *map_ids()])
+OWN_MAPS = sorted([*TRANSITION_MAPS, "icd9cm-to-icd10cm", "icd10cm-to-icd9cm", *map_ids()])
 
 
 def _ids(bundle) -> list[str]:
@@ -54,7 +54,7 @@ def test_read_is_read_only(maps_client):
 @pytest.mark.parametrize(
     "query, ids",
     [
-        ({"_elements": "id"}, sorted(["animals-to-species", "colors-1-to-2", *OWN_MAPS])),  # (the HCC maps are large: their ids)
+        ({"_elements": "id"}, sorted(["animals-to-species", "colors-1-to-2", *OWN_MAPS])),  # (the CMS maps are large: their ids)
         ({"url": ANIMALS_MAP}, ["animals-to-species"]),
         ({"url": ANIMALS_MAP, "version": "1.0.0"}, ["animals-to-species"]),
         ({"url": ANIMALS_MAP, "version": "2"}, []),

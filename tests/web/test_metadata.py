@@ -39,6 +39,7 @@ def test_rest(statement):
         "lookup": "http://hl7.org/fhir/OperationDefinition/CodeSystem-lookup",
         "validate-code": "http://hl7.org/fhir/OperationDefinition/CodeSystem-validate-code",
         "subsumes": "http://hl7.org/fhir/OperationDefinition/CodeSystem-subsumes",
+        "drg-cc-exclusion": "http://fhir.icd10cm-terminology.org/OperationDefinition/CodeSystem-drg-cc-exclusion",
     }
     assert rest["interaction"] == [{"code": "batch"}]
 
