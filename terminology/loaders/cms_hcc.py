@@ -18,10 +18,7 @@ from __future__ import annotations
 
 import csv
 import gzip
-import hashlib
 import io
-import logging
-import marshal
 import re
 import threading
 from collections.abc import Iterable
@@ -29,8 +26,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from .atomic_files import write_atomically
-from .release_cache import default_cache_dir
+from .compiled_copy import compiled_copy
 
 __all__ = [
     "CMS_HCC_URL",
@@ -42,7 +38,6 @@ __all__ = [
     "hcc_data",
 ]
 
-log = logging.getLogger(__name__)
 
 #: The code systems of the categories, as HL7 names them (NamingSystems ``cmshcc`` and ``CMSRxHCC``).
 CMS_HCC_URL = "http://terminology.hl7.org/CodeSystem/cmshcc"
@@ -146,27 +141,23 @@ def _files(folder: Path, pattern: re.Pattern[str]) -> dict[int, Path]:
 
 def _compiled(folder: Path, cache_dir: Path | None) -> HccTables:
     map_files, label_files = _files(folder, _MAP_FILE), _files(folder, _LABEL_FILE)
-    digest = hashlib.sha256(Path(__file__).read_bytes())
-    for path in (*map_files.values(), *label_files.values()):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes())
-    target = (default_cache_dir() if cache_dir is None else cache_dir) / f"cms-hcc-{digest.hexdigest()[:32]}.marshal"
-    try:
-        models, categories, label_formats, maps, mappings = marshal.loads(target.read_bytes())
-        return HccTables(tuple(HccModel(*model) for model in models), categories, label_formats, maps, dict(mappings))
-    except FileNotFoundError:
-        pass
-    except (OSError, ValueError, EOFError, TypeError) as error:
-        log.warning("ignoring unreadable compiled CMS-HCC data %s: %s", target, error)
-    tables = _read_tables(map_files, label_files)
-    compiled = (
+    files = (*map_files.values(), *label_files.values())
+    names = " ".join(path.name for path in files).encode()  # (a file's name says its payment year)
+    return compiled_copy(
+        "cms-hcc", "CMS-HCC data", (Path(__file__), *files), cache_dir, lambda: _read_tables(map_files, label_files), _encode, _decode, names
+    )
+
+
+def _encode(tables: HccTables) -> tuple:
+    return (
         tuple((m.system, m.version, m.name) for m in tables.models), tables.categories, tables.label_formats, tables.maps,
         tuple(tables.mappings.items()),
     )  # fmt: skip
-    try:
-        write_atomically(target, marshal.dumps(compiled))
-    except OSError as error:
-        log.warning("could not keep the compiled CMS-HCC data in %s: %s", target, error)
-    return tables
+
+
+def _decode(compiled: tuple) -> HccTables:
+    models, categories, label_formats, maps, mappings = compiled
+    return HccTables(tuple(HccModel(*model) for model in models), categories, label_formats, maps, dict(mappings))
 
 
 # -- reading the files ----------------------------------------------------------------------------

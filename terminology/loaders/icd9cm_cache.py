@@ -8,21 +8,16 @@ loader is never answered from a stale copy. A copy that cannot be read or writte
 
 from __future__ import annotations
 
-import hashlib
-import logging
-import marshal
 from collections.abc import Mapping
 from pathlib import Path
 
 from . import gems, icd9cm
-from .atomic_files import write_atomically
+from .compiled_copy import compiled_copy
 from .gems import GemTable, gem_table, read_gem
 from .icd9cm import DIAGNOSIS, Icd9cmTitles, dotted, read_titles, titles_of
-from .release_cache import default_cache_dir
 
 __all__ = ["load_icd9cm_and_gems"]
 
-log = logging.getLogger(__name__)
 
 _SOURCES = (Path(icd9cm.__file__), Path(gems.__file__), Path(__file__))
 # Which side of each GEM is ICD-9-CM: its codes are written as ICD-9-CM diagnoses, the others as ICD-10-CM codes.
@@ -35,23 +30,9 @@ def load_icd9cm_and_gems(
     """ICD-9-CM's titles (the file ``titles``) and the GEMs (``gem_files``, by the names of
     :data:`~terminology.loaders.gems.GEM_FILES`), from the compiled copy in ``cache_dir`` when there is a
     current one; else read, and compiled there."""
-    paths = (titles, *gem_files.values())
-    digest = hashlib.sha256(" ".join(gem_files).encode())
-    for path in (*paths, *_SOURCES):
-        digest.update(path.read_bytes())
-    cached = (default_cache_dir() if cache_dir is None else cache_dir) / f"icd9cm-gems-{digest.hexdigest()[:32]}.marshal"
-    try:
-        return _decoded(marshal.loads(cached.read_bytes()))
-    except FileNotFoundError:
-        pass
-    except (OSError, ValueError, EOFError, TypeError) as error:
-        log.warning("ignoring unreadable compiled ICD-9-CM and GEMs %s: %s", cached, error)
-    compiled = _compiled(titles, gem_files)
-    try:
-        write_atomically(cached, marshal.dumps(_encoded(*compiled)))
-    except OSError as error:
-        log.warning("could not write compiled ICD-9-CM and GEMs %s: %s", cached, error)
-    return compiled
+    sources = (titles, *gem_files.values(), *_SOURCES)
+    make = lambda: _compiled(titles, gem_files)  # noqa: E731
+    return compiled_copy("icd9cm-gems", "ICD-9-CM and GEMs", sources, cache_dir, make, lambda made: _encoded(*made), _decoded, " ".join(gem_files).encode())
 
 
 def _compiled(titles: Path, gem_files: Mapping[str, Path]) -> tuple[Icd9cmTitles, dict[str, GemTable]]:

@@ -19,15 +19,12 @@ bytes). :func:`load_ms_drg` reads a version, from a compiled copy in the cache w
 from __future__ import annotations
 
 import gzip
-import hashlib
-import logging
-import marshal
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
 
-from .atomic_files import write_atomically
+from .compiled_copy import compiled_copy
 
 __all__ = [
     "DrgGroupExclusion",
@@ -43,7 +40,6 @@ __all__ = [
     "write_ms_drg",
 ]
 
-log = logging.getLogger(__name__)
 
 SEVERITIES = ("cc", "mcc")
 _ALIVE = "alive"
@@ -116,26 +112,11 @@ def files_for(folder: Path, version: str, fiscal_year: int) -> MsDrgFiles:
     return MsDrgFiles(version, fiscal_year, *(folder / f"ms-drg-v{version}-fy{fiscal_year}-{part}.tsv.gz" for part in _PARTS))
 
 
-def load_ms_drg(files: MsDrgFiles, cache_dir: Path) -> MsDrgTables:
+def load_ms_drg(files: MsDrgFiles, cache_dir: Path | None = None) -> MsDrgTables:
     """The tables of ``files``, from the compiled copy in ``cache_dir`` (keyed by the files' and this
-    loader's hash) when there is one; else read, and compiled there. A copy that cannot be read or
-    written is passed over, never fatal."""
-    digest = hashlib.sha256(Path(__file__).read_bytes())
-    for path in (files.cc_mcc, files.pdx_collections, files.drg_exclusions):
-        digest.update(path.read_bytes())
-    compiled = cache_dir / f"ms-drg-{digest.hexdigest()[:32]}.marshal"
-    try:
-        return _decode(marshal.loads(compiled.read_bytes()))
-    except FileNotFoundError:
-        pass
-    except (OSError, ValueError, EOFError, TypeError) as error:
-        log.warning("ignoring unreadable compiled MS-DRG tables %s: %s", compiled, error)
-    tables = read_ms_drg(files)
-    try:
-        write_atomically(compiled, marshal.dumps(_encode(tables)))
-    except OSError as error:
-        log.warning("could not write compiled MS-DRG tables %s: %s", compiled, error)
-    return tables
+    loader's hash) when there is one; else read, and compiled there."""
+    sources = (Path(__file__), files.cc_mcc, files.pdx_collections, files.drg_exclusions)
+    return compiled_copy("ms-drg", "MS-DRG tables", sources, cache_dir, lambda: read_ms_drg(files), _encode, _decode)
 
 
 def _encode(tables: MsDrgTables) -> tuple:

@@ -9,10 +9,6 @@ years and days they take effect, and the sources that build it.
 
 from __future__ import annotations
 
-import hashlib
-import logging
-import marshal
-import os
 from collections.abc import Mapping, Sequence
 from datetime import date
 from pathlib import Path
@@ -20,15 +16,14 @@ from pathlib import Path
 from ..fiscal_years import fiscal_year_start
 from ..loaders import icd10cm_history as code_list_loader
 from ..loaders import icd10cm_xml
+from ..loaders.compiled_copy import compiled_copy
 from ..loaders.icd10cm_history import CodeListRow, InvalidCodeList, format_row, parse_row, read_code_list
 from ..loaders.icd10cm_xml import Icd10cmEntry, Icd10cmRelease
-from ..loaders.release_cache import default_cache_dir
 from . import icd10cm_history
 from .icd10cm_history import HistoryRecord, Icd10cmHistory
 
 __all__ = ["build_history", "load_history"]
 
-log = logging.getLogger(__name__)
 
 _SOURCES = tuple(Path(module.__file__) for module in (code_list_loader, icd10cm_xml, icd10cm_history)) + (Path(__file__),)
 
@@ -44,47 +39,21 @@ def load_history(
     that cannot be read or written is passed over, never fatal."""
     loaded = [release for _, release in releases]
     newest = _newest(loaded)
-    target = (default_cache_dir() if cache_dir is None else cache_dir) / f"icd10cm-history-{_key(code_lists, releases)}.marshal"
-    compiled = _read(target)
-    if compiled is not None:
+    # (the fiscal years and days the releases take effect choose among them: they key the copy too)
+    chosen = " ".join(f"{release.fiscal_year}:{_effective(release)}" for release in loaded).encode()
+    sources = (*code_lists.values(), *(path for path, _ in releases), *_SOURCES)
+
+    def make() -> Icd10cmHistory:
+        replaced = {release.fiscal_year for release in loaded}  # (their code lists are not read)
+        lists = {fiscal_year: read_code_list(path) for fiscal_year, path in code_lists.items() if fiscal_year not in replaced}
+        return build_history(lists, loaded)
+
+    def decode(compiled: tuple) -> Icd10cmHistory:
         fiscal_years, records = compiled
-        return Icd10cmHistory(fiscal_years, newest.entries if newest else {}, records)
-    replaced = {release.fiscal_year for release in loaded}  # (their code lists are not read)
-    lists = {fiscal_year: read_code_list(path) for fiscal_year, path in code_lists.items() if fiscal_year not in replaced}
-    history = build_history(lists, loaded)
-    _keep(target, (history.fiscal_years, tuple(history.records.items())))
-    return history
+        return Icd10cmHistory(tuple(fiscal_years), newest.entries if newest else {}, dict(records))
 
-
-def _key(code_lists: Mapping[int, Path], releases: Sequence[tuple[Path, Icd10cmRelease]]) -> str:
-    """SHA-256 of the files the history is built from, of the sources that build it, and of the fiscal
-    years and days the releases take effect (which choose among them)."""
-    digest = hashlib.sha256()
-    for path in (*code_lists.values(), *(path for path, _ in releases), *_SOURCES):
-        digest.update(path.read_bytes())
-    digest.update(" ".join(f"{release.fiscal_year}:{_effective(release)}" for _, release in releases).encode())
-    return digest.hexdigest()[:32]
-
-
-def _read(target: Path) -> tuple[tuple[int, ...], dict[str, HistoryRecord]] | None:
-    try:
-        fiscal_years, records = marshal.loads(target.read_bytes())
-        return tuple(fiscal_years), dict(records)
-    except FileNotFoundError:
-        return None
-    except (OSError, ValueError, EOFError, TypeError) as error:
-        log.warning("ignoring unreadable compiled code history %s: %s", target, error)
-        return None
-
-
-def _keep(target: Path, compiled: tuple) -> None:
-    partial = target.with_name(f"{target.name}.{os.getpid()}.partial")
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        partial.write_bytes(marshal.dumps(compiled))
-        partial.replace(target)  # whole or not at all, for a start that reads it at the same time
-    except OSError as error:
-        log.warning("could not keep the compiled code history in %s: %s", target, error)
+    encode = lambda history: (history.fiscal_years, tuple(history.records.items()))  # noqa: E731
+    return compiled_copy("icd10cm-history", "code history", sources, cache_dir, make, encode, decode, chosen)
 
 
 def build_history(code_lists: Mapping[int, Sequence[str]], releases: Sequence[Icd10cmRelease]) -> Icd10cmHistory:

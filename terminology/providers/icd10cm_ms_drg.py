@@ -25,7 +25,6 @@ from ..loaders.ms_drg import (
     load_ms_drg,
     ms_drg_files,
 )
-from ..loaders.release_cache import default_cache_dir
 from ..model import Property, PropertyDefinition
 
 __all__ = ["ALIVE_ONLY", "COLLECTION", "SEVERITY", "MsDrgVersion", "SecondaryDiagnosis", "ms_drg_versions"]
@@ -59,7 +58,7 @@ class MsDrgVersion:
     for (:meth:`load` reads them at once)."""
 
     def __init__(self, files: MsDrgFiles, cache_dir: Path | None = None) -> None:
-        """``cache_dir``: where the compiled copy of the tables is kept (default: :func:`default_cache_dir`)."""
+        """``cache_dir``: where the compiled copy of the tables is kept (default: :func:`~terminology.loaders.release_cache.default_cache_dir`)."""
         self.version = files.version
         self.fiscal_year = files.fiscal_year
         self._files = files
@@ -76,7 +75,7 @@ class MsDrgVersion:
 
     def _loaded(self) -> MsDrgTables:
         if self._tables is None:
-            self._tables = load_ms_drg(self._files, default_cache_dir() if self._cache_dir is None else self._cache_dir)
+            self._tables = load_ms_drg(self._files, self._cache_dir)
         return self._tables
 
     def property_definitions(self) -> Sequence[PropertyDefinition]:
