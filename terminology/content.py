@@ -25,7 +25,7 @@ from .loaders.icd10cm_xml import Icd10cmRelease, InvalidTabularFile
 from .loaders.release_cache import load_releases
 from .providers.icd10cm import Icd10cmProvider
 from .providers.icd10cm_history import Icd10cmHistory
-from .providers.icd10cm_hcc import hcc_properties
+from .providers.icd10cm_hcc import hcc_properties, payment_years
 from .providers.icd10cm_history_build import load_history
 from .providers.icd10cm_metadata import CodeMetadata
 from .providers.icd10cm_ms_drg import ms_drg_versions
@@ -115,9 +115,9 @@ def build_registry(
     history = _history(releases, cache_dir)
     for concept_map in [] if icd10cm_only else transition_maps(history):
         registry.add(concept_map)
-    for definition in [] if icd10cm_only else hcc_definitions(_hcc_data(cache_dir)):
-        registry.add(definition)
     providers = _icd10cm_providers(releases, history, cache_dir)
+    for definition in [] if icd10cm_only else hcc_definitions(_hcc_data(cache_dir), _releases_by_payment_year(providers, cache_dir)):
+        registry.add(definition)
     if not icd10cm_only:  # (a server: read now, before its workers fork and share it; a command reads what it asks for)
         _load_metadata(source for provider in providers for source in provider.metadata)
     for provider in providers:
@@ -168,6 +168,16 @@ def _code_metadata(release: Icd10cmRelease, cache_dir: Path | None) -> tuple[Cod
     hcc = hcc_properties(release.fiscal_year, _hcc_data(cache_dir))
     ms_drg = ms_drg_versions(resources_dir() / MS_DRG_FOLDER, cache_dir).get(release.fiscal_year)
     return (*hcc, ms_drg) if ms_drg is not None else hcc
+
+
+def _releases_by_payment_year(providers: Sequence[Icd10cmProvider], cache_dir: Path | None) -> dict[int, frozenset[str]]:
+    """The versions of the releases whose codes each payment year's HCC maps translate (as their lookups give)."""
+    loaded = _hcc_data(cache_dir).payment_years()
+    found: dict[int, set[str]] = {}
+    for provider in providers:
+        for year in payment_years(provider.release.fiscal_year, loaded):
+            found.setdefault(year, set()).add(provider.info.version)
+    return {year: frozenset(versions) for year, versions in found.items()}
 
 
 def _hcc_data(cache_dir: Path | None) -> CmsHccData:

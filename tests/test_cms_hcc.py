@@ -111,6 +111,68 @@ def test_an_unknown_map_version_is_not_found(registry):
         _translate(registry, Coding(ICD10CM, None, "E11.22"), url=_url(CMS_HCC, "V28"), map_version="2024")
 
 
+# -- the release a coding names chooses the payment years ---------------------------------------------
+
+
+#: The payment years whose dates of service a release of each fiscal year is in effect on (PY N pays for
+#: calendar year N-1: October to December of it are in FY N, January to September in FY N-1).
+SERVED_YEARS = {"2025": {2025, 2026}, "2026": {2026, 2027}, "2026-04-01": {2026, 2027}, "2021": set()}
+
+
+@pytest.mark.parametrize("release", sorted(SERVED_YEARS))
+def test_a_coding_that_names_a_release_is_translated_by_the_maps_of_its_payment_years(registry, release):
+    served = SERVED_YEARS[release]
+    for code in ("E11.22", "C86.0", "N18.6", "I50.9"):
+        result = _translate(registry, Coding(ICD10CM, release, code), target_system=CMS_HCC)
+        expected = {(f"{_url(CMS_HCC, version)}|{year}", category) for year, system, version in MAPS if system == CMS_HCC and year in served
+                    for category in _rows(year, system, version).get(code, ())}  # fmt: skip
+        assert {(m.map, m.target.code) for m in result.matches} == expected, (release, code)
+
+
+@pytest.mark.parametrize("release", ["2025", "2026"])
+def test_a_translation_by_release_agrees_with_the_lookup_of_that_release(registry, release):
+    """The categories $lookup gives a code of a release (model and year) are those $translate finds for it."""
+    tx = LocalTerminology(registry)
+    for code in sorted(_rows(2026, CMS_HCC, "V28"))[::400]:
+        if code not in _release(release):
+            continue
+        looked_up = {
+            (p.value.system, p.value.version, p.value.code, dict((s.code, s.value) for s in p.subproperties)["year"])
+            for p in tx.lookup(code, version=release, properties=["hcc"]).properties
+        }
+        translated = {
+            (m.target.system, m.target.version, m.target.code, int(m.map.rpartition("|")[2]))
+            for m in _translate(registry, Coding(ICD10CM, release, code)).matches if m.target.system in (CMS_HCC, CMS_RXHCC)
+        }  # fmt: skip
+        assert looked_up == translated and looked_up, (release, code)
+
+
+def test_a_map_asked_for_a_release_it_does_not_serve_says_which_it_serves(registry):
+    result = _translate(registry, Coding(ICD10CM, "2025", "E11.22"), url=_url(CMS_HCC, "V28"), map_version="2027")
+    assert not result.matches
+    assert f"{_url(CMS_HCC, 'V28')}|2027 maps the codes of {ICD10CM} versions 2026, not version 2025" in result.message
+    by_source = _translate(registry, Coding(ICD10CM, None, "E11.22"), target_system=CMS_HCC, source_system=f"{ICD10CM}|2025")
+    assert {m.map for m in by_source.matches} == {
+        f"{_url(system, version)}|{year}" for year, system, version in MAPS
+        if system == CMS_HCC and year in (2025, 2026) and "E11.22" in _rows(year, system, version)
+    }  # fmt: skip
+
+
+def test_a_map_url_without_a_version_answers_from_the_latest_payment_year_of_the_release_named(registry):
+    for release, year in (("2025", 2026), ("2026", 2027), ("2026-04-01", 2027)):
+        result = _translate(registry, Coding(ICD10CM, release, "E11.22"), url=_url(CMS_HCC, "V28"))
+        assert [(m.target.code, m.map) for m in result.matches] == [("37", f"{_url(CMS_HCC, 'V28')}|{year}")], release
+    older = _translate(registry, Coding(ICD10CM, "2021", "E11.22"), url=_url(CMS_HCC, "V28"))
+    assert not older.matches and "versions 2026, not version 2021" in older.message
+
+
+def test_each_map_says_which_releases_it_translates(registry):
+    for year, system, version in MAPS:
+        [concept_map] = registry.concept_maps_for(_url(system, version), str(year))
+        [group] = concept_map.groups
+        assert group.source_versions == {release for release in ("2025", "2026") if year in SERVED_YEARS[release]}
+
+
 # -- the codes a map names that the release asked about does not have -------------------------------
 
 

@@ -74,6 +74,17 @@ def test_an_hcc_map_translates_codes_to_their_categories(server, http):
         assert _targets(answer) == {("wider", row[4]) for row in rows if row[3] == code}, code
 
 
+def test_an_hcc_map_translates_a_release_by_the_payment_years_it_serves(server, http):
+    url = f"{MAPS}/icd10cm-to-cmshcc-v28"
+    for version, year in (("2025", 2026), ("2026", 2027)):
+        answer = _get(http, server, "ConceptMap/$translate", url=url, system=ICD10CM, version=version, code="E11.22")
+        assert [part["valueUri"] for match in parameters(answer, "match") for part in match["part"] if part["name"] == "source"] == [
+            f"{url}|{year}"
+        ]
+    refused = _get(http, server, "ConceptMap/$translate", url=url, conceptMapVersion="2027", system=ICD10CM, version="2025", code="E11.22")
+    assert param(refused, "result") is False and "versions 2026, not version 2025" in param(refused, "message")
+
+
 @pytest.mark.parametrize(("name", "source", "target"), [("icd9cm-to-icd10cm", ICD9CM, ICD10CM), ("icd10cm-to-icd9cm", ICD10CM, ICD9CM)])
 def test_a_gem_translates_both_ways(server, http, name, source, target):
     rows = gem_rows(name)

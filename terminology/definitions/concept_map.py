@@ -109,7 +109,10 @@ class _ListedElements(IndexedElements):
 
 @dataclass(frozen=True, slots=True)
 class MapGroup:
-    """``elements``: a tuple, or :class:`IndexedElements` that find them by code themselves."""
+    """``elements``: a tuple, or :class:`IndexedElements` that find them by code themselves.
+    ``source_versions``: the versions of the source code system the group maps, where a group made here
+    maps several of them (CMS's map of a payment year serves the ICD-10-CM releases of two fiscal years);
+    a resource names one at most (``source_version``)."""
 
     source: str | None
     source_version: str | None
@@ -117,6 +120,7 @@ class MapGroup:
     target_version: str | None
     elements: Sequence[MapElement] = ()
     unmapped: Unmapped | None = None
+    source_versions: frozenset[str] | None = None
     _index: IndexedElements = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -130,6 +134,12 @@ class MapGroup:
     def mappings_to(self, code: str | None) -> tuple[tuple[MapElement, MapTarget], ...]:
         """Each target of code ``code`` with the element that maps to it (an element with a code), in the group's order."""
         return self._index.mapping_to(code)
+
+    def maps_source_version(self, version: str) -> bool:
+        """Whether the group maps the codes of ``version`` of its source (every version, when it names none)."""
+        if self.source_versions is not None:
+            return version in self.source_versions
+        return self.source_version is None or version == self.source_version
 
     def source_coding(self, code: str | None, display: str | None = None) -> Coding:
         return Coding(self.source, self.source_version, code, display)

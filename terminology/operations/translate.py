@@ -16,6 +16,7 @@ from ..errors import InvalidRequest, NotFound
 from ..model import Coding
 from ..providers.base import CodeSystemProvider
 from ..registry import Registry
+from ..versions import version_key
 
 __all__ = [
     "NO_TRANSLATION",
@@ -89,7 +90,7 @@ def translate(registry: Registry, request: TranslateRequest) -> TranslateResult:
         match for coding in request.codings for concept_map in maps for match in _matches(registry, concept_map, coding, request, 0)
     )
     result = TranslateResult(tuple(matches), request.reverse)
-    messages = [] if result.result else [_no_translation_message(request, bool(maps))]
+    messages = [] if result.result else [_no_translation_message(request, bool(maps)), *_versions_not_mapped(registry, maps, request)]
     messages += _codes_not_in_release(registry, request, result.matches)
     return TranslateResult(result.matches, request.reverse, "; ".join(messages) or None)
 
@@ -105,9 +106,27 @@ def _maps(registry: Registry, request: TranslateRequest) -> list[ConceptMapDefin
         if not maps:
             version = f" version '{request.map_version}'" if request.map_version else ""
             raise NotFound(f"Unable to find ConceptMap '{request.url}'{version}", tx_code="not-found", expression="url")
+        if request.map_version is None:
+            maps = _latest_for_named_versions(registry, request) or maps
     else:
         maps = list(registry.concept_maps())
     return [m for m in maps if _fits_scope(m.source_scope, request.source_scope) and _fits_scope(m.target_scope, request.target_scope)]
+
+
+def _latest_for_named_versions(registry: Registry, request: TranslateRequest) -> list[ConceptMapDefinition]:
+    """Of the versions of the map ``request.url``, the latest that translates a coding of the version it names
+    (none when no coding names one): the latest payment year's HCC map is not the one for an older release."""
+    named = [coding for coding in request.codings if coding.version]
+    if request.reverse or not named:
+        return []
+    fitting = [
+        concept_map for concept_map in registry.concept_maps()
+        if concept_map.url == request.url and any(_applies(registry, group, coding, request) for group in concept_map.groups for coding in named)
+    ]  # fmt: skip
+    if not fitting:
+        return []
+    latest = max(version_key(concept_map.metadata.version) for concept_map in fitting)
+    return [concept_map for concept_map in fitting if version_key(concept_map.metadata.version) == latest]
 
 
 def _fits_scope(declared: str | None, wanted: str | None) -> bool:
@@ -127,7 +146,7 @@ def _matches(
 ) -> Iterator[TranslateMatch]:
     canonical = concept_map.canonical
     for group in concept_map.groups:
-        if not _applies(group, coding, request):
+        if not _applies(registry, group, coding, request):
             continue
         if request.reverse:
             yield from _reverse_matches(group, coding.code, canonical)
@@ -143,12 +162,31 @@ def _matches(
             yield from _unmapped(registry, group.unmapped, coding, request, group, canonical, depth)
 
 
-def _applies(group: MapGroup, coding: Coding, request: TranslateRequest) -> bool:
+def _applies(registry: Registry, group: MapGroup, coding: Coding, request: TranslateRequest) -> bool:
     """Whether a group maps ``coding`` (its target side does, in reverse) as the request wants."""
-    system, version = (group.target, group.target_version) if request.reverse else (group.source, group.source_version)
-    if system != coding.system or (coding.version and version and coding.version != version):
+    if request.reverse:
+        if group.target != coding.system or (coding.version and group.target_version and coding.version != group.target_version):
+            return False
+    elif group.source != coding.system or (coding.version and not _maps_version(registry, group, coding.version)):
         return False
-    return _names(request.source_system, group.source, group.source_version) and _names(request.target_system, group.target, group.target_version)
+    return _names_source(registry, request.source_system, group) and _names(request.target_system, group.target, group.target_version)
+
+
+def _maps_version(registry: Registry, group: MapGroup, version: str) -> bool:
+    """Whether a group maps the codes of ``version`` of its source, as written or as the version it names
+    (``2026-04-01`` names ICD-10-CM's ``2026``)."""
+    if group.maps_source_version(version):
+        return True
+    provider = registry.code_system(group.source, version) if group.source is not None else None
+    return provider is not None and provider.info.version != version and group.maps_source_version(provider.info.version)
+
+
+def _names_source(registry: Registry, wanted: str | None, group: MapGroup) -> bool:
+    """Whether ``wanted`` (``url`` or ``url|version``) names a group's source, as :func:`_names` does."""
+    if wanted is None or group.source_versions is None:
+        return _names(wanted, group.source, group.source_version)
+    url, _, version = wanted.partition("|")
+    return url == group.source and (not version or _maps_version(registry, group, version))
 
 
 def _names(wanted: str | None, system: str | None, version: str | None) -> bool:
@@ -223,6 +261,18 @@ def _not_in_release(provider: CodeSystemProvider, code: str) -> str | None:
         return note.text if note is not None else f"In {release}, {reason}" if reason is not None else None
     missing = f"{code} is not a code of {release}"
     return f"{missing}: {note.text}" if note is not None else f"{missing}, and its history does not say what became of it"
+
+
+def _versions_not_mapped(registry: Registry, maps: list[ConceptMapDefinition], request: TranslateRequest) -> Iterator[str]:
+    """Why a map that translates a code system leaves out the version a coding names: which versions it maps."""
+    if request.reverse:
+        return
+    for coding in request.codings:
+        for concept_map in maps:
+            for group in concept_map.groups:
+                if group.source == coding.system and group.source_versions is not None and coding.version and not _maps_version(registry, group, coding.version):
+                    versions = ", ".join(sorted(group.source_versions)) or "none of those loaded"
+                    yield f"{concept_map.canonical} maps the codes of {coding.system} versions {versions}, not version {coding.version}"
 
 
 def _no_translation_message(request: TranslateRequest, any_map: bool) -> str:
