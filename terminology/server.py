@@ -14,7 +14,6 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from .content import build_registry
 from .http.wsgi import WsgiApp
 from .web.app import create_app
 
@@ -53,15 +52,7 @@ def serve(
     _config = dict(config or {})
     if icd10cm_files:
         _config["TERMINOLOGY_ICD10CM_FILES"] = [str(path) for path in icd10cm_files]
-    cache_dir, data_dir = _config.get("TERMINOLOGY_CACHE_DIR"), _config.get("TERMINOLOGY_DATA_DIR")
-    registry = build_registry(
-        _config.get("TERMINOLOGY_ICD10CM_FILES", ()),
-        Path(cache_dir) if cache_dir else None,
-        _config.get("TERMINOLOGY_RESOURCE_PATHS", ()),
-        _config.get("TERMINOLOGY_DEFAULT_SUPPLEMENTS", ()),
-        Path(data_dir) if data_dir else None,
-    )
-    _app = create_app(_config, registry=registry)
+    _app = create_app(_config)
     gc.collect()
     gc.freeze()  # keeps the collector from touching (and so copying) the shared content in each worker
     workers = workers or os.cpu_count() or 1

@@ -15,6 +15,7 @@ from ..fhir.batch import BatchEntry, batch_response_bundle, read_batch_bundle
 from ..fhir.outcome import error_outcome
 from ..fhir.request import read_body_resource
 from ..registry import Registry
+from ..settings import Settings
 from .messages import HttpRequest, HttpResponse
 from .rendering import render
 from .router import Router, View
@@ -26,12 +27,12 @@ log = logging.getLogger(__name__)
 
 
 class Dispatcher:
-    """Answers requests from one registry. ``max_body_bytes`` bounds what a POST may send."""
+    """Answers requests from one registry, within the bounds ``settings`` set."""
 
-    def __init__(self, registry: Registry, max_body_bytes: int = 16 * 1024 * 1024) -> None:
+    def __init__(self, registry: Registry, settings: Settings = Settings()) -> None:
         self.registry = registry
-        self.max_body_bytes = max_body_bytes
-        self.router = Router(_routes(FhirViews(registry, max_body_bytes), self.batch))
+        self.settings = settings
+        self.router = Router(_routes(FhirViews(registry, settings), self.batch))
 
     def handle(self, request: HttpRequest) -> HttpResponse:
         """Never raises: every failure becomes an OperationOutcome with its HTTP status."""
@@ -53,7 +54,7 @@ class Dispatcher:
 
     def batch(self, request: HttpRequest, id: str | None) -> dict[str, Any]:
         """A ``batch`` Bundle: each entry is answered as the request it holds would be, on its own."""
-        bundle = read_body_resource(request.headers.get("content-type"), request.read_body(self.max_body_bytes), "a Bundle of type batch")
+        bundle = read_body_resource(request.headers.get("content-type"), request.read_body(self.settings.max_body_bytes), "a Bundle of type batch")
         entries = read_batch_bundle(bundle, MAX_BATCH_ENTRIES)
         return batch_response_bundle(self._entry_answer(request, entry) for entry in entries)
 

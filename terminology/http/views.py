@@ -45,6 +45,7 @@ from ..operations.search_criteria import SearchRequest
 from ..operations.translate import translate
 from ..operations.validate_code import validate_code
 from ..registry import Registry
+from ..settings import Settings
 from .messages import HttpRequest
 from .request_resources import RequestResources
 
@@ -56,11 +57,11 @@ MAX_BATCH_ENTRIES = 1000
 
 class FhirViews:
     """The views over one registry; each takes a request and the id in its path (None on a
-    type-level path) and returns the resource that answers it. ``max_body_bytes`` bounds a POST."""
+    type-level path) and returns the resource that answers it, within the bounds ``settings`` set."""
 
-    def __init__(self, registry: Registry, max_body_bytes: int) -> None:
+    def __init__(self, registry: Registry, settings: Settings) -> None:
         self.registry = registry
-        self.max_body_bytes = max_body_bytes
+        self.settings = settings
         self.request_resources = RequestResources(registry)
 
     def metadata(self, request: HttpRequest, id: str | None) -> dict[str, Any]:
@@ -193,7 +194,7 @@ class FhirViews:
 
     def _operation_input(self, request: HttpRequest) -> OperationInput:
         # A GET's body has no meaning (RFC 9110): it is not read.
-        body = b"" if request.method == "GET" else request.read_body(self.max_body_bytes)
+        body = b"" if request.method == "GET" else request.read_body(self.settings.max_body_bytes)
         return read_operation_input(request.method, request.headers.get("content-type"), request.query, body)
 
 

@@ -9,13 +9,14 @@ import pytest
 
 from terminology.http.dispatcher import Dispatcher
 from terminology.http.messages import HttpRequest
+from terminology.settings import Settings
 
 BASE = "http://tx.example.org/fhir"
 
 
 @pytest.fixture(scope="module")
 def dispatcher(registry) -> Dispatcher:
-    return Dispatcher(registry, max_body_bytes=1000)
+    return Dispatcher(registry, Settings(max_body_bytes=1000))
 
 
 def _request(method: str, path: str, query=(), headers=None, body: bytes = b"") -> HttpRequest:

@@ -9,6 +9,7 @@ import pytest
 
 from terminology.http.dispatcher import Dispatcher
 from terminology.http.wsgi import FhirWsgi
+from terminology.settings import Settings
 
 BODY = b'{"resourceType":"Parameters","parameter":[{"name":"url","valueUri":"http://hl7.org/fhir/sid/icd-10-cm"},{"name":"code","valueCode":"Z66"}]}'
 
@@ -19,7 +20,7 @@ def entry(registry) -> FhirWsgi:
         start_response("404 Not Found", [])
         return [b""]
 
-    return FhirWsgi(outside, Dispatcher(registry, max_body_bytes=10_000), "/fhir")
+    return FhirWsgi(outside, Dispatcher(registry, Settings(max_body_bytes=10_000)), "/fhir")
 
 
 def _call(entry: FhirWsgi, content_length: str) -> tuple[str, dict]:
