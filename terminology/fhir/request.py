@@ -52,7 +52,8 @@ def read_operation_input(
         _check_count(len(query) + len(pairs), max_parameters)
         return OperationInput.from_query(pairs)
     parameters = _decoded(body_format, body, "a Parameters resource", max_depth)
-    _check_count(len(query) + _parameter_count(parameters, max_parameters.value), max_parameters)
+    if len(query) + _parameter_count(parameters, max_parameters.value - len(query)) > max_parameters.value:
+        raise _too_many(f"more than {max_parameters.value:,}", max_parameters)
     return OperationInput.from_parameters(parameters)
 
 
