@@ -80,7 +80,7 @@ class FhirViews:
     def lookup(self, request: HttpRequest, id: str | None) -> dict[str, Any]:
         system, version = self._instance(id)
         params = self._operation_input(request)
-        registry = self.request_resources.registry_for(params.resources("tx-resource"))
+        registry = self._registry(params)
         lookup_request = read_lookup_request(params, system, version)
         result = lookup(registry, lookup_request, _context(request, params))
         return lookup_parameters(result, lookup_request.code, lookup_request.system)
@@ -88,7 +88,7 @@ class FhirViews:
     def subsumes(self, request: HttpRequest, id: str | None) -> dict[str, Any]:
         system, version = self._instance(id)
         params = self._operation_input(request)
-        registry = self.request_resources.registry_for(params.resources("tx-resource"))
+        registry = self._registry(params)
         return subsumes_parameters(subsumes(registry, read_subsumes_request(params, system, version)))
 
     def drg_cc_exclusion(self, request: HttpRequest, id: str | None) -> dict[str, Any]:
@@ -100,7 +100,7 @@ class FhirViews:
 
     def _code_system_validation(self, request: HttpRequest, params: OperationInput, id: str | None) -> dict[str, Any]:
         system, version = self._instance(id)
-        registry = self.request_resources.registry_for(params.resources("tx-resource"))
+        registry = self._registry(params)
         validation = read_validation_request(params, system, version)
         return validation_parameters(validate_code(registry, validation, _context(request, params)))
 
@@ -125,14 +125,14 @@ class FhirViews:
             return error_outcome(error)
 
     def _value_set_validation(self, request: HttpRequest, params: OperationInput, id: str | None) -> dict[str, Any]:
-        registry = self.request_resources.registry_for(params.resources("tx-resource"))
+        registry = self._registry(params)
         instance = value_set_with_id(registry, id) if id is not None else None
         validation = read_value_set_validation_request(params, instance, lambda url, version: find_value_set(registry, url, version))
         return validation_parameters(validate_code(registry, validation, _context(request, params)))
 
     def expand(self, request: HttpRequest, id: str | None) -> dict[str, Any]:
         params = self._operation_input(request)
-        registry = self.request_resources.registry_for(params.resources("tx-resource"))
+        registry = self._registry(params)
         instance = value_set_with_id(registry, id) if id is not None else None
         asked = read_expand_request(params, instance)
         bounded = replace(asked, limit=_cost_threshold(request, self.max_expansion_codes), options=replace(asked.options, limit=self.max_selected_codes))
@@ -142,7 +142,7 @@ class FhirViews:
 
     def translate(self, request: HttpRequest, id: str | None) -> dict[str, Any]:
         params = self._operation_input(request)
-        registry = self.request_resources.registry_for(params.resources("tx-resource"))
+        registry = self._registry(params)
         instance = concept_map_with_id(registry, id) if id is not None else None
         result = translate(registry, read_translate_request(params, instance))
         return translate_parameters(result, r5_names=uses_r5_names(params))
@@ -201,12 +201,16 @@ class FhirViews:
     def _operation_input(self, request: HttpRequest) -> OperationInput:
         # A GET's body has no meaning (RFC 9110): it is not read.
         body = b"" if request.method == "GET" else request.read_body(self.max_body_bytes)
-        params = read_operation_input(request.method, request.headers.get("content-type"), request.query, body, self.max_parameters, self.max_nesting_depth)
-        if "valueSet" in params:  # (read as a definition by the operation, which needs it whole)
+        return read_operation_input(request.method, request.headers.get("content-type"), request.query, body, self.max_parameters, self.max_nesting_depth)
+
+    def _registry(self, params: OperationInput) -> Registry:
+        """The server's registry with the request's tx-resources over it, once the resources the request
+        brings are within the bounds (a ``valueSet`` too: the operation reads it whole)."""
+        if "valueSet" in params:
             given = params.resource("valueSet")
             if given is not None:
                 self.request_resources.check([given])
-        return params
+        return self.request_resources.registry_for(params.resources("tx-resource"))
 
 
 def _read(request: HttpRequest, kind: str, render: Callable[[ReadSearch], dict[str, Any]]) -> dict[str, Any]:

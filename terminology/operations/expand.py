@@ -19,8 +19,8 @@ from .supplements import with_supplements
 __all__ = ["MAX_RETURNED", "ExpandRequest", "ExpandResult", "expand", "find_value_set"]
 
 #: The most codes one expansion answer holds, unless the caller says otherwise: larger ones are paged (count, offset).
-RETURNED = Settings().bound("max_expansion_codes")
-MAX_RETURNED = int(RETURNED.value)
+_RETURNED = Settings().bound("max_expansion_codes")
+MAX_RETURNED = int(_RETURNED.value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,7 +34,7 @@ class ExpandRequest:
     count: int | None = None
     offset: int = 0
     supplements: tuple[str, ...] = ()
-    limit: Bound = RETURNED  # the most codes answered at once
+    limit: Bound = _RETURNED  # the most codes answered at once
     date: date | None = None  # the day asked about: it chooses the releases in effect then (over a lockedDate)
 
 

@@ -188,6 +188,19 @@ def test_a_value_set_parameter_counts_its_concepts_too(registry) -> None:
     assert "at most 3 (TERMINOLOGY_MAX_RESOURCE_CONCEPTS)" in _refused(_answer(settings, registry, "POST", "/ValueSet/$expand", body=expand), 422, "too-costly")
 
 
+def test_a_validation_of_a_batch_that_brings_too_many_concepts_is_refused_on_its_own(registry) -> None:
+    settings = Settings(max_resource_concepts=3)
+
+    def validation(*codes: str) -> dict[str, Any]:
+        own = _parameters({"name": "valueSet", "resource": _value_set(*codes)}, {"name": "code", "valueCode": "a"}, {"name": "system", "valueUri": LOCAL})
+        return {"name": "validation", "resource": own}
+
+    batch = _parameters(validation("a", "b", "c"), validation("a", "b", "c", "d"), _tx(_code_system("a", "b", "c")))
+    first, second = (entry["resource"] for entry in _ok(_answer(settings, registry, "POST", "/ValueSet/$batch-validate-code", body=batch))["parameter"])
+    assert first["parameter"][0] == {"name": "result", "valueBoolean": True}
+    assert second["issue"][0]["code"] == "too-costly" and "at most 3 (TERMINOLOGY_MAX_RESOURCE_CONCEPTS)" in second["issue"][0]["details"]["text"]
+
+
 def test_refused_resources_leave_the_servers_content_as_it_was(registry) -> None:
     settings = Settings(max_resource_concepts=1)
     _refused(_answer(settings, registry, "POST", "/CodeSystem/$validate-code", body=_validate_local(_tx(_code_system("a", "b")))), 422, "too-costly")
