@@ -19,7 +19,7 @@ from ..settings import Settings
 from .messages import HttpRequest, HttpResponse
 from .rendering import render
 from .router import Router, View
-from .views import MAX_BATCH_ENTRIES, FhirViews
+from .views import FhirViews
 
 __all__ = ["Dispatcher"]
 
@@ -54,8 +54,10 @@ class Dispatcher:
 
     def batch(self, request: HttpRequest, id: str | None) -> dict[str, Any]:
         """A ``batch`` Bundle: each entry is answered as the request it holds would be, on its own."""
-        bundle = read_body_resource(request.headers.get("content-type"), request.read_body(self.settings.max_body_bytes), "a Bundle of type batch")
-        entries = read_batch_bundle(bundle, MAX_BATCH_ENTRIES)
+        bound = self.settings.bound
+        body = request.read_body(bound("max_body_bytes"))
+        bundle = read_body_resource(request.headers.get("content-type"), body, "a Bundle of type batch", bound("max_nesting_depth"))
+        entries = read_batch_bundle(bundle, bound("max_batch_entries"))
         return batch_response_bundle(self._entry_answer(request, entry) for entry in entries)
 
     def _entry_answer(self, request: HttpRequest, entry: BatchEntry) -> tuple[int, dict[str, Any]]:

@@ -7,8 +7,13 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from ..errors import PayloadTooLarge
+from ..settings import Bound
 
 __all__ = ["Headers", "HttpRequest", "HttpResponse"]
+
+# A body without a Content-Length (chunked) is read this much at a time, so that one larger than the
+# limit is refused as soon as it passes it, never held whole.
+_PIECE = 64 * 1024
 
 
 class Headers(Protocol):
@@ -40,14 +45,22 @@ class HttpRequest:
                 self._args.setdefault(key, value)
         return self._args.get(name)
 
-    def read_body(self, limit: int) -> bytes:
-        """The body; :class:`PayloadTooLarge` (413) if it is larger than ``limit`` bytes."""
-        if self.content_length is not None and self.content_length > limit:
-            raise PayloadTooLarge(f"The request body is {self.content_length} bytes; the limit is {limit}")
-        body = self.body(limit + 1)  # a chunked body has no Content-Length to check first
-        if len(body) > limit:
-            raise PayloadTooLarge(f"The request body is larger than the limit of {limit} bytes")
-        return body
+    def read_body(self, limit: Bound) -> bytes:
+        """The body; :class:`PayloadTooLarge` (413) if it is larger than ``limit`` bytes: by its
+        Content-Length before anything is read, else as soon as what is read passes the limit."""
+        most = int(limit.value)
+        if self.content_length is not None:
+            if self.content_length > most:
+                raise PayloadTooLarge(f"The request body is {self.content_length:,} bytes; this server takes at most {limit}")
+            return self.body(self.content_length)
+        pieces = []
+        size = 0
+        while piece := self.body(min(_PIECE, most + 1 - size)):
+            pieces.append(piece)
+            size += len(piece)
+            if size > most:
+                raise PayloadTooLarge(f"The request body is more than {most:,} bytes; this server takes at most {limit}")
+        return b"".join(pieces)
 
 
 @dataclass(frozen=True, slots=True)

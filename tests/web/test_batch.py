@@ -244,7 +244,8 @@ def test_not_a_batch_is_400(client, resource, words):
 
 def test_too_many_entries_is_413(client):
     entries = [_entry("GET", "metadata")] * 1001
-    assert "1001" in error_outcome(_post_json(client, "/fhir", _bundle(*entries)), 413)["issue"][0]["details"]["text"]
+    text = error_outcome(_post_json(client, "/fhir", _bundle(*entries)), 413)["issue"][0]["details"]["text"]
+    assert "1,001 entries" in text and "at most 1,000 (TERMINOLOGY_MAX_BATCH_ENTRIES)" in text
 
 
 def test_capability_statement_says_batch(client):
