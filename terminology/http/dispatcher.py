@@ -44,11 +44,12 @@ class Dispatcher:
         """The HTTP status and resource answering ``request``, before rendering; never raises."""
         try:
             view, id = self.router.resolve(request.method, request.path)
+            request.operation = view.__name__
             return 200, view(request, id)
         except TerminologyError as error:
             return error.status, error_outcome(error)
         except Exception:  # a bug: log it, and answer as FHIR does rather than with a bare 500 page
-            log.exception("unexpected error answering %s %s", request.method, request.path)
+            log.exception("unexpected error answering %s %s", request.method, request.path, extra={"request_id": request.request_id})
             error = TerminologyError("Internal error; the server's log has the details")
             return error.status, error_outcome(error)
 

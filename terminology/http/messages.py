@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from ..errors import PayloadTooLarge
 
-__all__ = ["Headers", "HttpRequest", "HttpResponse"]
+__all__ = ["Endpoint", "Headers", "HttpRequest", "HttpResponse"]
 
 
 class Headers(Protocol):
@@ -21,7 +21,9 @@ class Headers(Protocol):
 @dataclass(slots=True)
 class HttpRequest:
     """One request. ``path`` is below the FHIR base (``/CodeSystem/$lookup``); ``headers`` are
-    looked up by lower-case name; ``body`` reads at most the given number of bytes."""
+    looked up by lower-case name; ``body`` reads at most the given number of bytes. ``request_id`` is
+    the id the server's log and every OperationOutcome answering it name; ``operation`` is set by the
+    dispatcher to the name of the view that answers (the request log and the metrics read it)."""
 
     method: str
     path: str
@@ -30,6 +32,8 @@ class HttpRequest:
     body: Callable[[int], bytes]
     base_url: str
     content_length: int | None = None
+    request_id: str = ""
+    operation: str = "unknown"
     _args: dict[str, str] | None = field(default=None, repr=False)
 
     def arg(self, name: str) -> str | None:
@@ -52,7 +56,14 @@ class HttpRequest:
 
 @dataclass(frozen=True, slots=True)
 class HttpResponse:
+    """One answer; ``resource`` is what ``body`` renders (what the request log and metrics read of it)."""
+
     status: int
     content_type: str
     body: bytes
     headers: tuple[tuple[str, str], ...] = ()
+    resource: dict[str, Any] | None = field(default=None, repr=False)
+
+
+#: A path outside the FHIR base (``/livez``, ``/metrics``, ``/admin/settings``): its answer, from the WSGI environ.
+Endpoint = Callable[[dict[str, Any]], HttpResponse]

@@ -8,6 +8,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, request
 
 from ..http.messages import HttpRequest
+from ..http.wsgi import REQUEST_ID_KEY
 
 __all__ = ["EXTENSION_KEY", "create_blueprint"]
 
@@ -33,6 +34,7 @@ def fhir_api(path: str) -> Response:
             body=request.stream.read,
             base_url=request.root_url.rstrip("/") + state.url_prefix,  # root_url keeps the host's SCRIPT_NAME
             content_length=request.content_length,
+            request_id=request.environ.get(REQUEST_ID_KEY, ""),  # (set when the host wraps its app in the Gateway)
         )
     )
     return Response(answer.body, status=answer.status, content_type=answer.content_type, headers=list(answer.headers))
