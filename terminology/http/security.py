@@ -48,7 +48,7 @@ class Cors:
         if not (self.any or origin in self.origins):
             return None
         return HttpResponse(
-            204, "text/plain",  b"",
+            204, "text/plain", b"",
             (
                 ("Access-Control-Allow-Methods", _METHODS),
                 ("Access-Control-Allow-Headers", _HEADERS),
