@@ -85,3 +85,10 @@ def stop(server: RunningServer) -> None:
     except ProcessLookupError:
         pass
     server.process.wait(timeout=STOP_DEADLINE)
+
+
+def without_request_id(outcome: dict) -> dict:
+    """A served OperationOutcome less the request id each issue's ``diagnostics`` names (what an answer
+    made in process, with no request, lacks)."""
+    issues = [{key: value for key, value in issue.items() if key != "diagnostics"} for issue in outcome.get("issue", ())]
+    return {**outcome, "issue": issues}

@@ -59,8 +59,9 @@ class Gateway:
             if code >= 400:
                 headers.extend(ERROR_ANSWER)
             for name, value in headers:
-                if name.lower() == "content-type" and value.startswith("text/html"):
-                    headers.extend(HTML_ANSWER)
+                if name.lower() == "content-type":  # (the FHIR answers name it first)
+                    if value.startswith("text/html"):
+                        headers.extend(HTML_ANSWER)
                     break
             return start_response(status, headers, exc_info)
 
