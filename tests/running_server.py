@@ -88,7 +88,9 @@ def stop(server: RunningServer) -> None:
 
 
 def without_request_id(outcome: dict) -> dict:
-    """A served OperationOutcome less the request id each issue's ``diagnostics`` names (what an answer
+    """A served resource as it is, but an OperationOutcome less the request id each issue's ``diagnostics`` names (what an answer
     made in process, with no request, lacks)."""
-    issues = [{key: value for key, value in issue.items() if key != "diagnostics"} for issue in outcome.get("issue", ())]
+    if outcome.get("resourceType") != "OperationOutcome":
+        return outcome
+    issues = [{key: value for key, value in issue.items() if key != "diagnostics"} for issue in outcome["issue"]]
     return {**outcome, "issue": issues}

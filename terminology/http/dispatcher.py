@@ -12,7 +12,7 @@ from urllib.parse import parse_qsl
 from ..errors import InvalidRequest, TerminologyError
 from ..fhir import codec, negotiation
 from ..fhir.batch import BatchEntry, batch_response_bundle, read_batch_bundle
-from ..fhir.outcome import error_outcome
+from ..fhir.outcome import error_outcome, with_request_id
 from ..fhir.request import read_body_resource
 from ..registry import Registry
 from ..settings import Settings
@@ -60,6 +60,13 @@ class Dispatcher:
         return batch_response_bundle(self._entry_answer(request, entry) for entry in entries)
 
     def _entry_answer(self, request: HttpRequest, entry: BatchEntry) -> tuple[int, dict[str, Any]]:
+        """An entry's answer; an error's OperationOutcome names the batch's request id."""
+        status, resource = self._entry_resource(request, entry)
+        if status >= 400 and request.request_id:
+            return status, with_request_id(resource, request.request_id)
+        return status, resource
+
+    def _entry_resource(self, request: HttpRequest, entry: BatchEntry) -> tuple[int, dict[str, Any]]:
         if entry.error is not None:
             return entry.error.status, error_outcome(entry.error)
         path, _, query = entry.url.removeprefix(request.base_url).partition("?")

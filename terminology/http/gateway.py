@@ -63,7 +63,8 @@ class Gateway:
                     if value.startswith("text/html"):
                         headers.extend(HTML_ANSWER)
                     break
-            return start_response(status, headers, exc_info)
+            # (exc_info only when there is one: a caller's start_response may take two arguments)
+            return start_response(status, headers) if exc_info is None else start_response(status, headers, exc_info)
 
         path = environ.get("PATH_INFO", "")
         own = self._own_answer(environ, path)

@@ -232,10 +232,12 @@ def test_metrics_name_each_code_system_version_loaded(client) -> None:
     assert info[f'{{default="false",system="{ICD10CM}",version="2025"}}'] == 1
 
 
-def test_a_batch_entry_error_names_no_request_id_of_its_own_but_the_batch_answer_has_the_header(client) -> None:
+def test_a_batch_entrys_error_names_the_batchs_request_id(client) -> None:
     bundle = {"resourceType": "Bundle", "type": "batch", "entry": [{"request": {"method": "GET", "url": "CodeSystem/$lookup?system=x&code=y"}}]}
     answer = client.post("/fhir", data=orjson.dumps(bundle), headers={"Content-Type": "application/fhir+json", "X-Request-Id": "batch-1"})
+    [entry] = answer.get_json()["entry"]
     assert answer.status_code == 200 and answer.headers["X-Request-Id"] == "batch-1"
+    assert entry["response"]["status"].startswith("404") and entry["resource"]["issue"][0]["diagnostics"] == "request-id: batch-1"
 
 
 # -- the request log's line ------------------------------------------------------------------------
