@@ -14,7 +14,10 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from .http.metrics import use_private_directory
+from .http.request_log import configure_logging
 from .http.wsgi import WsgiApp
+from .settings import Settings
 from .web.app import create_app
 
 __all__ = ["THREADS_PER_WORKER", "serve"]
@@ -52,6 +55,8 @@ def serve(
     _config = dict(config or {})
     if icd10cm_files:
         _config["TERMINOLOGY_ICD10CM_FILES"] = [str(path) for path in icd10cm_files]
+    configure_logging(Settings.read(_config).log_level)
+    use_private_directory()  # (the workers' metric files: before the app counts anything, and before the fork)
     _app = create_app(_config)
     gc.collect()
     gc.freeze()  # keeps the collector from touching (and so copying) the shared content in each worker

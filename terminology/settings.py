@@ -13,11 +13,18 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-__all__ = ["Bound", "InvalidSetting", "Settings", "setting_key"]
+__all__ = ["Bound", "InvalidSetting", "LogLevel", "Origins", "Settings", "setting_key"]
 
 _MIB = 1024 * 1024
 # Deeper JSON cannot be written back (orjson stops at 254 levels): a request's resources are.
 _DEEPEST = 200
+
+#: Origins (``https://app.example.org:8443``): separated by commas or spaces in the environment, since
+#: an origin holds the ``:`` that separates the other lists.
+Origins = tuple[str, ...]
+#: A level of Python's logging, by name.
+LogLevel = str
+_LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
 class InvalidSetting(ValueError):
@@ -33,7 +40,7 @@ class Settings:
     """Every setting, typed. A field ``name`` is set by ``TERMINOLOGY_NAME``; its ``doc`` is the README's line.
 
     Environment values: numbers as written, booleans ``true``/``false`` (``1``/``0``, ``yes``/``no``),
-    lists separated by the path separator (``:``), paths as written.
+    lists separated by the path separator (``:``) but origins by commas, paths as written.
     """
 
     url_prefix: str = field(default="/fhir", metadata=_doc("the FHIR base"))
@@ -52,6 +59,11 @@ class Settings:
     max_selected_codes: int = field(default=100_000, metadata=_doc("the most codes an expansion may select, paged or not: too-costly (422) above"))
     max_expansion_seconds: float = field(default=10.0, metadata=_doc("the longest an expansion may run: too-costly (422) after"))
     max_regex_length: int = field(default=1000, metadata=_doc("the longest pattern of a regex filter in a value set a request brings: 422 above"))
+    log_level: LogLevel = field(default="INFO", metadata=_doc("the level of the server's log: DEBUG, INFO, WARNING, ERROR"))
+    access_log: bool = field(default=True, metadata=_doc("one JSON line per request in the standalone server's log"))
+    log_query: bool = field(default=False, metadata=_doc("the request log also writes each query string (which holds codes)"))
+    cors_origins: Origins = field(default=(), metadata=_doc("origins browsers may call from (CORS), or *; none: CORS off"))
+    admin_token: str = field(default="", repr=False, metadata=_doc("the bearer token of the admin paths (/admin/...); none: they are off"))
 
     def __post_init__(self) -> None:
         if self.max_nesting_depth > _DEEPEST:
@@ -128,6 +140,13 @@ def _number(key: str, value: Any, kind: type[int] | type[float]) -> Any:
     return number
 
 
+def _log_level(key: str, value: Any) -> str:
+    level = str(value).strip().upper()
+    if level not in _LOG_LEVELS:
+        raise InvalidSetting(f"{key} is '{value}': it takes one of {', '.join(_LOG_LEVELS)}")
+    return level
+
+
 # By a field's annotation (text: the module reads annotations lazily), how a value of it is read.
 _READERS: dict[str, Callable[[str, Any], Any]] = {
     "str": lambda key, value: str(value),
@@ -135,5 +154,7 @@ _READERS: dict[str, Callable[[str, Any], Any]] = {
     "float": lambda key, value: _number(key, value, float),
     "bool": _boolean,
     "tuple[str, ...]": _items,
+    "Origins": lambda key, value: tuple(value.replace(",", " ").split() if isinstance(value, str) else map(str, value)),
+    "LogLevel": _log_level,
     "Path | None": lambda key, value: Path(value),
 }

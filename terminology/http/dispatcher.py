@@ -12,7 +12,7 @@ from urllib.parse import parse_qsl
 from ..errors import InvalidRequest, TerminologyError
 from ..fhir import codec, negotiation
 from ..fhir.batch import BatchEntry, batch_response_bundle, read_batch_bundle
-from ..fhir.outcome import error_outcome
+from ..fhir.outcome import error_outcome, with_request_id
 from ..fhir.request import read_body_resource
 from ..registry import Registry
 from ..settings import Settings
@@ -44,11 +44,12 @@ class Dispatcher:
         """The HTTP status and resource answering ``request``, before rendering; never raises."""
         try:
             view, id = self.router.resolve(request.method, request.path)
+            request.operation = view.__name__
             return 200, view(request, id)
         except TerminologyError as error:
             return error.status, error_outcome(error)
         except Exception:  # a bug: log it, and answer as FHIR does rather than with a bare 500 page
-            log.exception("unexpected error answering %s %s", request.method, request.path)
+            log.exception("unexpected error answering %s %s", request.method, request.path, extra={"request_id": request.request_id})
             error = TerminologyError("Internal error; the server's log has the details")
             return error.status, error_outcome(error)
 
@@ -61,6 +62,13 @@ class Dispatcher:
         return batch_response_bundle(self._entry_answer(request, entry) for entry in entries)
 
     def _entry_answer(self, request: HttpRequest, entry: BatchEntry) -> tuple[int, dict[str, Any]]:
+        """An entry's answer; an error's OperationOutcome names the batch's request id."""
+        status, resource = self._entry_resource(request, entry)
+        if status >= 400 and request.request_id:
+            return status, with_request_id(resource, request.request_id)
+        return status, resource
+
+    def _entry_resource(self, request: HttpRequest, entry: BatchEntry) -> tuple[int, dict[str, Any]]:
         if entry.error is not None:
             return entry.error.status, error_outcome(entry.error)
         path, _, query = entry.url.removeprefix(request.base_url).partition("?")

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from ..errors import PayloadTooLarge
 from ..settings import Bound
 
-__all__ = ["Headers", "HttpRequest", "HttpResponse"]
+__all__ = ["Endpoint", "Headers", "HttpRequest", "HttpResponse"]
 
 # A body without a Content-Length (chunked) is read this much at a time, so that one larger than the
 # limit is refused as soon as it passes it, never held whole.
@@ -26,7 +26,9 @@ class Headers(Protocol):
 @dataclass(slots=True)
 class HttpRequest:
     """One request. ``path`` is below the FHIR base (``/CodeSystem/$lookup``); ``headers`` are
-    looked up by lower-case name; ``body`` reads at most the given number of bytes."""
+    looked up by lower-case name; ``body`` reads at most the given number of bytes. ``request_id`` is
+    the id the server's log and every OperationOutcome answering it name; ``operation`` is set by the
+    dispatcher to the name of the view that answers (the request log and the metrics read it)."""
 
     method: str
     path: str
@@ -35,6 +37,8 @@ class HttpRequest:
     body: Callable[[int], bytes]
     base_url: str
     content_length: int | None = None
+    request_id: str = ""
+    operation: str = "unknown"
     _args: dict[str, str] | None = field(default=None, repr=False)
 
     def arg(self, name: str) -> str | None:
@@ -65,7 +69,14 @@ class HttpRequest:
 
 @dataclass(frozen=True, slots=True)
 class HttpResponse:
+    """One answer; ``resource`` is what ``body`` renders (what the request log and metrics read of it)."""
+
     status: int
     content_type: str
     body: bytes
     headers: tuple[tuple[str, str], ...] = ()
+    resource: dict[str, Any] | None = field(default=None, repr=False)
+
+
+#: A path outside the FHIR base (``/livez``, ``/metrics``, ``/admin/settings``): its answer, from the WSGI environ.
+Endpoint = Callable[[dict[str, Any]], HttpResponse]
