@@ -41,6 +41,9 @@ class Settings:
     cache_dir: Path | None = field(default=None, metadata=_doc("where compiled content is kept (default ~/.cache/terminology)"))
     data_dir: Path | None = field(default=None, metadata=_doc("the data folder of imported releases (default ~/.local/share/terminology)"))
     max_body_bytes: int = field(default=16 * _MIB, metadata=_doc("the largest request body: 413 above it, before it is read"))
+    shutdown_seconds: float = field(default=25.0, metadata=_doc(
+        "on SIGTERM, how long the standalone server lets the requests in flight finish before it stops its workers"
+    ))
 
     @classmethod
     def read(cls, config: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None) -> Settings:
