@@ -16,6 +16,7 @@ import gc
 import logging
 import os
 import signal
+import socket
 import threading
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -70,6 +71,16 @@ def _hand_over_stop_signals() -> None:
         handler(number, None)
 
 
+def _check_address(host: str, port: int) -> None:
+    """OSError naming the address if nothing can listen there (in use, not this machine's), before the
+    content is loaded: granian finds it only afterwards, and stops with a traceback."""
+    try:
+        with socket.create_server((host, port)):  # (closed at once: each worker opens its own)
+            pass
+    except OSError as error:
+        raise OSError(f"cannot listen on {host}:{port}: {os.strerror(error.errno) if error.errno else error}") from error
+
+
 def serve(
     host: str = "127.0.0.1",
     port: int = 8080,
@@ -88,6 +99,7 @@ def serve(
     if icd10cm_files:
         _config["TERMINOLOGY_ICD10CM_FILES"] = [str(path) for path in icd10cm_files]
     settings = Settings.read(_config)
+    _check_address(host, port)
     _app = create_app(_config)
     gc.collect()
     gc.freeze()  # keeps the collector from touching (and so copying) the shared content in each worker

@@ -48,7 +48,7 @@ def test_prepare_compiles_and_indexes_so_that_a_start_builds_nothing(tmp_path):
 def test_prepare_refuses_a_file_that_is_not_there(tmp_path):
     run = _terminology("prepare", "--cache-dir", str(tmp_path), "--data", str(tmp_path / "missing.xml"))
     assert run.returncode == 2
-    assert run.stderr.strip() == f"terminology prepare: [Errno 2] No such file or directory: '{tmp_path / 'missing.xml'}'"
+    assert run.stderr.strip() == f"terminology prepare: {tmp_path / 'missing.xml'}: cannot be read: No such file or directory"
 
 
 def test_prepare_refuses_a_file_that_is_no_tabular_list(tmp_path):
