@@ -252,7 +252,7 @@ def kill_drill(seconds: float, clients: int, max_requests: int) -> dict[str, Any
         owners = connection_owners(server.port, before)
         os.kill(killed, signal.SIGKILL)
         killed_at = time.monotonic()
-        replacement, replaced_in = _replacement(server, before - {killed}, killed_at + seconds)
+        replacement, replaced_in = _replacement(server, before, killed_at + seconds)
         time.sleep(max(0.0, killed_at + seconds / 2 - time.monotonic()))
         load.stop()
         taken_by_new = _connections_taken(server, replacement) if replacement else 0
@@ -274,11 +274,11 @@ def kill_drill(seconds: float, clients: int, max_requests: int) -> dict[str, Any
     }
 
 
-def _replacement(server: Server, survivors: set[int], deadline: float) -> tuple[int | None, float]:
-    """The worker that replaces a killed one, once it listens, and how long that took."""
+def _replacement(server: Server, before: set[int], deadline: float) -> tuple[int | None, float]:
+    """The worker that replaces one of ``before`` killed, once it listens, and how long that took."""
     started = time.monotonic()
     while time.monotonic() < deadline:
-        new = server.workers() - survivors
+        new = server.workers() - before  # (the killed one may still seem to listen for a moment)
         listening_new = [pid for pid in new if listening(server.port, pid)]
         if listening_new:
             return listening_new[0], time.monotonic() - started
