@@ -1,14 +1,21 @@
 """The standalone server under faults, over real processes and the loopback (the drills of scripts/faults.py,
 short): a worker killed under load is replaced and only the requests it held fail; SIGTERM lets the requests
-in flight finish, refuses new connections and exits within TERMINOLOGY_SHUTDOWN_SECONDS."""
+in flight finish, refuses new connections and exits within TERMINOLOGY_SHUTDOWN_SECONDS; a start on damaged
+compiled copies rebuilds them and answers as the copies did."""
 
 from __future__ import annotations
 
 import importlib.util
+import random
+import shutil
 import sys
 from pathlib import Path
 
 import pytest
+import requests
+from running_server import serving
+
+from terminology.loaders.sealed_marshal import unsealed
 
 SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "faults.py"
 SECONDS = 3.0  # of load in each drill
@@ -52,3 +59,35 @@ def test_sigterm_stops_a_request_that_outlives_the_bound(faults, compiled_conten
     figures = faults.bound_drill(SECONDS, CLIENTS, MAX_REQUESTS)
     assert figures["server exited"], figures
     assert figures["seconds to exit"] <= 1.0 + 4.0, figures  # a whole CodeSystem takes longer on this machine
+
+
+# What a start reads from the compiled copies: a code's title, notes, HCCs and MS-DRG severity (releases, CMS-HCC,
+# MS-DRG), its history (the code history) and an ICD-9-CM code with a GEM (ICD-9-CM and the GEMs).
+_ANSWERS_FROM_THE_COPIES = (
+    "/CodeSystem/$lookup?system=http://hl7.org/fhir/sid/icd-10-cm&code=E11.22",
+    "/CodeSystem/$lookup?system=http://hl7.org/fhir/sid/icd-10-cm&code=R57.0&property=drg-severity",
+    "/CodeSystem/$validate-code?url=http://hl7.org/fhir/sid/icd-10-cm&code=T40.7X1A&date=2025-06-01",
+    "/ConceptMap/$translate?url=http://fhir.icd10cm-terminology.org/ConceptMap/icd9cm-to-icd10cm"
+    "&system=http://hl7.org/fhir/sid/icd-9-cm&code=073.0",
+)
+
+
+@pytest.mark.parametrize("damage", ["cut in half", "overwritten with garbage"])
+def test_a_start_on_damaged_compiled_copies_rebuilds_them_and_answers_as_before(client, release_cache, tmp_path, damage):
+    cache_dir = tmp_path / "cache"
+    shutil.copytree(release_cache, cache_dir)
+    copies = sorted(cache_dir.glob("*.marshal"))
+    assert len(copies) >= 8  # each release, the releases together, the history, ICD-9-CM and the GEMs, CMS-HCC, MS-DRG
+    for copy in copies:
+        good = copy.read_bytes()
+        copy.write_bytes(good[: len(good) // 2] if damage == "cut in half" else random.Random(copy.name).randbytes(len(good)))
+    with serving(cache_dir, tmp_path / "server.log") as server:
+        for path in _ANSWERS_FROM_THE_COPIES:
+            answer = requests.get(server.base + path, timeout=60)
+            assert answer.status_code == 200, answer.text
+            assert answer.json() == client.get("/fhir" + path).get_json()  # as from the copies the session compiled
+        log = server.output()
+    passed_over = [copy for copy in copies if any("ignoring unreadable compiled" in line and copy.name in line for line in log.splitlines())]
+    assert {copy.name.split("-")[0] for copy in passed_over} >= {"icd10cm", "cms", "icd9cm", "ms"}, log
+    for copy in passed_over:
+        unsealed(copy.read_bytes())  # written anew, whole
