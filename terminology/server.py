@@ -75,7 +75,8 @@ def _check_address(host: str, port: int) -> None:
     """OSError naming the address if nothing can listen there (in use, not this machine's), before the
     content is loaded: granian finds it only afterwards, and stops with a traceback."""
     try:
-        with socket.create_server((host, port)):  # (closed at once: each worker opens its own)
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        with socket.create_server((host, port), family=family):  # (closed at once: each worker opens its own)
             pass
     except OSError as error:
         raise OSError(f"cannot listen on {host}:{port}: {os.strerror(error.errno) if error.errno else error}") from error
