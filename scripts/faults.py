@@ -9,7 +9,7 @@
   every failed request is told as one the killed worker held or one it did not (which must be none). The
   figures: requests sent and failed, those the killed worker took with it, the time until a new worker
   listens, and how many of a batch of new connections the new worker takes.
-- **drain**: slow requests (``$expand`` of 10,000 ICD-10-CM codes) are in flight beside the clients' load
+- **drain**: slow requests (``$expand`` of 10,000 ICD-10-CM codes with their designations) are in flight beside the clients' load
   when the server is sent SIGTERM; a new connection is tried every 20 ms until one is refused. The figures:
   the slow requests that completed, how long new connections were still taken, and the time to exit.
 - **bound**: the same with ``TERMINOLOGY_SHUTDOWN_SECONDS=1`` and a request that takes longer (a whole
@@ -44,7 +44,7 @@ START_DEADLINE = 60.0
 EXIT_MARGIN = 10.0  # seconds an exit may take beyond the shutdown bound before the drill kills the server
 CODES = ("M48.48XA", "M48.48", "E11.22", "S92.001A", "J18.9", "m4848xa", "ZZZ", "T40.7X1A", "I10", "C86.0")
 QUICK = "/fhir/CodeSystem/$validate-code?url=http://hl7.org/fhir/sid/icd-10-cm&code={code}"
-SLOW = "/fhir/ValueSet/$expand?url=http://hl7.org/fhir/sid/icd-10-cm%3Ffhir_vs&count=10000"
+SLOW = "/fhir/ValueSet/$expand?url=http://hl7.org/fhir/sid/icd-10-cm%3Ffhir_vs&count=10000&includeDesignations=true"
 LONGER_THAN_A_SECOND = "/fhir/CodeSystem/icd-10-cm?_summary=false"
 
 
@@ -309,9 +309,10 @@ def drain_drill(seconds: float, clients: int, max_requests: int, bound: float = 
         threads = [threading.Thread(target=_slow_request, args=(connection, path, answers)) for connection in connections]
         for thread in threads:
             thread.start()
-        _wait_until_held(server, connections)
+        _wait_until_held(server, connections, answers)
         time.sleep(0.1)  # (held, and its request read: it is in flight)
         signalled = time.monotonic()
+        answered_before = len(answers)
         server.process.send_signal(signal.SIGTERM)
         probes = _probe_until_refused(server.port, signalled + bound)
         for thread in threads:
@@ -327,7 +328,8 @@ def drain_drill(seconds: float, clients: int, max_requests: int, bound: float = 
     before = [outcome for outcome in load.outcomes if outcome.started < signalled]
     return {
         "shutdown bound (TERMINOLOGY_SHUTDOWN_SECONDS)": bound,
-        "slow requests in flight at SIGTERM": slow,
+        "slow requests sent": slow,
+        "of those, in flight at SIGTERM": slow - answered_before,
         "slow requests answered whole (200)": sum(status == 200 for status, _, _ in answers),
         "slow requests' seconds after SIGTERM": sorted(round(done - signalled, 2) for _, _, done in answers),
         "load: requests sent before SIGTERM": len(before),
@@ -351,31 +353,42 @@ def _slow_request(connection: http.client.HTTPConnection, path: str, answers: li
         connection.close()
 
 
-def _wait_until_held(server: Server, connections: list[http.client.HTTPConnection], within: float = 10.0) -> None:
-    """Until a worker holds each of ``connections`` (accepted, not waiting in a queue)."""
+def _wait_until_held(server: Server, connections: list[http.client.HTTPConnection], answers: list, within: float = 30.0) -> None:
+    """Until a worker holds each of ``connections`` (accepted, not waiting in a queue), or has answered it."""
     deadline = time.monotonic() + within
     while time.monotonic() < deadline:
         ports = {connection.sock.getsockname()[1] for connection in connections if connection.sock is not None}
-        if len(ports) == len(connections) and ports <= connection_owners(server.port, server.workers()).keys():
+        if len(ports) + len(answers) >= len(connections) and ports <= connection_owners(server.port, server.workers()).keys():
             return
         time.sleep(0.01)
     raise RuntimeError("the slow requests' connections were not accepted")
 
 
 def _probe_until_refused(port: int, deadline: float) -> list[tuple[float, str]]:
-    """A new connection and request every 20 ms until one is refused: (seconds since the start, outcome)."""
+    """A new connection and request every 20 ms, each in its own thread (one answered late holds up none
+    after it), until one is refused: (seconds from the start to the connection's attempt, outcome)."""
     started = time.monotonic()
-    probes = []
-    while time.monotonic() < deadline:
-        connection = http.client.HTTPConnection(HOST, port, timeout=10)
+    probes: list[tuple[float, str]] = []
+    refused = threading.Event()
+
+    def probe() -> None:
+        at = time.monotonic() - started
+        connection = http.client.HTTPConnection(HOST, port, timeout=max(1.0, deadline - time.monotonic()) + EXIT_MARGIN)
         outcome = _send(connection, "/fhir/metadata?_summary=true")
         connection.close()
         kind = "refused" if outcome.error == "ConnectionRefusedError" else outcome.error or f"answered {outcome.status}"
-        probes.append((time.monotonic() - started, kind))
+        probes.append((at, kind))
         if kind == "refused":
-            break
-        time.sleep(0.02)
-    return probes
+            refused.set()
+
+    threads = []
+    while not refused.is_set() and time.monotonic() < deadline:
+        threads.append(threading.Thread(target=probe))
+        threads[-1].start()
+        refused.wait(0.02)
+    for thread in threads:
+        thread.join()
+    return sorted(probes)
 
 
 def bound_drill(seconds: float, clients: int, max_requests: int) -> dict[str, Any]:

@@ -66,9 +66,10 @@ def _hand_over_stop_signals() -> None:
     while True:
         number = signal.sigwait(_STOP_SIGNALS)
         handler = signal.getsignal(number)
-        if not callable(handler):  # (granian has set none yet: stop as the signal would)
+        if callable(handler):
+            handler(number, None)
+        elif handler != signal.SIG_IGN:  # (no handler set: the signal stops the process, as by default)
             os._exit(128 + number)
-        handler(number, None)
 
 
 def _check_address(host: str, port: int) -> None:

@@ -47,12 +47,15 @@ def test_a_worker_killed_under_load_is_replaced_and_only_the_requests_it_held_fa
 def test_sigterm_lets_the_requests_in_flight_finish_refuses_new_connections_and_exits(faults, compiled_content):
     figures = faults.drain_drill(SECONDS, CLIENTS, MAX_REQUESTS, bound=20.0, slow=6)
     assert figures["slow requests answered whole (200)"] == 6, figures
+    assert figures["of those, in flight at SIGTERM"] >= 1, figures
     assert figures["load: of those, failed"] == 0, figures
     probes = figures["new connections after SIGTERM, by outcome"]
-    assert figures["seconds until a new connection is refused"] is not None, figures
+    # refused, and exited, when the slow requests are done (a second or two), far from the bound where a
+    # worker that missed the signal is killed
+    assert figures["seconds until a new connection is refused"] <= 10.0, figures
     assert set(probes) <= {"answered 200", "refused", "RemoteDisconnected", "ConnectionResetError"}, figures  # none hung
     assert figures["server exited"], figures
-    assert figures["seconds to exit"] <= 20.0 + faults.EXIT_MARGIN, figures
+    assert figures["seconds to exit"] <= 10.0, figures
 
 
 def test_sigterm_stops_a_request_that_outlives_the_bound(faults, compiled_content):
