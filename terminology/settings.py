@@ -65,6 +65,10 @@ class Settings:
     cors_origins: Origins = field(default=(), metadata=_doc("origins browsers may call from (CORS), or *; none: CORS off"))
     admin_token: str = field(default="", repr=False, metadata=_doc("the bearer token of the admin paths (/admin/...); none: they are off"))
 
+    shutdown_seconds: float = field(default=25.0, metadata=_doc(
+        "on SIGTERM, how long the standalone server lets the requests in flight finish before it stops its workers"
+    ))
+
     def __post_init__(self) -> None:
         if self.max_nesting_depth > _DEEPEST:
             raise InvalidSetting(f"{setting_key('max_nesting_depth')} is {self.max_nesting_depth}: it takes a number up to {_DEEPEST}")
