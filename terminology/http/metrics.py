@@ -52,7 +52,7 @@ def use_private_directory() -> str:
     owner = os.getpid()
     # (a forked worker leaves by os._exit, without running this; the check is for any other child)
     atexit.register(lambda: os.getpid() == owner and shutil.rmtree(folder, ignore_errors=True))
-    log.info("the workers' metrics are added up in %s", folder)
+    log.debug("the workers' metrics are added up in %s", folder)
     return folder
 
 

@@ -134,7 +134,7 @@ def test_the_admin_token(server) -> None:
 
 
 def test_the_query_is_logged_when_asked_and_the_metrics_folder_goes_with_the_server(release_cache, tmp_path) -> None:
-    env = {"TERMINOLOGY_LOG_QUERY": "true", "TERMINOLOGY_LOG_LEVEL": "info"}
+    env = {"TERMINOLOGY_LOG_QUERY": "true", "TERMINOLOGY_LOG_LEVEL": "debug"}
     with serving(release_cache, tmp_path / "server.log", env=env) as running:
         _validate(running, "Z66", **{"X-Request-Id": "with-query-1"})
         [line] = _log_lines(running, "with-query-1")
