@@ -72,8 +72,11 @@ _STRING_TYPES = frozenset({"string", "code", "uri", "canonical", "id", "date", "
 _FORMAT = {
     "name": "_format",
     "in": "query",
-    "description": "The format of the answer (else the Accept header's, else JSON)",
-    "schema": {"type": "string", "enum": ["json", "xml", "application/fhir+json", "application/fhir+xml", "application/json", "application/xml"]},
+    "description": (
+        "The format of the answer (else the Accept header's, else JSON): json, xml, or a media type of either, "
+        "such as application/fhir+json or application/fhir+xml, in any case and with parameters; another is a 406"
+    ),
+    "schema": {"type": "string"},
 }
 _SEARCH_RESULT = (
     ("_count", {"type": "integer", "minimum": 0}, "Matches in a page"),
