@@ -18,6 +18,7 @@ a page of 100 codes each time, so what grows is the selection and the count, not
     scripts/bench --only memory   # the newest release alone beside all releases: start-up and memory per worker
     scripts/bench --only batch    # codes validated (and looked up) per second, 1,000 a request beside one a request
     scripts/bench --only file     # a file of 100,000 codes to a report: embedded, and through a server with 2 workers
+    scripts/bench --only tail     # p50, p99 and throughput with 16 connections, beside bare Flask on granian
 
 With ``--against DIR`` (another checkout of the project, set up with ``scripts/setup-env bench``)
 both servers run at once and each workload is sent to one, then the other, in turns: throughput
@@ -42,6 +43,12 @@ a local server with 2 workers (``--server``), each the best of the turns; beside
 the same file and asks ``simple_icd_10_cm.is_valid_item`` of every row (start-up included), and beside
 the issue's targets (2 s and 10 s). Two files: the default skew, and a flatter one with twice the
 distinct codes.
+
+The tail figures are ``CodeSystem/$validate-code`` GETs of 20,000 distinct codes on 16 connections, on
+our server and on the bare Flask endpoint served by granian the same way, both up at once and loaded in
+turns (``--turns``): the median, the 99th percentile and the throughput of each, the median of the turns,
+ours as a ratio to the bare endpoint's, and the 99th percentile beside its target (10 ms); the spread of the
+turns (the lowest and highest 99th percentile of each) says how noisy the machine was.
 """
 
 from __future__ import annotations
@@ -93,6 +100,8 @@ with open(sys.argv[1], newline="") as codes, open(sys.argv[2], "w", newline="") 
 """
 BATCH_SIZE = 1000  # codes a batched request: the most one batch takes (terminology.http.views.MAX_BATCH_ENTRIES)
 BULK_CODES = 20_000  # distinct codes the bulk figures send
+TAIL_CONNECTIONS = 16
+TAIL_P99_TARGET_MS = 10.0
 # Words a user does not type to narrow a search.
 _STOP_WORDS = frozenset("and due for from not other than the with without".split())
 
@@ -184,20 +193,21 @@ def gunicorn_baseline(port: int, workers: int) -> list[str]:
 
 def memory_of(pid: int) -> tuple[float, float, int]:
     """PSS of a server process and its workers: (largest, total) in MB, and how many processes."""
-    sizes = _pss_mb([pid, *_workers(pid)])
+    sizes = pss_mb([pid, *worker_pids(pid)])
     return max(sizes), sum(sizes), len(sizes)
 
 
 def worker_memory(pid: int) -> float:
     """The mean PSS of a server's workers (the processes it forked), in MB."""
-    return statistics.mean(_pss_mb(_workers(pid)))
+    return statistics.mean(pss_mb(worker_pids(pid)))
 
 
-def _workers(pid: int) -> list[int]:
+def worker_pids(pid: int) -> list[int]:
+    """The processes ``pid`` started (a server's workers)."""
     return [int(child) for child in subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()]
 
 
-def _pss_mb(pids: list[int]) -> list[float]:
+def pss_mb(pids: list[int]) -> list[float]:
     """The PSS of each process still running, in MB."""
     sizes = []
     for pid in pids:
@@ -691,6 +701,40 @@ def _best_run(command: list[str], turns: int, report: Path | None = None) -> flo
     return best
 
 
+def tail_figures(rng: random.Random, seconds: int, workers: int, turns: int) -> list[Figure]:
+    """Latency and throughput of many distinct codes validated on ``TAIL_CONNECTIONS`` connections: our server
+    beside the bare Flask endpoint on granian, loaded in turns (the median of the turns stands)."""
+    release = load_release()
+    codes = list(dict.fromkeys(code_mix(rng, release, BULK_CODES * 2)[0]))[:BULK_CODES]
+    workload = [Request("GET", "/fhir/CodeSystem/$validate-code?" + _code_query("url", code)) for code in codes]
+    ours_port, bare_port = free_port(), free_port()
+    loads: dict[str, list[Load]] = {"ours": [], "bare": []}
+    with running(our_server(ours_port, workers), ours_port, READY), running(
+        granian_baseline(bare_port, workers), bare_port, "/fhir/CodeSystem/$validate-code"
+    ):
+        one_client(ours_port, workload[:200], warm_up=0)
+        for _ in range(turns):
+            for name, port in (("bare", bare_port), ("ours", ours_port)):
+                loads[name].append(wrk(port, workload, seconds, connections=TAIL_CONNECTIONS))
+    ours, bare = ({field: statistics.median(getattr(load, field) for load in loads[name]) for field in ("p50_ms", "p99_ms", "requests_per_second")}
+                  for name in ("ours", "bare"))
+    what = f"tail: CodeSystem/$validate-code GET, {len(codes):,} distinct codes, {TAIL_CONNECTIONS} connections"
+    baseline = "bare Flask on granian"
+    return [
+        Figure(f"{what}: median latency", ours["p50_ms"], "ms", baseline, ours["p50_ms"] / bare["p50_ms"]),
+        Figure(f"{what}: 99th percentile latency", ours["p99_ms"], "ms", baseline, ours["p99_ms"] / bare["p99_ms"]),
+        Figure(f"{what}: 99th percentile latency", ours["p99_ms"], "ms", f"target {TAIL_P99_TARGET_MS:g} ms", ours["p99_ms"] / TAIL_P99_TARGET_MS),
+        Figure(f"{what}: throughput", ours["requests_per_second"], "req/s", baseline, ours["requests_per_second"] / bare["requests_per_second"]),
+        Figure(f"{baseline}: 99th percentile latency", bare["p99_ms"], "ms"),
+        Figure(f"{baseline}: throughput", bare["requests_per_second"], "req/s"),
+        *(Figure(f"{what}: 99th percentile latency, {extreme} of {turns} turns", pick(load.p99_ms for load in loads["ours"]), "ms")
+          for extreme, pick in (("lowest", min), ("highest", max))),
+        *(Figure(f"{baseline}: 99th percentile latency, {extreme} of {turns} turns", pick(load.p99_ms for load in loads["bare"]), "ms")
+          for extreme, pick in (("lowest", min), ("highest", max))),
+        Figure(f"{what}: errors", sum(load.errors for load in loads["ours"]), "requests"),
+    ]
+
+
 def against_figures(other: Path, operations: dict[str, list[Request]], seconds: int, workers: int, turns: int) -> list[Figure]:
     """Each workload's throughput and latencies on this checkout's server as ratios to ``other``'s,
     both up at once and loaded in turns; the best turn of each stands."""
@@ -736,11 +780,12 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=300, help="typeahead queries (default: %(default)s)")
     parser.add_argument("--against", metavar="DIR", type=Path, help="compare with the server of another checkout, in turns")
     parser.add_argument("--turns", type=int, default=3,
-                        help="with --against: runs of each workload on each server; else starts of each server for the memory figures")
-    parser.add_argument("--only", choices=("memory", "batch", "file"),
+                        help="with --against or --only tail: runs of each workload on each server; else starts of each server for the memory figures")
+    parser.add_argument("--only", choices=("memory", "batch", "file", "tail"),
                         help="only these figures: memory (every release beside the newest alone), "
                              f"batch (codes a second, {BATCH_SIZE} a request beside one a request), "
-                             f"file ({FILE_ROWS:,} codes from a CSV file to a report)")
+                             f"file ({FILE_ROWS:,} codes from a CSV file to a report), "
+                             f"tail (p50, p99 and throughput with {TAIL_CONNECTIONS} connections beside bare Flask)")
     args = parser.parse_args()
     seconds = args.seconds or (2 if args.quick else 10)
     if args.only == "memory":
@@ -749,6 +794,9 @@ def main() -> None:
     elif args.only == "batch":
         figures = bulk_figures(random.Random(20260401), seconds, args.workers)
         header = f"{args.workers} workers, {bulk_header(seconds, args.workers)}, on {os.cpu_count()} cores"
+    elif args.only == "tail":
+        figures = tail_figures(random.Random(20260401), seconds, args.workers, args.turns)
+        header = f"{args.workers} workers, wrk -t2 -c{TAIL_CONNECTIONS} for {seconds} s per run, {args.turns} turns on each server, on {os.cpu_count()} cores"
     elif args.only == "file":
         figures = file_figures(args.workers, args.turns)
         header = f"terminology validate --file, the best of {args.turns} runs each, on {os.cpu_count()} cores"
@@ -806,6 +854,7 @@ def baseline_figures(
     figures += growth
     figures += scaling_figures(seconds, operations["CodeSystem/$validate-code GET"])
     figures += bulk_figures(rng, seconds, workers)
+    figures += tail_figures(rng, seconds, workers, turns)
     return figures + in_process(rng, seconds / 3)
 
 

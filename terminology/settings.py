@@ -13,9 +13,18 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-__all__ = ["InvalidSetting", "Settings", "setting_key"]
+__all__ = ["Bound", "InvalidSetting", "LogLevel", "Origins", "Settings", "setting_key"]
 
 _MIB = 1024 * 1024
+# Deeper JSON cannot be written back (orjson stops at 254 levels): a request's resources are.
+_DEEPEST = 200
+
+#: Origins (``https://app.example.org:8443``): separated by commas or spaces in the environment, since
+#: an origin holds the ``:`` that separates the other lists.
+Origins = tuple[str, ...]
+#: A level of Python's logging, by name.
+LogLevel = str
+_LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
 class InvalidSetting(ValueError):
@@ -31,7 +40,7 @@ class Settings:
     """Every setting, typed. A field ``name`` is set by ``TERMINOLOGY_NAME``; its ``doc`` is the README's line.
 
     Environment values: numbers as written, booleans ``true``/``false`` (``1``/``0``, ``yes``/``no``),
-    lists separated by the path separator (``:``), paths as written.
+    lists separated by the path separator (``:``) but origins by commas, paths as written.
     """
 
     url_prefix: str = field(default="/fhir", metadata=_doc("the FHIR base"))
@@ -41,6 +50,32 @@ class Settings:
     cache_dir: Path | None = field(default=None, metadata=_doc("where compiled content is kept (default ~/.cache/terminology)"))
     data_dir: Path | None = field(default=None, metadata=_doc("the data folder of imported releases (default ~/.local/share/terminology)"))
     max_body_bytes: int = field(default=16 * _MIB, metadata=_doc("the largest request body: 413 above it, before it is read"))
+    max_nesting_depth: int = field(default=100, metadata=_doc("the deepest nesting of a JSON or XML body (objects and arrays; at most 200): 400 deeper"))
+    max_parameters: int = field(default=10_000, metadata=_doc("the most parameters of one request (query pairs, Parameters.parameter entries and their parts): 422 above"))
+    max_batch_entries: int = field(default=1000, metadata=_doc("the most entries of a batch Bundle, validations of a $batch-validate-code: 413 above"))
+    max_tx_resources: int = field(default=200, metadata=_doc("the most tx-resource resources of one request: 422 above"))
+    max_resource_concepts: int = field(default=100_000, metadata=_doc("the most concepts in the resources a request brings (tx-resource, valueSet), read before they are: 422 above"))
+    max_expansion_codes: int = field(default=10_000, metadata=_doc("the most codes one $expand answers; a larger expansion is paged (count, offset), else too-costly (422)"))
+    max_selected_codes: int = field(default=100_000, metadata=_doc("the most codes an expansion may select, paged or not: too-costly (422) above"))
+    max_expansion_seconds: float = field(default=10.0, metadata=_doc("the longest an expansion may run: too-costly (422) after"))
+    max_regex_length: int = field(default=1000, metadata=_doc("the longest pattern of a regex filter in a value set a request brings: 422 above"))
+    log_level: LogLevel = field(default="INFO", metadata=_doc("the level of the server's log: DEBUG, INFO, WARNING, ERROR"))
+    access_log: bool = field(default=True, metadata=_doc("one JSON line per request in the standalone server's log"))
+    log_query: bool = field(default=False, metadata=_doc("the request log also writes each query string (which holds codes)"))
+    cors_origins: Origins = field(default=(), metadata=_doc("origins browsers may call from (CORS), or *; none: CORS off"))
+    admin_token: str = field(default="", repr=False, metadata=_doc("the bearer token of the admin paths (/admin/...); none: they are off"))
+
+    shutdown_seconds: float = field(default=25.0, metadata=_doc(
+        "on SIGTERM, how long the standalone server lets the requests in flight finish before it stops its workers"
+    ))
+
+    def __post_init__(self) -> None:
+        if self.max_nesting_depth > _DEEPEST:
+            raise InvalidSetting(f"{setting_key('max_nesting_depth')} is {self.max_nesting_depth}: it takes a number up to {_DEEPEST}")
+
+    def bound(self, name: str) -> Bound:
+        """The setting ``name`` as a refusal names it."""
+        return Bound(getattr(self, name), setting_key(name))
 
     @classmethod
     def read(cls, config: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None) -> Settings:
@@ -56,6 +91,18 @@ class Settings:
             elif environ.get(key):
                 values[item.name] = _typed(key, environ[key], str(item.type))
         return cls(**values)
+
+
+@dataclass(frozen=True, slots=True)
+class Bound:
+    """A limit and what sets it, as a refusal names them: ``str()`` is ``1,000 (TERMINOLOGY_MAX_PARAMETERS)``."""
+
+    value: int | float
+    source: str
+
+    def __str__(self) -> str:
+        shown = f"{self.value:,}" if isinstance(self.value, int) else f"{self.value:g}"
+        return f"{shown} ({self.source})"
 
 
 def setting_key(name: str) -> str:
@@ -97,6 +144,13 @@ def _number(key: str, value: Any, kind: type[int] | type[float]) -> Any:
     return number
 
 
+def _log_level(key: str, value: Any) -> str:
+    level = str(value).strip().upper()
+    if level not in _LOG_LEVELS:
+        raise InvalidSetting(f"{key} is '{value}': it takes one of {', '.join(_LOG_LEVELS)}")
+    return level
+
+
 # By a field's annotation (text: the module reads annotations lazily), how a value of it is read.
 _READERS: dict[str, Callable[[str, Any], Any]] = {
     "str": lambda key, value: str(value),
@@ -104,5 +158,7 @@ _READERS: dict[str, Callable[[str, Any], Any]] = {
     "float": lambda key, value: _number(key, value, float),
     "bool": _boolean,
     "tuple[str, ...]": _items,
+    "Origins": lambda key, value: tuple(value.replace(",", " ").split() if isinstance(value, str) else map(str, value)),
+    "LogLevel": _log_level,
     "Path | None": lambda key, value: Path(value),
 }

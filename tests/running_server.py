@@ -58,11 +58,12 @@ def start(command: Sequence[str], env: dict[str, str], port: int, log: Path) -> 
 
 
 @contextmanager
-def serving(cache_dir: Path, log: Path, workers: int = 1) -> Iterator[RunningServer]:
-    """``terminology serve`` on a free port over the content compiled in ``cache_dir``, until the block ends."""
+def serving(cache_dir: Path, log: Path, workers: int = 1, env: dict[str, str] | None = None) -> Iterator[RunningServer]:
+    """``terminology serve`` on a free port over the content compiled in ``cache_dir`` (and ``env``'s
+    settings), until the block ends."""
     port = free_port()
     command = [str(ROOT / ".venv" / "bin" / "terminology"), "serve", "--port", str(port), "--workers", str(workers)]
-    running = start(command, {"TERMINOLOGY_CACHE_DIR": str(cache_dir)}, port, log)
+    running = start(command, {"TERMINOLOGY_CACHE_DIR": str(cache_dir), **(env or {})}, port, log)
     try:
         yield running
     finally:
@@ -84,3 +85,12 @@ def stop(server: RunningServer) -> None:
     except ProcessLookupError:
         pass
     server.process.wait(timeout=STOP_DEADLINE)
+
+
+def without_request_id(outcome: dict) -> dict:
+    """A served resource as it is, but an OperationOutcome less the request id each issue's ``diagnostics`` names (what an answer
+    made in process, with no request, lacks)."""
+    if outcome.get("resourceType") != "OperationOutcome":
+        return outcome
+    issues = [{key: value for key, value in issue.items() if key != "diagnostics"} for issue in outcome["issue"]]
+    return {**outcome, "issue": issues}

@@ -45,9 +45,17 @@ BULK = {  # each bulk workload, and the one-code form its ratio is to
     "batch Bundle of 1000 CodeSystem/$lookup GETs": SINGLE_LOOKUP,
 }
 BULK_FIGURES = {*(f"bulk: {name}" for name in BULK), "bulk: errors"}
+TAIL = "tail: CodeSystem/$validate-code GET, 20,000 distinct codes, 16 connections"
+TAIL_FIGURES = {
+    *(f"{TAIL}: {figure}" for figure in ("median latency", "99th percentile latency", "throughput", "errors",
+                                           "99th percentile latency, lowest of 1 turns", "99th percentile latency, highest of 1 turns")),
+    *(f"bare Flask on granian: {figure}" for figure in ("99th percentile latency", "throughput",
+                                                        "99th percentile latency, lowest of 1 turns", "99th percentile latency, highest of 1 turns")),
+}
 EXPECTED = {
     *RELEASE_FIGURES,
     *BULK_FIGURES,
+    *TAIL_FIGURES,
     "baseline bare Flask on granian: throughput",
     "baseline bare Flask on gunicorn: throughput",
     "start-up to first $lookup (compiled content cached)",
@@ -90,7 +98,7 @@ def test_every_expected_figure_is_written(figures):
 
 def test_every_request_was_answered(figures):
     errors = {name: figure["value"] for name, figure in figures.items() if name.endswith("errors")}
-    assert len(errors) == len(OPERATIONS) + 2
+    assert len(errors) == len(OPERATIONS) + 3
     assert not any(errors.values()), errors
 
 
@@ -136,6 +144,19 @@ def test_only_the_bulk_figures(tmp_path):
         if single is not None:
             assert figure["ratio"] == pytest.approx(figure["value"] / found[f"bulk: {single}"]["value"])
     assert "1 workers, bulk: 20000 distinct codes, 1000 a batched request" in printed
+
+
+def test_only_the_tail_figures(tmp_path):
+    """``--only tail``: our server beside bare Flask on granian, 16 connections; the 99th percentile as a ratio
+    to the bare endpoint's and to its target."""
+    found, printed = _bench(tmp_path / "tail.json", "--only", "tail", "--seconds", "1", "--turns", "1", "--workers", "1")
+    assert set(found) == TAIL_FIGURES
+    assert found[f"{TAIL}: errors"]["value"] == 0
+    p99 = [figure for figure in json.loads((tmp_path / "tail.json").read_text()) if figure["name"] == f"{TAIL}: 99th percentile latency"]
+    assert {figure["baseline"] for figure in p99} == {"bare Flask on granian", "target 10 ms"}
+    for figure in p99:
+        assert figure["value"] > 0 and figure["ratio"] > 0
+    assert "wrk -t2 -c16" in printed
 
 
 def test_against_another_checkout(tmp_path):

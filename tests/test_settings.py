@@ -36,3 +36,15 @@ def test_a_number_that_cannot_be_read_names_the_setting(value):
 def test_the_readme_lists_every_setting():
     listed = set(re.findall(r"^\| `(TERMINOLOGY_[A-Z0-9_]+)` \|", README.read_text(encoding="utf-8"), re.MULTILINE))
     assert listed == {setting_key(item.name) for item in fields(Settings)}
+
+
+def test_a_bound_is_named_with_its_value_and_setting():
+    settings = Settings.read({}, {"TERMINOLOGY_MAX_PARAMETERS": "1000", "TERMINOLOGY_MAX_EXPANSION_SECONDS": "2.5"})
+    assert str(settings.bound("max_parameters")) == "1,000 (TERMINOLOGY_MAX_PARAMETERS)"
+    assert str(settings.bound("max_expansion_seconds")) == "2.5 (TERMINOLOGY_MAX_EXPANSION_SECONDS)"
+
+
+def test_a_nesting_depth_past_what_can_be_written_back_is_refused_at_start():
+    assert Settings.read({}, {"TERMINOLOGY_MAX_NESTING_DEPTH": "200"}).max_nesting_depth == 200
+    with pytest.raises(InvalidSetting, match="^TERMINOLOGY_MAX_NESTING_DEPTH is 201: it takes a number up to 200$"):
+        Settings.read({}, {"TERMINOLOGY_MAX_NESTING_DEPTH": "201"})

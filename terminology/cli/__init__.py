@@ -12,7 +12,9 @@ from collections.abc import Sequence
 from ..bulk.table import UnusableFile
 from ..client.errors import OperationOutcomeError, ServerUnreachable
 from ..errors import TerminologyError
+from ..loaders.fhir_files import ResourceFileError
 from ..loaders.icd10cm_xml import InvalidTabularFile
+from ..settings import InvalidSetting
 from . import code_commands, server_commands
 from .exit_status import CLOSED_PIPE, EXIT_STATUS_HELP, INPUT_ERROR, INTERRUPTED, UNREACHABLE
 
@@ -48,6 +50,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # (what reads standard output stopped, as `| head` does: nothing more to say)
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # (so that the exit's flush says nothing)
         return CLOSED_PIPE
-    except (OSError, UnusableFile, InvalidTabularFile, TerminologyError, OperationOutcomeError) as error:  # what is given is or lacks
+    except (
+        OSError, UnusableFile, InvalidTabularFile, ResourceFileError, InvalidSetting, TerminologyError, OperationOutcomeError
+    ) as error:  # what is given is or lacks (a file, a setting): the server has opened no port
         print(f"terminology {args.command}: {error}", file=sys.stderr)
         return INPUT_ERROR

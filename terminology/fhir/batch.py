@@ -12,6 +12,7 @@ from http import HTTPStatus
 from typing import Any
 
 from ..errors import InvalidRequest, PayloadTooLarge, TerminologyError
+from ..settings import Bound
 from .codec import WrittenJson
 from .output import ParametersBuilder
 from .parameters import OperationInput
@@ -46,7 +47,7 @@ class BatchEntry:
     error: TerminologyError | None = None
 
 
-def read_batch_bundle(bundle: dict[str, Any], max_entries: int) -> list[BatchEntry]:
+def read_batch_bundle(bundle: dict[str, Any], max_entries: Bound) -> list[BatchEntry]:
     """The entries of a ``batch`` Bundle, in order; a malformed entry is kept, carrying its error.
 
     :class:`InvalidRequest` for anything but a batch Bundle, :class:`PayloadTooLarge` beyond ``max_entries``.
@@ -60,8 +61,8 @@ def read_batch_bundle(bundle: dict[str, Any], max_entries: int) -> list[BatchEnt
     entries = bundle.get("entry") or []
     if not isinstance(entries, list):
         raise InvalidRequest("Bundle.entry must be an array", expression="Bundle.entry")
-    if len(entries) > max_entries:
-        raise PayloadTooLarge(f"The batch has {len(entries)} entries; this server runs at most {max_entries} in one batch")
+    if len(entries) > max_entries.value:
+        raise PayloadTooLarge(f"The batch has {len(entries):,} entries; this server runs at most {max_entries} in one batch")
     return [_entry(entry, index) for index, entry in enumerate(entries)]
 
 
@@ -96,7 +97,7 @@ def _status_line(status: int) -> str:
         return str(status)
 
 
-def read_batch_validations(params: OperationInput, max_validations: int) -> Iterator[OperationInput | TerminologyError]:
+def read_batch_validations(params: OperationInput, max_validations: Bound) -> Iterator[OperationInput | TerminologyError]:
     """The input of each ``validation`` of a ``$batch-validate-code`` request, in order, each read when
     it is asked for (a batch is answered one validation at a time).
 
@@ -108,8 +109,8 @@ def read_batch_validations(params: OperationInput, max_validations: int) -> Iter
     validations = [value for name, _, value in entries if name == _VALIDATION]
     if not validations:
         raise InvalidRequest("$batch-validate-code needs one 'validation' parameter (a Parameters) per code to validate")
-    if len(validations) > max_validations:
-        raise PayloadTooLarge(f"The batch has {len(validations)} validations; this server runs at most {max_validations}")
+    if len(validations) > max_validations.value:
+        raise PayloadTooLarge(f"The batch has {len(validations):,} validations; this server runs at most {max_validations}")
     shared = [entry for entry in entries if entry[0] != _VALIDATION]
     return (_validation_input(value, shared, index) for index, value in enumerate(validations))
 

@@ -19,11 +19,12 @@ import orjson
 from lxml import etree
 
 from ..errors import InvalidRequest
+from ..settings import Bound, Settings
 
 __all__ = [
     "FHIR_NAMESPACE",
     "XHTML_NAMESPACE",
-    "MAX_XML_DEPTH",
+    "DEFAULT_DEPTH",
     "WrittenJson",
     "parse",
     "parse_json",
@@ -34,9 +35,11 @@ __all__ = [
 
 FHIR_NAMESPACE = "http://hl7.org/fhir"
 XHTML_NAMESPACE = "http://www.w3.org/1999/xhtml"
-# Element nesting allowed in a request document. A deep CodeSystem hierarchy inside a Parameters
-# needs a few dozen levels; the limit keeps hostile input far from Python's recursion limit.
-MAX_XML_DEPTH = 100
+#: The nesting a document may have (JSON objects and arrays; XML elements counted as their JSON would
+#: be) when the caller gives no other bound. A deep CodeSystem hierarchy inside a Parameters needs a
+#: few dozen levels; the bound keeps hostile input far from Python's recursion limit, and from orjson's
+#: (which writes no deeper than 254 levels).
+DEFAULT_DEPTH = Settings().bound("max_nesting_depth")
 
 _FHIR = "{" + FHIR_NAMESPACE + "}"
 _XHTML_DIV = "{" + XHTML_NAMESPACE + "}div"
@@ -64,30 +67,53 @@ _INTEGER = re.compile(r"0|[-+]?[1-9][0-9]{0,9}")
 _DECIMAL = re.compile(r"-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?")
 
 
-def parse(body: bytes, format: str) -> dict[str, Any]:
+def parse(body: bytes, format: str, max_depth: Bound = DEFAULT_DEPTH) -> dict[str, Any]:
     """A FHIR resource from bytes in ``format``, ``"json"`` or ``"xml"`` (see :func:`parse_json`,
     :func:`parse_xml`); :class:`InvalidRequest` if the body is not one."""
-    return parse_xml(body) if format == "xml" else parse_json(body)
+    return parse_xml(body, max_depth) if format == "xml" else parse_json(body, max_depth)
+
+
+def _too_deep(max_depth: Bound, where: str = "") -> InvalidRequest:
+    return InvalidRequest(f"The request body is nested more than {max_depth.value:,} levels deep{where}; this server takes at most {max_depth}")
 
 
 # --- JSON ---------------------------------------------------------------------------------
 
 
-def parse_json(body: bytes) -> dict[str, Any]:
-    """A FHIR resource from JSON bytes; :class:`InvalidRequest` if the body is not one."""
+def parse_json(body: bytes, max_depth: Bound = DEFAULT_DEPTH) -> dict[str, Any]:
+    """A FHIR resource from JSON bytes; :class:`InvalidRequest` if the body is not one, or is nested
+    deeper than ``max_depth`` (objects and arrays)."""
     body = body.removeprefix(_UTF8_BOM)  # some Windows clients send one; orjson refuses it
     if not body.strip():
         raise InvalidRequest("The request body is empty")
     try:
         resource = orjson.loads(body)
     except orjson.JSONDecodeError as error:
+        if "depth limit" in str(error):  # orjson's own bound (1,024), far past any we take
+            raise _too_deep(max_depth) from None
         raise InvalidRequest(f"The request body is not valid JSON: {error}") from error
+    # There cannot be more levels than there are brackets: most bodies are not walked at all.
+    if body.count(b"{") + body.count(b"[") > max_depth.value and _deeper_than(resource, max_depth.value):
+        raise _too_deep(max_depth)
     if not isinstance(resource, dict):
         kind = _JSON_KINDS.get(type(resource), "a number")
         raise InvalidRequest(f"The request body must be a JSON object (a FHIR resource), not {kind}")
     if not isinstance(resource.get("resourceType"), str) or not resource["resourceType"]:
         raise InvalidRequest("The request body has no resourceType, so it is not a FHIR resource")
     return resource
+
+
+def _deeper_than(value: dict[str, Any], most: int | float) -> bool:
+    """Whether ``value`` nests objects and arrays more than ``most`` levels deep (walked a level at a
+    time, without recursion)."""
+    level: list[Any] = [value]
+    depth = 1
+    while level:
+        if depth > most:
+            return True
+        level = [child for item in level for child in (item.values() if type(item) is dict else item) if type(child) is dict or type(child) is list]
+        depth += 1
+    return False
 
 
 @dataclass(frozen=True, slots=True)
@@ -261,13 +287,13 @@ def _standalone_div(div: etree._Element) -> etree._Element:
 # --- reading XML --------------------------------------------------------------------------
 
 
-def parse_xml(body: bytes) -> dict[str, Any]:
+def parse_xml(body: bytes, max_depth: Bound = DEFAULT_DEPTH) -> dict[str, Any]:
     """A FHIR resource from FHIR XML bytes, exactly as its FHIR JSON form would parse.
 
     Accepts any R4 (R4B) resource. Refuses, with :class:`InvalidRequest`: malformed XML, any
-    DOCTYPE (so no entity and no DTD is ever processed), nesting deeper than
-    :data:`MAX_XML_DEPTH`, a root outside the FHIR namespace, unknown elements, repeated
-    single elements, and values that do not fit their type.
+    DOCTYPE (so no entity and no DTD is ever processed), nesting deeper than ``max_depth`` (as
+    :func:`parse_json` counts it, in the JSON form), a root outside the FHIR namespace, unknown
+    elements, repeated single elements, and values that do not fit their type.
     """
     if not body.strip():
         raise InvalidRequest("The request body is empty")
@@ -283,7 +309,17 @@ def parse_xml(body: bytes) -> dict[str, Any]:
         raise InvalidRequest("XML with a DOCTYPE or entity declarations is not accepted")
     if not root.tag.startswith(_FHIR):
         raise InvalidRequest(f"The XML root element is not in the FHIR namespace {FHIR_NAMESPACE}")
-    return _read_resource(root, 1)
+    try:
+        return _read_resource(root, int(max_depth.value) - 1)
+    except _TooDeep as error:
+        raise _too_deep(max_depth, f" (at {_location(error.element)})") from None
+
+
+class _TooDeep(Exception):
+    """Nesting past the bound, found at ``element`` (the bound is named where the document was given)."""
+
+    def __init__(self, element: etree._Element) -> None:
+        self.element = element
 
 
 def _secure_parser() -> etree.XMLParser:
@@ -306,21 +342,25 @@ def _element_table() -> tuple[frozenset[str], dict[str, dict[str, list]]]:
     return frozenset(table["resources"]), table["types"]
 
 
-def _read_resource(element: etree._Element, depth: int) -> dict[str, Any]:
+# The readers below take ``room``: how many levels of JSON objects and arrays may still open below the
+# one they fill (a repeated element opens two, its array and its object; a wrapped resource none).
+
+
+def _read_resource(element: etree._Element, room: int) -> dict[str, Any]:
     resource_types, types = _element_table()
     name = element.tag[len(_FHIR) :]
     if name not in resource_types:
         raise _invalid(element, f"'{name}' is not a FHIR resource type")
     _check_attributes(element, _NO_ATTRIBUTES)
     resource: dict[str, Any] = {"resourceType": name}
-    _read_children(element, resource, types[name], depth)
+    _read_children(element, resource, types[name], room)
     return resource
 
 
-def _read_children(element: etree._Element, into: dict[str, Any], elements: dict[str, list], depth: int) -> None:
+def _read_children(element: etree._Element, into: dict[str, Any], elements: dict[str, list], room: int) -> None:
     """Add ``element``'s children to ``into`` as JSON members, repeated elements gathered in lists."""
-    if depth > MAX_XML_DEPTH:
-        raise _invalid(element, f"The XML is nested more than {MAX_XML_DEPTH} levels deep")
+    if room < 0:
+        raise _TooDeep(element)
     if element.text is not None and not element.text.isspace():
         raise _invalid(element, "FHIR elements hold no text; values go in the value attribute")
     groups: dict[str, list[etree._Element]] = {}
@@ -345,16 +385,17 @@ def _read_children(element: etree._Element, into: dict[str, Any], elements: dict
         kind, repeats = elements[name]
         if not repeats and len(children) > 1:
             raise _invalid(children[1], f"The element '{name}' may occur only once")
+        inner = room - 2 if repeats else room - 1
         if kind in _PRIMITIVE_VALUES:
-            _read_primitives(into, name, children, kind, repeats, depth + 1)
+            _read_primitives(into, name, children, kind, repeats, inner)
         else:
-            values = [_read_complex(child, kind, depth + 1) for child in children]
+            values = [_read_complex(child, kind, inner) for child in children]
             into[name] = values if repeats else values[0]
 
 
-def _read_complex(element: etree._Element, kind: str, depth: int) -> Any:
+def _read_complex(element: etree._Element, kind: str, room: int) -> Any:
     if kind == "Resource":
-        return _read_wrapped_resource(element, depth)
+        return _read_wrapped_resource(element, room)
     if kind == "xhtml":
         if element.tag != _XHTML_DIV:
             raise _invalid(element, "The narrative div must be an XHTML <div> element")
@@ -364,11 +405,11 @@ def _read_complex(element: etree._Element, kind: str, depth: int) -> Any:
         allowed = _EXTENSION_ATTRIBUTES if kind == "Extension" else _ELEMENT_ATTRIBUTES
         for attribute in _check_attributes(element, allowed):
             result[attribute] = element.get(attribute)
-    _read_children(element, result, _element_table()[1][kind], depth)
+    _read_children(element, result, _element_table()[1][kind], room)
     return result
 
 
-def _read_wrapped_resource(element: etree._Element, depth: int) -> dict[str, Any]:
+def _read_wrapped_resource(element: etree._Element, room: int) -> dict[str, Any]:
     """The resource inside ``<resource>`` or ``<contained>``: in JSON, the wrapper is gone."""
     _check_attributes(element, _NO_ATTRIBUTES)
     inner = list(element)
@@ -376,13 +417,16 @@ def _read_wrapped_resource(element: etree._Element, depth: int) -> dict[str, Any
         raise _invalid(element, "A resource element must hold exactly one resource")
     if not inner[0].tag.startswith(_FHIR):
         raise _invalid(inner[0], f"The element {inner[0].tag} is not in the FHIR namespace")
-    return _read_resource(inner[0], depth + 1)
+    return _read_resource(inner[0], room)
 
 
 def _read_primitives(
-    into: dict[str, Any], name: str, children: list[etree._Element], kind: str, repeats: bool, depth: int
+    into: dict[str, Any], name: str, children: list[etree._Element], kind: str, repeats: bool, room: int
 ) -> None:
-    """``name`` and, for ids and extensions, ``_name``: item-aligned lists when the element repeats."""
+    """``name`` and, for ids and extensions, ``_name``: item-aligned lists when the element repeats.
+    ``room`` is that of an extras object (inside its array, for a repeated element)."""
+    if repeats and room < -1:  # no room for the array of values itself
+        raise _TooDeep(children[0])
     convert = _PRIMITIVE_VALUES[kind]
     values: list[Any] = []
     extras: list[dict[str, Any] | None] = []
@@ -391,7 +435,7 @@ def _read_primitives(
         value = None if text is None else convert(child, text)
         # Most primitives are a bare value attribute; only the rest need the full reading.
         has_more = len(child) or child.text is not None or len(child.keys()) > (text is not None)
-        extra = _primitive_extras(child, depth) if has_more else None
+        extra = _primitive_extras(child, room) if has_more else None
         if value is None and not extra:
             raise _invalid(child, f"The element '{name}' has no value, id or extension")
         values.append(value)
@@ -408,12 +452,12 @@ def _read_primitives(
             into["_" + name] = extras[0]
 
 
-def _primitive_extras(element: etree._Element, depth: int) -> dict[str, Any] | None:
+def _primitive_extras(element: etree._Element, room: int) -> dict[str, Any] | None:
     """The JSON ``_name`` object of a primitive: its id and extensions, if it has any."""
     extras: dict[str, Any] = {}
     if "id" in _check_attributes(element, ("value", "id")):
         extras["id"] = element.get("id")
-    _read_children(element, extras, _PRIMITIVE_CHILDREN, depth)
+    _read_children(element, extras, _PRIMITIVE_CHILDREN, room)
     return extras or None
 
 

@@ -8,7 +8,7 @@ from typing import Any
 from ..errors import TerminologyError
 from ..model import Issue
 
-__all__ = ["MESSAGE_ID", "REPLACED_BY", "TX_ISSUE_TYPE", "error_issue", "error_outcome", "issue_json", "operation_outcome"]
+__all__ = ["MESSAGE_ID", "REPLACED_BY", "TX_ISSUE_TYPE", "error_issue", "error_outcome", "issue_json", "operation_outcome", "with_request_id"]
 
 TX_ISSUE_TYPE = "http://hl7.org/fhir/tools/CodeSystem/tx-issue-type"
 #: This server's own extension: a code that took the place of the one the issue is about (one per code).
@@ -43,6 +43,30 @@ def operation_outcome(issues: Iterable[Issue]) -> dict[str, Any]:
 def error_outcome(error: TerminologyError) -> dict[str, Any]:
     """An error answer: the OperationOutcome of :func:`error_issue`."""
     return operation_outcome([error_issue(error)])
+
+
+def with_request_id(resource: dict[str, Any], request_id: str) -> dict[str, Any]:
+    """An OperationOutcome whose every issue names ``request_id`` in its ``diagnostics`` (where tx.fhir.org
+    puts a request id: a client that quotes it lets an operator find the request in the server's log);
+    any other resource as it is."""
+    if resource.get("resourceType") != "OperationOutcome":
+        return resource
+    note = f"request-id: {request_id}"
+    return {**resource, "issue": [_with_diagnostics(issue, note) for issue in resource.get("issue", ())]}
+
+
+def _with_diagnostics(issue: dict[str, Any], note: str) -> dict[str, Any]:
+    """``issue`` with ``note`` in its diagnostics, in the place R4 gives it (before location and expression,
+    which XML's order of elements needs)."""
+    result: dict[str, Any] = {}
+    for key, value in issue.items():
+        if key in ("location", "expression") and "diagnostics" not in result:
+            result["diagnostics"] = note
+        if key == "diagnostics":
+            value = f"{value}; {note}"
+        result[key] = value
+    result.setdefault("diagnostics", note)
+    return result
 
 
 def error_issue(error: TerminologyError) -> Issue:

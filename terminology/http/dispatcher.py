@@ -12,14 +12,15 @@ from urllib.parse import parse_qsl
 from ..errors import InvalidRequest, TerminologyError
 from ..fhir import codec, negotiation
 from ..fhir.batch import BatchEntry, batch_response_bundle, read_batch_bundle
-from ..fhir.outcome import error_outcome
+from ..fhir.outcome import error_outcome, with_request_id
 from ..fhir.request import read_body_resource
 from ..registry import Registry
 from ..settings import Settings
 from .messages import HttpRequest, HttpResponse
+from .openapi import OPENAPI_PATH, openapi_response
 from .rendering import render
 from .router import Router, View
-from .views import MAX_BATCH_ENTRIES, FhirViews
+from .views import FhirViews
 
 __all__ = ["Dispatcher"]
 
@@ -32,33 +33,49 @@ class Dispatcher:
     def __init__(self, registry: Registry, settings: Settings = Settings()) -> None:
         self.registry = registry
         self.settings = settings
-        self.router = Router(_routes(FhirViews(registry, settings), self.batch))
+        self.router = Router(_routes(FhirViews(registry, settings), self.batch, self.openapi))
 
     def handle(self, request: HttpRequest) -> HttpResponse:
         """Never raises: every failure becomes an OperationOutcome with its HTTP status."""
         status, resource = self.answer(request)
+        if isinstance(resource, HttpResponse):  # an answer that is no FHIR resource, written by its view
+            return resource
         headers = (("Allow", ", ".join(self.router.allowed_methods(request.path))),) if status == 405 else ()
         return render(request, status, resource, headers)
 
-    def answer(self, request: HttpRequest) -> tuple[int, dict[str, Any]]:
+    def answer(self, request: HttpRequest) -> tuple[int, dict[str, Any] | HttpResponse]:
         """The HTTP status and resource answering ``request``, before rendering; never raises."""
         try:
             view, id = self.router.resolve(request.method, request.path)
+            request.operation = view.__name__
             return 200, view(request, id)
         except TerminologyError as error:
             return error.status, error_outcome(error)
         except Exception:  # a bug: log it, and answer as FHIR does rather than with a bare 500 page
-            log.exception("unexpected error answering %s %s", request.method, request.path)
+            log.exception("unexpected error answering %s %s", request.method, request.path, extra={"request_id": request.request_id})
             error = TerminologyError("Internal error; the server's log has the details")
             return error.status, error_outcome(error)
 
     def batch(self, request: HttpRequest, id: str | None) -> dict[str, Any]:
         """A ``batch`` Bundle: each entry is answered as the request it holds would be, on its own."""
-        bundle = read_body_resource(request.headers.get("content-type"), request.read_body(self.settings.max_body_bytes), "a Bundle of type batch")
-        entries = read_batch_bundle(bundle, MAX_BATCH_ENTRIES)
+        bound = self.settings.bound
+        body = request.read_body(bound("max_body_bytes"))
+        bundle = read_body_resource(request.headers.get("content-type"), body, "a Bundle of type batch", bound("max_nesting_depth"))
+        entries = read_batch_bundle(bundle, bound("max_batch_entries"))
         return batch_response_bundle(self._entry_answer(request, entry) for entry in entries)
 
+    def openapi(self, request: HttpRequest, id: str | None) -> HttpResponse:
+        """The OpenAPI description of the routes, served at this base."""
+        return openapi_response(self.router.methods(), request.base_url)
+
     def _entry_answer(self, request: HttpRequest, entry: BatchEntry) -> tuple[int, dict[str, Any]]:
+        """An entry's answer; an error's OperationOutcome names the batch's request id."""
+        status, resource = self._entry_resource(request, entry)
+        if status >= 400 and request.request_id:
+            return status, with_request_id(resource, request.request_id)
+        return status, resource
+
+    def _entry_resource(self, request: HttpRequest, entry: BatchEntry) -> tuple[int, dict[str, Any]]:
         if entry.error is not None:
             return entry.error.status, error_outcome(entry.error)
         path, _, query = entry.url.removeprefix(request.base_url).partition("?")
@@ -72,7 +89,11 @@ class Dispatcher:
         if language:
             headers["accept-language"] = language
         pairs = parse_qsl(query, keep_blank_values=True)
-        return self.answer(HttpRequest(entry.method, path, pairs, headers, lambda limit: body[:limit], request.base_url, len(body)))
+        status, answer = self.answer(HttpRequest(entry.method, path, pairs, headers, lambda limit: body[:limit], request.base_url, len(body)))
+        if isinstance(answer, HttpResponse):
+            error = InvalidRequest(f"A batch entry must be a FHIR interaction; {path} is not one", expression="Bundle.entry.request.url")
+            return error.status, error_outcome(error)
+        return status, answer
 
 
 _GET = ("GET",)
@@ -80,8 +101,8 @@ _GET_POST = ("GET", "POST")
 _POST = ("POST",)
 
 
-def _routes(views: FhirViews, batch: View) -> dict[str, tuple[View, tuple[str, ...]]]:
-    """The FHIR REST API: path -> (view, methods)."""
+def _routes(views: FhirViews, batch: View, openapi: View) -> dict[str, tuple[View, tuple[str, ...]]]:
+    """The FHIR REST API: path -> (view, methods); and its OpenAPI description."""
     return {
         "/": (batch, _POST),
         "/metadata": (views.metadata, _GET),
@@ -108,4 +129,5 @@ def _routes(views: FhirViews, batch: View) -> dict[str, tuple[View, tuple[str, .
         "/ConceptMap/{id}/$translate": (views.translate, _GET_POST),
         "/OperationDefinition/{id}": (views.operation_definition_read, _GET),
         "/$versions": (views.versions, _GET),
+        OPENAPI_PATH: (openapi, _GET),
     }

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from ..errors import PayloadTooLarge
+from ..settings import Bound
 
-__all__ = ["Headers", "HttpRequest", "HttpResponse"]
+__all__ = ["Endpoint", "Headers", "HttpRequest", "HttpResponse"]
+
+# A body without a Content-Length (chunked) is read this much at a time, so that one larger than the
+# limit is refused as soon as it passes it, never held whole.
+_PIECE = 64 * 1024
 
 
 class Headers(Protocol):
@@ -21,7 +26,9 @@ class Headers(Protocol):
 @dataclass(slots=True)
 class HttpRequest:
     """One request. ``path`` is below the FHIR base (``/CodeSystem/$lookup``); ``headers`` are
-    looked up by lower-case name; ``body`` reads at most the given number of bytes."""
+    looked up by lower-case name; ``body`` reads at most the given number of bytes. ``request_id`` is
+    the id the server's log and every OperationOutcome answering it name; ``operation`` is set by the
+    dispatcher to the name of the view that answers (the request log and the metrics read it)."""
 
     method: str
     path: str
@@ -30,6 +37,8 @@ class HttpRequest:
     body: Callable[[int], bytes]
     base_url: str
     content_length: int | None = None
+    request_id: str = ""
+    operation: str = "unknown"
     _args: dict[str, str] | None = field(default=None, repr=False)
 
     def arg(self, name: str) -> str | None:
@@ -40,19 +49,34 @@ class HttpRequest:
                 self._args.setdefault(key, value)
         return self._args.get(name)
 
-    def read_body(self, limit: int) -> bytes:
-        """The body; :class:`PayloadTooLarge` (413) if it is larger than ``limit`` bytes."""
-        if self.content_length is not None and self.content_length > limit:
-            raise PayloadTooLarge(f"The request body is {self.content_length} bytes; the limit is {limit}")
-        body = self.body(limit + 1)  # a chunked body has no Content-Length to check first
-        if len(body) > limit:
-            raise PayloadTooLarge(f"The request body is larger than the limit of {limit} bytes")
-        return body
+    def read_body(self, limit: Bound) -> bytes:
+        """The body; :class:`PayloadTooLarge` (413) if it is larger than ``limit`` bytes: by its
+        Content-Length before anything is read, else as soon as what is read passes the limit."""
+        most = int(limit.value)
+        if self.content_length is not None:
+            if self.content_length > most:
+                raise PayloadTooLarge(f"The request body is {self.content_length:,} bytes; this server takes at most {limit}")
+            return self.body(self.content_length)
+        pieces = []
+        size = 0
+        while piece := self.body(min(_PIECE, most + 1 - size)):
+            pieces.append(piece)
+            size += len(piece)
+            if size > most:
+                raise PayloadTooLarge(f"The request body is more than {most:,} bytes; this server takes at most {limit}")
+        return b"".join(pieces)
 
 
 @dataclass(frozen=True, slots=True)
 class HttpResponse:
+    """One answer; ``resource`` is what ``body`` renders (what the request log and metrics read of it)."""
+
     status: int
     content_type: str
     body: bytes
     headers: tuple[tuple[str, str], ...] = ()
+    resource: dict[str, Any] | None = field(default=None, repr=False)
+
+
+#: A path outside the FHIR base (``/livez``, ``/metrics``, ``/admin/settings``): its answer, from the WSGI environ.
+Endpoint = Callable[[dict[str, Any]], HttpResponse]

@@ -1,7 +1,9 @@
 """The resources a request brings (``tx-resource``), layered over the server's own for that request.
 
 The HL7 validator sends the same code systems and value sets with many requests; a registry made
-from the same resources is kept (by a hash of their JSON), so they are not read again.
+from the same resources is kept (by a hash of their JSON), so they are not read again. How many a
+request may bring, and how many concepts they may list, are bounded by the settings: their number
+before anything is done with them, their concepts before they are read.
 """
 
 from __future__ import annotations
@@ -14,26 +16,35 @@ from typing import Any
 
 import orjson
 
+from ..errors import TooCostly
+from ..fhir.brought_resources import check_brought_resources
 from ..fhir.definitions import read_resource
 from ..registry import Registry
+from ..settings import Settings
 
 __all__ = ["RequestResources"]
 
 
 class RequestResources:
-    """Registries over ``base`` for sets of request resources, the ``size`` most recent kept."""
+    """Registries over ``base`` for sets of request resources, the ``size`` most recent kept, within
+    the bounds ``settings`` set."""
 
-    def __init__(self, base: Registry, size: int = 64) -> None:
+    def __init__(self, base: Registry, settings: Settings = Settings(), size: int = 64) -> None:
         self.base = base
         self.size = size
+        self.max_resources = settings.bound("max_tx_resources")
+        self.max_concepts = settings.bound("max_resource_concepts")
+        self.max_regex_length = settings.bound("max_regex_length")
         self._cache: OrderedDict[bytes, Registry] = OrderedDict()
         self._lock = threading.Lock()
 
     def registry_for(self, resources: list[Mapping[str, Any]]) -> Registry:
         """The server's registry with ``resources`` (a request's tx-resources, as JSON) layered over it;
-        the same resources give the same registry, read once."""
+        the same resources give the same registry, read once. :class:`TooCostly` (422) beyond the bounds."""
         if not resources:
             return self.base
+        if len(resources) > self.max_resources.value:
+            raise TooCostly(f"The request brings {len(resources):,} tx-resources; this server takes at most {self.max_resources}")
         digest = hashlib.sha256()
         for resource in resources:
             digest.update(orjson.dumps(resource, option=orjson.OPT_SORT_KEYS))
@@ -43,6 +54,7 @@ class RequestResources:
             if found is not None:
                 self._cache.move_to_end(key)
                 return found
+        self.check(resources)
         layered = Registry(parent=self.base)
         for resource in resources:
             definition = read_resource(resource, "tx-resource")
@@ -53,3 +65,8 @@ class RequestResources:
             while len(self._cache) > self.size:
                 self._cache.popitem(last=False)
         return layered
+
+    def check(self, resources: list[Mapping[str, Any]]) -> None:
+        """:class:`TooCostly` (422) if ``resources`` list more concepts, or longer regex filters, than the
+        settings allow (see :func:`check_brought_resources`)."""
+        check_brought_resources(resources, self.max_concepts, self.max_regex_length)

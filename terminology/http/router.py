@@ -6,13 +6,14 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from ..errors import NotFound, TerminologyError
-from .messages import HttpRequest
+from .messages import HttpRequest, HttpResponse
 
 __all__ = ["MethodNotAllowed", "Router", "View"]
 
-#: A view answers a request with a resource (FHIR JSON shape); the second argument is the id in
-#: the path (``/CodeSystem/{id}/$lookup``), None on a type-level path.
-View = Callable[[HttpRequest, "str | None"], dict[str, Any]]
+#: A view answers a request with a resource (FHIR JSON shape), or with a response of its own that is
+#: no FHIR resource (the OpenAPI description); the second argument is the id in the path
+#: (``/CodeSystem/{id}/$lookup``), None on a type-level path.
+View = Callable[[HttpRequest, "str | None"], "dict[str, Any] | HttpResponse"]
 
 
 class MethodNotAllowed(TerminologyError):
@@ -37,6 +38,10 @@ class Router:
         if method not in methods:
             raise MethodNotAllowed(f"{method} is not supported on {path or '/'}; use {' or '.join(methods)}")
         return view, id
+
+    def methods(self) -> dict[str, tuple[str, ...]]:
+        """Every path routed (``{id}`` standing for a resource's id) and the methods it takes."""
+        return {path: methods for path, (_, methods) in self._routes.items()}
 
     def allowed_methods(self, path: str) -> tuple[str, ...]:
         """The methods ``path`` takes (what a 405 answer's ``Allow`` header lists); none for an unknown path."""

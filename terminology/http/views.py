@@ -45,14 +45,11 @@ from ..operations.search_criteria import SearchRequest
 from ..operations.translate import translate
 from ..operations.validate_code import validate_code
 from ..registry import Registry
-from ..settings import Settings
+from ..settings import Bound, Settings
 from .messages import HttpRequest
 from .request_resources import RequestResources
 
-__all__ = ["MAX_BATCH_ENTRIES", "FhirViews"]
-
-#: Entries of one batch Bundle, validations of one $batch-validate-code.
-MAX_BATCH_ENTRIES = 1000
+__all__ = ["FhirViews"]
 
 
 class FhirViews:
@@ -62,7 +59,15 @@ class FhirViews:
     def __init__(self, registry: Registry, settings: Settings) -> None:
         self.registry = registry
         self.settings = settings
-        self.request_resources = RequestResources(registry)
+        self.request_resources = RequestResources(registry, settings)
+        # (made once: a request only compares numbers, and names a bound when it refuses)
+        self.max_body_bytes = settings.bound("max_body_bytes")
+        self.max_parameters = settings.bound("max_parameters")
+        self.max_nesting_depth = settings.bound("max_nesting_depth")
+        self.max_batch_entries = settings.bound("max_batch_entries")
+        self.max_expansion_codes = settings.bound("max_expansion_codes")
+        self.max_selected_codes = settings.bound("max_selected_codes")
+        self.max_expansion_seconds = settings.bound("max_expansion_seconds")
 
     def metadata(self, request: HttpRequest, id: str | None) -> dict[str, Any]:
         mode = request.arg("mode")
@@ -75,7 +80,7 @@ class FhirViews:
     def lookup(self, request: HttpRequest, id: str | None) -> dict[str, Any]:
         system, version = self._instance(id)
         params = self._operation_input(request)
-        registry = self.request_resources.registry_for(params.resources("tx-resource"))
+        registry = self._registry(params)
         lookup_request = read_lookup_request(params, system, version)
         result = lookup(registry, lookup_request, _context(request, params))
         return lookup_parameters(result, lookup_request.code, lookup_request.system)
@@ -83,7 +88,7 @@ class FhirViews:
     def subsumes(self, request: HttpRequest, id: str | None) -> dict[str, Any]:
         system, version = self._instance(id)
         params = self._operation_input(request)
-        registry = self.request_resources.registry_for(params.resources("tx-resource"))
+        registry = self._registry(params)
         return subsumes_parameters(subsumes(registry, read_subsumes_request(params, system, version)))
 
     def drg_cc_exclusion(self, request: HttpRequest, id: str | None) -> dict[str, Any]:
@@ -95,7 +100,7 @@ class FhirViews:
 
     def _code_system_validation(self, request: HttpRequest, params: OperationInput, id: str | None) -> dict[str, Any]:
         system, version = self._instance(id)
-        registry = self.request_resources.registry_for(params.resources("tx-resource"))
+        registry = self._registry(params)
         validation = read_validation_request(params, system, version)
         return validation_parameters(validate_code(registry, validation, _context(request, params)))
 
@@ -106,7 +111,7 @@ class FhirViews:
         """Each validation answered on its own: an error in one is its OperationOutcome, not the batch's.
         One that names no value set (on the type, with no ``url`` or ``valueSet``) is validated in its
         code system, as ``CodeSystem/$validate-code`` would (as tx.fhir.org does)."""
-        validations = read_batch_validations(self._operation_input(request), MAX_BATCH_ENTRIES)
+        validations = read_batch_validations(self._operation_input(request), self.max_batch_entries)
         return batch_validation_parameters(self._batch_validation(request, params, id) for params in validations)
 
     def _batch_validation(self, request: HttpRequest, params: OperationInput | TerminologyError, id: str | None) -> dict[str, Any]:
@@ -120,23 +125,24 @@ class FhirViews:
             return error_outcome(error)
 
     def _value_set_validation(self, request: HttpRequest, params: OperationInput, id: str | None) -> dict[str, Any]:
-        registry = self.request_resources.registry_for(params.resources("tx-resource"))
+        registry = self._registry(params)
         instance = value_set_with_id(registry, id) if id is not None else None
         validation = read_value_set_validation_request(params, instance, lambda url, version: find_value_set(registry, url, version))
         return validation_parameters(validate_code(registry, validation, _context(request, params)))
 
     def expand(self, request: HttpRequest, id: str | None) -> dict[str, Any]:
         params = self._operation_input(request)
-        registry = self.request_resources.registry_for(params.resources("tx-resource"))
+        registry = self._registry(params)
         instance = value_set_with_id(registry, id) if id is not None else None
         asked = read_expand_request(params, instance)
-        limit = _cost_threshold(request)
-        result = expand(registry, asked if limit is None else replace(asked, limit=limit), _context(request, params))
+        bounded = replace(asked, limit=_cost_threshold(request, self.max_expansion_codes), options=replace(asked.options, limit=self.max_selected_codes))
+        context = _context(request, params).with_deadline(self.max_expansion_seconds)
+        result = expand(registry, bounded, context)
         return expansion_resource(result, echoed_parameters(params), params.boolean("includeDefinition") is True)
 
     def translate(self, request: HttpRequest, id: str | None) -> dict[str, Any]:
         params = self._operation_input(request)
-        registry = self.request_resources.registry_for(params.resources("tx-resource"))
+        registry = self._registry(params)
         instance = concept_map_with_id(registry, id) if id is not None else None
         result = translate(registry, read_translate_request(params, instance))
         return translate_parameters(result, r5_names=uses_r5_names(params))
@@ -194,8 +200,17 @@ class FhirViews:
 
     def _operation_input(self, request: HttpRequest) -> OperationInput:
         # A GET's body has no meaning (RFC 9110): it is not read.
-        body = b"" if request.method == "GET" else request.read_body(self.settings.max_body_bytes)
-        return read_operation_input(request.method, request.headers.get("content-type"), request.query, body)
+        body = b"" if request.method == "GET" else request.read_body(self.max_body_bytes)
+        return read_operation_input(request.method, request.headers.get("content-type"), request.query, body, self.max_parameters, self.max_nesting_depth)
+
+    def _registry(self, params: OperationInput) -> Registry:
+        """The server's registry with the request's tx-resources over it, once the resources the request
+        brings are within the bounds (a ``valueSet`` too: the operation reads it whole)."""
+        if "valueSet" in params:
+            given = params.resource("valueSet")
+            if given is not None:
+                self.request_resources.check([given])
+        return self.request_resources.registry_for(params.resources("tx-resource"))
 
 
 def _read(request: HttpRequest, kind: str, render: Callable[[ReadSearch], dict[str, Any]]) -> dict[str, Any]:
@@ -204,15 +219,15 @@ def _read(request: HttpRequest, kind: str, render: Callable[[ReadSearch], dict[s
     return subsetted(kind, render(shown), shown.summary, shown.elements)
 
 
-def _cost_threshold(request: HttpRequest) -> int | None:
-    """``X-TOO-COSTLY-THRESHOLD``: a client's own limit on the codes an expansion answers at once (it
-    can lower the server's, not raise it)."""
+def _cost_threshold(request: HttpRequest, server: Bound) -> Bound:
+    """The most codes an expansion answers at once: the server's bound, or the client's own if lower
+    (``X-TOO-COSTLY-THRESHOLD``; it can lower the server's, not raise it)."""
     value = request.headers.get("x-too-costly-threshold")
     if value is None:
-        return None
+        return server
     if not (value.strip().isascii() and value.strip().isdigit()) or int(value) < 1:
         raise InvalidRequest(f"The header X-TOO-COSTLY-THRESHOLD must be a positive whole number, not '{value}'")
-    return int(value)
+    return Bound(int(value), "the X-TOO-COSTLY-THRESHOLD header") if int(value) < server.value else server
 
 
 def _context(request: HttpRequest, params: OperationInput) -> RequestContext:

@@ -17,10 +17,14 @@ from .dispatcher import Dispatcher
 from .messages import HttpRequest, HttpResponse
 from .rendering import error_response
 
-__all__ = ["FhirWsgi", "WsgiApp"]
+__all__ = ["ANSWER_KEY", "REQUEST_ID_KEY", "FhirWsgi", "WsgiApp", "status_line"]
 
 #: A WSGI application (PEP 3333).
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+#: The environ keys by which the layer in front (``gateway``) gives the request's id, and this one gives
+#: back the request and its answer (which operation answered, with what).
+REQUEST_ID_KEY = "terminology.request_id"
+ANSWER_KEY = "terminology.answer"
 _REASONS = {status.value: f"{status.value} {status.phrase}" for status in HTTPStatus}
 
 
@@ -61,12 +65,13 @@ class FhirWsgi:
         path = environ.get("PATH_INFO", "")
         if not path.startswith(self.prefix) or (len(path) > len(self.prefix) and path[len(self.prefix)] != "/"):
             return self.app(environ, start_response)
-        answer = self._answer(environ, path[len(self.prefix):])
+        request, answer = self._answer(environ, path[len(self.prefix):])
+        environ[ANSWER_KEY] = (request, answer)
         headers = [("Content-Type", answer.content_type), ("Content-Length", str(len(answer.body))), *answer.headers]
-        start_response(_REASONS.get(answer.status, str(answer.status)), headers)
+        start_response(status_line(answer.status), headers)
         return [answer.body]
 
-    def _answer(self, environ: dict[str, Any], path: str) -> HttpResponse:
+    def _answer(self, environ: dict[str, Any], path: str) -> tuple[HttpRequest, HttpResponse]:
         # WSGI gives the path and query as latin-1 text of the raw bytes; URLs are UTF-8.
         path = path.encode("latin-1").decode("utf-8", "replace")
         query = parse_qsl(environ.get("QUERY_STRING", ""), keep_blank_values=True)
@@ -78,12 +83,18 @@ class FhirWsgi:
             headers=EnvironHeaders(environ),
             body=stream.read,
             base_url=_base_url(environ) + self.prefix,
+            request_id=environ.get(REQUEST_ID_KEY, ""),
         )
         try:
             request.content_length = _content_length(environ)
         except InvalidRequest as error:
-            return error_response(request, error)
-        return self.dispatcher.handle(request)
+            return request, error_response(request, error)
+        return request, self.dispatcher.handle(request)
+
+
+def status_line(status: int) -> str:
+    """``404 Not Found``: a WSGI status line."""
+    return _REASONS.get(status) or str(status)
 
 
 def _content_length(environ: dict[str, Any]) -> int | None:

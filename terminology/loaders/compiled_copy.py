@@ -2,20 +2,21 @@
 start reads in milliseconds where parsing the files takes a multiple of that.
 
 A copy is named by what it holds and keyed by SHA-256 of everything it is made from (the data files and the
-modules that read them): a changed file or reader makes a new copy, and an old one is never read for it.
+modules that read them): a changed file or reader makes a new copy, and an old one is never read for it. A copy
+cut short or damaged is made again (:mod:`.sealed_marshal`).
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
-import marshal
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, TypeVar
 
 from .atomic_files import write_atomically
 from .release_cache import default_cache_dir
+from .sealed_marshal import sealed, unsealed
 
 __all__ = ["compiled_copy"]
 
@@ -43,14 +44,14 @@ def compiled_copy(
         digest.update(path.read_bytes())
     target = (default_cache_dir() if cache_dir is None else cache_dir) / f"{name}-{digest.hexdigest()[:32]}.marshal"
     try:
-        return decode(marshal.loads(target.read_bytes()))
+        return decode(unsealed(target.read_bytes()))
     except FileNotFoundError:
         pass
     except (OSError, ValueError, EOFError, TypeError, IndexError) as error:
         log.warning("ignoring unreadable compiled %s %s: %s", what, target, error)
     made = make()
     try:
-        write_atomically(target, marshal.dumps(encode(made)))  # a concurrent reader sees the old file or the new
+        write_atomically(target, sealed(encode(made)))  # a concurrent reader sees the old file or the new
     except OSError as error:
         log.warning("could not keep the compiled %s in %s: %s", what, target, error)
     return made

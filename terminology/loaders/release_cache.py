@@ -3,7 +3,8 @@
 Parsing the tabular XML and generating the 7th-character codes takes about half a second; reading
 the compiled copy (``marshal`` of plain tuples) takes about a tenth of that.  The copy is keyed by
 the SHA-256 of the release file and of the loader's source, so a new file or a new loader is
-never answered from a stale copy.  A cache that cannot be read or written is skipped, never fatal.
+never answered from a stale copy.  A copy cut short or damaged is made again (:mod:`.sealed_marshal`);
+a cache that cannot be read or written is skipped, never fatal.
 
 Releases loaded together share the entries they have in common (see :mod:`.shared_releases`), and
 are compiled together too, into one copy keyed by theirs: it holds each shared entry once, so that
@@ -16,7 +17,6 @@ import ctypes
 import ctypes.util
 import hashlib
 import logging
-import marshal
 import os
 from array import array
 from collections.abc import Callable, Iterable, Sequence
@@ -28,6 +28,7 @@ from ..fiscal_years import effective_date_from_name
 from . import icd10cm_xml, shared_releases
 from .atomic_files import write_atomically
 from .icd10cm_xml import Chapter, Icd10cmEntry, Icd10cmRelease, InvalidTabularFile, load_tabular
+from .sealed_marshal import sealed, unsealed
 from .shared_releases import share
 
 __all__ = ["default_cache_dir", "load_release", "load_releases", "store_release"]
@@ -81,13 +82,13 @@ def load_releases(paths: Sequence[str | Path], cache_dir: Path | None = None) ->
 def store_release(path: Path, release: Icd10cmRelease, cache_dir: Path | None = None) -> None:
     """Keeps ``release``, just read from the file ``path``, in ``cache_dir`` as that file's compiled copy,
     so that :func:`load_release` does not parse the file again."""
-    _write(_compiled_path(path, cache_dir), marshal.dumps(_encode([release])))
+    _write(_compiled_path(path, cache_dir), sealed(_encode([release])))
 
 
 def _compiled(cached: Path, count: int, make: Callable[[], list[Icd10cmRelease]]) -> list[Icd10cmRelease]:
     """The ``count`` releases compiled into the file ``cached``; else made, and compiled there."""
     try:
-        releases = _decode(marshal.loads(cached.read_bytes()))
+        releases = _decode(unsealed(cached.read_bytes()))
         if len(releases) != count:
             raise ValueError(f"it holds {len(releases)} releases, not {count}")
         return releases
@@ -96,7 +97,7 @@ def _compiled(cached: Path, count: int, make: Callable[[], list[Icd10cmRelease]]
     except (OSError, ValueError, EOFError, TypeError, IndexError) as error:
         log.warning("ignoring unreadable compiled release %s: %s", cached, error)
     releases = make()
-    _write(cached, marshal.dumps(_encode(releases)))
+    _write(cached, sealed(_encode(releases)))
     _return_freed_memory()
     return releases
 
@@ -114,7 +115,10 @@ def _return_freed_memory() -> None:
 
 
 def _key(path: Path) -> str:
-    digest = hashlib.sha256(path.read_bytes())
+    try:
+        digest = hashlib.sha256(path.read_bytes())
+    except OSError as error:
+        raise InvalidTabularFile(f"{path}: cannot be read: {error.strerror or error}") from error
     for source in _LOADER_SOURCES:
         digest.update(source.read_bytes())
     return digest.hexdigest()[:32]

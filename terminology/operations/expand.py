@@ -10,6 +10,7 @@ from ..definitions import ValueSetDefinition
 from ..errors import InvalidRequest, NotFound, TooCostly
 from ..model import Issue
 from ..registry import Registry
+from ..settings import Bound, Settings
 from ..valuesets.expand import Expansion, ExpansionEntry, ExpansionOptions, expand_value_set, value_set_languages
 from .contained import with_contained
 from .in_time import rules_on, used_release_warning
@@ -17,8 +18,9 @@ from .supplements import with_supplements
 
 __all__ = ["MAX_RETURNED", "ExpandRequest", "ExpandResult", "expand", "find_value_set"]
 
-#: The most codes one expansion answer holds: larger ones are paged (count, offset).
-MAX_RETURNED = 10_000
+#: The most codes one expansion answer holds, unless the caller says otherwise: larger ones are paged (count, offset).
+_RETURNED = Settings().bound("max_expansion_codes")
+MAX_RETURNED = int(_RETURNED.value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,7 +34,7 @@ class ExpandRequest:
     count: int | None = None
     offset: int = 0
     supplements: tuple[str, ...] = ()
-    limit: int = MAX_RETURNED  # the most codes answered at once; a client may ask for fewer
+    limit: Bound = _RETURNED  # the most codes answered at once
     date: date | None = None  # the day asked about: it chooses the releases in effect then (over a lockedDate)
 
 
@@ -71,13 +73,13 @@ def expand(registry: Registry, request: ExpandRequest, context: RequestContext) 
     expansion = expand_value_set(value_set, registry, options, context)
     if local:  # the value set's own parts, not value sets it used
         expansion.used_value_sets = [canonical for canonical in expansion.used_value_sets if canonical not in local]
-    limit = min(request.limit, MAX_RETURNED)
-    if request.count is None and expansion.total > limit:
+    limit = request.limit
+    if request.count is None and expansion.total > limit.value:
         raise TooCostly(
-            f"The expansion of {value_set.url} has {expansion.total} codes, more than the {limit} "
-            "returned at once: use count and offset to page through it, or filter to narrow it"
+            f"The value set '{value_set.url}' expansion has too many codes to display ({expansion.total:,}); this server "
+            f"answers at most {limit} at once: use count and offset to page through it, or a filter to narrow it"
         )
-    page = expansion.entries(request.offset, None if request.count is None else min(request.count, limit))
+    page = expansion.entries(request.offset, None if request.count is None else min(request.count, int(limit.value)))
     language = ",".join(context.languages) or None
     paged = request.count is not None or request.offset > 0
     warnings = _release_warnings(registry, expansion.used_code_systems, day)

@@ -14,6 +14,7 @@ from ..definitions.code_system import ConceptAdditions
 from ..errors import InvalidRequest
 from ..fiscal_years import EffectivePeriod, fiscal_year_start, release_label
 from ..loaders.icd10cm_xml import NOTE_KINDS, Icd10cmEntry, Icd10cmRelease, Notes
+from ..lru_cache import LruCache
 from ..model import Coding, Designation, Property, PropertyDefinition
 from .base import CodeSystemInfo, CodeSystemProvider, ConceptFilter, HistoryNote
 from .icd10cm_changes import HISTORY_PROPERTIES, history_note, history_properties, wants_history
@@ -24,7 +25,7 @@ from .icd10cm_text_index import Icd10cmTextIndex
 if TYPE_CHECKING:
     from .icd10cm_history import Icd10cmHistory
 
-__all__ = ["ICD10CM_URL", "Icd10cmProvider"]
+__all__ = ["ICD10CM_URL", "LEVEL_NOTES_KEPT", "Icd10cmProvider"]
 
 ICD10CM_URL = "http://hl7.org/fhir/sid/icd-10-cm"
 
@@ -66,6 +67,12 @@ _LEVELS = {"block": "block", "category": "category", "subcategory": "subcategory
 # How many billable codes a message about a header lists before it says how many more there are.
 _LISTED_BILLABLE = 8
 
+# How many levels' notes a provider keeps made (of about 10,000 levels with notes in a release). A
+# lookup reads the notes of every level above its code, so the chapters, blocks and categories that
+# many codes share stay; without a bound a worker kept every level any client asked about
+# (scripts/soak: a worker's PSS still grew 5-10% over nine minutes after its warm-up).
+LEVEL_NOTES_KEPT = 2048
+
 
 class Icd10cmProvider(CodeSystemProvider):
     """Concepts are the release's :class:`Icd10cmEntry` objects; codes are written with their dot."""
@@ -97,7 +104,7 @@ class Icd10cmProvider(CodeSystemProvider):
         self._chapter_spans: dict[str, tuple[int, int]] | None = None  # where each chapter's run is in that order
         # The note properties written at each level, by ``(level, source)``, made when
         # first asked for: a lookup reads the notes of every level above the code, and those are shared.
-        self._level_notes: dict[tuple[str, str], tuple[Property, ...]] = {}
+        self._level_notes: LruCache[tuple[str, str], tuple[Property, ...]] = LruCache(LEVEL_NOTES_KEPT)
         self._added: dict[str, list[ConceptAdditions]] = {}
         self._added_properties: dict[str, tuple[Property, ...]] = {}  # by code, as the supplements' words are read
         definitions = list(_PROPERTY_DEFINITIONS) + (list(HISTORY_PROPERTIES) if history is not None else [])
@@ -260,12 +267,7 @@ class Icd10cmProvider(CodeSystemProvider):
 
     def _notes_at(self, source: str, level: str, notes: Notes) -> tuple[Property, ...]:
         """The notes written at one level as properties, each with the ``source`` and ``level`` subproperties."""
-        made = self._level_notes.get((level, source))
-        if made is None:
-            origin = (Property("source", source, "code"), Property("level", level, "code"))
-            made = tuple(Property(kind, text, "string", subproperties=origin) for kind, texts in notes for text in texts)
-            self._level_notes[(level, source)] = made
-        return made
+        return self._level_notes.get((level, source), lambda _: _note_properties(source, level, notes))
 
     def _supplement_properties(self, concept: Icd10cmEntry, want: Callable[[str], bool], inherited: bool) -> Iterator[Property]:
         """What the supplements say of the concept and, as notes are, of the levels above it (a 7th-character
@@ -409,3 +411,8 @@ class _RankedMatches(Sequence[Icd10cmEntry]):
 
     def __iter__(self) -> Iterator[Icd10cmEntry]:
         return (self.entries[code] for code in self.index.search(self.text))
+
+
+def _note_properties(source: str, level: str, notes: Notes) -> tuple[Property, ...]:
+    origin = (Property("source", source, "code"), Property("level", level, "code"))
+    return tuple(Property(kind, text, "string", subproperties=origin) for kind, texts in notes for text in texts)

@@ -2,7 +2,9 @@
 
 The engine never sees the store: it is handed a :class:`Resolver`. Imports (``valueSet``) are
 expanded recursively, a cycle is an error, and an expansion that would grow past
-``ExpansionOptions.limit`` stops with :class:`TooCostly` rather than filling memory.
+``ExpansionOptions.limit`` stops with :class:`TooCostly` rather than filling memory; so does one
+that runs past the request context's deadline (the clock is read at each include, and every few
+hundred concepts the engine reads; a provider's own filter over its code system runs to its end).
 """
 
 from __future__ import annotations
@@ -10,12 +12,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import repeat
+from typing import TypeVar
 
 from ..context import RequestContext, parse_languages
 from ..definitions.value_set import Compose, ConceptReference, Include, ValueSetDefinition
 from ..errors import TooCostly
 from ..model import Designation, Extension, Property
 from ..providers.base import CodeSystemProvider, Concept
+from ..settings import Bound, Settings
 from ..versions import version_key
 from .resolution import CircularReference, Resolver, VersionRules
 
@@ -29,6 +33,8 @@ __all__ = [
     "text_words",
 ]
 
+_T = TypeVar("_T")
+
 
 @dataclass(frozen=True, slots=True)
 class ExpansionOptions:
@@ -40,7 +46,7 @@ class ExpansionOptions:
     designations: tuple[str, ...] = ()  # only designations in these languages or of these uses (system|code)
     properties: tuple[str, ...] = ()
     version_rules: VersionRules = field(default_factory=VersionRules)
-    limit: int = 100_000  # entries an expansion may hold before it is too costly
+    limit: Bound = Settings().bound("max_selected_codes")  # entries an expansion may hold before it is too costly
 
 
 @dataclass(slots=True, eq=False)
@@ -187,7 +193,7 @@ class _Expander:
         if only is not None and only.system is not None and not only.concepts:
             # The concepts of one code system, each once: nothing to merge (the whole of ICD-10-CM is 98k).
             candidates = self._select(only, chain)
-            if len(candidates) > self.options.limit:
+            if len(candidates) > self.options.limit.value:
                 raise self._too_costly(value_set)
             candidates = self._without_excluded(candidates, compose, chain)
         else:
@@ -221,15 +227,15 @@ class _Expander:
                     stated[key] = include.version
                 if known is None or (merge and version_key(candidate.version) > version_key(known.version)):
                     selected[key] = candidate
-                if len(selected) > self.options.limit:
+                if len(selected) > self.options.limit.value:
                     raise self._too_costly(value_set)
         candidates = self._without_excluded(list(selected.values()), compose, chain)
         return _versions_together(candidates, stated) if repeated else candidates
 
     def _too_costly(self, value_set: ValueSetDefinition) -> TooCostly:
         return TooCostly(
-            f"The value set {value_set.url} has more than {self.options.limit} codes; "
-            "use a filter or count to ask for part of it"
+            f"The value set '{value_set.url}' expansion has too many codes (more than {self.options.limit.value:,}); "
+            f"this server selects at most {self.options.limit}: use a filter to ask for part of it"
         )
 
     def _without_excluded(
@@ -272,12 +278,15 @@ class _Expander:
     # -- selection ------------------------------------------------------------------------------
 
     def _select(self, include: Include, chain: tuple[str, ...], text: bool = True) -> Sequence[Candidate]:
+        deadline = self.context.deadline
+        if deadline is not None:
+            deadline.check(_work(chain))
         imported = [self._import(url, chain, text) for url in include.value_sets]
         if include.system is None:
             keys = set.intersection(*({c.key for c in expansion} for expansion in imported[1:])) if len(imported) > 1 else None
             return [c for c in imported[0] if keys is None or c.key in keys]
         provider = self.code_system(include)
-        selected = self._concepts(provider, include, text)
+        selected = self._concepts(provider, include, text, chain)
         if not include.concepts and not imported:
             # Nothing of the include's own to carry: candidates are made as they are read, so that a page of
             # a large selection (all of ICD-10-CM is 98k) makes only its own.
@@ -301,25 +310,32 @@ class _Expander:
             return _Expander(self.resolver, replace(self.options, text_filter=None), self.context).expand(value_set, chain).candidates
         return self.expand(value_set, chain).candidates
 
-    def _concepts(self, provider: CodeSystemProvider, include: Include, text: bool) -> Iterable[tuple[Concept, ConceptReference | None]]:
-        """The include's concepts (with their references), best text matches first under a text filter."""
+    def _concepts(
+        self, provider: CodeSystemProvider, include: Include, text: bool, chain: tuple[str, ...]
+    ) -> Iterable[tuple[Concept, ConceptReference | None]]:
+        """The include's concepts (with their references), best text matches first under a text filter;
+        read under the request's deadline (a text filter reads every concept of the include to test it)."""
         words = self.words if text else []
         filters = [provider.filter(f.property, f.op, f.value) for f in include.filters]
         ranked = provider.text_search(self.options.text_filter or "") if words else None
         if ranked is not None:  # the provider's own index: its matches, tested against the include
             listed = {provider.locate(r.code): r for r in include.concepts} if include.concepts else None
-            for concept in ranked:
+            for concept in self._watched(ranked, chain):
                 if listed is not None and concept not in listed:
                     continue
                 if all(f.matches(concept) for f in filters):
                     yield concept, listed[concept] if listed is not None else None
             return
         if not words:
-            yield from self._unranked(provider, include, filters)
+            yield from self._watched(self._unranked(provider, include, filters), chain)
             return
-        for concept, reference in self._unranked(provider, include, filters):
+        for concept, reference in self._watched(self._unranked(provider, include, filters), chain):
             if self._text_matches(provider, concept, reference):
                 yield concept, reference
+
+    def _watched(self, items: Iterable[_T], chain: tuple[str, ...]) -> Iterable[_T]:
+        deadline = self.context.deadline
+        return items if deadline is None else deadline.watched(items, _work(chain))
 
     def _unranked(self, provider: CodeSystemProvider, include: Include, filters: list) -> Iterable[tuple[Concept, ConceptReference | None]]:
         if include.concepts:
@@ -387,6 +403,11 @@ class _Expander:
             shown = [d for d in shown if _designation_wanted(d, self.options.designations)]
         return tuple(shown)
 
+
+
+def _work(chain: tuple[str, ...]) -> str:
+    """What a deadline's refusal names: the expansion of the value set asked for (the first of ``chain``)."""
+    return f"The value set '{chain[0]}' expansion"
 
 
 def _hierarchical(includes: tuple[Include, ...], excludes: tuple[Include, ...]) -> bool:

@@ -1,16 +1,24 @@
 """The commands about the server and its content: ``prepare`` compiles the content ahead of a start, ``serve``
-refuses what it cannot serve before it listens."""
+refuses what it cannot serve before it listens: a file (named, in one line), a setting, an address in use."""
 
 from __future__ import annotations
 
+import io
+import os
 import shutil
+import socket
 import subprocess
 import sys
+import tarfile
 from pathlib import Path
+
+import pytest
 
 from terminology.content import build_registry
 
-FY2021 = Path(__file__).resolve().parents[2] / "resources" / "icd10cm" / "icd10cm-tabular-January-1-2021.xml.gz"
+RESOURCES = Path(__file__).resolve().parents[2] / "resources"
+FY2021 = RESOURCES / "icd10cm" / "icd10cm-tabular-January-1-2021.xml.gz"
+GUIDANCE_PACKAGE = RESOURCES / "icd10cm-guidance" / "package"
 
 
 def _terminology(*args: str) -> subprocess.CompletedProcess:
@@ -48,7 +56,7 @@ def test_prepare_compiles_and_indexes_so_that_a_start_builds_nothing(tmp_path):
 def test_prepare_refuses_a_file_that_is_not_there(tmp_path):
     run = _terminology("prepare", "--cache-dir", str(tmp_path), "--data", str(tmp_path / "missing.xml"))
     assert run.returncode == 2
-    assert run.stderr.strip() == f"terminology prepare: [Errno 2] No such file or directory: '{tmp_path / 'missing.xml'}'"
+    assert run.stderr.strip() == f"terminology prepare: {tmp_path / 'missing.xml'}: cannot be read: No such file or directory"
 
 
 def test_prepare_refuses_a_file_that_is_no_tabular_list(tmp_path):
@@ -71,3 +79,54 @@ def test_serve_refuses_an_unknown_supplement_before_it_listens(tmp_path):
     run = _terminology("serve", "--port", "0", "--cache-dir", str(tmp_path), "--supplement", "http://example.org/nothing")
     assert run.returncode == 2
     assert run.stderr.strip().endswith("terminology serve: Required supplement not found: http://example.org/nothing")
+
+
+def _package_cut_short(folder: Path) -> bytes:
+    """The coding guidance as a FHIR package (``package.tgz``), cut in the middle."""
+    packed = io.BytesIO()
+    with tarfile.open(fileobj=packed, mode="w:gz") as archive:
+        archive.add(folder, arcname="package")
+    return packed.getvalue()[: len(packed.getvalue()) // 2]
+
+
+# (option, file name, its bytes): what `serve` is given, and must refuse whole before it listens
+_UNSERVABLE = {
+    "a release that is not there": ("--data", "icd10cm-tabular-2021.xml.gz", None),
+    "a release's gzip cut short": ("--data", "icd10cm-tabular-2021.xml.gz", FY2021.read_bytes()[:100_000]),
+    "a release that is not XML": ("--data", "icd10cm-tabular-2021.xml", b"ICD-10-CM, FY2021\n"),
+    "XML that is not a tabular list": ("--data", "icd10cm-tabular-2021.xml", b"<ClaML version='2.0.0'/>"),
+    "a resource file that is not JSON": ("--resources", "CodeSystem-x.json", b'{"resourceType": "CodeSystem", '),
+    "a package cut short": ("--resources", "package.tgz", "package cut short"),
+}
+
+
+@pytest.mark.parametrize("case", _UNSERVABLE)
+def test_serve_refuses_a_file_it_cannot_serve_in_one_line_before_it_listens(tmp_path, case):
+    option, name, content = _UNSERVABLE[case]
+    given = tmp_path / name
+    if content is not None:
+        given.write_bytes(_package_cut_short(GUIDANCE_PACKAGE) if content == "package cut short" else content)
+    run = _terminology("serve", "--port", "0", "--cache-dir", str(tmp_path / "cache"), option, str(given))
+    assert run.returncode == 2
+    [line] = run.stderr.splitlines()  # one line, no traceback, and no port was opened
+    assert line.startswith(f"terminology serve: {given}"), line
+    assert "Listening" not in run.stdout + run.stderr
+
+
+def test_serve_refuses_a_setting_it_cannot_read(tmp_path):
+    environ = {**os.environ, "TERMINOLOGY_SHUTDOWN_SECONDS": "soon"}
+    run = subprocess.run(
+        [sys.executable, "-m", "terminology", "serve", "--port", "0", "--cache-dir", str(tmp_path)],
+        capture_output=True, text=True, timeout=300, env=environ,
+    )  # fmt: skip
+    assert run.returncode == 2
+    assert run.stderr.splitlines() == ["terminology serve: TERMINOLOGY_SHUTDOWN_SECONDS is 'soon': it takes a number"]
+
+
+def test_serve_refuses_an_address_in_use_before_it_loads_the_content(tmp_path):
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        run = _terminology("serve", "--port", str(port), "--cache-dir", str(tmp_path))
+    assert run.returncode == 2
+    assert run.stderr.splitlines() == [f"terminology serve: cannot listen on 127.0.0.1:{port}: Address already in use"]
+    assert not list(tmp_path.iterdir())  # nothing was compiled: the content was not loaded

@@ -17,7 +17,8 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from terminology.errors import InvalidRequest
-from terminology.fhir.codec import MAX_XML_DEPTH, WrittenJson, parse_json, parse_xml, to_json, to_xml
+from terminology.fhir.codec import WrittenJson, parse_json, parse_xml, to_json, to_xml
+from terminology.settings import Bound
 
 ICD10CM = "http://hl7.org/fhir/sid/icd-10-cm"
 FHIR = "{http://hl7.org/fhir}"
@@ -643,28 +644,60 @@ def test_the_parser_itself_neither_expands_nor_fetches_entities(secret_file) -> 
         assert len(etree.tostring(root)) < 1000
 
 
-def nested_parts(depth: int) -> bytes:
-    return (
-        b'<Parameters xmlns="http://hl7.org/fhir"><parameter>'
-        + b"<part>" * depth
-        + b'<name value="leaf"/>'
-        + b"</part>" * depth
-        + b"</parameter></Parameters>"
-    )
+def nested_parts(depth: int) -> dict:
+    """A Parameters whose one parameter holds parts ``depth`` deep."""
+    part = {"name": "leaf"}
+    for _ in range(depth):
+        part = {"name": "p", "part": [part]}
+    return {"resourceType": "Parameters", "parameter": [part]}
 
 
-def test_nesting_up_to_the_limit_is_read() -> None:
-    parsed = parse_xml(nested_parts(MAX_XML_DEPTH - 2))
-    node = parsed["parameter"][0]
-    for _ in range(MAX_XML_DEPTH - 2):
-        node = node["part"][0]
-    assert node == {"name": "leaf"}
+def nested_concepts(depth: int) -> dict:
+    """A tx-resource CodeSystem whose concepts nest ``depth`` deep."""
+    concept = {"code": "leaf"}
+    for _ in range(depth):
+        concept = {"code": "c", "concept": [concept]}
+    code_system = {"resourceType": "CodeSystem", "status": "active", "content": "complete", "concept": [concept]}
+    return {"resourceType": "Parameters", "parameter": [{"name": "tx-resource", "resource": code_system}]}
 
 
-@pytest.mark.parametrize("depth", [MAX_XML_DEPTH, 250, 10_000])
-def test_deeper_nesting_is_refused(depth: int) -> None:
-    with pytest.raises(InvalidRequest, match="nested more than|Excessive depth"):
-        parse_xml(nested_parts(depth))
+def nested_extensions(depth: int) -> dict:
+    """Extensions on a primitive ``depth`` deep."""
+    extension = {"url": "http://example.org/e", "valueString": "x"}
+    for _ in range(depth - 1):
+        extension = {"url": "http://example.org/e", "extension": [extension]}
+    return {"resourceType": "Parameters", "parameter": [{"name": "code", "valueCode": "A", "_valueCode": {"extension": [extension]}}]}
+
+
+def json_levels(value) -> int:
+    """How deep ``value`` nests objects and arrays."""
+    if isinstance(value, dict):
+        return 1 + max(map(json_levels, value.values()), default=0)
+    if isinstance(value, list):
+        return 1 + max(map(json_levels, value), default=0)
+    return 0
+
+
+@pytest.mark.parametrize("make", [nested_parts, nested_concepts, nested_extensions])
+@pytest.mark.parametrize("depth", [1, 4, 20])
+def test_json_and_xml_nesting_up_to_the_bound_is_read_and_one_level_more_is_refused(make, depth) -> None:
+    resource = make(depth)
+    levels = json_levels(resource)
+    at = Bound(levels, "TERMINOLOGY_MAX_NESTING_DEPTH")
+    under = Bound(levels - 1, "TERMINOLOGY_MAX_NESTING_DEPTH")
+    for body, parse in ((to_json(resource), parse_json), (to_xml(resource), parse_xml)):
+        assert parse(body, at) == resource
+        with pytest.raises(InvalidRequest, match=f"nested more than {levels - 1} levels deep.*at most {levels - 1} [(]TERMINOLOGY_MAX_NESTING_DEPTH[)]$"):
+            parse(body, under)
+
+
+@pytest.mark.parametrize("depth", [150, 250, 10_000])
+def test_deeper_nesting_than_the_default_is_refused_and_costs_no_recursion(depth: int) -> None:
+    xml = b'<Parameters xmlns="http://hl7.org/fhir"><parameter>' + b"<part>" * depth + b'<name value="leaf"/>' + b"</part>" * depth + b"</parameter></Parameters>"
+    json = b'{"resourceType":"Parameters","parameter":[' + b'{"name":"p","part":[' * depth + b'{"name":"leaf"}' + b"]}" * depth + b"]}"
+    for body, parse in ((xml, parse_xml), (json, parse_json)):
+        with pytest.raises(InvalidRequest, match="nested more than 100 levels deep|Excessive depth"):
+            parse(body)
 
 
 @pytest.mark.parametrize(

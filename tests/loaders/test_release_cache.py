@@ -14,6 +14,7 @@ from terminology.content import EMBEDDED_ICD10CM_FILES, resources_dir
 from terminology.loaders import icd10cm_xml, release_cache, shared_releases
 from terminology.loaders.icd10cm_xml import load_tabular
 from terminology.loaders.release_cache import default_cache_dir, load_release, load_releases, store_release
+from terminology.loaders.sealed_marshal import sealed, unsealed
 
 from .test_icd10cm_xml import TINY
 
@@ -67,8 +68,8 @@ def test_a_current_copy_is_what_is_read(tiny_file, tmp_path):
     cache_dir = tmp_path / "cache"
     load_release(tiny_file, cache_dir)
     [written] = _cached(cache_dir)
-    chapters, entries, [(version, chapter_rows, entry_rows, roots)] = marshal.loads(written.read_bytes())
-    written.write_bytes(marshal.dumps((chapters, entries, (("2030", chapter_rows, entry_rows, roots),))))
+    chapters, entries, [(version, chapter_rows, entry_rows, roots)] = unsealed(written.read_bytes())
+    written.write_bytes(sealed((chapters, entries, (("2030", chapter_rows, entry_rows, roots),))))
     assert load_release(tiny_file, cache_dir).version == "2030"
 
 
@@ -99,10 +100,12 @@ def test_the_copy_is_keyed_by_the_files_content_not_its_name(tiny_file, tmp_path
         b"",
         b"not marshal at all",
         b"\xff" * 64,
-        marshal.dumps(("2031", (), ())),  # a shape this cache never writes
-        marshal.dumps(("2031", 1, 2, 3)),
-        marshal.dumps(((), (), ())),  # no release
+        sealed(("2031", (), ())),  # a shape this cache never writes
+        sealed(("2031", 1, 2, 3)),
+        sealed(((), (), ())),  # no release
         "truncated",
+        "a byte changed",  # which marshal alone reads as a changed title
+        "unsealed",  # as an older version wrote it, or another program
     ],
 )
 def test_a_damaged_copy_is_rebuilt_not_trusted(tiny_file, tmp_path, caplog, damage):
@@ -110,7 +113,7 @@ def test_a_damaged_copy_is_rebuilt_not_trusted(tiny_file, tmp_path, caplog, dama
     expected = load_release(tiny_file, cache_dir)
     [written] = _cached(cache_dir)
     good = written.read_bytes()
-    written.write_bytes(good[: len(good) // 2] if damage == "truncated" else damage)
+    written.write_bytes(_damaged(good, damage))
     with caplog.at_level(logging.WARNING, logger=release_cache.__name__):
         rebuilt = load_release(tiny_file, cache_dir)
     assert rebuilt.entries == expected.entries and rebuilt.version == "2031"
@@ -184,12 +187,23 @@ def test_releases_compiled_together_are_keyed_by_every_file(tiny_file, tmp_path)
     assert _together_name(tiny_file, later) in [p.name for p in _cached(cache_dir)]
 
 
+def _damaged(good: bytes, damage: bytes | str) -> bytes:
+    if damage == "truncated":
+        return good[: len(good) // 2]
+    if damage == "a byte changed":
+        at = good.index(b"Traumatic amputation")
+        return good[:at] + b"S" + good[at + 1 :]
+    if damage == "unsealed":
+        return marshal.dumps(unsealed(good))
+    return damage
+
+
 def test_a_damaged_copy_of_releases_compiled_together_is_rebuilt(tiny_file, tmp_path, caplog):
     later = _retitled(tiny_file, "2032")
     cache_dir = tmp_path / "cache"
     load_releases([tiny_file, later], cache_dir)
     together = cache_dir / _together_name(tiny_file, later)
-    together.write_bytes(marshal.dumps(marshal.loads(together.read_bytes())[:2] + ((),)))  # no release in it
+    together.write_bytes(sealed(unsealed(together.read_bytes())[:2] + ((),)))  # no release in it
     with caplog.at_level(logging.WARNING, logger=release_cache.__name__):
         releases = load_releases([tiny_file, later], cache_dir)
     assert [r.version for r in releases] == ["2031", "2032"]

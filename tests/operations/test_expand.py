@@ -19,6 +19,7 @@ from terminology.definitions import ResourceMetadata, ValueSetDefinition
 from terminology.definitions.value_set import Compose, ConceptReference, Filter, Include
 from terminology.errors import InvalidRequest, NotFound, TooCostly
 from terminology.operations.expand import MAX_RETURNED, ExpandRequest, ExpandResult, expand
+from terminology.settings import Bound
 from terminology.valuesets.expand import ExpansionEntry, ExpansionOptions
 from terminology.valuesets.resolution import CircularReference, UnknownCodeSystem, VersionNotAllowed, VersionRules
 
@@ -525,23 +526,24 @@ def test_the_whole_of_icd10cm_at_once_is_too_costly(registry):
         _expand(registry, url=ALL_ICD10CM)
     assert (caught.value.status, caught.value.issue_type) == (422, "too-costly")
     assert caught.value.message == (
-        f"The expansion of {ALL_ICD10CM} has 98444 codes, more than the {MAX_RETURNED} returned at once: "
-        "use count and offset to page through it, or filter to narrow it"
+        f"The value set '{ALL_ICD10CM}' expansion has too many codes to display (98,444); this server answers at most "
+        f"{MAX_RETURNED:,} (TERMINOLOGY_MAX_EXPANSION_CODES) at once: use count and offset to page through it, or a filter to narrow it"
     )
 
 
 def test_a_lower_limit(fixtures):
-    with pytest.raises(TooCostly, match=f"has {len(ALL_ANIMALS)} codes, more than the 13 returned at once"):
-        _expand(fixtures, url=VS + "animals-all", limit=13)
-    assert _codes(_expand(fixtures, url=VS + "animals-all", limit=len(ALL_ANIMALS))) == ALL_ANIMALS
-    capped = _expand(fixtures, url=VS + "animals-all", limit=5, count=100)
+    with pytest.raises(TooCostly, match=rf"too many codes to display \({len(ALL_ANIMALS)}\); this server answers at most 13 \(a test\) at once"):
+        _expand(fixtures, url=VS + "animals-all", limit=Bound(13, "a test"))
+    assert _codes(_expand(fixtures, url=VS + "animals-all", limit=Bound(len(ALL_ANIMALS), "a test"))) == ALL_ANIMALS
+    capped = _expand(fixtures, url=VS + "animals-all", limit=Bound(5, "a test"), count=100)
     assert _codes(capped) == ALL_ANIMALS[:5] and capped.total == len(ALL_ANIMALS)
 
 
 def test_an_expansion_past_the_engines_limit(registry):
-    with pytest.raises(TooCostly):
-        _expand(registry, url=ALL_ICD10CM, count=10, options=ExpansionOptions(limit=1_000))
-    assert _expand(registry, url=GUIDANCE_VS + "icd10cm-m4848-fatigue-fracture-sacral", options=ExpansionOptions(limit=5)).total == 5
+    with pytest.raises(TooCostly, match=r"more than 1,000\); this server selects at most 1,000 \(TERMINOLOGY_MAX_SELECTED_CODES\)"):
+        _expand(registry, url=ALL_ICD10CM, count=10, options=ExpansionOptions(limit=Bound(1_000, "TERMINOLOGY_MAX_SELECTED_CODES")))
+    sacral = GUIDANCE_VS + "icd10cm-m4848-fatigue-fracture-sacral"
+    assert _expand(registry, url=sacral, options=ExpansionOptions(limit=Bound(5, "TERMINOLOGY_MAX_SELECTED_CODES"))).total == 5
 
 
 # --- unknown value sets and code systems -------------------------------------------------------------

@@ -31,6 +31,7 @@ from terminology.context import RequestContext
 from terminology.errors import InvalidRequest
 from terminology.loaders.icd10cm_xml import NOTE_KINDS
 from terminology.model import Coding, Designation
+from terminology.providers.icd10cm import LEVEL_NOTES_KEPT, Icd10cmProvider
 from terminology.providers.icd10cm_changes import HISTORY_PROPERTIES
 
 CONTEXT = RequestContext()
@@ -250,6 +251,24 @@ def test_notes_of_every_sampled_code_with_their_source_and_level(icd10cm):
         assert all([sub.code for sub in p.subproperties] == ["source", "level"] for p in props if p.code in NOTE_KIND_SET)
     assert wrong == {}
     assert inherited > 900
+
+
+def test_the_notes_kept_are_bounded_and_right_past_the_bound(icd10cm):
+    """A provider keeps the notes of at most LEVEL_NOTES_KEPT levels, however many codes are asked about;
+    the notes of a code whose levels were dropped are made again, the same."""
+    provider = Icd10cmProvider(icd10cm.release)
+    with_notes = [entry for entry in icd10cm.release.entries.values() if entry.notes]
+    assert len(with_notes) > 2 * LEVEL_NOTES_KEPT
+
+    def note_values(entry):
+        return [(p.code, p.value, *[sub.value for sub in p.subproperties]) for p in provider.properties(entry, NOTE_KIND_SET)]
+
+    first = {entry.code: note_values(entry) for entry in with_notes[:50]}
+    for entry in with_notes:
+        note_values(entry)
+        assert len(provider._level_notes) <= LEVEL_NOTES_KEPT
+    assert {entry.code: note_values(entry) for entry in with_notes[:50]} == first
+    assert first == {code: list(note_chain(code)) for code in first}
 
 
 def test_own_notes_only_when_not_inherited(icd10cm):

@@ -12,6 +12,7 @@ from terminology.definitions import ResourceMetadata, ValueSetDefinition
 from terminology.definitions.value_set import Compose, ConceptReference, Include
 from terminology.errors import InvalidRequest, NotFound, TooCostly
 from terminology.registry import Registry
+from terminology.settings import Bound
 from terminology.valuesets.expand import ExpansionOptions, expand_value_set, text_words
 from terminology.valuesets.membership import is_member
 from terminology.valuesets.resolution import UnknownCodeSystem, VersionNotAllowed, VersionRules
@@ -402,11 +403,15 @@ def test_malformed_filter_in_a_value_set(registry):
         expand_value_set(definition(bad), registry, ExpansionOptions(), NONE)
 
 
+def _at_most(size: int) -> Bound:
+    return Bound(size, "TERMINOLOGY_MAX_SELECTED_CODES")
+
+
 @pytest.mark.parametrize("id, size", [("animals-all", 14), ("mixed", 4), ("filter-mammals", 5)])
 def test_size_limit(registry, id, size):
-    assert expand(registry, id, limit=size).total == size
-    with pytest.raises(TooCostly):
-        expand(registry, id, limit=size - 1)
+    assert expand(registry, id, limit=_at_most(size)).total == size
+    with pytest.raises(TooCostly, match=rf"more than {size - 1}\); this server selects at most {size - 1} \(TERMINOLOGY_MAX_SELECTED_CODES\)"):
+        expand(registry, id, limit=_at_most(size - 1))
 
 
 def test_a_code_listed_twice_is_one_entry(registry):
@@ -418,7 +423,7 @@ def test_a_code_listed_twice_is_one_entry(registry):
 
 def test_limit_of_two_is_too_costly(registry):
     with pytest.raises(TooCostly) as raised:
-        expand(registry, "animals-all", limit=2)
+        expand(registry, "animals-all", limit=_at_most(2))
     assert raised.value.status == 422
 
 

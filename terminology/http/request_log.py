@@ -1,0 +1,108 @@
+"""The server's log as JSON lines: one a request (the request log), and every other record (errors with
+the id of the request they are about).
+
+A request's line names what was asked (method, path: never the query, which holds codes, unless the
+operator asks for it; never the body), which operation answered, with which code system and version,
+the status, how long it took and the request's id. Clinical codes are data about patients: by default
+nothing of them reaches the log.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import sys
+import time
+from typing import Any
+
+import orjson
+
+from ..fhir.answer_source import answering_code_system
+
+__all__ = ["ACCESS_LOGGER", "JsonFormatter", "RequestLog", "configure_logging", "request_id", "request_log_enabled"]
+
+#: What a client's ``X-Request-Id`` may be to be kept: anything else (too long, spaces, quotes, control
+#: characters that could forge a log line or a header) is replaced by a new id.
+_SANE_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
+ACCESS_LOGGER = "terminology.access"
+
+
+def request_id(given: str | None) -> str:
+    """The client's id if it is sane (1 to 128 characters of ``A-Za-z0-9._:-``), else a new random one."""
+    if given is not None and _SANE_ID.fullmatch(given):
+        return given
+    return os.urandom(16).hex()
+
+
+class RequestLog:
+    """Writes one JSON line a request to the file descriptor ``fd`` (standard error): one ``write`` a
+    line, so that the lines of several worker processes never interleave."""
+
+    def __init__(self, fd: int = 2, log_query: bool = False) -> None:
+        self.fd = fd
+        self.log_query = log_query
+
+    def write(
+        self, environ: dict[str, Any], status: int, operation: str, seconds: float, request_id: str, resource: dict[str, Any] | None
+    ) -> None:
+        line: dict[str, Any] = {
+            "time": _now(),
+            "level": "INFO",
+            "logger": ACCESS_LOGGER,
+            "method": environ.get("REQUEST_METHOD", ""),
+            "path": environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", ""),
+            "operation": operation,
+            "status": status,
+            "duration_ms": round(seconds * 1000, 3),
+            "request_id": request_id,
+        }
+        if self.log_query and environ.get("QUERY_STRING"):
+            line["query"] = environ["QUERY_STRING"]
+        answered = answering_code_system(resource) if resource is not None else None
+        if answered is not None:
+            line["system"], line["version"] = answered
+        os.write(self.fd, orjson.dumps(line, option=orjson.OPT_APPEND_NEWLINE))
+
+
+class JsonFormatter(logging.Formatter):
+    """A log record as one JSON line: time, level, logger, message, the request id it is about (given as
+    ``extra={"request_id": ...}``) and any traceback (the log's, never an answer's)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        line: dict[str, Any] = {"time": _now(record.created), "level": record.levelname, "logger": record.name, "message": record.getMessage()}
+        request = getattr(record, "request_id", None)
+        if request:
+            line["request_id"] = request
+        if record.exc_info:
+            line["exception"] = self.formatException(record.exc_info)
+        return orjson.dumps(line).decode()
+
+
+def configure_logging(level: str) -> None:
+    """The process's log at ``level``, in JSON lines on standard error."""
+    root = logging.getLogger()
+    root.setLevel(level)
+    if not root.handlers:
+        root.addHandler(logging.StreamHandler(sys.stderr))
+    for handler in root.handlers:
+        handler.setFormatter(JsonFormatter())
+
+
+def request_log_enabled() -> bool:
+    """Whether the log takes the request log's lines (of level INFO)."""
+    return logging.getLogger(ACCESS_LOGGER).isEnabledFor(logging.INFO)
+
+
+_second: tuple[int, str] = (0, "")
+
+
+def _now(now: float | None = None) -> str:
+    """``2026-12-01T00:03:57.123Z``; the text of the second is made once a second, not once a line."""
+    global _second
+    now = time.time() if now is None else now
+    second = int(now)
+    cached = _second  # (one read: another thread may replace it meanwhile)
+    if cached[0] != second:
+        cached = _second = (second, time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second)))
+    return f"{cached[1]}.{int((now - second) * 1000):03d}Z"
