@@ -31,6 +31,10 @@ def _from_parameters(parameters: Any) -> tuple[str, str] | None:
             system = parameter.get("valueUri")
         elif name == "version":
             version = parameter.get("valueString")
+        else:
+            continue
+        if system is not None and version is not None:  # (they come first: a lookup's properties follow)
+            break
     if system is None:
         return None
     return system, version or ""
