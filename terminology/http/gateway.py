@@ -98,7 +98,7 @@ class Gateway:
         answered = environ.get(ANSWER_KEY)
         resource = answered[1].resource if answered is not None else None
         if operation is None:
-            operation = answered[0].operation if answered is not None else "other"
+            operation = answered[0] if answered is not None else "other"
         if self.metrics is not None:
             self.metrics.observe(operation, status, seconds, status >= 400 and _too_costly(resource))
         if self.request_log is not None:

@@ -22,7 +22,9 @@ __all__ = ["ANSWER_KEY", "REQUEST_ID_KEY", "FhirWsgi", "WsgiApp", "status_line"]
 #: A WSGI application (PEP 3333).
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 #: The environ keys by which the layer in front (``gateway``) gives the request's id, and this one gives
-#: back the request and its answer (which operation answered, with what).
+#: back which operation answered, and its answer. (Not the request itself: it holds the environ, and
+#: the cycle would keep every request's answer alive until the garbage collector ran, which cost a
+#: third of the throughput of a $lookup.)
 REQUEST_ID_KEY = "terminology.request_id"
 ANSWER_KEY = "terminology.answer"
 _REASONS = {status.value: f"{status.value} {status.phrase}" for status in HTTPStatus}
@@ -66,7 +68,7 @@ class FhirWsgi:
         if not path.startswith(self.prefix) or (len(path) > len(self.prefix) and path[len(self.prefix)] != "/"):
             return self.app(environ, start_response)
         request, answer = self._answer(environ, path[len(self.prefix):])
-        environ[ANSWER_KEY] = (request, answer)
+        environ[ANSWER_KEY] = (request.operation, answer)
         headers = [("Content-Type", answer.content_type), ("Content-Length", str(len(answer.body))), *answer.headers]
         start_response(status_line(answer.status), headers)
         return [answer.body]

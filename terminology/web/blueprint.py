@@ -36,5 +36,5 @@ def fhir_api(path: str) -> Response:
         request_id=request.environ.get(REQUEST_ID_KEY, ""),  # (set when the host wraps its app in the Gateway)
     )
     answer = state.dispatcher.handle(asked)
-    request.environ[ANSWER_KEY] = (asked, answer)  # (for the Gateway's log and metrics, when there is one)
+    request.environ[ANSWER_KEY] = (asked.operation, answer)  # (for the Gateway's log and metrics, when there is one)
     return Response(answer.body, status=answer.status, content_type=answer.content_type, headers=list(answer.headers))
