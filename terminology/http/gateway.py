@@ -21,7 +21,7 @@ from .messages import Endpoint, HttpResponse
 from .metrics import ServerMetrics
 from .request_log import RequestLog, request_id
 from .security import ERROR_ANSWER, EVERY_ANSWER, HTML_ANSWER, Cors
-from .wsgi import ANSWER_KEY, REQUEST_ID_KEY, WsgiApp, status_line
+from .wsgi import ANSWER_KEY, REQUEST_ID_KEY, FhirWsgi, WsgiApp, answer_headers, status_line
 
 __all__ = ["Gateway"]
 
@@ -37,12 +37,14 @@ class Gateway:
         cors: Cors | None = None,
         metrics: ServerMetrics | None = None,
         request_log: RequestLog | None = None,
+        fhir: FhirWsgi | None = None,
     ) -> None:
         self.app = app
         self.endpoints = dict(endpoints)
         self.cors = cors
         self.metrics = metrics
         self.request_log = request_log
+        self.fhir = fhir
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         started = perf_counter()
@@ -50,38 +52,45 @@ class Gateway:
         added = (("X-Request-Id", rid), *EVERY_ANSWER)
         if self.cors is not None:
             added += self.cors.headers(environ.get("HTTP_ORIGIN"))
+        answered = self._own_answer(environ)
+        if answered is None and self.fhir is not None:
+            answered = self.fhir.answer(environ)
+        if answered is None:
+            return self._pass_on(environ, start_response, added, started)
+        # (the usual request: answered here, with its headers made once and no closure)
+        operation, answer = answered
+        headers = answer_headers(answer)
+        headers += added
+        _add_answer_headers(headers, answer.status, answer.content_type)
+        start_response(status_line(answer.status), headers)
+        self._record(environ, answer.status, started, rid, operation, answer.resource)
+        return [answer.body]
+
+    def _pass_on(
+        self, environ: dict[str, Any], start_response: Callable[..., Any], added: tuple[tuple[str, str], ...], started: float
+    ) -> Iterable[bytes]:
+        """The wrapped app's answer (the host app's pages, a blueprint's FHIR answers), with ``added``."""
         statuses: list[int] = []
 
         def respond(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
             code = int(status[:3])
             statuses.append(code)
             headers.extend(added)
-            if code >= 400:
-                headers.extend(ERROR_ANSWER)
-            for name, value in headers:
-                if name.lower() == "content-type":  # (the FHIR answers name it first)
-                    if value.startswith("text/html"):
-                        headers.extend(HTML_ANSWER)
-                    break
+            content_type = next((value for name, value in headers if name.lower() == "content-type"), "")
+            _add_answer_headers(headers, code, content_type)
             # (exc_info only when there is one: a caller's start_response may take two arguments)
             return start_response(status, headers) if exc_info is None else start_response(status, headers, exc_info)
 
-        path = environ.get("PATH_INFO", "")
-        own = self._own_answer(environ, path)
-        if own is None:
-            body = self.app(environ, respond)
-        else:
-            operation, answer = own
-            headers = [] if answer.status == 204 else [("Content-Type", answer.content_type), ("Content-Length", str(len(answer.body)))]
-            respond(status_line(answer.status), [*headers, *answer.headers])
-            body = [answer.body]
-        if self.metrics is not None or self.request_log is not None:
-            self._record(environ, statuses[-1] if statuses else 500, perf_counter() - started, rid, own[0] if own else None)
+        body = self.app(environ, respond)
+        answered = environ.get(ANSWER_KEY)
+        operation, resource = (answered[0], answered[1].resource) if answered is not None else ("other", None)
+        self._record(environ, statuses[-1] if statuses else 500, started, environ[REQUEST_ID_KEY], operation, resource)
         return body
 
-    def _own_answer(self, environ: dict[str, Any], path: str) -> tuple[str, HttpResponse] | None:
+    def _own_answer(self, environ: dict[str, Any]) -> tuple[str, HttpResponse] | None:
         """``(operation, answer)`` when the request is one this layer answers: a path of its own, or a
         CORS preflight from an allowed origin."""
+        path = environ.get("PATH_INFO", "")
         endpoint = self.endpoints.get(path)
         method = environ.get("REQUEST_METHOD")
         if endpoint is not None:
@@ -94,15 +103,22 @@ class Gateway:
                 return "preflight", answer
         return None
 
-    def _record(self, environ: dict[str, Any], status: int, seconds: float, rid: str, operation: str | None) -> None:
-        answered = environ.get(ANSWER_KEY)
-        resource = answered[1].resource if answered is not None else None
-        if operation is None:
-            operation = answered[0] if answered is not None else "other"
+    def _record(self, environ: dict[str, Any], status: int, started: float, rid: str, operation: str, resource: dict[str, Any] | None) -> None:
+        if self.metrics is None and self.request_log is None:
+            return
+        seconds = perf_counter() - started
         if self.metrics is not None:
             self.metrics.observe(operation, status, seconds, status >= 400 and _too_costly(resource))
         if self.request_log is not None:
             self.request_log.write(environ, status, operation, seconds, rid, resource)
+
+
+def _add_answer_headers(headers: list[tuple[str, str]], status: int, content_type: str) -> None:
+    """The headers an answer gets by its status (never cache an error) and content type (HTML's policy)."""
+    if status >= 400:
+        headers.extend(ERROR_ANSWER)
+    if content_type.startswith("text/html"):
+        headers.extend(HTML_ANSWER)
 
 
 def _too_costly(resource: dict[str, Any] | None) -> bool:

@@ -54,7 +54,7 @@ class RequestLog:
             "path": environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", ""),
             "operation": operation,
             "status": status,
-            "duration_ms": round(seconds * 1000, 3),
+            "duration_ms": int(seconds * 1_000_000) / 1000,  # (to the µs: round() costs a fifth of the line)
             "request_id": request_id,
         }
         if self.log_query and environ.get("QUERY_STRING"):

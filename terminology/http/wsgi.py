@@ -10,14 +10,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from http import HTTPStatus
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import unquote
 
 from ..errors import InvalidRequest
 from .dispatcher import Dispatcher
 from .messages import HttpRequest, HttpResponse
 from .rendering import error_response
 
-__all__ = ["ANSWER_KEY", "REQUEST_ID_KEY", "FhirWsgi", "WsgiApp", "status_line"]
+__all__ = ["ANSWER_KEY", "REQUEST_ID_KEY", "FhirWsgi", "WsgiApp", "answer_headers", "query_pairs", "status_line"]
 
 #: A WSGI application (PEP 3333).
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
@@ -64,19 +64,27 @@ class FhirWsgi:
         self.prefix = prefix
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        answered = self.answer(environ)
+        if answered is None:
+            return self.app(environ, start_response)
+        environ[ANSWER_KEY] = answered
+        answer = answered[1]
+        start_response(status_line(answer.status), answer_headers(answer))
+        return [answer.body]
+
+    def answer(self, environ: dict[str, Any]) -> tuple[str, HttpResponse] | None:
+        """``(operation, answer)`` for a request at or below the FHIR base; None for any other path (the
+        wrapped app's)."""
         path = environ.get("PATH_INFO", "")
         if not path.startswith(self.prefix) or (len(path) > len(self.prefix) and path[len(self.prefix)] != "/"):
-            return self.app(environ, start_response)
+            return None
         request, answer = self._answer(environ, path[len(self.prefix):])
-        environ[ANSWER_KEY] = (request.operation, answer)
-        headers = [("Content-Type", answer.content_type), ("Content-Length", str(len(answer.body))), *answer.headers]
-        start_response(status_line(answer.status), headers)
-        return [answer.body]
+        return request.operation, answer
 
     def _answer(self, environ: dict[str, Any], path: str) -> tuple[HttpRequest, HttpResponse]:
         # WSGI gives the path and query as latin-1 text of the raw bytes; URLs are UTF-8.
         path = path.encode("latin-1").decode("utf-8", "replace")
-        query = parse_qsl(environ.get("QUERY_STRING", ""), keep_blank_values=True)
+        query = query_pairs(environ.get("QUERY_STRING", ""))
         stream = environ["wsgi.input"]
         request = HttpRequest(
             method=environ["REQUEST_METHOD"],
@@ -92,6 +100,29 @@ class FhirWsgi:
         except InvalidRequest as error:
             return request, error_response(request, error)
         return request, self.dispatcher.handle(request)
+
+
+def query_pairs(query: str) -> list[tuple[str, str]]:
+    """``(name, value)`` of each field of a query string, decoded as ``parse_qsl(query, keep_blank_values=True)``
+    decodes them; a field with nothing to decode (the usual one, but for a system's URL) is taken as it is,
+    which saves a third of parse_qsl's time."""
+    pairs = []
+    for field in query.split("&"):
+        if field:
+            name, _, value = field.partition("=")
+            pairs.append((_decoded(name), _decoded(value)))
+    return pairs
+
+
+def _decoded(text: str) -> str:
+    return unquote(text.replace("+", " ")) if "%" in text or "+" in text else text
+
+
+def answer_headers(answer: HttpResponse) -> list[tuple[str, str]]:
+    """The headers of ``answer``: its content type and length (none for a 204), then its own."""
+    if answer.status == 204:
+        return list(answer.headers)
+    return [("Content-Type", answer.content_type), ("Content-Length", str(len(answer.body))), *answer.headers]
 
 
 def status_line(status: int) -> str:

@@ -39,12 +39,14 @@ def create_app(config: Mapping[str, Any] | None = None, registry: Registry | Non
     readiness.ready()  # (the content is loaded by init_app)
     metrics = ServerMetrics(state.registry.catalog())
     endpoints = {"/livez": livez, "/readyz": lambda environ: readyz(readiness), "/metrics": metrics.exposition, **admin_endpoints(settings)}
+    fhir = FhirWsgi(app.wsgi_app, state.dispatcher, state.url_prefix)
     app.wsgi_app = Gateway(  # type: ignore[method-assign]
-        FhirWsgi(app.wsgi_app, state.dispatcher, state.url_prefix),
+        fhir,
         endpoints,
         Cors(settings.cors_origins) if settings.cors_origins else None,
         metrics,
         RequestLog(log_query=settings.log_query) if settings.access_log and request_log_enabled() else None,
+        fhir=fhir,
     )
     app.extensions[READINESS_KEY] = readiness
     return app

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import io
+from urllib.parse import parse_qsl
 
 import orjson
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from terminology.http.dispatcher import Dispatcher
-from terminology.http.wsgi import FhirWsgi
+from terminology.http.wsgi import FhirWsgi, query_pairs
 from terminology.settings import Settings
 
 BODY = b'{"resourceType":"Parameters","parameter":[{"name":"url","valueUri":"http://hl7.org/fhir/sid/icd-10-cm"},{"name":"code","valueCode":"Z66"}]}'
@@ -43,3 +46,15 @@ def test_a_post_is_answered_from_the_environ(entry) -> None:
 def test_a_content_length_that_is_no_number_is_a_400(entry, content_length) -> None:
     status, resource = _call(entry, content_length)
     assert status.startswith("400") and "Content-Length" in resource["issue"][0]["details"]["text"]
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.text(alphabet=st.sampled_from("ab=&+%2FZ0é \x00;#?"), max_size=40) | st.text(max_size=40))
+def test_a_query_is_read_as_parse_qsl_reads_it(query: str) -> None:
+    assert query_pairs(query) == parse_qsl(query, keep_blank_values=True)
+
+
+def test_a_query_decodes_percent_escapes_and_plus_signs() -> None:
+    assert query_pairs("url=http%3A%2F%2Fhl7.org%2Ffhir%2Fsid%2Ficd-10-cm&code=M48.48XA&display=a+b&&flag") == [
+        ("url", "http://hl7.org/fhir/sid/icd-10-cm"), ("code", "M48.48XA"), ("display", "a b"), ("flag", ""),
+    ]  # fmt: skip
