@@ -65,8 +65,10 @@ def _property_json(prop: Property, name: str) -> dict[str, Any]:
 # The ``subproperty`` parts written for a tuple of subproperties. Providers give the properties of one
 # origin the same tuple (ICD-10-CM: the ``source`` and ``level`` of every note of a level), and a lookup
 # writes the notes of all the levels above a code, so most are written once. The parts are shared
-# between answers: nothing changes an answer once it is written.
-_SUBPROPERTY_PARTS: IdentityCache[tuple[Property, ...], list[dict[str, Any]]] = IdentityCache(20_000)
+# between answers: nothing changes an answer once it is written. An entry holds its tuple alive, so the
+# bound is near what providers keep (ICD-10-CM: the notes of 2,048 levels): at 20,000 it kept ten times
+# as many tuples as the provider did, about 10 MB a worker, dead but for this cache.
+_SUBPROPERTY_PARTS: IdentityCache[tuple[Property, ...], list[dict[str, Any]]] = IdentityCache(4096)
 
 
 def _subproperty_parts(subproperties: tuple[Property, ...]) -> list[dict[str, Any]]:
