@@ -222,7 +222,7 @@ class FhirViews:
             raise InvalidRequest(f"The header X-Cache-Id ('{issued}') and the parameter cache-id ('{named}') name different caches: give one", expression="cache-id")
         if issued is not None:  # ($cache-control's cache: the request's resources are its own)
             return self.request_resources.registry_for(brought, self.caches.issued(issued))
-        if named is not None:  # (the client's cache: what it brings is kept, in place of what it sent before)
+        if named is not None:  # (the client's cache: what it brings is kept, after what it sent before)
             self.request_resources.check(brought)
             return self.request_resources.registry_for([], self.caches.named(named, brought))
         return self.request_resources.registry_for(brought)

@@ -108,3 +108,11 @@ def test_the_admin_settings_show_the_redis_url_without_its_password(registry) ->
     answer = create_app(config, registry).test_client().get("/admin/settings", headers={"Authorization": "Bearer " + "t" * 32})
     assert answer.get_json()["TERMINOLOGY_REDIS_URL"] == "redis://cache.internal:6379/2"
     assert b"s3cret" not in answer.data
+
+
+def test_a_browser_may_send_the_cache_id_header_where_cors_is_on(registry) -> None:
+    origin = "https://app.example.org"
+    client = create_app({"TERMINOLOGY_CORS_ORIGINS": origin}, registry).test_client()
+    preflight = client.options("/fhir/ValueSet/$validate-code", headers={"Origin": origin, "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "x-cache-id"})
+    assert preflight.status_code == 204
+    assert "X-Cache-Id" in preflight.headers["Access-Control-Allow-Headers"].split(", ")
