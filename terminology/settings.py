@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-__all__ = ["Bound", "InvalidSetting", "LogLevel", "Origins", "Settings", "setting_key"]
+__all__ = ["Bound", "CacheStoreName", "InvalidSetting", "LogLevel", "Origins", "Settings", "setting_key"]
 
 _MIB = 1024 * 1024
 # Deeper JSON cannot be written back (orjson stops at 254 levels): a request's resources are.
@@ -22,6 +22,9 @@ _DEEPEST = 200
 #: Origins (``https://app.example.org:8443``): separated by commas or spaces in the environment, since
 #: an origin holds the ``:`` that separates the other lists.
 Origins = tuple[str, ...]
+#: Where the validator's caches live: ``process``, ``files`` (the workers of one server), ``redis`` (replicas).
+CacheStoreName = str
+_CACHE_STORES = ("process", "files", "redis")
 #: A level of Python's logging, by name.
 LogLevel = str
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
@@ -59,6 +62,12 @@ class Settings:
     max_selected_codes: int = field(default=100_000, metadata=_doc("the most codes an expansion may select, paged or not: too-costly (422) above"))
     max_expansion_seconds: float = field(default=10.0, metadata=_doc("the longest an expansion may run: too-costly (422) after"))
     max_regex_length: int = field(default=1000, metadata=_doc("the longest pattern of a regex filter in a value set a request brings: 422 above"))
+    cache_store: CacheStoreName = field(default="process", metadata=_doc(
+        "where the validator's caches (cache-id, $cache-control) live: process (one worker), files (the workers of one server), redis (replicas)"
+    ))
+    redis_url: str = field(default="redis://127.0.0.1:6379/0", repr=False, metadata=_doc("the Redis of the redis cache store"))
+    client_cache_max_bytes: int = field(default=16 * _MIB, metadata=_doc("the most bytes of resources one validator cache holds: 422 above"))
+    client_cache_idle_seconds: float = field(default=3600.0, metadata=_doc("how long a validator cache unused is kept; then its id is unknown (404)"))
     log_level: LogLevel = field(default="INFO", metadata=_doc("the level of the server's log: DEBUG, INFO, WARNING, ERROR"))
     access_log: bool = field(default=True, metadata=_doc("one JSON line per request in the standalone server's log"))
     log_query: bool = field(default=False, metadata=_doc("the request log also writes each query string (which holds codes)"))
@@ -151,6 +160,13 @@ def _log_level(key: str, value: Any) -> str:
     return level
 
 
+def _cache_store(key: str, value: Any) -> str:
+    name = str(value).strip().lower()
+    if name not in _CACHE_STORES:
+        raise InvalidSetting(f"{key} is '{value}': it takes one of {', '.join(_CACHE_STORES)}")
+    return name
+
+
 # By a field's annotation (text: the module reads annotations lazily), how a value of it is read.
 _READERS: dict[str, Callable[[str, Any], Any]] = {
     "str": lambda key, value: str(value),
@@ -160,5 +176,6 @@ _READERS: dict[str, Callable[[str, Any], Any]] = {
     "tuple[str, ...]": _items,
     "Origins": lambda key, value: tuple(value.replace(",", " ").split() if isinstance(value, str) else map(str, value)),
     "LogLevel": _log_level,
+    "CacheStoreName": _cache_store,
     "Path | None": lambda key, value: Path(value),
 }

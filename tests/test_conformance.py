@@ -1,5 +1,7 @@
 """The HL7 terminology ecosystem tests (``../shared/txtests``, general mode, FHIR R4) against the
-real server: every test listed in ``conformance_passing.txt`` must still pass."""
+real server: every test listed in ``conformance_passing.txt`` must still pass, with the validator's
+caches (the runner sends each suite's resources once, with ``$cache-control``, since the server offers
+it) and without them (each request brings its resources)."""
 
 from __future__ import annotations
 
@@ -23,16 +25,19 @@ pytestmark = pytest.mark.skipif(not RUNNER.exists(), reason=f"the conformance ru
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
     port = free_port()
     cache = tmp_path_factory.mktemp("cache")
-    env = {"TERMINOLOGY_CACHE_DIR": str(cache)}
+    # (two workers share the caches in files: a suite's requests reach both)
+    env = {"TERMINOLOGY_CACHE_DIR": str(cache), "TERMINOLOGY_CACHE_STORE": "files"}
     command = [str(ROOT / ".venv" / "bin" / "terminology"), "serve", "--port", str(port), "--workers", "2"]
     running = start(command, env, port, tmp_path_factory.mktemp("serve") / "server.log")
     yield running
     stop(running)
 
 
-def test_no_conformance_test_that_passed_fails_now(server: RunningServer) -> None:
+@pytest.mark.parametrize("caches", [True, False], ids=["with-cache-control", "without-cache-control"])
+def test_no_conformance_test_that_passed_fails_now(server: RunningServer, caches: bool) -> None:
+    logged_before = server.output().count('"cache_control"')
     run = subprocess.run(
-        [sys.executable, str(RUNNER), "--server", server.base, "--fhir-version", "4.0", "--json"],
+        [sys.executable, str(RUNNER), "--server", server.base, "--fhir-version", "4.0", "--json", *([] if caches else ["--no-cache-control"])],
         capture_output=True, text=True, timeout=900,
     )
     assert run.stdout.strip(), f"the runner printed no report:\n{run.stderr[-3000:]}"
@@ -45,3 +50,5 @@ def test_no_conformance_test_that_passed_fails_now(server: RunningServer) -> Non
         f"{name}: {messages.get(name)}" for name in regressed
     )
     assert report["passed"] >= len(expected)
+    # the runner used the caches where it was let (the request log names the operation of each request)
+    assert (server.output().count('"cache_control"') > logged_before) is caches

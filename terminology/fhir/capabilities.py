@@ -10,6 +10,7 @@ from ..errors import NotFound
 from ..fiscal_years import release_label
 from ..providers.base import CodeSystemProvider
 from ..registry import Registry
+from .cache_control import CACHE_CONTROL_DEFINITION, CACHE_CONTROL_URL
 from .drg_cc_exclusion import CC_EXCLUSION_DEFINITION, CC_EXCLUSION_URL
 from .output import ParametersBuilder
 from .search import SEARCH_PARAMETERS, search_parameter_definition
@@ -41,8 +42,9 @@ _OPERATIONS = {
     "ConceptMap": (("translate", "http://hl7.org/fhir/OperationDefinition/ConceptMap-translate"),),
 }
 #: The OperationDefinitions of this server's own operations, by id: ``[base]/OperationDefinition/{id}`` reads them.
-_OWN_DEFINITIONS = {definition["id"]: definition for definition in (CC_EXCLUSION_DEFINITION,)}
-_SYSTEM_OPERATIONS = (("versions", "http://hl7.org/fhir/OperationDefinition/-versions"),)
+_OWN_DEFINITIONS = {definition["id"]: definition for definition in (CC_EXCLUSION_DEFINITION, CACHE_CONTROL_DEFINITION)}
+# (the HL7 validator and its conformance runner use the validator's caches where $cache-control is listed)
+_SYSTEM_OPERATIONS = (("versions", "http://hl7.org/fhir/OperationDefinition/-versions"), ("cache-control", CACHE_CONTROL_URL))
 _FEATURE = "http://hl7.org/fhir/uv/application-feature/StructureDefinition/feature"
 # What the HL7 validator reads before it uses a terminology server (TerminologyClientContext).
 _FEATURES = (

@@ -8,6 +8,7 @@ from typing import Any
 from ..errors import InvalidRequest
 from ..operations.drg_cc_exclusion import CcExclusionRequest, CcExclusionResult
 from .outcome import operation_outcome
+from .own_operations import own_operation_definition
 from .output import ParametersBuilder
 from .parameters import OperationInput
 
@@ -55,29 +56,19 @@ def _parameter(use: str, parameter: _Parameter) -> dict[str, Any]:
     return written
 
 
-CC_EXCLUSION_DEFINITION: dict[str, Any] = {
-    "resourceType": "OperationDefinition",
-    "id": CC_EXCLUSION_URL.rpartition("/")[2],
-    "url": CC_EXCLUSION_URL,
-    "name": "DrgCcExclusion",
-    "title": "Is a secondary diagnosis excluded as a CC or MCC under a principal diagnosis (MS-DRG CC exclusions)",
-    "status": "active",
-    "kind": "operation",
-    "publisher": "terminology project",
-    "description": (
+CC_EXCLUSION_DEFINITION = own_operation_definition(
+    CC_EXCLUSION_URL,
+    "DrgCcExclusion",
+    "Is a secondary diagnosis excluded as a CC or MCC under a principal diagnosis (MS-DRG CC exclusions)",
+    (
         "Whether an ICD-10-CM secondary diagnosis counts as a complication or comorbidity (CC) or a major one (MCC) under a "
         "principal diagnosis, by the CC exclusion list (CMS Table 6K) of the MS-DRG version of the ICD-10-CM release that "
         "answers: MS-DRG v43.0 with the releases of FY2026. A release of another fiscal year has no MS-DRG version here: "
         "the answer is a 404 that names the releases that have one. An unknown code is a 404, a code that is not billable a 400."
     ),
-    "affectsState": False,
-    "code": "drg-cc-exclusion",
-    "resource": ["CodeSystem"],
-    "system": False,
-    "type": True,
-    "instance": False,
-    "parameter": [_parameter("in", p) for p in _IN] + [_parameter("out", p) for p in _OUT],
-}
+    [_parameter("in", p) for p in _IN] + [_parameter("out", p) for p in _OUT],
+    resource="CodeSystem",
+)
 
 
 def read_cc_exclusion_request(params: OperationInput) -> CcExclusionRequest:

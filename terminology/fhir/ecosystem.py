@@ -12,7 +12,6 @@ _BY_CONTEXT = "value sets are named by 'url' or given as 'valueSet', not found b
 # Why each is not honoured: a client that relies on one is told, not answered as if it had been applied.
 _WHY = {
     # The ecosystem's, which every operation refuses:
-    "cache-id": "this server keeps no cache of a client's resources; send them with each request as 'tx-resource'",
     "diagnostics": "this server writes no diagnostics into its answers",
     "profile-url": "this server validates codes against their code systems and value sets, not against profiles",
     "_limit": _WHOLE,
@@ -26,10 +25,11 @@ _WHY = {
     "exclude-system": "an expansion takes the code systems its value set names; exclude one in its compose",
     "limitedExpansion": "an expansion here is whole, or paged with 'count' and 'offset'",
 }
-_ECOSYSTEM = frozenset({"cache-id", "diagnostics", "profile-url", "_limit", "_incomplete", "incomplete-ok", "__Accept-Language"})
-#: Taken by every operation: ``tx-resource`` (resources the request brings) and ``uuid``, which only
-#: names the set of parameters a client sends (the answer does not depend on it).
-VALIDATOR_PARAMETERS = frozenset({"tx-resource", "uuid"})
+_ECOSYSTEM = frozenset({"diagnostics", "profile-url", "_limit", "_incomplete", "incomplete-ok", "__Accept-Language"})
+#: Taken by every operation: ``tx-resource`` (resources the request brings), ``cache-id`` (the cache that
+#: keeps them for the client's next requests) and ``uuid``, which only names the set of parameters a
+#: client sends (the answer does not depend on it).
+VALIDATOR_PARAMETERS = frozenset({"tx-resource", "cache-id", "uuid"})
 
 
 def refuse_unhonoured(params: OperationInput, *defined: str) -> None:

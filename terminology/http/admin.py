@@ -17,6 +17,7 @@ from typing import Any
 import orjson
 
 from ..settings import Settings, setting_key
+from .client_caches import without_password
 from .messages import Endpoint, HttpResponse
 
 __all__ = ["admin_endpoints"]
@@ -51,12 +52,14 @@ def _refused(message: str, challenge: str) -> HttpResponse:
 
 
 def _settings_json(settings: Settings) -> dict[str, Any]:
-    """Each setting by its key, as JSON; the token itself is never shown."""
+    """Each setting by its key, as JSON; the token itself is never shown, nor Redis's password."""
     shown: dict[str, Any] = {}
     for item in fields(settings):
         value = getattr(settings, item.name)
         if item.name == "admin_token":
             value = "(set)"
+        elif item.name == "redis_url":
+            value = without_password(value)
         elif isinstance(value, Path):
             value = str(value)
         shown[setting_key(item.name)] = value

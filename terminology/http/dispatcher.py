@@ -85,9 +85,10 @@ class Dispatcher:
             return error.status, error_outcome(error)
         body = codec.to_json(entry.resource) if entry.resource is not None else b""
         headers = {"content-type": negotiation.FHIR_JSON_CONTENT_TYPE}
-        language = request.headers.get("accept-language")
-        if language:
-            headers["accept-language"] = language
+        for name in ("accept-language", "x-cache-id"):  # (an entry sees the batch's language and cache)
+            value = request.headers.get(name)
+            if value:
+                headers[name] = value
         pairs = parse_qsl(query, keep_blank_values=True)
         status, answer = self.answer(HttpRequest(entry.method, path, pairs, headers, lambda limit: body[:limit], request.base_url, len(body)))
         if isinstance(answer, HttpResponse):
@@ -129,5 +130,6 @@ def _routes(views: FhirViews, batch: View, openapi: View) -> dict[str, tuple[Vie
         "/ConceptMap/{id}/$translate": (views.translate, _GET_POST),
         "/OperationDefinition/{id}": (views.operation_definition_read, _GET),
         "/$versions": (views.versions, _GET),
+        "/$cache-control": (views.cache_control, _POST),
         OPENAPI_PATH: (openapi, _GET),
     }

@@ -35,7 +35,7 @@ _WRITTEN_TYPES = ("application/fhir+json", "application/fhir+xml")
 _FORM_TYPE = "application/x-www-form-urlencoded"
 # The type of each operation parameter (a name means the same thing in every operation that takes it).
 _TYPES = {
-    "abstract": "boolean", "activeOnly": "boolean", "check-system-version": "canonical", "code": "code",
+    "abstract": "boolean", "cache-id": "id", "activeOnly": "boolean", "check-system-version": "canonical", "code": "code",
     "codeA": "code", "codeB": "code", "codeableConcept": "CodeableConcept", "coding": "Coding", "codingA": "Coding",
     "codingB": "Coding", "conceptMap": "ConceptMap", "conceptMapVersion": "string", "count": "integer",
     "date": "dateTime", "default-valueset-version": "canonical", "designation": "string", "display": "string",
@@ -67,6 +67,7 @@ _OPERATIONS: dict[str, tuple[Mapping[str, str | None], str]] = {
     "ValueSet/$batch-validate-code": (dict.fromkeys(VALUESET_VALIDATE_PARAMETERS | {"validation"}), "Parameters"),
     "ConceptMap/$translate": (dict.fromkeys(TRANSLATE_PARAMETERS), "Parameters"),
     "$versions": ({}, "Parameters"),
+    "$cache-control": ({"mode": "code", "tx-resource": None}, "Parameters"),
 }
 _STRING_TYPES = frozenset({"string", "code", "uri", "canonical", "id", "date", "dateTime"})
 _FORMAT = {

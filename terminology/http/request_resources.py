@@ -21,6 +21,7 @@ from ..fhir.brought_resources import check_brought_resources
 from ..fhir.definitions import read_resource
 from ..registry import Registry
 from ..settings import Settings
+from .client_caches import CachedResources
 
 __all__ = ["RequestResources"]
 
@@ -38,16 +39,19 @@ class RequestResources:
         self._cache: OrderedDict[bytes, Registry] = OrderedDict()
         self._lock = threading.Lock()
 
-    def registry_for(self, resources: list[Mapping[str, Any]]) -> Registry:
-        """The server's registry with ``resources`` (a request's tx-resources, as JSON) layered over it;
-        the same resources give the same registry, read once. :class:`TooCostly` (422) beyond the bounds."""
-        if not resources:
+    def registry_for(self, resources: list[Mapping[str, Any]], cached: CachedResources | None = None) -> Registry:
+        """The server's registry with ``resources`` (a request's tx-resources, as JSON) layered over it, and
+        after them a cache's (a later one of the same url and version wins, as when they are all sent);
+        the same resources give the same registry, read once. :class:`TooCostly` (422) beyond the bounds
+        (a cache's were checked when it took them)."""
+        if not resources and cached is None:
             return self.base
-        if len(resources) > self.max_resources.value:
-            raise TooCostly(f"The request brings {len(resources):,} tx-resources; this server takes at most {self.max_resources}")
+        self._check_count(resources)
         digest = hashlib.sha256()
         for resource in resources:
             digest.update(orjson.dumps(resource, option=orjson.OPT_SORT_KEYS))
+        if cached is not None:
+            digest.update(b"cached:" + cached.digest)
         key = digest.digest()
         with self._lock:
             found = self._cache.get(key)
@@ -56,7 +60,7 @@ class RequestResources:
                 return found
         self.check(resources)
         layered = Registry(parent=self.base)
-        for resource in resources:
+        for resource in resources if cached is None else [*resources, *cached.resources()]:
             definition = read_resource(resource, "tx-resource")
             if definition is not None:
                 layered.add(definition)
@@ -67,6 +71,11 @@ class RequestResources:
         return layered
 
     def check(self, resources: list[Mapping[str, Any]]) -> None:
-        """:class:`TooCostly` (422) if ``resources`` list more concepts, or longer regex filters, than the
-        settings allow (see :func:`check_brought_resources`)."""
+        """:class:`TooCostly` (422) if there are more ``resources`` than the settings allow, or they list more
+        concepts, or longer regex filters (see :func:`check_brought_resources`)."""
+        self._check_count(resources)
         check_brought_resources(resources, self.max_concepts, self.max_regex_length)
+
+    def _check_count(self, resources: list[Mapping[str, Any]]) -> None:
+        if len(resources) > self.max_resources.value:
+            raise TooCostly(f"The request brings {len(resources):,} tx-resources; this server takes at most {self.max_resources}")

@@ -21,7 +21,7 @@ HTML_ANSWER = (("Content-Security-Policy", "default-src 'none'; frame-ancestors 
 
 #: What a browser may send across origins: the FHIR API reads and operates, it never writes.
 _METHODS = "GET, POST, OPTIONS"
-_HEADERS = "Accept, Accept-Language, Authorization, Content-Type, Prefer, X-Request-Id, X-Too-Costly-Threshold"
+_HEADERS = "Accept, Accept-Language, Authorization, Content-Type, Prefer, X-Cache-Id, X-Request-Id, X-Too-Costly-Threshold"
 #: How long (seconds) a browser may keep a preflight's answer.
 PREFLIGHT_MAX_AGE = 3600
 

@@ -14,6 +14,7 @@ from ..context import RequestContext, parse_display_language
 from ..errors import InvalidRequest, TerminologyError
 from ..fhir.batch import batch_validation_parameters, names_value_set, read_batch_validations
 from ..fhir.capabilities import capability_statement, operation_definition, terminology_capabilities, versions_parameters
+from ..fhir.cache_control import cache_control_outcome, cache_id_parameters
 from ..fhir.codesystem import code_system_json
 from ..fhir.concept_map_resource import concept_map_json
 from ..fhir.drg_cc_exclusion import cc_exclusion_parameters, read_cc_exclusion_request
@@ -27,6 +28,7 @@ from ..fhir.search import ReadSearch, lenient_handling, read_search, read_shown,
 from ..fhir.subsumes import read_subsumes_request, subsumes_parameters
 from ..fhir.translate import read_translate_request, translate_parameters, uses_r5_names
 from ..fhir.validate_code import read_validation_request, read_value_set_validation_request, validation_parameters
+from ..loaders.release_cache import default_cache_dir
 from ..operations.drg_cc_exclusion import cc_exclusion
 from ..operations.expand import expand, find_value_set
 from ..operations.lookup import lookup
@@ -46,6 +48,7 @@ from ..operations.translate import translate
 from ..operations.validate_code import validate_code
 from ..registry import Registry
 from ..settings import Bound, Settings
+from .client_caches import ClientCaches, cache_store
 from .messages import HttpRequest
 from .request_resources import RequestResources
 
@@ -56,10 +59,12 @@ class FhirViews:
     """The views over one registry; each takes a request and the id in its path (None on a
     type-level path) and returns the resource that answers it, within the bounds ``settings`` set."""
 
-    def __init__(self, registry: Registry, settings: Settings) -> None:
+    def __init__(self, registry: Registry, settings: Settings, caches: ClientCaches | None = None) -> None:
+        """``caches``: the validator's caches (default: those ``settings`` configure)."""
         self.registry = registry
         self.settings = settings
         self.request_resources = RequestResources(registry, settings)
+        self.caches = caches or ClientCaches(cache_store(settings, settings.cache_dir or default_cache_dir()), settings)
         # (made once: a request only compares numbers, and names a bound when it refuses)
         self.max_body_bytes = settings.bound("max_body_bytes")
         self.max_parameters = settings.bound("max_parameters")
@@ -80,7 +85,7 @@ class FhirViews:
     def lookup(self, request: HttpRequest, id: str | None) -> dict[str, Any]:
         system, version = self._instance(id)
         params = self._operation_input(request)
-        registry = self._registry(params)
+        registry = self._registry(request, params)
         lookup_request = read_lookup_request(params, system, version)
         result = lookup(registry, lookup_request, _context(request, params))
         return lookup_parameters(result, lookup_request.code, lookup_request.system)
@@ -88,7 +93,7 @@ class FhirViews:
     def subsumes(self, request: HttpRequest, id: str | None) -> dict[str, Any]:
         system, version = self._instance(id)
         params = self._operation_input(request)
-        registry = self._registry(params)
+        registry = self._registry(request, params)
         return subsumes_parameters(subsumes(registry, read_subsumes_request(params, system, version)))
 
     def drg_cc_exclusion(self, request: HttpRequest, id: str | None) -> dict[str, Any]:
@@ -100,7 +105,7 @@ class FhirViews:
 
     def _code_system_validation(self, request: HttpRequest, params: OperationInput, id: str | None) -> dict[str, Any]:
         system, version = self._instance(id)
-        registry = self._registry(params)
+        registry = self._registry(request, params)
         validation = read_validation_request(params, system, version)
         return validation_parameters(validate_code(registry, validation, _context(request, params)))
 
@@ -125,14 +130,14 @@ class FhirViews:
             return error_outcome(error)
 
     def _value_set_validation(self, request: HttpRequest, params: OperationInput, id: str | None) -> dict[str, Any]:
-        registry = self._registry(params)
+        registry = self._registry(request, params)
         instance = value_set_with_id(registry, id) if id is not None else None
         validation = read_value_set_validation_request(params, instance, lambda url, version: find_value_set(registry, url, version))
         return validation_parameters(validate_code(registry, validation, _context(request, params)))
 
     def expand(self, request: HttpRequest, id: str | None) -> dict[str, Any]:
         params = self._operation_input(request)
-        registry = self._registry(params)
+        registry = self._registry(request, params)
         instance = value_set_with_id(registry, id) if id is not None else None
         asked = read_expand_request(params, instance)
         bounded = replace(asked, limit=_cost_threshold(request, self.max_expansion_codes), options=replace(asked.options, limit=self.max_selected_codes))
@@ -142,7 +147,7 @@ class FhirViews:
 
     def translate(self, request: HttpRequest, id: str | None) -> dict[str, Any]:
         params = self._operation_input(request)
-        registry = self._registry(params)
+        registry = self._registry(request, params)
         instance = concept_map_with_id(registry, id) if id is not None else None
         result = translate(registry, read_translate_request(params, instance))
         return translate_parameters(result, r5_names=uses_r5_names(params))
@@ -203,14 +208,43 @@ class FhirViews:
         body = b"" if request.method == "GET" else request.read_body(self.max_body_bytes)
         return read_operation_input(request.method, request.headers.get("content-type"), request.query, body, self.max_parameters, self.max_nesting_depth)
 
-    def _registry(self, params: OperationInput) -> Registry:
-        """The server's registry with the request's tx-resources over it, once the resources the request
-        brings are within the bounds (a ``valueSet`` too: the operation reads it whole)."""
+    def _registry(self, request: HttpRequest, params: OperationInput) -> Registry:
+        """The server's registry with the request's tx-resources over it, and those of the cache it names,
+        once the resources the request brings are within the bounds (a ``valueSet`` too: the operation
+        reads it whole)."""
         if "valueSet" in params:
             given = params.resource("valueSet")
             if given is not None:
                 self.request_resources.check([given])
-        return self.request_resources.registry_for(params.resources("tx-resource"))
+        brought = params.resources("tx-resource")
+        issued, named = request.headers.get("x-cache-id"), params.string("cache-id")
+        if issued is not None and named is not None and issued != named:
+            raise InvalidRequest(f"The header X-Cache-Id ('{issued}') and the parameter cache-id ('{named}') name different caches: give one", expression="cache-id")
+        if issued is not None:  # ($cache-control's cache: the request's resources are its own)
+            return self.request_resources.registry_for(brought, self.caches.issued(issued))
+        if named is not None:  # (the client's cache: what it brings is kept, after what it sent before)
+            self.request_resources.check(brought)
+            return self.request_resources.registry_for([], self.caches.named(named, brought))
+        return self.request_resources.registry_for(brought)
+
+    # -- the validator's caches ---------------------------------------------------------------------
+
+    def cache_control(self, request: HttpRequest, id: str | None) -> dict[str, Any]:
+        """``mode=start``: a new cache of the ``tx-resource``s given, and its id; ``mode=end``: the cache
+        of the ``X-Cache-Id`` header (or the ``cache-id`` parameter) dropped."""
+        params = self._operation_input(request)
+        mode = request.arg("mode") or params.string("mode")
+        if mode == "start":
+            resources = params.resources("tx-resource")
+            self.request_resources.check(resources)
+            return cache_id_parameters(self.caches.start(resources))
+        if mode == "end":
+            cache_id = request.headers.get("x-cache-id") or params.string("cache-id")
+            if cache_id is None:
+                raise InvalidRequest("$cache-control?mode=end needs the cache's id, in the X-Cache-Id header", expression="cache-id")
+            self.caches.end(cache_id)
+            return cache_control_outcome(f"The cache '{cache_id}' is ended")
+        raise InvalidRequest(f"$cache-control takes mode=start or mode=end, not {mode!r}", expression="mode")
 
 
 def _read(request: HttpRequest, kind: str, render: Callable[[ReadSearch], dict[str, Any]]) -> dict[str, Any]:

@@ -55,7 +55,6 @@ def test_the_requests_are_answered_without_the_refused_parameters(client):
 @pytest.mark.parametrize(
     "entry, says",
     [
-        ({"name": "cache-id", "valueId": "c1"}, "tx-resource"),
         ({"name": "diagnostics", "valueBoolean": True}, "no diagnostics"),
         ({"name": "profile-url", "valueString": "http://example.org/profile"}, "profiles"),
         ({"name": "_limit", "valueInteger": 10}, "too costly"),
