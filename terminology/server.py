@@ -25,7 +25,7 @@ from typing import Any
 from .http.metrics import use_private_directory
 from .http.request_log import configure_logging
 from .http.wsgi import WsgiApp
-from .settings import Settings
+from .settings import InvalidSetting, Settings, setting_key
 from .web.app import create_app
 
 __all__ = ["THREADS_PER_WORKER", "serve"]
@@ -85,6 +85,23 @@ def _check_address(host: str, port: int) -> None:
         raise OSError(f"cannot listen on {host}:{port}: {os.strerror(error.errno) if error.errno else error}") from error
 
 
+def _caches_shared_by_workers(config: dict[str, Any], workers: int) -> dict[str, Any]:
+    """``config`` with the validator's caches in files where several workers serve and the operator chose
+    no store: a cache id that one worker issued must be known to the others, which the process store
+    (each worker's own memory) cannot do. :class:`InvalidSetting` where the operator chose that store."""
+    key = setting_key("cache_store")
+    chosen = config.get(key) or os.environ.get(key)
+    if workers == 1:
+        return config
+    if chosen is None:
+        return {**config, key: "files"}
+    if str(chosen).strip().lower() == "process":
+        raise InvalidSetting(
+            f"{key} is process, which keeps each worker's validator caches apart: with {workers} workers, use files or redis"
+        )
+    return config
+
+
 def serve(
     host: str = "127.0.0.1",
     port: int = 8080,
@@ -102,6 +119,8 @@ def serve(
     _config = dict(config or {})
     if icd10cm_files:
         _config["TERMINOLOGY_ICD10CM_FILES"] = [str(path) for path in icd10cm_files]
+    workers = workers or os.cpu_count() or 1
+    _config = _caches_shared_by_workers(_config, workers)
     settings = Settings.read(_config)
     _check_address(host, port)
     configure_logging(settings.log_level)
@@ -109,7 +128,6 @@ def serve(
     _app = create_app(_config)
     gc.collect()
     gc.freeze()  # keeps the collector from touching (and so copying) the shared content in each worker
-    workers = workers or os.cpu_count() or 1
     log.info("serving on http://%s:%s/fhir with %d workers", host, port, workers)
     Server(
         "terminology.server:_app",

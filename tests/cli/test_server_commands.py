@@ -130,3 +130,16 @@ def test_serve_refuses_an_address_in_use_before_it_loads_the_content(tmp_path):
     assert run.returncode == 2
     assert run.stderr.splitlines() == [f"terminology serve: cannot listen on 127.0.0.1:{port}: Address already in use"]
     assert not list(tmp_path.iterdir())  # nothing was compiled: the content was not loaded
+
+
+def test_serve_refuses_per_process_caches_for_several_workers(tmp_path):
+    environ = {**os.environ, "TERMINOLOGY_CACHE_STORE": "process"}
+    run = subprocess.run(
+        [sys.executable, "-m", "terminology", "serve", "--port", "0", "--workers", "2", "--cache-dir", str(tmp_path)],
+        capture_output=True, text=True, timeout=300, env=environ,
+    )  # fmt: skip
+    assert run.returncode == 2
+    assert run.stderr.splitlines() == [
+        "terminology serve: TERMINOLOGY_CACHE_STORE is process, which keeps each worker's validator caches apart: "
+        "with 2 workers, use files or redis"
+    ]

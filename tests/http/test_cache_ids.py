@@ -1,5 +1,6 @@
 """The validator's caches over real HTTP: ``$cache-control`` with ``X-Cache-Id``, and the ``cache-id``
-parameter, on a server of one worker (the process store) and of two (the files store they share)."""
+parameter, on a server of one worker (the process store) and of two with no store set (then the files
+store, which they share)."""
 
 from __future__ import annotations
 
@@ -12,11 +13,11 @@ from cache_requests import CODE_SYSTEM, JSON, VALUE_SET, end, outcome_text, para
 from running_server import RunningServer, serving
 
 
-@pytest.fixture(scope="module", params=[("process", 1), ("files", 2)], ids=["process-1-worker", "files-2-workers"])
+@pytest.fixture(scope="module", params=[("process", 1), (None, 2)], ids=["process-1-worker", "no-store-set-2-workers"])
 def server(request, registry, release_cache, tmp_path_factory) -> Iterator[RunningServer]:
     store, workers = request.param
     log = tmp_path_factory.mktemp("serve") / "server.log"
-    with serving(release_cache, log, workers=workers, env={"TERMINOLOGY_CACHE_STORE": store}) as running:
+    with serving(release_cache, log, workers=workers, env={"TERMINOLOGY_CACHE_STORE": store} if store else {}) as running:
         yield running
 
 
