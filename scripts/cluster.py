@@ -217,6 +217,11 @@ def _wait_for(process: Process, ready) -> None:
     raise RuntimeError(f"{process.name} was not ready within {START_DEADLINE:.0f} s:\n{process.log.read_text(errors='replace')}")
 
 
+def _interrupt(*_) -> None:
+    """SIGTERM ends the run as Ctrl-C does, so that everything started is stopped."""
+    raise KeyboardInterrupt
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--replicas", type=int, default=3, help="servers behind the balancer (default: %(default)s)")
@@ -226,8 +231,7 @@ def main() -> None:
     for program in ("haproxy", "redis-server"):
         if shutil.which(program) is None:
             raise SystemExit(f"scripts/cluster: {program} is not installed (scripts/system-packages haproxy redis-server)")
-    # SIGTERM ends the run as Ctrl-C does, so that everything started is stopped.
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    signal.signal(signal.SIGTERM, _interrupt)
     folder = Path(tempfile.mkdtemp(prefix="terminology-cluster-"))
     try:
         with running_cluster(args.replicas, args.workers, args.port, folder=folder) as cluster:
