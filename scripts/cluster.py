@@ -185,7 +185,7 @@ def _start_balancer(folder: Path, port: int, replicas: list[Process]) -> tuple[P
     servers = "".join(f"    server {replica.name} {HOST}:{replica.port}\n" for replica in replicas)
     config.write_text(HAPROXY_CONFIG.read_text() + servers)
     control = folder / "haproxy.sock"
-    environ = {"TERMINOLOGY_BALANCER_BIND": f"{HOST}:{port}", "TERMINOLOGY_BALANCER_SOCKET": str(control)}
+    environ = {"BALANCER_BIND": f"{HOST}:{port}", "BALANCER_SOCKET": str(control)}
     check = subprocess.run(["haproxy", "-c", "-q", "-f", str(config)], env={**os.environ, **environ}, capture_output=True, text=True)
     if check.returncode != 0:
         raise RuntimeError(f"HAProxy refuses {config}:\n{check.stdout}{check.stderr}")

@@ -7,7 +7,7 @@ by a test module that leaves it whole.
 
 from __future__ import annotations
 
-import importlib.util
+import importlib
 import shutil
 import sys
 from collections.abc import Callable
@@ -27,12 +27,11 @@ def cluster_script():
     for program in ("haproxy", "redis-server"):
         if shutil.which(program) is None:
             pytest.skip(f"{program} is not installed (scripts/system-packages haproxy redis-server)")
-    spec = importlib.util.spec_from_file_location("cluster", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # (its dataclasses look their module up)
-    spec.loader.exec_module(module)
-    yield module
-    del sys.modules[spec.name]
+    sys.path.insert(0, str(SCRIPT.parent))  # a module before this folder of tests, which has the same name
+    try:
+        return importlib.import_module(SCRIPT.stem)
+    finally:
+        sys.path.remove(str(SCRIPT.parent))
 
 
 @pytest.fixture(scope="session")
