@@ -85,7 +85,7 @@ class Cluster:
 
     @property
     def redis_url(self) -> str:
-        return f"redis://{HOST}:{self.redis.port}/0"
+        return _redis_url(self.redis.port)
 
     def servers(self) -> dict[str, dict[str, str]]:
         """The balancer's view of each replica, by name (HAProxy's ``show stat``: ``status`` is UP or
@@ -128,7 +128,7 @@ def running_cluster(
             folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="terminology-cluster-")))
         redis = _start_redis(folder, free_port())
         stack.callback(redis.stop)
-        settings = {"TERMINOLOGY_CACHE_STORE": "redis", "TERMINOLOGY_REDIS_URL": f"redis://{HOST}:{redis.port}/0", **(environ or {})}
+        settings = {"TERMINOLOGY_CACHE_STORE": "redis", "TERMINOLOGY_REDIS_URL": _redis_url(redis.port), **(environ or {})}
         # The first replica alone first: on a new machine it compiles the content, which the others then read.
         started = [_start_replica(folder, 1, workers, settings)]
         stack.callback(started[0].stop)
@@ -161,6 +161,10 @@ def _start_redis(folder: Path, port: int) -> Process:
     redis = _start("redis", command, port, folder)
     _wait_for(redis, lambda: _redis_answers(port))
     return redis
+
+
+def _redis_url(port: int) -> str:
+    return f"redis://{HOST}:{port}/0"
 
 
 def _redis_answers(port: int) -> bool:

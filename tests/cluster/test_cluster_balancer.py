@@ -13,6 +13,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+import pytest
+from running_cluster import clustered
+
 ICD10CM = "http://hl7.org/fhir/sid/icd-10-cm"
 #: Headers that differ from one answer to the next by design: the time, and which replica answered.
 VOLATILE_HEADERS = {"date", "x-served-by"}
@@ -64,6 +67,13 @@ def _send(connection: http.client.HTTPConnection, base_path: str, method: str, p
     connection.request(method, f"{base_path}/{path}", body, headers)
     response = connection.getresponse()
     return Answer(response.status, {name.lower(): value for name, value in response.getheaders()}, response.read())
+
+
+@pytest.fixture(scope="module")
+def cluster(registry, release_cache, tmp_path_factory):
+    """3 replicas behind the balancer, shared by the tests of this module that leave it whole."""
+    with clustered(release_cache, tmp_path_factory.mktemp("cluster")) as running:
+        yield running
 
 
 def test_every_replica_answers_the_same_requests_with_the_same_bytes(cluster):
@@ -138,8 +148,8 @@ def _client(base: str, started: float, outcomes: Outcomes) -> None:
     connection.close()
 
 
-def test_a_replica_killed_under_load_costs_no_request_and_the_survivors_carry_the_load(cluster_of):
-    with cluster_of(3) as cluster:
+def test_a_replica_killed_under_load_costs_no_request_and_the_survivors_carry_the_load(compiled_content, tmp_path):
+    with clustered(compiled_content, tmp_path) as cluster:
         killed = cluster.replicas[1]
         outcomes = Outcomes()
         started = time.monotonic()
