@@ -19,6 +19,7 @@ a page of 100 codes each time, so what grows is the selection and the count, not
     scripts/bench --only batch    # codes validated (and looked up) per second, 1,000 a request beside one a request
     scripts/bench --only file     # a file of 100,000 codes to a report: embedded, and through a server with 2 workers
     scripts/bench --only tail     # p50, p99 and throughput with 16 connections, beside bare Flask on granian
+    scripts/bench --only cluster  # throughput through HAProxy with 1, 2 and 3 replicas, and where the CPU went
 
 With ``--against DIR`` (another checkout of the project, set up with ``scripts/setup-env bench``)
 both servers run at once and each workload is sent to one, then the other, in turns: throughput
@@ -60,6 +61,7 @@ import json
 import os
 import random
 import re
+import resource
 import signal
 import socket
 import statistics
@@ -102,6 +104,8 @@ BATCH_SIZE = 1000  # codes a batched request: the most one batch takes (terminol
 BULK_CODES = 20_000  # distinct codes the bulk figures send
 TAIL_CONNECTIONS = 16
 TAIL_P99_TARGET_MS = 10.0
+CLUSTER_SIZES = (1, 2, 3)  # replicas behind the balancer
+CLUSTER_WORKERS = 2  # of each replica
 # Words a user does not type to narrow a search.
 _STOP_WORDS = frozenset("and due for from not other than the with without".split())
 
@@ -735,6 +739,83 @@ def tail_figures(rng: random.Random, seconds: int, workers: int, turns: int) -> 
     ]
 
 
+def cluster_figures(seconds: int, turns: int, workload: list[Request]) -> list[Figure]:
+    """Throughput of ``workload`` through HAProxy with each of ``CLUSTER_SIZES`` replicas, as a ratio to one
+    replica, beside one server without the balancer; and the cores each part kept busy in the best turn."""
+    from cluster import running_cluster  # scripts/cluster.py, beside this script
+
+    port = free_port()
+    with running(our_server(port, CLUSTER_WORKERS), port, READY) as (_, pid):
+        alone, _ = _best_load(turns, lambda: wrk(port, workload, seconds), {"server": [pid]})
+    what = f"cluster: CodeSystem/$validate-code GET, {CLUSTER_WORKERS} workers a replica"
+    figures = [Figure(f"{what}: one server, no balancer: throughput", alone.requests_per_second, "req/s")]
+    one = None
+    for replicas in CLUSTER_SIZES:
+        with running_cluster(replicas, CLUSTER_WORKERS) as cluster:
+            parts = {"replicas": [replica.popen.pid for replica in cluster.replicas], "HAProxy": [cluster.balancer.popen.pid],
+                     "Redis": [cluster.redis.popen.pid]}
+            load, cores = _best_load(turns, lambda: wrk(cluster.balancer.port, workload, seconds), parts)
+            memory = {"a replica (mean)": statistics.mean(sum(pss_mb([pid, *worker_pids(pid)])) for pid in parts["replicas"]),
+                      "HAProxy": sum(pss_mb(parts["HAProxy"])), "Redis": sum(pss_mb(parts["Redis"]))}
+        one = one or load.requests_per_second
+        through = f"{what}, {replicas} replica(s) through HAProxy"
+        figures += [
+            Figure(f"{through}: throughput", load.requests_per_second, "req/s", "1 replica", load.requests_per_second / one),
+            Figure(f"{through}: throughput", load.requests_per_second, "req/s", "one server, no balancer",
+                   load.requests_per_second / alone.requests_per_second),
+            Figure(f"{through}: 99th percentile latency", load.p99_ms, "ms"),
+            Figure(f"{through}: errors", load.errors, "requests"),
+            *(Figure(f"{through}: cores busy, {part}", busy, "cores") for part, busy in cores.items()),
+            *(Figure(f"{through}: memory (PSS) after the load, {part}", size, "MB") for part, size in memory.items()),
+        ]
+    return figures
+
+
+def _best_load(turns: int, run: Callable[[], Load], parts: dict[str, list[int]]) -> tuple[Load, dict[str, float]]:
+    """The turn of ``run`` with the most requests a second, and the cores each of ``parts`` (process groups by
+    their leaders: a server with its workers) and the load generator kept busy in it."""
+    best: tuple[Load, dict[str, float]] | None = None
+    for _ in range(turns):
+        before = {part: _cpu_seconds(leaders) for part, leaders in parts.items()}
+        children, machine = _children_cpu_seconds(), _machine_cpu_seconds()
+        started = time.perf_counter()
+        load = run()
+        elapsed = time.perf_counter() - started
+        cores = {part: (_cpu_seconds(leaders) - before[part]) / elapsed for part, leaders in parts.items()}
+        cores["wrk"] = (_children_cpu_seconds() - children) / elapsed
+        cores["the whole machine"] = (_machine_cpu_seconds() - machine) / elapsed  # others' work too: how noisy the run was
+        if best is None or load.requests_per_second > best[0].requests_per_second:
+            best = (load, cores)
+    return best
+
+
+def _cpu_seconds(leaders: list[int]) -> float:
+    """The CPU seconds (user and system) the processes of these process groups have used so far."""
+    tick, total = os.sysconf("SC_CLK_TCK"), 0
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = Path(entry.path, "stat").read_text().rpartition(")")[2].split()
+        except OSError:
+            continue
+        if int(fields[2]) in leaders:  # the process group
+            total += int(fields[11]) + int(fields[12])
+    return total / tick
+
+
+def _machine_cpu_seconds() -> float:
+    """The CPU seconds every core of the machine has been busy so far (all but idle and waiting for I/O)."""
+    ticks = [int(tick) for tick in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    return (sum(ticks) - ticks[3] - ticks[4]) / os.sysconf("SC_CLK_TCK")
+
+
+def _children_cpu_seconds() -> float:
+    """The CPU seconds of this process's children that have ended (wrk's, once each run is done)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def against_figures(other: Path, operations: dict[str, list[Request]], seconds: int, workers: int, turns: int) -> list[Figure]:
     """Each workload's throughput and latencies on this checkout's server as ratios to ``other``'s,
     both up at once and loaded in turns; the best turn of each stands."""
@@ -780,12 +861,13 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=300, help="typeahead queries (default: %(default)s)")
     parser.add_argument("--against", metavar="DIR", type=Path, help="compare with the server of another checkout, in turns")
     parser.add_argument("--turns", type=int, default=3,
-                        help="with --against or --only tail: runs of each workload on each server; else starts of each server for the memory figures")
-    parser.add_argument("--only", choices=("memory", "batch", "file", "tail"),
+                        help="with --against, --only tail or --only cluster: runs of each workload on each server (or cluster); else starts of each server for the memory figures")
+    parser.add_argument("--only", choices=("memory", "batch", "file", "tail", "cluster"),
                         help="only these figures: memory (every release beside the newest alone), "
                              f"batch (codes a second, {BATCH_SIZE} a request beside one a request), "
                              f"file ({FILE_ROWS:,} codes from a CSV file to a report), "
-                             f"tail (p50, p99 and throughput with {TAIL_CONNECTIONS} connections beside bare Flask)")
+                             f"tail (p50, p99 and throughput with {TAIL_CONNECTIONS} connections beside bare Flask), "
+                             f"cluster (throughput through HAProxy with {', '.join(map(str, CLUSTER_SIZES))} replicas)")
     args = parser.parse_args()
     seconds = args.seconds or (2 if args.quick else 10)
     if args.only == "memory":
@@ -797,6 +879,10 @@ def main() -> None:
     elif args.only == "tail":
         figures = tail_figures(random.Random(20260401), seconds, args.workers, args.turns)
         header = f"{args.workers} workers, wrk -t2 -c{TAIL_CONNECTIONS} for {seconds} s per run, {args.turns} turns on each server, on {os.cpu_count()} cores"
+    elif args.only == "cluster":
+        figures = cluster_figures(seconds, args.turns, workloads(random.Random(20260401), args.queries)["CodeSystem/$validate-code GET"])
+        header = (f"{CLUSTER_WORKERS} workers a replica, wrk -t2 -c32 for {seconds} s per run, the best of {args.turns} turns, "
+                  f"on {os.cpu_count()} cores")
     elif args.only == "file":
         figures = file_figures(args.workers, args.turns)
         header = f"terminology validate --file, the best of {args.turns} runs each, on {os.cpu_count()} cores"
