@@ -32,9 +32,11 @@ class Stage:
     instructions: tuple[Instruction, ...]
 
     def all(self, keyword: str) -> list[Instruction]:
+        """Its instructions of ``keyword``, in order."""
         return [instruction for instruction in self.instructions if instruction.keyword == keyword]
 
     def one(self, keyword: str) -> Instruction:
+        """Its one instruction of ``keyword`` (the test fails if there are none or several)."""
         [instruction] = self.all(keyword)
         return instruction
 

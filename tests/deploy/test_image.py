@@ -70,7 +70,8 @@ def built() -> Iterator[BuiltImage]:
         assert source == ".", "the build stage copies the whole (filtered) context"
         _context(root / destination.lstrip("/"))
         command = [word.replace("/", str(root) + "/", 1) if word.startswith("/") else word for word in build.one("RUN").words()]
-        env = {**os.environ, **build.environment()}
+        # pip's own settings stay the test machine's (its cache, not the image's PIP_NO_CACHE_DIR: a quick install).
+        env = {**os.environ, **{name: value for name, value in build.environment().items() if not name.startswith("PIP_")}}
         done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=BUILD_DEADLINE)
         assert done.returncode == 0, f"the build steps failed:\n{done.stdout}\n{done.stderr}"
         yield BuiltImage(image, root, done.stdout + done.stderr)
