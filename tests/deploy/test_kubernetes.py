@@ -147,8 +147,6 @@ def test_the_ports_agree_between_the_image_the_deployment_its_probes_and_the_ser
 def test_the_container_is_configured_by_settings_the_server_reads(objects) -> None:
     container = _container(_one(objects, "Deployment"))
     known = SERVE_VARIABLES | {setting_key(field.name) for field in fields(Settings)}
-    # The validators' cache store is read by the server once the cache ids are merged (issue 16).
-    known |= {"TERMINOLOGY_CACHE_STORE", "TERMINOLOGY_REDIS_URL"}
     assert set(_env(container)) <= known
 
 
@@ -159,7 +157,7 @@ def test_the_redis_kustomization_points_the_replicas_at_its_redis() -> None:
     host, _, rest = env["TERMINOLOGY_REDIS_URL"].removeprefix("redis://").partition(":")
     service = _one(objects, "Service", host)
     assert int(rest.partition("/")[0]) in {port["port"] for port in service["spec"]["ports"]}
-    assert "TERMINOLOGY_CACHE_STORE" not in _env(_container(_one(_build(KUBERNETES), "Deployment"))), "the base keeps caches per process"
+    assert "TERMINOLOGY_CACHE_STORE" not in _env(_container(_one(_build(KUBERNETES), "Deployment"))), "the base keeps caches in each pod (files, for its workers)"
 
 
 def test_workers_match_the_cpu_and_every_container_has_requests_and_limits(objects) -> None:
