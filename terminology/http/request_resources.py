@@ -58,7 +58,7 @@ class RequestResources:
             if found is not None:
                 self._cache.move_to_end(key)
                 return found
-        self.check(resources)
+        check_brought_resources(resources, self.max_concepts, self.max_regex_length)  # (their count is checked above)
         layered = Registry(parent=self.base)
         for resource in resources if cached is None else [*resources, *cached.resources()]:
             definition = read_resource(resource, "tx-resource")

@@ -39,9 +39,10 @@ def create_app(config: Mapping[str, Any] | None = None, registry: Registry | Non
     readiness.ready()  # (the content is loaded by init_app)
     metrics = ServerMetrics(state.registry.catalog())
     endpoints = {"/livez": livez, "/readyz": lambda environ: readyz(readiness), "/metrics": metrics.exposition, **admin_endpoints(settings)}
+    # (the Gateway asks ``fhir`` first, and hands what is not below the FHIR base to Flask itself)
     fhir = FhirWsgi(app.wsgi_app, state.dispatcher, state.url_prefix)
     app.wsgi_app = Gateway(  # type: ignore[method-assign]
-        fhir,
+        fhir.app,
         endpoints,
         Cors(settings.cors_origins) if settings.cors_origins else None,
         metrics,
