@@ -75,6 +75,18 @@ def _subproperty_parts(subproperties: tuple[Property, ...]) -> list[dict[str, An
     return [_property_json(sub, "subproperty") for sub in subproperties]
 
 
+# The ``property`` parameter written for a property with subproperties: a note, with the ``source`` and
+# ``level`` it is written at. A provider gives the same objects for the notes of a level each time it is
+# asked (ICD-10-CM: while the level is among the 2,048 it keeps), and a lookup writes two dozen notes
+# of the levels above its code: kept, they are written once, not at every lookup (a tenth of a
+# lookup's time). Bounded as the parts above, for the same reason.
+_PROPERTY_PARAMETERS: IdentityCache[Property, dict[str, Any]] = IdentityCache(16384)
+
+
+def _property_parameter(prop: Property) -> dict[str, Any]:
+    return _property_json(prop, "property")
+
+
 def extension_json(extension: Extension) -> dict[str, Any]:
     value = coding_json(extension.value) if isinstance(extension.value, Coding) else extension.value
     return {"url": extension.url, "value" + extension.value_type: value}
@@ -126,7 +138,10 @@ class ParametersBuilder:
         return self.add_parts("designation", parts.parameters)
 
     def add_properties(self, props: Iterable[Property]) -> ParametersBuilder:
-        self.parameters += [_property_json(prop, "property") for prop in props]
+        self.parameters += [
+            _PROPERTY_PARAMETERS.get(prop, _property_parameter) if prop.subproperties else _property_json(prop, "property")
+            for prop in props
+        ]
         return self
 
     def resource(self) -> dict[str, Any]:

@@ -9,6 +9,7 @@ nothing of them reaches the log.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import os
 import re
@@ -29,10 +30,23 @@ ACCESS_LOGGER = "terminology.access"
 
 
 def request_id(given: str | None) -> str:
-    """The client's id if it is sane (1 to 128 characters of ``A-Za-z0-9._:-``), else a new random one."""
+    """The client's id if it is sane (1 to 128 characters of ``A-Za-z0-9._:-``), else a new one: 32 hex
+    digits, a random prefix for this process and a count (an id names a request, it guards nothing:
+    counting costs half what reading the system's random source did)."""
     if given is not None and _SANE_ID.fullmatch(given):
         return given
-    return os.urandom(16).hex()
+    return f"{_process_prefix}{next(_count):016x}"
+
+
+def _new_process_prefix() -> None:
+    global _process_prefix, _count
+    _process_prefix, _count = os.urandom(8).hex(), itertools.count()
+
+
+_process_prefix, _count = "", itertools.count()
+_new_process_prefix()
+# (a forked worker starts its own prefix: otherwise every worker would count from the parent's)
+os.register_at_fork(after_in_child=_new_process_prefix)
 
 
 class RequestLog:
@@ -95,6 +109,8 @@ def request_log_enabled() -> bool:
 
 
 _second: tuple[int, str] = (0, "")
+# ``.000Z`` to ``.999Z``: formatting the milliseconds took two thirds of the time's cost
+_MILLISECONDS = tuple(f".{millisecond:03d}Z" for millisecond in range(1000))
 
 
 def _now(now: float | None = None) -> str:
@@ -105,4 +121,4 @@ def _now(now: float | None = None) -> str:
     cached = _second  # (one read: another thread may replace it meanwhile)
     if cached[0] != second:
         cached = _second = (second, time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second)))
-    return f"{cached[1]}.{int((now - second) * 1000):03d}Z"
+    return cached[1] + _MILLISECONDS[int((now - second) * 1000)]

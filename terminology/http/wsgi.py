@@ -115,7 +115,22 @@ def query_pairs(query: str) -> list[tuple[str, str]]:
 
 
 def _decoded(text: str) -> str:
-    return unquote(text.replace("+", " ")) if "%" in text or "+" in text else text
+    if "%" not in text and "+" not in text:
+        return text
+    known = _DECODED.get(text)
+    if known is None:
+        known = unquote(text.replace("+", " "))
+        if len(text) <= _DECODED_LENGTH and len(_DECODED) < _DECODED_KEPT:
+            _DECODED[text] = known
+    return known
+
+
+# Escaped query values seen before, decoded: nearly every GET names its system by an escaped URL
+# (``url=http%3A%2F%2Fhl7.org...``), whose unquoting was the largest single cost of reading a
+# $validate-code. Bounded in number and length: what a client may send is unbounded.
+_DECODED: dict[str, str] = {}
+_DECODED_KEPT = 1024
+_DECODED_LENGTH = 256
 
 
 def answer_headers(answer: HttpResponse) -> list[tuple[str, str]]:

@@ -104,6 +104,16 @@ def test_an_insane_request_id_is_replaced(server) -> None:
     assert answer.headers["X-Request-Id"] != "x" * 200 and re.fullmatch("[0-9a-f]{32}", answer.headers["X-Request-Id"])
 
 
+def test_new_request_ids_are_unique_across_the_workers(server) -> None:
+    # (each worker counts under a prefix of its own, drawn after the fork: the parent's would repeat)
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(lambda code: _validate(server, code), ["Z66", "M48.48XA", "S72.001A", "A00.0"] * 50))
+    ids = [answer.headers["X-Request-Id"] for answer in answers]
+    prefixes = {id_[:16] for id_ in ids}
+    assert len(set(ids)) == 200 and all(re.fullmatch(r"[0-9a-f]{32}", id_) for id_ in ids)
+    assert len(prefixes) == 2  # (both workers answered: new connections are spread over them)
+
+
 def test_the_log_holds_no_code_and_no_query(server) -> None:
     answer = _validate(server, SECRET_CODE, **{"X-Request-Id": "no-phi-1"})
     assert answer.status_code == 200 and _log_lines(server, "no-phi-1")
