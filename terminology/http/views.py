@@ -54,6 +54,9 @@ from .request_resources import RequestResources
 
 __all__ = ["FhirViews"]
 
+#: The parameters by which a request brings resources of its own, or names a cache of them.
+_BRINGING_NAMES = frozenset({"valueSet", "tx-resource", "cache-id"})
+
 
 class FhirViews:
     """The views over one registry; each takes a request and the id in its path (None on a
@@ -212,6 +215,8 @@ class FhirViews:
         """The server's registry with the request's tx-resources over it, and those of the cache it names,
         once the resources the request brings are within the bounds (a ``valueSet`` too: the operation
         reads it whole)."""
+        if not params.gives_any(_BRINGING_NAMES) and request.headers.get("x-cache-id") is None:
+            return self.registry  # (the usual request brings nothing: no digest, no look-up)
         if "valueSet" in params:
             given = params.resource("valueSet")
             if given is not None:
