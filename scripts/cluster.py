@@ -69,8 +69,12 @@ class Process:
 
     def stop(self) -> None:
         """SIGTERM to its process group, SIGKILL if it has not exited within ``STOP_DEADLINE``."""
-        if not self.terminate():
-            return
+        if self.terminate():
+            self.wait_or_kill()
+
+    def wait_or_kill(self) -> None:
+        """Waits up to ``STOP_DEADLINE`` for it to exit after its SIGTERM, then SIGKILL. (One SIGTERM only: a
+        second one to a draining granian started its wait for the workers over.)"""
         try:
             self.popen.wait(STOP_DEADLINE)
         except subprocess.TimeoutExpired:
@@ -154,10 +158,9 @@ def running_cluster(
 def _stop_together(processes: list[Process]) -> None:
     """SIGTERM to all at once, then each waited for: their drains overlap, so stopping N replicas takes at
     most one ``STOP_DEADLINE``, not N (one after another, two replicas could take a minute)."""
-    for process in processes:
-        process.terminate()
-    for process in processes:
-        process.stop()
+    terminated = [process for process in processes if process.terminate()]
+    for process in terminated:
+        process.wait_or_kill()
 
 
 def _start(name: str, command: list[str], port: int, folder: Path, environ: Mapping[str, str] | None = None) -> Process:
