@@ -4,7 +4,7 @@
   ``X-Request-Id`` header, any OperationOutcome and the log name;
 - the security headers every answer carries, and CORS when origins are configured (``security``);
 - the paths outside the FHIR base: ``/livez``, ``/readyz``, ``/metrics``, the admin paths;
-- one line in the request log, and the metrics, for each request.
+- one line in the request log, and the metrics, for each request (written off its path: ``request_records``).
 
 What is done per request is a few dictionary look-ups, one closure and the counting: a few µs.
 """
@@ -12,14 +12,16 @@ What is done per request is a few dictionary look-ups, one closure and the count
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from time import perf_counter
+from time import perf_counter, time
 from typing import Any
 
 import orjson
 
 from .messages import Endpoint, HttpResponse
+from ..fhir.answer_source import answering_code_system
 from .metrics import ServerMetrics
 from .request_log import RequestLog, request_id
+from .request_records import AnsweredRequest, RequestRecords
 from .security import ERROR_ANSWER, EVERY_ANSWER, HTML_ANSWER, Cors
 from .wsgi import ANSWER_KEY, REQUEST_ID_KEY, FhirWsgi, WsgiApp, answer_headers, status_line
 
@@ -42,8 +44,8 @@ class Gateway:
         self.app = app
         self.endpoints = dict(endpoints)
         self.cors = cors
-        self.metrics = metrics
         self.request_log = request_log
+        self.records = RequestRecords(metrics, request_log) if metrics is not None or request_log is not None else None
         self.fhir = fhir
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
@@ -96,6 +98,8 @@ class Gateway:
         if endpoint is not None:
             if method != "GET":
                 return "unknown", _method_not_allowed(method)
+            if self.records is not None:  # (/metrics counts every request this worker has answered)
+                self.records.flush()
             return path.strip("/").replace("/", "_"), endpoint(environ)
         if method == "OPTIONS" and self.cors is not None and environ.get("HTTP_ACCESS_CONTROL_REQUEST_METHOD"):
             answer = self.cors.preflight(environ.get("HTTP_ORIGIN", ""))
@@ -104,13 +108,25 @@ class Gateway:
         return None
 
     def _record(self, environ: dict[str, Any], status: int, started: float, rid: str, operation: str, resource: dict[str, Any] | None) -> None:
-        if self.metrics is None and self.request_log is None:
+        if self.records is None:
             return
         seconds = perf_counter() - started
-        if self.metrics is not None:
-            self.metrics.observe(operation, status, seconds, status >= 400 and _too_costly(resource))
-        if self.request_log is not None:
-            self.request_log.write(environ, status, operation, seconds, rid, resource)
+        log = self.request_log
+        self.records.add(
+            AnsweredRequest(
+                time(),
+                environ.get("REQUEST_METHOD", ""),
+                environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", ""),
+                environ.get("QUERY_STRING") if log is not None and log.log_query else None,
+                status,
+                operation,
+                seconds,
+                rid,
+                # (read now: the record does not keep the answer alive until it is written)
+                answering_code_system(resource) if log is not None and resource is not None else None,
+                status >= 400 and _too_costly(resource),
+            )
+        )
 
 
 def _add_answer_headers(headers: list[tuple[str, str]], status: int, content_type: str) -> None:

@@ -72,13 +72,31 @@ class ServerMetrics:
 
     def observe(self, operation: str, status: int, seconds: float, too_costly: bool) -> None:
         """Counts one request."""
-        keys = self._keys.get((operation, status))
-        if keys is None:
-            keys = self._keys[(operation, status)] = histogram_keys(*_REQUESTS, {"operation": operation, "status": str(status)}, _BUCKETS)
-        # keys: the sum's, then each bucket's; a bucket holds the times up to its bound
-        self._files.add("histogram", ((keys[0], seconds), (keys[1 + bisect_left(_BUCKETS, seconds)], 1.0)), keys)
-        if too_costly:
-            self._files.add("counter", ((_counter_key(*_TOO_COSTLY, operation), 1.0),))
+        self.observe_all(((operation, status, seconds, too_costly),))
+
+    def observe_all(self, requests: Iterable[tuple[str, int, float, bool]]) -> None:
+        """Counts requests, each ``(operation, status, seconds, too costly)``: each value they touch is
+        written once."""
+        # (operation, status) -> [the sum of their times, how many in each bucket]
+        histograms: dict[tuple[str, int], list[Any]] = {}
+        refused: dict[str, int] = {}
+        for operation, status, seconds, too_costly in requests:
+            found = histograms.get((operation, status))
+            if found is None:
+                found = histograms[(operation, status)] = [0.0, {}]
+            found[0] += seconds
+            bucket = bisect_left(_BUCKETS, seconds)  # (a bucket holds the times up to its bound)
+            found[1][bucket] = found[1].get(bucket, 0) + 1
+            if too_costly:
+                refused[operation] = refused.get(operation, 0) + 1
+        for (operation, status), (total, buckets) in histograms.items():
+            keys = self._keys.get((operation, status))
+            if keys is None:
+                keys = self._keys[(operation, status)] = histogram_keys(*_REQUESTS, {"operation": operation, "status": str(status)}, _BUCKETS)
+            # keys: the sum's, then each bucket's
+            self._files.add("histogram", ((keys[0], total), *((keys[1 + bucket], float(count)) for bucket, count in buckets.items())), keys)
+        for operation, count in refused.items():
+            self._files.add("counter", ((_counter_key(*_TOO_COSTLY, operation), float(count)),))
 
     def exposition(self, environ: dict[str, Any]) -> HttpResponse:
         """Every worker's counts added up, in the text format."""

@@ -7,13 +7,16 @@ from __future__ import annotations
 import gc
 import io
 import os
+import time
 
 import orjson
 import pytest
 from lxml import etree
 
 from conftest import assert_valid_r4
+from terminology.fhir.answer_source import answering_code_system
 from terminology.http.request_log import RequestLog
+from terminology.http.request_records import AnsweredRequest
 from terminology.web.app import READINESS_KEY, create_app
 
 ICD10CM = "http://hl7.org/fhir/sid/icd-10-cm"
@@ -248,7 +251,10 @@ def test_a_batch_entrys_error_names_the_batchs_request_id(client) -> None:
 def _logged(log_query: bool, environ: dict, resource: dict | None) -> dict:
     read, write = os.pipe()
     try:
-        RequestLog(write, log_query).write(environ, 200, "lookup", 0.0012345, "rid-1", resource)
+        answered_by = answering_code_system(resource) if resource is not None else None
+        query = environ["QUERY_STRING"] if log_query else None
+        request = AnsweredRequest(time.time(), environ["REQUEST_METHOD"], environ["PATH_INFO"], query, 200, "lookup", 0.0012345, "rid-1", answered_by, False)
+        RequestLog(write, log_query).write_all([request])
         return orjson.loads(os.read(read, 65536))
     finally:
         os.close(read)

@@ -14,7 +14,9 @@ from pathlib import Path
 import pytest
 import requests
 
-from running_server import RunningServer, serving
+from running_server import RunningServer, serving, stop
+
+from terminology.http.request_records import WRITE_INTERVAL
 
 ICD10CM = "http://hl7.org/fhir/sid/icd-10-cm"
 ORIGIN = "https://clinic.example.org"
@@ -49,6 +51,12 @@ def _log_lines(server: RunningServer, request_id: str, wait: float = 5.0) -> lis
         time.sleep(0.1)
 
 
+def _written() -> None:
+    """Waits until every worker has written the records of the requests it answered (each writes them
+    every WRITE_INTERVAL; the one asked for /metrics writes its own first)."""
+    time.sleep(10 * WRITE_INTERVAL)
+
+
 def _count(exposition: str, name: str, labels: str) -> float:
     found = re.search(rf"^{name}\{{{re.escape(labels)}\}} (\S+)$", exposition, re.MULTILINE)
     return float(found.group(1)) if found else 0.0
@@ -66,11 +74,13 @@ def test_metrics_add_up_every_workers_requests_exactly(server) -> None:
     """N requests spread over both workers; /metrics, asked several times (so that each worker answers
     some), counts exactly N each time."""
     labels = 'operation="validate_code",status="200"'
+    _written()
     before = _count(requests.get(_root(server) + "/metrics", timeout=30).text, "terminology_request_duration_seconds_count", labels)
     sent = 60
     with ThreadPoolExecutor(8) as pool:
         statuses = list(pool.map(lambda i: _validate(server, ("A00.0", "Z66", "E11.9")[i % 3]).status_code, range(sent)))
     assert statuses == [200] * sent
+    _written()
     for _ in range(8):
         exposition = requests.get(_root(server) + "/metrics", timeout=30).text
         assert _count(exposition, "terminology_request_duration_seconds_count", labels) == before + sent
@@ -159,3 +169,14 @@ def test_the_request_log_is_off_when_asked(release_cache, tmp_path) -> None:
         assert _validate(running, "Z66", **{"X-Request-Id": "unlogged-1"}).status_code == 200
         assert _log_lines(running, "unlogged-1", wait=1.0) == []
         assert "serving on" in running.output()  # (the rest of the log is still there)
+
+
+def test_the_last_requests_are_logged_and_counted_when_the_server_stops(release_cache, tmp_path) -> None:
+    # (a worker writes its records every WRITE_INTERVAL, and what is left when it exits: none is lost at a stop)
+    with serving(release_cache, tmp_path / "server.log", workers=2) as running:
+        ids = [f"before-the-stop-{number}" for number in range(20)]
+        for each in ids:
+            assert _validate(running, "Z66", **{"X-Request-Id": each}).status_code == 200
+        stop(running)
+        logged = {json.loads(line)["request_id"] for line in running.output().splitlines() if line.startswith('{"time"') and "before-the-stop" in line}
+    assert logged == set(ids)
