@@ -70,10 +70,6 @@ class ServerMetrics:
         self._content = _CodeSystems(code_systems)
         self._keys: dict[tuple[str, int], tuple[str, ...]] = {}
 
-    def observe(self, operation: str, status: int, seconds: float, too_costly: bool) -> None:
-        """Counts one request."""
-        self.observe_all(((operation, status, seconds, too_costly),))
-
     def observe_all(self, requests: Iterable[tuple[str, int, float, bool]]) -> None:
         """Counts requests, each ``(operation, status, seconds, too costly)``: each value they touch is
         written once."""

@@ -17,8 +17,7 @@ def _buckets(text: str) -> dict[str, float]:
 
 def test_a_time_counts_in_every_bucket_from_the_first_bound_at_or_above_it() -> None:
     metrics = ServerMetrics(())
-    for seconds in (0.0005, 0.0006, 11.0):
-        metrics.observe("lookup", 200, seconds, False)
+    metrics.observe_all(("lookup", 200, seconds, False) for seconds in (0.0005, 0.0006, 11.0))
     text = metrics.exposition({}).body.decode()
     buckets = _buckets(text)
     assert (buckets["0.0005"], buckets["0.001"], buckets["10.0"], buckets["+Inf"]) == (1, 2, 2, 3)
@@ -29,11 +28,10 @@ def test_a_time_counts_in_every_bucket_from_the_first_bound_at_or_above_it() -> 
 def test_the_counts_of_forked_processes_are_added_up(tmp_path, monkeypatch) -> None:
     monkeypatch.setenv(MULTIPROCESS_DIR, str(tmp_path))
     metrics = ServerMetrics(())
-    metrics.observe("lookup", 200, 0.001, False)
+    metrics.observe_all([("lookup", 200, 0.001, False)])
     child = os.fork()
     if child == 0:  # (the child counts into files of its own, as a worker does, and leaves at once)
-        for _ in range(3):
-            metrics.observe("lookup", 200, 0.001, True)
+        metrics.observe_all([("lookup", 200, 0.001, True)] * 3)
         os._exit(0)
     assert os.waitpid(child, 0)[1] == 0
     text = metrics.exposition({}).body.decode()
