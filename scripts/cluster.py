@@ -240,7 +240,7 @@ def _wait_for(process: Process, ready) -> None:
 
 
 def _interrupt(*_) -> None:
-    """SIGTERM ends the run as Ctrl-C does, so that everything started is stopped."""
+    """SIGTERM and SIGINT (Ctrl-C) end the run, so that everything started is stopped."""
     raise KeyboardInterrupt
 
 
@@ -253,7 +253,9 @@ def main() -> None:
     for program in ("haproxy", "redis-server"):
         if shutil.which(program) is None:
             raise SystemExit(f"scripts/cluster: {program} is not installed (scripts/system-packages haproxy redis-server)")
-    signal.signal(signal.SIGTERM, _interrupt)
+    # (SIGINT too: a shell starts a background job with it ignored, and Python then leaves it so)
+    for stop in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(stop, _interrupt)
     folder = Path(tempfile.mkdtemp(prefix="terminology-cluster-"))
     try:
         with running_cluster(args.replicas, args.workers, args.port, folder=folder) as cluster:
