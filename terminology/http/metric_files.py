@@ -27,7 +27,7 @@ class ProcessFiles:
     def __init__(self, folder: str) -> None:
         self.folder = folder
         self._lock = threading.Lock()
-        self._process = -1  # the _processes count its files belong to
+        self._pid = -1
         self._files: dict[str, MmapedDict] = {}
         self._values: dict[str, float] = {}
 
@@ -36,11 +36,11 @@ class ProcessFiles:
         ``family``: keys that must all be there once the first of ``amounts`` is (a histogram's sum and
         every bucket, which a reader needs whole), written as 0 with it."""
         with self._lock:
-            if self._process != _processes:
-                self._process, self._files, self._values = _processes, {}, {}
+            if self._pid != os.getpid():
+                self._pid, self._files, self._values = os.getpid(), {}, {}
             file = self._files.get(kind)
             if file is None:
-                file = self._files[kind] = MmapedDict(os.path.join(self.folder, f"{kind}_{os.getpid()}.db"))
+                file = self._files[kind] = MmapedDict(os.path.join(self.folder, f"{kind}_{self._pid}.db"))
             values = self._values
             if family and amounts[0][0] not in values:
                 for key in family:
@@ -49,19 +49,6 @@ class ProcessFiles:
             for key, amount in amounts:
                 value = values[key] = values.get(key, 0.0) + amount
                 file.write_value(key, value, 0.0)
-
-
-# Counts the forks this process came from, so that a file's process is known without asking the kernel
-# at each request (os.getpid() is a system call).
-_processes = 0
-
-
-def _new_process() -> None:
-    global _processes
-    _processes += 1
-
-
-os.register_at_fork(after_in_child=_new_process)
 
 
 def histogram_keys(name: str, help_text: str, labels: dict[str, str], buckets: Sequence[float]) -> tuple[str, ...]:
