@@ -6,7 +6,7 @@
 - the paths outside the FHIR base: ``/livez``, ``/readyz``, ``/metrics``, the admin paths;
 - one line in the request log, and the metrics, for each request (written off its path: ``request_records``).
 
-What is done per request is a few dictionary look-ups, one closure and the counting: a few µs.
+What is done per request is a few dictionary look-ups and one record appended: a few µs.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from typing import Any
 
 import orjson
 
-from .messages import Endpoint, HttpResponse
 from ..fhir.answer_source import answering_code_system
+from .messages import Endpoint, HttpResponse
 from .metrics import ServerMetrics
 from .request_log import RequestLog, request_id
 from .request_records import AnsweredRequest, RequestRecords
