@@ -130,10 +130,11 @@ class Gateway:
 
 
 def _add_answer_headers(headers: list[tuple[str, str]], status: int, content_type: str) -> None:
-    """The headers an answer gets by its status (never cache an error) and content type (HTML's policy)."""
+    """The headers an answer gets by its status (never cache an error) and content type: HTML gets the policy
+    that allows nothing, unless the answer brings its own (a page of ours, which says what it needs)."""
     if status >= 400:
         headers.extend(ERROR_ANSWER)
-    if content_type.startswith("text/html"):
+    if content_type.startswith("text/html") and not any(name.lower() == "content-security-policy" for name, _ in headers):
         headers.extend(HTML_ANSWER)
 
 

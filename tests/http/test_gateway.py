@@ -102,6 +102,15 @@ def test_html_gets_a_content_security_policy_that_allows_nothing(client) -> None
     assert "Content-Security-Policy" not in client.get(LOOKUP + "Z66").headers
 
 
+def test_an_html_page_that_brings_its_own_policy_keeps_it_alone(registry) -> None:
+    app = create_app(registry=registry)
+    own = "default-src 'none'; style-src 'self'"
+    app.add_url_rule("/own-page", "own_page", lambda: ("<p>ours</p>", 200, {"Content-Security-Policy": own}))
+    page = app.test_client().get("/own-page")
+    assert page.content_type.startswith("text/html")
+    assert page.headers.getlist("Content-Security-Policy") == [own]
+
+
 @pytest.mark.parametrize("method", ["PUT", "PATCH", "DELETE", "POST"])
 def test_the_server_is_read_only_a_write_is_405_naming_what_the_path_takes(client, method) -> None:
     answer = client.open("/fhir/CodeSystem/icd10cm-2026", method=method, json={"resourceType": "CodeSystem"})
