@@ -40,7 +40,7 @@ class ProcessFiles:
                 self._pid, self._files, self._values = os.getpid(), {}, {}
             file = self._files.get(kind)
             if file is None:
-                file = self._files[kind] = MmapedDict(os.path.join(self.folder, f"{kind}_{self._pid}.db"))
+                file = self._files[kind] = _new_file(os.path.join(self.folder, f"{kind}_{self._pid}.db"))
             values = self._values
             if family and amounts[0][0] not in values:
                 for key in family:
@@ -49,6 +49,16 @@ class ProcessFiles:
             for key, amount in amounts:
                 value = values[key] = values.get(key, 0.0) + amount
                 file.write_value(key, value, 0.0)
+
+
+def _new_file(path: str) -> MmapedDict:
+    """A new file at ``path``, which appears there only when it is whole: ``MmapedDict`` makes it empty and
+    then sizes it, and a ``/metrics`` reading every ``*.db`` of the folder in between would fail on the
+    empty one (it reads the used length from the first bytes)."""
+    making = f"{path}.{threading.get_ident()}.new"
+    file = MmapedDict(making)
+    os.replace(making, path)  # (the open file and its mapping follow it to its name)
+    return file
 
 
 def histogram_keys(name: str, help_text: str, labels: dict[str, str], buckets: Sequence[float]) -> tuple[str, ...]:

@@ -39,3 +39,22 @@ def test_the_counts_of_forked_processes_are_added_up(tmp_path, monkeypatch) -> N
     assert 'terminology_too_costly_total{operation="lookup"} 3.0' in text
     assert len(list(tmp_path.glob("histogram_*.db"))) == 2
 
+
+
+def test_a_reading_never_meets_a_file_being_made(tmp_path, monkeypatch) -> None:
+    """Processes start their files while /metrics reads the folder: a reading sees each file whole or not
+    at all (a file seen between its making and its sizing is empty, and reading it fails)."""
+    monkeypatch.setenv(MULTIPROCESS_DIR, str(tmp_path))
+    metrics = ServerMetrics(())
+    children = []
+    for _ in range(40):
+        child = os.fork()
+        if child == 0:
+            metrics.observe_all([("lookup", 200, 0.001, False)])
+            os._exit(0)
+        children.append(child)
+        metrics.exposition({})  # (reading while the children make their files)
+    assert all(os.waitpid(child, 0)[1] == 0 for child in children)
+    text = metrics.exposition({}).body.decode()
+    assert f"terminology_request_duration_seconds_count{{{LABELS}}} 40.0" in text
+    assert sorted(path.suffix for path in tmp_path.iterdir()) == [".db"] * 40
