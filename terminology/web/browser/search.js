@@ -84,8 +84,9 @@ export function searchBox({input, list, client, version, open, search}) {
       event.preventDefault();
       const text = input.value.trim();
       if (active >= 0 && !list.hidden) {
+        const picked = hits[active];
         close();
-        open(hits[active].code);
+        open(picked.code);
       } else if (text) {
         close();
         search(text);
