@@ -144,8 +144,7 @@ def test_a_code_without_guidance_has_none_and_shows_cms_data(page: Page) -> None
     _open(page, "/?code=E11.22")
     expect(page.locator("#notes")).to_be_visible()
     expect(page.locator("#guidance")).to_have_count(0)
-    expect(page.locator("#cms table")).to_contain_text("CMS-HCC V28")
-    expect(page.locator("#cms table")).to_contain_text("37: Diabetes with Chronic Complications")
+    expect(page.locator("#cms tr", has_text="CMS-HCC V28")).to_have_text("CMS-HCC V2837: Diabetes with Chronic Complications2026, 2027")
     expect(page.locator("#gems")).to_contain_text("250.40")
     expect(page.locator("#value-sets")).to_contain_text("Billable ICD-10-CM codes")
 
@@ -178,6 +177,7 @@ def test_errors_are_shown_as_the_servers_text(page: Page, problems: list[str]) -
     _open(page, "/?code=T40.7X1A")
     problem = page.get_by_role("alert")
     expect(problem).to_contain_text("it was deleted on 2021-10-01 (FY2022): use T40.711A or T40.721A")
+    expect(problem.locator(".other-releases").get_by_role("link")).to_have_text(["2025", "2021"])
     problem.get_by_role("link", name="T40.711A").click()
     expect(page.locator("#code-title .code-id")).to_have_text("T40.711A")
     _open(page, "/?code=M48.48&version=1999")

@@ -59,9 +59,14 @@ async function render() {
     else home(view.version);
   } catch (error) {
     document.title = "Error · ICD-10-CM browser";
+    const known = await releases;
+    const tried = view.version || known[0]?.version;
+    const others = view.code && error.status === 404 ? known.filter((r) => r.version !== tried) : [];
     fill(main, h("section", {class: "card problem", role: "alert", "aria-labelledby": "problem-heading"},
-      h("h1", {id: "problem-heading"}, view.code ? `${view.code}: not found here` : "Something went wrong"),
-      String(error.message).split("\n").map((line) => h("p", {}, linkCodes(line, view.version)))));
+      h("h1", {id: "problem-heading"}, view.code ? `${view.code}: not found` : "Something went wrong"),
+      String(error.message).split("\n").map((line) => h("p", {}, linkCodes(line, view.version))),
+      others.length ? h("p", {class: "other-releases"}, `Look ${view.code} up in another release: `,
+        others.flatMap((r, index) => [index ? ", " : "", h("a", {href: viewHref({code: view.code, version: r.version}), "data-nav": true}, r.version)])) : null));
   }
 }
 

@@ -236,11 +236,21 @@ function cms(concept) {
       aliveOnly?.value ? "; only if discharged alive" : "") : null,
     hcc.length ? h("table", {class: "hcc"},
       h("caption", {}, "Risk adjustment categories (HCC)"),
-      h("thead", {}, h("tr", {}, h("th", {scope: "col"}, "Model"), h("th", {scope: "col"}, "Payment year"), h("th", {scope: "col"}, "Category"))),
-      h("tbody", {}, hcc.map((p) => h("tr", {},
-        h("td", {}, `${p.value.system.endsWith("cmsrxhcc") ? "RxHCC" : "CMS-HCC"} ${p.sub.model || p.value.version}`),
-        h("td", {}, String(p.sub.year ?? "")),
-        h("td", {}, `${p.value.code}: ${p.value.display || ""}`))))) : null);
+      h("thead", {}, h("tr", {}, h("th", {scope: "col"}, "Model"), h("th", {scope: "col"}, "Category"), h("th", {scope: "col"}, "Payment years"))),
+      h("tbody", {}, categories(hcc).map((row) => h("tr", {},
+        h("td", {}, row.model), h("td", {}, `${row.code}: ${row.display}`), h("td", {}, row.years.join(", ")))))) : null);
+}
+
+/** The `hcc` properties as one row per model and category, with the payment years that give it. */
+function categories(hcc) {
+  const rows = new Map();
+  for (const p of hcc) {
+    const model = `${p.value.system.endsWith("cmsrxhcc") ? "RxHCC" : "CMS-HCC"} ${p.sub.model || p.value.version}`;
+    const key = `${model}|${p.value.code}`;
+    if (!rows.has(key)) rows.set(key, {model, code: p.value.code, display: p.value.display || "", years: []});
+    if (p.sub.year !== undefined) rows.get(key).years.push(p.sub.year);
+  }
+  return [...rows.values()];
 }
 
 async function fillGems(container, concept, context) {
