@@ -56,7 +56,7 @@ def _page(page: str, prefix: str) -> Response:
 
 def _asset(name: str) -> Response:
     kind = _ASSET_TYPES.get(Path(name).suffix)
-    if kind is None or name == "index.html":
+    if kind is None:  # (the page itself is only served filled in)
         abort(404)
     # (send_from_directory refuses names that leave the folder, and answers If-None-Match with a 304)
     response = send_from_directory(_FILES, name, mimetype=kind, max_age=None, conditional=True, etag=True)
