@@ -232,3 +232,14 @@ def test_search_latency_seen_in_the_browser(page: Page, record_property) -> None
     record_property("search_ms", [round(ms) for ms in seen])
     print("search as you type: keystroke to hits shown (ms, with the 120 ms debounce):", [round(ms) for ms in seen],
           "; each $expand as the browser timed it (ms):", [round(ms, 1) for ms in requests])
+
+
+def test_the_home_page_opens_on_the_chapters_and_their_blocks(page: Page) -> None:
+    _open(page, "/")
+    chapters = page.locator(".chapters summary")
+    expect(chapters).to_have_count(22)
+    expect(chapters.nth(12)).to_have_text("Chapter 13: Diseases of the musculoskeletal system and connective tissue (M00-M99)")
+    chapters.nth(12).click()
+    page.locator(".chapters details").nth(12).get_by_role("link", name="M40-M54").click()
+    expect(page.locator("#code-title")).to_have_text("M40-M54 Dorsopathies (M40-M54)")
+    expect(page.locator("#children").get_by_role("link")).to_have_text(["M40-M43", "M45-M49", "M50-M54"])

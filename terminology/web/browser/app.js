@@ -3,7 +3,7 @@
 
 import {h, fill} from "./dom.js";
 import {FhirClient} from "./fhir.js";
-import {currentView, linkCodes, viewHref} from "./links.js";
+import {codeLink, currentView, linkCodes, viewHref} from "./links.js";
 import {showCode} from "./code-page.js";
 import {searchBox, showSearch} from "./search.js";
 
@@ -38,15 +38,37 @@ async function context(version) {
   };
 }
 
-function home(version) {
+async function home(version) {
   document.title = "ICD-10-CM code browser";
   const example = (code) => h("li", {}, h("a", {href: viewHref({code, version}), "data-nav": true}, code));
   const search = (q) => h("li", {}, h("a", {href: viewHref({q, version}), "data-nav": true}, q));
-  fill(main, h("section", {class: "card intro", "aria-labelledby": "intro-heading"},
-    h("h1", {id: "intro-heading"}, "ICD-10-CM code browser"),
-    h("p", {}, "Search by words or the start of a code above. A code's page shows where it sits, the codes below it, its notes, its 7th characters, guidance, the value sets that hold it, its history and CMS's data."),
-    h("h2", {}, "Try"),
-    h("ul", {class: "examples"}, example("M48.48"), example("E11.22"), example("M54.5"), search("fatigue fracture"))));
+  const chapters = h("div", {class: "chapters"}, h("p", {class: "loading"}, "Loading the chapters…"));
+  fill(main,
+    h("section", {class: "card intro", "aria-labelledby": "intro-heading"},
+      h("h1", {id: "intro-heading"}, "ICD-10-CM code browser"),
+      h("p", {}, "Search by words or the start of a code above. A code's page shows where it sits, the codes below it, its notes, its 7th characters, guidance, the value sets that hold it, its history and CMS's data."),
+      h("h2", {}, "Try"),
+      h("ul", {class: "examples"}, example("M48.48"), example("E11.22"), example("M54.5"), search("fatigue fracture"))),
+    h("section", {class: "card", "aria-labelledby": "chapters-heading"}, h("h2", {id: "chapters-heading"}, "Chapters"), chapters));
+  try {
+    fill(chapters, await chapterList(version));
+  } catch (error) {
+    fill(chapters, h("p", {class: "error"}, error.message));
+  }
+}
+
+/** Each chapter (its title from a `$lookup` of its first block), opening on its blocks. */
+async function chapterList(version) {
+  const top = await client.topLevel(version);
+  const byChapter = new Map();
+  for (const item of top) {
+    if (!byChapter.has(item.chapter)) byChapter.set(item.chapter, []);
+    byChapter.get(item.chapter).push(item);
+  }
+  const titles = await client.chapterTitles([...byChapter.values()].map((items) => items[0].code), version);
+  return [...byChapter].sort(([a], [b]) => Number(a) - Number(b)).map(([chapter, items]) => h("details", {},
+    h("summary", {}, `Chapter ${chapter}: ${titles.get(chapter) || ""}`),
+    h("ul", {}, items.map((item) => h("li", {}, codeLink(item.code, version), " ", item.display)))));
 }
 
 async function render() {
@@ -56,7 +78,7 @@ async function render() {
   try {
     if (view.code) await showCode(main, view.code, await context(view.version));
     else if (view.q) await showSearch(main, view.q, await context(view.version));
-    else home(view.version);
+    else await home(view.version);
   } catch (error) {
     document.title = "Error · ICD-10-CM browser";
     const known = await releases;

@@ -52,6 +52,32 @@ export class FhirClient {
     return this.get("ValueSet/$expand", params, signal).then(expansionHits);
   }
 
+  /** The concepts at the top of the hierarchy (blocks, and categories under no block), each with its
+   * chapter: an expansion of a value set that selects the codes with no parent. */
+  async topLevel(version) {
+    const valueSet = {resourceType: "ValueSet", status: "active", compose: {include: [
+      {system: ICD10CM, ...(version ? {version} : {}), filter: [{property: "parent", op: "exists", value: "false"}]}]}};
+    const parameters = {resourceType: "Parameters", parameter: [
+      {name: "valueSet", resource: valueSet}, {name: "property", valueString: "chapter"}, {name: "count", valueInteger: 1000}]};
+    return expansionHits(await this.post("ValueSet/$expand", parameters));
+  }
+
+  /** The titles of the chapters `codes` are in (one code per chapter): one batch of `$lookup`s. */
+  async chapterTitles(codes, version) {
+    const entry = codes.map((code) => {
+      const query = new URLSearchParams([["system", ICD10CM], ["code", code], ["property", "chapter"], ...(version ? [["version", version]] : [])]);
+      return {request: {method: "GET", url: `CodeSystem/$lookup?${query}`}};
+    });
+    const answer = await this.post("", {resourceType: "Bundle", type: "batch", entry});
+    const titles = new Map();
+    for (const item of answer.entry || []) {
+      if (item.resource?.resourceType !== "Parameters") continue;
+      const chapter = lookedUp(item.resource).properties.find((p) => p.code === "chapter");
+      if (chapter) titles.set(chapter.value, chapter.description || "");
+    }
+    return titles;
+  }
+
   /** `$lookup` of a code with every property, and the guidance of `supplements`. */
   lookup(code, version, supplements = [], properties = ["*"]) {
     const params = [["system", ICD10CM], ["code", code], ["version", version],
