@@ -1,7 +1,7 @@
 """The code browser: a page for people (search, a code's hierarchy, notes, 7th characters, guidance)
 that talks only to the server's own FHIR API, so what it shows is what a client gets.
 
-Its files are static (``browser/``: ``index.html`` and plain JavaScript modules, no build step). The page
+Its files are static (``code-browser/``: ``index.html`` and plain JavaScript modules, no build step). The page
 learns the FHIR base from a ``<meta name="fhir-base">`` filled in here; it carries its own
 Content-Security-Policy (scripts, styles and requests from this origin only, nothing inline), which the
 Gateway keeps.
@@ -18,7 +18,8 @@ from .blueprint import EXTENSION_KEY
 
 __all__ = ["BROWSER_POLICY", "create_browser_blueprint"]
 
-_FILES = Path(__file__).resolve().parent / "browser"
+# (a folder name that is no Python identifier: setuptools would take it for a package of its own)
+_FILES = Path(__file__).resolve().parent / "code-browser"
 #: The page's policy: its own scripts, styles and FHIR requests; data: images (none today, but the
 #: copy-confirmation icon may be one); no framing, no <base>, forms only to itself.
 BROWSER_POLICY = (
