@@ -20,8 +20,8 @@ __all__ = ["BROWSER_POLICY", "create_browser_blueprint"]
 
 # (a folder name that is no Python identifier: setuptools would take it for a package of its own)
 _FILES = Path(__file__).resolve().parent / "code-browser"
-#: The page's policy: its own scripts, styles and FHIR requests; data: images (none today, but the
-#: copy-confirmation icon may be one); no framing, no <base>, forms only to itself.
+#: The page's policy: its own scripts, styles, images and FHIR requests (and data: images), nothing
+#: inline; no framing, no <base>, forms only to itself.
 BROWSER_POLICY = (
     "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; "
     "frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
