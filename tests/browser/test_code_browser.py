@@ -194,6 +194,11 @@ def test_a_phone_sized_screen_has_no_horizontal_overflow(page: Page) -> None:
         page.wait_for_load_state("networkidle")
         overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
         assert overflow <= 0, (view, overflow)
+    _search(page).fill("fatigue fracture")
+    expect(page.get_by_role("option").first).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth") <= 0
+    box = page.locator("#search-results").bounding_box()
+    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 360
 
 
 def test_every_control_is_labelled_and_focus_is_visible(page: Page) -> None:
