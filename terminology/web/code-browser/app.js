@@ -18,6 +18,8 @@ const releaseSelect = document.getElementById("release-select");
 const releases = client.releases().catch(() => []);
 const supplements = client.supplements().catch(() => []);
 let valueSets = null;
+// (the chapters of each release, asked once: the expansion reads every code)
+const chapterLists = new Map();
 
 function status(text, isError = false) {
   statusLine.textContent = text;
@@ -51,8 +53,10 @@ async function home(version) {
       h("ul", {class: "examples"}, example("M48.48"), example("E11.22"), example("M54.5"), search("fatigue fracture"))),
     h("section", {class: "card", "aria-labelledby": "chapters-heading"}, h("h2", {id: "chapters-heading"}, "Chapters"), chapters));
   try {
-    fill(chapters, await chapterList(version));
+    if (!chapterLists.has(version)) chapterLists.set(version, chapterList(version));
+    fill(chapters, ...(await chapterLists.get(version)).map((item) => item.cloneNode(true)));
   } catch (error) {
+    chapterLists.delete(version);  // (asked again next time)
     fill(chapters, h("p", {class: "error"}, error.message));
   }
 }
