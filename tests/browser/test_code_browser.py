@@ -248,5 +248,5 @@ def test_the_home_page_opens_on_the_chapters_and_their_blocks(page: Page) -> Non
     page.locator(".chapters details").nth(12).get_by_role("link", name="M40-M54").click()
     expect(page.locator("#code-title")).to_have_text("M40-M54 Dorsopathies (M40-M54)")
     expect(page.locator("#children").get_by_role("link")).to_have_text(["M40-M43", "M45-M49", "M50-M54"])
-    page.go_back()  # (the chapters shown again from what was asked the first time)
+    page.go_back()
     expect(page.locator(".chapters summary")).to_have_count(22)
