@@ -11,6 +11,7 @@ from ..http.dispatcher import Dispatcher
 from ..registry import Registry
 from ..settings import Settings
 from .blueprint import EXTENSION_KEY, create_blueprint
+from .code_browser import create_browser_blueprint
 
 __all__ = ["Terminology", "TerminologyState"]
 
@@ -35,15 +36,21 @@ class Terminology:
     (``TERMINOLOGY_ICD10CM_FILES``, the embedded releases by default; ``TERMINOLOGY_DATA_DIR``,
     ``TERMINOLOGY_RESOURCE_PATHS``, ``TERMINOLOGY_DEFAULT_SUPPLEMENTS``, ``TERMINOLOGY_CACHE_DIR``), the
     FHIR base (``TERMINOLOGY_URL_PREFIX``, default ``/fhir``) and the bounds on requests. A ready
-    ``registry`` skips the loading.
+    ``registry`` skips the loading. ``browser_path`` (``/codes``) serves the code browser there; without
+    it the host app gets no page.
     """
 
-    def __init__(self, app: Flask | None = None, *, registry: Registry | None = None, url_prefix: str | None = None) -> None:
+    def __init__(
+        self, app: Flask | None = None, *, registry: Registry | None = None, url_prefix: str | None = None, browser_path: str | None = None
+    ) -> None:
         self.registry = registry
+        self.browser_path = browser_path
         if app is not None:
             self.init_app(app, url_prefix=url_prefix)
 
-    def init_app(self, app: Flask, url_prefix: str | None = None, registry: Registry | None = None) -> TerminologyState:
+    def init_app(
+        self, app: Flask, url_prefix: str | None = None, registry: Registry | None = None, browser_path: str | None = None
+    ) -> TerminologyState:
         settings = Settings.read(app.config)
         prefix = url_prefix if url_prefix is not None else settings.url_prefix
         prefix = "/" + prefix.strip("/") if prefix.strip("/") else ""
@@ -51,6 +58,9 @@ class Terminology:
         state = TerminologyState(Dispatcher(registry, settings), prefix)
         app.extensions[EXTENSION_KEY] = state
         app.register_blueprint(create_blueprint(), url_prefix=prefix)
+        browser_path = browser_path if browser_path is not None else self.browser_path
+        if browser_path is not None:
+            app.register_blueprint(create_browser_blueprint(browser_path))
         return state
 
 

@@ -1,0 +1,252 @@
+"""The code browser in Chromium against the real server: search and keyboard, a code's page, the 7th
+character, notes' links, releases, copying, guidance, value sets, stable links, a phone's screen,
+accessibility, and errors."""
+
+from __future__ import annotations
+
+import json
+import time
+
+from playwright.sync_api import Locator, Page, expect
+
+ICD10CM = "http://hl7.org/fhir/sid/icd-10-cm"
+
+
+def _search(page: Page) -> Locator:
+    return page.get_by_role("combobox", name="Search ICD-10-CM codes and titles")
+
+
+def _open(page: Page, query: str) -> None:
+    page.goto(query)
+    expect(page.locator("#code-title, #results-heading, #intro-heading, #problem-heading")).to_be_visible()
+
+
+def test_search_as_you_type_and_pick_a_hit_by_keyboard(page: Page) -> None:
+    _open(page, "/")
+    search = _search(page)
+    search.fill("fatigue fracture sacral")
+    options = page.get_by_role("option")
+    expect(options.first).to_be_visible()
+    expect(search).to_have_attribute("aria-expanded", "true")
+    assert options.first.inner_text().startswith("M48.48")
+    expect(options.first.locator(".badge")).to_have_text("Header")
+    expect(options.first.locator(".hit-where")).to_have_text("Chapter 13 · M45-M49")
+    search.press("ArrowDown")
+    search.press("ArrowDown")
+    second = options.nth(1)
+    expect(second).to_have_attribute("aria-selected", "true")
+    expect(search).to_have_attribute("aria-activedescendant", second.get_attribute("id"))
+    picked = second.locator(".code-id").inner_text()
+    search.press("Enter")
+    expect(page.locator("#code-title .code-id")).to_have_text(picked)
+    assert page.url.endswith(f"/?code={picked}")
+
+
+def test_a_code_prefix_finds_codes_and_escape_clears(page: Page) -> None:
+    _open(page, "/")
+    search = _search(page)
+    search.fill("E11.2")
+    expect(page.get_by_role("option").first).to_contain_text("E11.2")
+    search.press("Escape")
+    expect(page.locator("#search-results")).to_be_hidden()
+    expect(search).to_have_attribute("aria-expanded", "false")
+    search.press("Escape")
+    expect(search).to_have_value("")
+
+
+def test_a_code_page_shows_its_hierarchy_children_and_notes_by_kind(page: Page) -> None:
+    _open(page, "/?code=M48.48")
+    expect(page.locator("#code-title")).to_have_text("M48.48 Fatigue fracture of vertebra, sacral and sacrococcygeal region")
+    expect(page.locator(".title .badge").first).to_have_text("Header: not billable")
+    hierarchy = page.get_by_role("navigation", name="Hierarchy")
+    expect(hierarchy.get_by_role("link")).to_have_text(["M40-M54", "M45-M49", "M48", "M48.4"])
+    expect(hierarchy).to_contain_text("Chapter 13: Diseases of the musculoskeletal system")
+    expect(page.locator("#children").get_by_role("link")).to_have_text(["M48.48XA", "M48.48XD", "M48.48XG", "M48.48XS"])
+    notes = page.locator("#notes")
+    expect(notes.locator("h3")).to_have_text(["Inclusion terms", "Excludes1", "Excludes2", "Notes"])
+    excludes1 = notes.locator(".note-group.excludes1")
+    expect(excludes1.locator(".kind-help")).to_have_text("a condition that is never coded together with this code")
+    expect(excludes1.locator("li").first).to_have_text("pathological fracture NOS (M84.4-) — from M48.4 (subcategory)")
+    expect(notes.locator(".note-group.excludes2 li").first).to_contain_text("— from chapter 13 (chapter)")
+
+
+def test_the_7th_character_picker_gives_the_billable_code(page: Page) -> None:
+    _open(page, "/?code=M48.48")
+    picker = page.get_by_role("group", name="Choose the 7th character of M48.48")
+    expect(picker.get_by_role("radio")).to_have_count(4)
+    picker.get_by_role("radio", name="A initial encounter for fracture").check()
+    result = page.locator(".seventh-result .picked")
+    expect(result).to_contain_text("M48.48XA Fatigue fracture of vertebra, sacral and sacrococcygeal region, initial encounter for fracture")
+    expect(result.locator(".badge")).to_have_text("Billable")
+    result.get_by_role("link", name="M48.48XA").click()
+    expect(page.locator("#code-title .code-id")).to_have_text("M48.48XA")
+    expect(page.locator(".title .badge").first).to_have_text("Billable")
+
+
+def test_a_code_in_a_note_is_a_link_to_its_page(page: Page) -> None:
+    _open(page, "/?code=M48.48")
+    page.locator("#notes .excludes1").get_by_role("link", name="M84.58").click()
+    expect(page.locator("#code-title")).to_contain_text("M84.58")
+    assert page.url.endswith("/?code=M84.58")
+    page.go_back()
+    expect(page.locator("#code-title .code-id")).to_have_text("M48.48")
+    page.go_forward()
+    expect(page.locator("#code-title .code-id")).to_have_text("M84.58")
+
+
+def test_switching_the_release_reloads_the_view_in_it(page: Page) -> None:
+    _open(page, "/?code=M54.5")
+    expect(page.locator(".title .badge").first).to_have_text("Header: not billable")
+    history = page.locator("#history")
+    expect(history).to_contain_text("Became a header2021-10-01 (FY2022)")
+    expect(history.get_by_role("link")).to_have_text(["M54.50", "M54.51", "M54.59"])
+    page.get_by_label("Release").select_option("2021")
+    expect(page.locator(".badge.release")).to_have_text("ICD-10-CM 2021")
+    expect(page.locator(".title .badge").first).to_have_text("Billable")
+    assert page.url.endswith("/?code=M54.5&version=2021")
+    page.reload()
+    expect(page.get_by_label("Release")).to_have_value("2021")
+    expect(page.locator(".badge.release")).to_have_text("ICD-10-CM 2021")
+
+
+def test_copy_as_a_fhir_coding_and_as_a_code(page: Page) -> None:
+    _open(page, "/?code=M48.48XA")
+    page.get_by_role("button", name="Copy as FHIR Coding").click()
+    expect(page.get_by_role("status")).to_have_text("Copied the FHIR Coding to the clipboard.")
+    coding = json.loads(page.evaluate("navigator.clipboard.readText()"))
+    assert coding == {
+        "system": ICD10CM,
+        "version": "2026",
+        "code": "M48.48XA",
+        "display": "Fatigue fracture of vertebra, sacral and sacrococcygeal region, initial encounter for fracture",
+    }
+    page.get_by_role("button", name="Copy code").click()
+    expect(page.get_by_role("status")).to_have_text("Copied M48.48XA to the clipboard.")
+    assert page.evaluate("navigator.clipboard.readText()") == "M48.48XA"
+
+
+def test_guidance_and_value_sets_of_m4848xa(page: Page) -> None:
+    _open(page, "/?code=M48.48XA")
+    guidance = page.locator("#guidance")
+    expect(guidance.locator("h3")).to_have_text([
+        "Clinical description", "Documentation requirement", "Clinical scenario", "Coding consideration",
+        "Procedure use", "Procedure documentation", "Procedure performer", "Differential",
+    ])  # fmt: skip
+    expect(guidance).to_contain_text("The condition itself: Detailed imaging reports, treatment plans, and follow-up assessments.")
+    expect(guidance).to_contain_text("From Coding guidance for ICD-10-CM M48.48")
+    value_sets = page.locator("#value-sets li")
+    expect(value_sets).to_have_count(2)
+    expect(value_sets.nth(0)).to_contain_text("Billable ICD-10-CM codes")
+    expect(value_sets.nth(1)).to_contain_text("Fatigue fracture of vertebra, sacral and sacrococcygeal region")
+
+
+def test_a_code_without_guidance_has_none_and_shows_cms_data(page: Page) -> None:
+    _open(page, "/?code=E11.22")
+    expect(page.locator("#notes")).to_be_visible()
+    expect(page.locator("#guidance")).to_have_count(0)
+    expect(page.locator("#cms tr", has_text="CMS-HCC V28")).to_have_text("CMS-HCC V2837: Diabetes with Chronic Complications2026, 2027")
+    expect(page.locator("#gems")).to_contain_text("250.40")
+    expect(page.locator("#value-sets")).to_contain_text("Billable ICD-10-CM codes")
+
+
+def test_stable_links_open_the_same_view(page: Page, context) -> None:
+    _open(page, "/?q=fatigue+fracture")
+    expect(page.locator("#results-heading")).to_have_text("Codes matching “fatigue fracture”")
+    expect(_search(page)).to_have_value("fatigue fracture")
+    page.locator(".results").get_by_role("link").first.click()
+    expect(page.locator("#code-title")).to_be_visible()
+    copied = page.url
+    other = context.new_page()
+    other.goto(copied)
+    expect(other.locator("#code-title")).to_have_text(page.locator("#code-title").inner_text())
+    other.close()
+    page.go_back()
+    expect(page.locator("#results-heading")).to_be_visible()
+
+
+def test_enter_without_a_pick_opens_the_search_page(page: Page) -> None:
+    _open(page, "/")
+    search = _search(page)
+    search.fill("stress fracture")
+    search.press("Enter")
+    expect(page.locator("#results-heading")).to_have_text("Codes matching “stress fracture”")
+    assert page.url.endswith("/?q=stress+fracture")
+
+
+def test_errors_are_shown_as_the_servers_text(page: Page, problems: list[str]) -> None:
+    _open(page, "/?code=T40.7X1A")
+    problem = page.get_by_role("alert")
+    expect(problem).to_contain_text("it was deleted on 2021-10-01 (FY2022): use T40.711A or T40.721A")
+    expect(problem.locator(".other-releases").get_by_role("link")).to_have_text(["2025", "2021"])
+    problem.get_by_role("link", name="T40.711A").click()
+    expect(page.locator("#code-title .code-id")).to_have_text("T40.711A")
+    _open(page, "/?code=M48.48&version=1999")
+    expect(page.get_by_role("alert")).to_contain_text("1999")
+    # (the console names each failed request: the two asked for here)
+    assert problems == ["Failed to load resource: the server responded with a status of 404 (Not Found)"] * 2
+    problems.clear()
+
+
+def test_a_phone_sized_screen_has_no_horizontal_overflow(page: Page) -> None:
+    page.set_viewport_size({"width": 360, "height": 740})
+    for view in ("/?code=M48.48", "/?code=E11.22", "/?q=fatigue+fracture"):
+        _open(page, view)
+        page.wait_for_load_state("networkidle")
+        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert overflow <= 0, (view, overflow)
+    _search(page).fill("fatigue fracture")
+    expect(page.get_by_role("option").first).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth") <= 0
+    box = page.locator("#search-results").bounding_box()
+    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 360
+
+
+def test_every_control_is_labelled_and_focus_is_visible(page: Page) -> None:
+    _open(page, "/?code=M48.48")
+    unlabelled = page.evaluate(
+        """[...document.querySelectorAll('input, select, button, textarea')]
+             .filter((e) => !(e.labels?.length || e.getAttribute('aria-label') || e.textContent.trim()))
+             .map((e) => e.outerHTML)"""
+    )
+    assert unlabelled == []
+    for landmark in ("banner", "search", "main", "contentinfo"):
+        expect(page.get_by_role(landmark)).to_have_count(1)
+    page.keyboard.press("Tab")  # the skip link first
+    expect(page.get_by_role("link", name="Skip to content")).to_be_focused()
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    expect(_search(page)).to_be_focused()
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle + ' ' + getComputedStyle(document.activeElement).outlineWidth")
+    assert outline.startswith("solid") and outline != "solid 0px", outline
+
+
+def test_search_latency_seen_in_the_browser(page: Page, record_property) -> None:
+    """Not a timed assertion: the time from a keystroke to the hits shown, recorded for the README."""
+    _open(page, "/")
+    search = _search(page)
+    seen = []
+    for text, shown in (("fracture", "racture"), ("diabetes with", "iabetes"), ("M48.4", "M48.4"), ("low back pain", "ow back pain")):
+        search.fill("")
+        expect(page.locator("#search-results")).to_be_hidden()
+        started = time.perf_counter()
+        search.fill(text)
+        expect(page.get_by_role("option").first).to_be_visible()
+        expect(page.get_by_role("option").first).to_contain_text(shown)
+        seen.append((time.perf_counter() - started) * 1000)
+    requests = page.evaluate("performance.getEntriesByType('resource').filter((e) => e.name.includes('$expand?') && e.name.includes('filter=')).map((e) => e.duration)")
+    record_property("search_ms", [round(ms) for ms in seen])
+    print("search as you type: keystroke to hits shown (ms, with the 120 ms debounce):", [round(ms) for ms in seen],
+          "; each $expand as the browser timed it (ms):", [round(ms, 1) for ms in requests])
+
+
+def test_the_home_page_opens_on_the_chapters_and_their_blocks(page: Page) -> None:
+    _open(page, "/")
+    chapters = page.locator(".chapters summary")
+    expect(chapters).to_have_count(22)
+    expect(chapters.nth(12)).to_have_text("Chapter 13: Diseases of the musculoskeletal system and connective tissue (M00-M99)")
+    chapters.nth(12).click()
+    page.locator(".chapters details").nth(12).get_by_role("link", name="M40-M54").click()
+    expect(page.locator("#code-title")).to_have_text("M40-M54 Dorsopathies (M40-M54)")
+    expect(page.locator("#children").get_by_role("link")).to_have_text(["M40-M43", "M45-M49", "M50-M54"])
+    page.go_back()
+    expect(page.locator(".chapters summary")).to_have_count(22)
