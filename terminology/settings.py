@@ -47,6 +47,9 @@ class Settings:
     """
 
     url_prefix: str = field(default="/fhir", metadata=_doc("the FHIR base"))
+    browser_path: str = field(default="", metadata=_doc(
+        "where the code browser is served (default: / in the standalone server, nowhere in a host app); off: nowhere"
+    ))
     icd10cm_files: tuple[str, ...] = field(default=(), metadata=_doc("ICD-10-CM tabular XML files to serve instead of the embedded releases"))
     resource_paths: tuple[str, ...] = field(default=(), metadata=_doc("FHIR CodeSystem, ValueSet and ConceptMap files, folders and packages to serve"))
     default_supplements: tuple[str, ...] = field(default=(), metadata=_doc("canonicals of supplements applied without useSupplement"))

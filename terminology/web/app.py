@@ -15,6 +15,7 @@ from ..http.request_log import RequestLog, request_log_enabled
 from ..http.security import Cors
 from ..http.wsgi import FhirWsgi
 from ..registry import Registry
+from ..settings import Settings
 from .extension import Terminology
 
 __all__ = ["READINESS_KEY", "create_app"]
@@ -25,7 +26,7 @@ READINESS_KEY = "terminology.readiness"
 
 def create_app(config: Mapping[str, Any] | None = None, registry: Registry | None = None) -> Flask:
     """A Flask app serving the FHIR API under ``TERMINOLOGY_URL_PREFIX`` (``/fhir``), the code browser at
-    ``/``, and outside them ``/livez``, ``/readyz``, ``/metrics`` and the admin paths (when a token is set).
+    ``TERMINOLOGY_BROWSER_PATH`` (``/``), and outside them ``/livez``, ``/readyz``, ``/metrics`` and the admin paths (when a token is set).
 
     Requests below the FHIR base are answered by :class:`FhirWsgi` before Flask's own request
     handling (the blueprint stays mounted, for ``url_for`` and for apps that unwrap ``wsgi_app``);
@@ -34,7 +35,7 @@ def create_app(config: Mapping[str, Any] | None = None, registry: Registry | Non
     app = Flask("terminology")
     app.config.update(config or {})
     readiness = Readiness()
-    state = Terminology(registry=registry).init_app(app, browser_path="/")
+    state = Terminology(registry=registry).init_app(app, browser_path=Settings.read(app.config).browser_path or "/")
     settings = state.dispatcher.settings
     readiness.ready()  # (the content is loaded by init_app)
     metrics = ServerMetrics(state.registry.catalog())

@@ -13,7 +13,10 @@ from ..settings import Settings
 from .blueprint import EXTENSION_KEY, create_blueprint
 from .code_browser import create_browser_blueprint
 
-__all__ = ["Terminology", "TerminologyState"]
+__all__ = ["BROWSER_OFF", "Terminology", "TerminologyState"]
+
+#: The browser path that serves no browser (``TERMINOLOGY_BROWSER_PATH=off``).
+BROWSER_OFF = "off"
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,8 +39,8 @@ class Terminology:
     (``TERMINOLOGY_ICD10CM_FILES``, the embedded releases by default; ``TERMINOLOGY_DATA_DIR``,
     ``TERMINOLOGY_RESOURCE_PATHS``, ``TERMINOLOGY_DEFAULT_SUPPLEMENTS``, ``TERMINOLOGY_CACHE_DIR``), the
     FHIR base (``TERMINOLOGY_URL_PREFIX``, default ``/fhir``) and the bounds on requests. A ready
-    ``registry`` skips the loading. ``browser_path`` (``/codes``) serves the code browser there; without
-    it the host app gets no page.
+    ``registry`` skips the loading. ``browser_path`` (``/codes``), else ``TERMINOLOGY_BROWSER_PATH``, serves
+    the code browser there; without either the host app gets no page.
     """
 
     def __init__(
@@ -58,8 +61,8 @@ class Terminology:
         state = TerminologyState(Dispatcher(registry, settings), prefix)
         app.extensions[EXTENSION_KEY] = state
         app.register_blueprint(create_blueprint(), url_prefix=prefix)
-        browser_path = browser_path if browser_path is not None else self.browser_path
-        if browser_path is not None:
+        browser_path = next((path for path in (browser_path, self.browser_path, settings.browser_path) if path), BROWSER_OFF)
+        if browser_path != BROWSER_OFF:
             app.register_blueprint(create_browser_blueprint(browser_path))
         return state
 

@@ -9,6 +9,7 @@ import re
 import pytest
 from flask import Flask
 
+from terminology.web.app import create_app
 from terminology.web.code_browser import BROWSER_POLICY
 from terminology.web.extension import Terminology
 
@@ -81,6 +82,22 @@ def test_the_plugin_serves_the_page_at_the_hosts_path(registry) -> None:
     assert client.get("/codes/assets/fhir.js").status_code == 200
     for path in ("/codes/nope", "/codes/assets/nope.css", "/codes/assets/../extension.py"):
         assert client.get(path).status_code == 404, path
+
+
+def test_the_plugin_serves_the_page_where_its_setting_says(registry) -> None:
+    host = Flask("host")
+    host.config["TERMINOLOGY_BROWSER_PATH"] = "/icd"
+    Terminology(host, registry=registry, url_prefix="/r4")
+    client = host.test_client()
+    assert client.get("/icd/").status_code == 200 and client.get("/").status_code == 404
+
+
+def test_the_standalone_server_moves_the_page_or_serves_none_by_its_setting(registry) -> None:
+    moved = create_app({"TERMINOLOGY_BROWSER_PATH": "/codes"}, registry).test_client()
+    assert moved.get("/codes/").status_code == 200 and moved.get("/").status_code == 404
+    off = create_app({"TERMINOLOGY_BROWSER_PATH": "off"}, registry).test_client()
+    assert off.get("/").status_code == 404 and off.get("/assets/app.js").status_code == 404
+    assert off.get("/fhir/metadata").status_code == 200
 
 
 def test_a_host_mounted_below_a_path_gives_the_page_its_full_addresses(registry) -> None:
