@@ -34,7 +34,7 @@ def render(request: HttpRequest, status: int, resource: dict[str, Any], headers:
         content_type, encode, vary = _negotiated(request.arg("_format"), request.headers.get("accept"))
         if encode is None:
             return _page(request, status, resource, headers + vary)
-        return HttpResponse(status, content_type, encode(resource), headers + vary if vary else headers, resource)
+        return HttpResponse(status, content_type, encode(resource), headers + vary if headers else vary, resource)
     except TerminologyError as error:
         if status >= 400:
             return HttpResponse(status, negotiation.FHIR_JSON_CONTENT_TYPE, codec.to_json(resource), headers, resource)
