@@ -196,3 +196,20 @@ def test_links_work_under_a_host_apps_prefix(registry) -> None:
     assert resolve(url, page.link_to("E11.9")).startswith("/api/tx/CodeSystem/$lookup?")
     _follow(client, url, page.link_to("E11.9"))
     _follow(client, url, page.link_to("Code systems"))
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        f"{LOOKUP}?system={ICD10CM}&code=E11.9&version=2025&property=*",  # (notes from the chapter to the code, HCCs)
+        f"{LOOKUP}?system={ICD10CM}&code=S72.001A",
+        "/fhir/metadata",
+        "/fhir/CodeSystem/icd-10-cm",
+        "/fhir/ConceptMap?_count=10",
+    ],
+)
+def test_every_link_of_a_page_answers(client, url) -> None:
+    page = _page(client, url)
+    for href in sorted(set(page.hrefs())):
+        target = resolve(url, href)
+        assert client.get(target, headers=HTML).status_code == 200, target

@@ -67,7 +67,8 @@ def lookup_page(resource: dict[str, Any], links: PageLinks) -> PageBody:
         sections.append(element("h2", "Properties") + cells_table(["Property", "Value", "Description", "Details"], rows))
     designations = [_parts(parameter) for parameter in parameters if parameter.get("name") == "designation"]
     if designations:
-        rows = ([_part_value(parts.get("language")), _part_value(parts.get("use"), links), _part_value(parts.get("value"))] for parts in designations)
+        # (a use is a code of a code system this server may not hold: shown, not linked)
+        rows = ([_part_value(parts.get("language")), _part_value(parts.get("use")), _part_value(parts.get("value"))] for parts in designations)
         sections.append(element("h2", "Designations") + cells_table(["Language", "Use", "Value"], rows))
     sections += _issues_sections(parameters)
     title = f"{code} {single.get('display') or ''}".strip() if code else "Lookup"
@@ -118,11 +119,11 @@ def issues_table(issues: Iterable[dict[str, Any]]) -> Html:
     return cells_table(["Severity", "Type", "Details", "Where"], rows)
 
 
-def coding_markup(coding: dict[str, Any], links: PageLinks) -> Html:
-    """``code display (system version)``, the code linking to its page when it has a system."""
+def coding_markup(coding: dict[str, Any], links: PageLinks | None) -> Html:
+    """``code display (system version)``, the code linking to its page when it has a system (and ``links``)."""
     code, system, version = coding.get("code"), coding.get("system"), coding.get("version")
     shown = element("code", code) if code is not None else Html("")
-    if isinstance(code, str) and isinstance(system, str):
+    if isinstance(code, str) and isinstance(system, str) and links is not None:
         shown = link(links.lookup(system, code, version), shown)
     if coding.get("display"):
         shown += " " + text(coding["display"])
@@ -207,7 +208,7 @@ def _part_value(part: dict[str, Any] | None, links: PageLinks | None = None) -> 
 
 
 def _typed_value(type_: str, value: Any, links: PageLinks | None) -> Html:
-    if type_ == "coding" and isinstance(value, dict) and links is not None:
+    if type_ == "coding" and isinstance(value, dict):
         return coding_markup(value, links)
     if type_ == "code":
         return element("code", value)
@@ -215,9 +216,15 @@ def _typed_value(type_: str, value: Any, links: PageLinks | None) -> Html:
 
 
 def _subproperties(subproperties: tuple[_Property, ...], code_link: Any) -> Html:
-    """``source: E11, level: category``: a ``source`` (the code a note is written at) links to its page."""
-    shown = (text(sub.code + ": ") + (code_link(sub.value) if sub.code == "source" else text(sub.value if not isinstance(sub.value, dict) else sub.value.get("code", ""))) for sub in subproperties)
-    return join(shown, ", ")
+    """``source: E11, level: category``: a ``source`` (the code a note is written at) links to its page, but
+    a chapter's, which is no code (ICD-10-CM numbers its chapters)."""
+    chapter = any(sub.code == "level" and sub.value == "chapter" for sub in subproperties)
+
+    def shown(sub: _Property) -> Html:
+        value = sub.value.get("code", "") if isinstance(sub.value, dict) else sub.value
+        return text(sub.code + ": ") + (code_link(value) if sub.code == "source" and not chapter else text(value))
+
+    return join((shown(sub) for sub in subproperties), ", ")
 
 
 def _code_actions(links: PageLinks, system: object, code: object, version: str | None) -> Html:
