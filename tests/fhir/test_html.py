@@ -143,7 +143,7 @@ def test_a_code_systems_page_has_a_lookup_form_and_its_policy_lets_it_be_sent_he
     assert ("form", "action", "../CodeSystem/$lookup") in page.attributes
     assert ("input", "value", "http://example.org/cs") in page.attributes
     assert "form-action 'self'" in policy
-    assert "../ValueSet/$expand?url=http://example.org/cs%3Ffhir_vs&count=100" in page.hrefs()
+    assert "../ValueSet/$expand?url=http://example.org/cs%3Ffhir_vs&system-version=http://example.org/cs|1&count=100" in page.hrefs()
 
 
 def test_an_expansions_page_links_each_code_and_the_pages_around_it() -> None:

@@ -55,6 +55,8 @@ def test_a_page_asked_for_a_version_keeps_it_in_its_links(client) -> None:
     child = page.link_to("E11.9")
     assert "version=2025" in child
     assert "2025" in _follow(client, url, child).text
+    below = _follow(client, url, page.link_to("the codes below it"))
+    assert f"{ICD10CM}|2025" in below.text and "version=2025" in below.hrefs("CodeSystem/$lookup")[0]
     assert "version=" not in _page(client, f"{LOOKUP}?system={ICD10CM}&code=E11").link_to("E11.9")
 
 
@@ -99,6 +101,7 @@ def test_a_code_systems_page_has_its_metadata_a_lookup_form_and_a_link_to_its_co
     assert resolve(url, form_action) == LOOKUP
     codes = _follow(client, url, page.link_to("Its codes"))
     assert len(codes.hrefs("CodeSystem/$lookup")) == 100
+    assert f"{ICD10CM}|2025" in codes.text  # (the codes of the release the page was for)
 
 
 def test_a_concept_maps_page_links_its_codes(client) -> None:

@@ -233,7 +233,7 @@ def _code_actions(links: PageLinks, system: object, code: object, version: str |
         return Html("")
     items = [
         link(links.validate_code(system, code, version), "Validate this code"),
-        link(links.expand(f"{system}?fhir_vs=isa/{code}", count=100), "This code and the codes below it"),
+        link(links.expand(f"{system}?fhir_vs=isa/{code}", system_version=f"{system}|{version}" if version else None), "This code and the codes below it"),
     ]
     return element("nav", element("ul", join(element("li", item) for item in items)), **{"aria-label": "Actions"})
 

@@ -43,8 +43,11 @@ class PageLinks:
     def validate_code(self, system: str, code: str, version: str | None = None) -> str:
         return self.path("CodeSystem/$validate-code", [("url", system), ("code", code), ("version", version)])
 
-    def expand(self, url: str, version: str | None = None, count: int = 100) -> str:
-        return self.path("ValueSet/$expand", [("url", url), ("valueSetVersion", version), ("count", str(count))])
+    def expand(self, url: str, version: str | None = None, system_version: str | None = None, count: int = 100) -> str:
+        """The first ``count`` codes of the value set ``url`` (of ``version``), those of a code system taken
+        from its release ``system_version`` (``url|version``) when given."""
+        query = [("url", url), ("valueSetVersion", version), ("system-version", system_version), ("count", str(count))]
+        return self.path("ValueSet/$expand", query)
 
     def read(self, resource_type: str, id: str) -> str:
         return self.path(f"{resource_type}/{quote(id, safe='')}")

@@ -32,7 +32,9 @@ def expansion_page(resource: dict[str, Any], links: PageLinks) -> PageBody:
         ("Total", f"{total:,}" if isinstance(total, int) else None),
         ("Shown", f"{offset + 1:,} to {offset + len(contains):,}" if contains else "none"),
     ])  # fmt: skip
-    rows = ([_indented(depth, _code_link(links, entry)), entry.get("display") or "", _flags(entry)] for depth, entry in contains[:MAX_ITEMS])
+    # (a code links to its page in the release the expansion took it from)
+    used = dict(str(_parameter_value(p)).partition("|")[::2] for p in parameters if p.get("name") == "used-codesystem")
+    rows = ([_indented(depth, _code_link(links, entry, used)), entry.get("display") or "", _flags(entry)] for depth, entry in contains[:MAX_ITEMS])
     sections: list[object] = [summary, _paging(links, offset, len(contains), total, count, "offset", "count")]
     sections.append(cells_table(["Code", "Display", "Flags"], rows, caption="Codes") + _cut(len(contains)))
     named = [[p.get("name", ""), str(_parameter_value(p))] for p in parameters if p.get("name") not in ("count", "offset")]
@@ -53,7 +55,8 @@ def definition_page(resource: dict[str, Any], links: PageLinks) -> PageBody:
         has_form = True
         sections.append(_lookup_form(links, url, version))
         if resource.get("valueSet") or resource.get("content") == "complete":
-            sections.append(_actions([(links.expand(resource.get("valueSet") or f"{url}?fhir_vs"), "Its codes (the first 100)")]))
+            release = f"{url}|{version}" if version else None
+            sections.append(_actions([(links.expand(resource.get("valueSet") or f"{url}?fhir_vs", system_version=release), "Its codes (the first 100)")]))
     elif kind == "ValueSet" and isinstance(url, str):
         sections.append(_actions([(links.expand(url, version), "Its codes (the first 100)")]))
     concepts = resource.get("concept")
@@ -140,11 +143,14 @@ def _parameter_value(parameter: dict[str, Any]) -> Any:
     return next((value for key, value in parameter.items() if key.startswith("value")), None)
 
 
-def _code_link(links: PageLinks, entry: dict[str, Any]) -> Html:
-    """An expansion's code, linking to its page."""
+def _code_link(links: PageLinks, entry: dict[str, Any], used: dict[str, str]) -> Html:
+    """An expansion's code, linking to its page in its release (its own version, else the one ``used`` names
+    for its system)."""
     code, system = entry.get("code"), entry.get("system")
     shown = element("code", code)
-    return link(links.lookup(system, code, entry.get("version")), shown) if isinstance(system, str) and isinstance(code, str) else shown
+    if not (isinstance(system, str) and isinstance(code, str)):
+        return shown
+    return link(links.lookup(system, code, entry.get("version") or used.get(system) or None), shown)
 
 
 def _indented(depth: int, content: Html) -> Html:
