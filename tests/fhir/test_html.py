@@ -101,11 +101,13 @@ def test_any_resource_escapes_its_elements_and_a_narrative_is_only_text(kind) ->
 
 
 def test_an_error_page_shows_its_issues_escaped() -> None:
-    outcome = {"resourceType": "OperationOutcome", "issue": [{"severity": "error", "code": "not-found", "details": {"text": f"No code {SCRIPT}"}}]}
+    issue = {"severity": "error", "code": "not-found", "details": {"text": f"No code {SCRIPT}"}, "diagnostics": "request-id: r1"}
+    outcome = {"resourceType": "OperationOutcome", "issue": [issue]}
     body, _ = html_page(outcome, 404, _links(), "lookup")
     page = read_page(body)
-    assert page.headings == [(1, "Error 404")]
+    assert page.headings == [(1, "Error 404: Not Found")]
     assert f"No code {SCRIPT}" in page.text and b"<script" not in body
+    assert "request-id: r1" in page.text
 
 
 # -- the page --------------------------------------------------------------------------------------------

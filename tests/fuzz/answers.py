@@ -94,7 +94,7 @@ def _assert_page(body: bytes, status: int, said: str) -> None:
     page = read_page(body)
     assert not page.unbalanced and "script" not in page.tags, said
     if status >= 400:
-        assert page.headings[0] == (1, f"Error {status}"), said
+        assert page.headings[0][1].startswith(f"Error {status}: "), said
 
 
 def _words(message: Any) -> bool:

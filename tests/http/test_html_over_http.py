@@ -55,7 +55,7 @@ def test_a_browser_gets_a_codes_page_whose_links_answer(server: RunningServer) -
 def test_an_error_page_keeps_its_status_and_is_never_cached(server: RunningServer) -> None:
     answer = _get(server, f"/CodeSystem/$lookup?system={ICD10CM}&code=NOPE")
     page = _page(answer, 404)
-    assert page.headings[0] == (1, "Error 404") and "NOPE" in page.text
+    assert page.headings[0] == (1, "Error 404: Not Found") and "NOPE" in page.text
     assert answer.headers["Cache-Control"] == "no-store"
 
 

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from http import HTTPStatus
+
 import pytest
 from flask import Flask
 
@@ -130,7 +132,7 @@ def test_the_servers_page_links_its_searches(client) -> None:
 )
 def test_an_error_is_a_page_with_its_status(client, url, status) -> None:
     page = _page(client, url, status)
-    assert page.headings[0] == (1, f"Error {status}")
+    assert page.headings[0] == (1, f"Error {status}: {HTTPStatus(status).phrase}")
     assert "error" in page.text
 
 

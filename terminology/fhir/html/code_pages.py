@@ -111,12 +111,20 @@ def issues_table(issues: Iterable[dict[str, Any]]) -> Html:
         [
             element("span", issue.get("severity", ""), class_=str(issue.get("severity", ""))),
             issue.get("code", ""),
-            (issue.get("details") or {}).get("text") or issue.get("diagnostics") or "",
+            _issue_text(issue),
             ", ".join(issue.get("expression") or issue.get("location") or ()),
         ]
         for issue in issues
     )
     return cells_table(["Severity", "Type", "Details", "Where"], rows)
+
+
+def _issue_text(issue: dict[str, Any]) -> Html:
+    """What an issue says, and its diagnostics (the request's id, on an error) below it."""
+    said, diagnostics = (issue.get("details") or {}).get("text"), issue.get("diagnostics")
+    if said and diagnostics:
+        return element("div", said) + element("div", element("small", diagnostics))
+    return text(said or diagnostics or "")
 
 
 def coding_markup(coding: dict[str, Any], links: PageLinks | None) -> Html:

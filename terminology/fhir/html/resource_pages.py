@@ -4,6 +4,7 @@ Bundle, an OperationOutcome, the CapabilityStatement."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from http import HTTPStatus
 from typing import Any
 
 from .code_pages import coding_markup, issues_table
@@ -104,7 +105,7 @@ def bundle_page(resource: dict[str, Any], links: PageLinks) -> PageBody:
 
 def outcome_page(resource: dict[str, Any], status: int) -> PageBody:
     """An OperationOutcome: an error's (with its HTTP status), or a note of what was done."""
-    title = f"Error {status}" if status >= 400 else "Outcome"
+    title = f"Error {status}: {_reason(status)}" if status >= 400 else "Outcome"
     return PageBody(title, [issues_table(resource.get("issue") or ())])
 
 
@@ -200,6 +201,13 @@ def _group_section(group: dict[str, Any], links: PageLinks) -> Html:
 
 def _cut(count: int) -> Html:
     return element("p", f"The first {MAX_ITEMS:,} of {count:,} are shown; the JSON has them all.") if count > MAX_ITEMS else Html("")
+
+
+def _reason(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
 
 
 def _shown(value: Any) -> object:
