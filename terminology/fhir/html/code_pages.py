@@ -3,7 +3,7 @@ Parameters (``$subsumes``, ``$translate``...) as a table of its parameters."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -53,26 +53,39 @@ def lookup_page(resource: dict[str, Any], links: PageLinks) -> PageBody:
         ("Definition", single.get("definition")),
     ])  # fmt: skip
     sections: list[object] = [summary, _code_actions(links, system, code, kept_version)]
+    sections += _property_sections(properties, code_link, links)
+    sections.append(_designations_section(parameters))
+    sections += _issues_sections(parameters)
+    title = f"{code} {single.get('display') or ''}".strip() if code else "Lookup"
+    return PageBody(title, sections)
+
+
+def _property_sections(properties: list[_Property], code_link: Callable[..., Html], links: PageLinks) -> list[Html]:
+    """The parent and children, each linking to its page; the notes (text written at the code or a level
+    above it: the subproperties say where); the other properties."""
+    sections = []
     for name, heading in (("parent", "Parent"), ("child", "Children")):
         related = [element("li", code_link(prop.value, prop.description)) for prop in properties if prop.code == name]
         if related:
             sections.append(element("h2", heading) + element("ul", join(related)))
-    notes = [prop for prop in properties if prop.type == "string" and prop.code not in _FLAGS]
+    notes = [prop for prop in properties if prop.type == "string" and prop.subproperties]
     if notes:
         rows = ([prop.code, prop.value, _subproperties(prop.subproperties, code_link)] for prop in notes)
         sections.append(element("h2", "Notes") + cells_table(["Kind", "Text", "From"], rows))
-    others = [prop for prop in properties if prop.code not in _HIERARCHY and prop.code not in _FLAGS and prop.type != "string"]
+    others = [prop for prop in properties if prop.code not in _HIERARCHY and prop.code not in _FLAGS and prop not in notes]
     if others:
         rows = ([prop.code, _typed_value(prop.type, prop.value, links), prop.description or "", _subproperties(prop.subproperties, code_link)] for prop in others)
         sections.append(element("h2", "Properties") + cells_table(["Property", "Value", "Description", "Details"], rows))
+    return sections
+
+
+def _designations_section(parameters: list[dict[str, Any]]) -> Html:
     designations = [_parts(parameter) for parameter in parameters if parameter.get("name") == "designation"]
-    if designations:
-        # (a use is a code of a code system this server may not hold: shown, not linked)
-        rows = ([_part_value(parts.get("language")), _part_value(parts.get("use")), _part_value(parts.get("value"))] for parts in designations)
-        sections.append(element("h2", "Designations") + cells_table(["Language", "Use", "Value"], rows))
-    sections += _issues_sections(parameters)
-    title = f"{code} {single.get('display') or ''}".strip() if code else "Lookup"
-    return PageBody(title, sections)
+    if not designations:
+        return Html("")
+    # (a use is a code of a code system this server may not hold: shown, not linked)
+    rows = ([_part_value(parts.get("language")), _part_value(parts.get("use")), _part_value(parts.get("value"))] for parts in designations)
+    return element("h2", "Designations") + cells_table(["Language", "Use", "Value"], rows)
 
 
 def validation_page(resource: dict[str, Any], links: PageLinks) -> PageBody:
