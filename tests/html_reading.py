@@ -14,6 +14,16 @@ _VOID = frozenset({"meta", "input", "br", "img", "link", "hr"})
 
 
 @dataclass
+class Form:
+    action: str | None
+    method: str | None
+    inputs: list[dict[str, str | None]] = field(default_factory=list)
+
+    def hidden(self) -> list[tuple[str | None, str | None]]:
+        return [(i.get("name"), i.get("value")) for i in self.inputs if i.get("type") == "hidden"]
+
+
+@dataclass
 class Page:
     """What a page holds."""
 
@@ -25,6 +35,7 @@ class Page:
     tags: set[str] = field(default_factory=set)
     attributes: list[tuple[str, str, str | None]] = field(default_factory=list)  # (tag, name, value)
     text: str = ""
+    forms: list[Form] = field(default_factory=list)
     tables: int = 0
     header_cells: int = 0
     unbalanced: list[str] = field(default_factory=list)
@@ -35,6 +46,10 @@ class Page:
     def link_to(self, text: str) -> str:
         """The href of the first link whose text contains ``text``."""
         return next(href for href, shown in self.links if text in shown)
+
+    def form_with(self, field_name: str) -> Form:
+        """The form that asks for ``field_name``."""
+        return next(form for form in self.forms if any(i.get("name") == field_name and i.get("type") != "hidden" for i in form.inputs))
 
     def style_hash(self) -> str:
         """``sha256-...`` of the page's one inline style, as a Content-Security-Policy names it."""
@@ -60,6 +75,10 @@ class _Reader(HTMLParser):
         page.attributes += [(tag, name, value) for name, value in attrs]
         if tag == "html":
             page.lang = dict(attrs).get("lang")
+        if tag == "form":
+            page.forms.append(Form(dict(attrs).get("action"), dict(attrs).get("method")))
+        if tag == "input" and page.forms:
+            page.forms[-1].inputs.append(dict(attrs))
         if tag not in _VOID:
             self.open.append(tag)
         if tag == "a":

@@ -98,9 +98,11 @@ def test_a_code_systems_page_has_its_metadata_a_lookup_form_and_a_link_to_its_co
     url = "/fhir/CodeSystem/icd-10-cm-2025"
     page = _page(client, url)
     assert "http://hl7.org/fhir/sid/icd-10-cm" in page.text and "2025" in page.text
-    assert ("form", "method", "get") in page.attributes and ("input", "value", "2025") in page.attributes
-    form_action = next(value for tag, name, value in page.attributes if (tag, name) == ("form", "action"))
-    assert resolve(url, form_action) == LOOKUP
+    form = page.form_with("code")
+    assert resolve(url, form.action) == LOOKUP and form.method == "get"
+    assert form.hidden() == [("system", ICD10CM), ("version", "2025")]
+    query = "&".join(f"{name}={value}" for name, value in form.hidden()) + "&code=E11.9"
+    assert _page(client, f"{LOOKUP}?{query}").title == "E11.9 Type 2 diabetes mellitus without complications"
     codes = _follow(client, url, page.link_to("Its codes"))
     assert len(codes.hrefs("CodeSystem/$lookup")) == 100
     assert f"{ICD10CM}|2025" in codes.text  # (the codes of the release the page was for)
@@ -218,3 +220,21 @@ def test_every_link_of_a_page_answers(client, url) -> None:
     for href in sorted(set(page.hrefs())):
         target = resolve(url, href)
         assert client.get(target, headers=HTML).status_code == 200, target
+
+
+def test_a_code_system_page_searches_its_codes_in_its_release(client) -> None:
+    url = "/fhir/CodeSystem/icd-10-cm-2025"
+    page = _page(client, url)
+    form = page.form_with("filter")
+    assert resolve(url, form.action) == EXPAND and form.method == "get"
+    query = "&".join(f"{name}={value}" for name, value in form.hidden()) + "&filter=diabetes%20type%202"
+    found = _page(client, f"{EXPAND}?{query}")
+    assert "E11.9" in found.text and f"{ICD10CM}|2025" in found.text
+    assert ("input", "value", "diabetes type 2") in found.attributes  # (the search shown again, to refine)
+
+
+def test_an_expansions_page_filters_the_same_expansion(client) -> None:
+    page = _page(client, f"{EXPAND}?url={ICD10CM}%3Ffhir_vs%3Disa/E11&count=10&offset=10")
+    form = page.form_with("filter")
+    assert form.action is None  # (the page's own URL, with the fields in place of its query)
+    assert form.hidden() == [("url", f"{ICD10CM}?fhir_vs=isa/E11"), ("count", "10")]  # (not the offset: a new search starts at its first code)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from html.parser import HTMLParser
 from typing import Any
 
-from .markup import Html, PageBody, cells_table, element, join, text
+from .markup import Html, PageBody, element, join, text
 
 __all__ = ["MAX_ITEMS", "element_rows", "element_value", "narrative_text", "resource_page", "resource_title"]
 

@@ -37,6 +37,10 @@ class PageLinks:
         pairs = [(name, value) for name, value in query if value is not None] + self.html_format
         return self.to_base + path + ("?" + urlencode(pairs, quote_via=quote, safe=":/|") if pairs else "")
 
+    def bare_path(self, path: str) -> str:
+        """The link to ``path`` below the base, without a query (a form's action: the form sends its own)."""
+        return self.to_base + path
+
     def lookup(self, system: str, code: str, version: str | None = None) -> str:
         return self.path("CodeSystem/$lookup", [("system", system), ("code", code), ("version", version)])
 

@@ -12,7 +12,7 @@ from base64 import b64encode
 from collections.abc import Iterable
 from html import escape
 
-__all__ = ["Html", "PageBody", "cells_table", "definitions", "document", "element", "join", "link", "text"]
+__all__ = ["Html", "PageBody", "cells_table", "definitions", "document", "element", "get_form", "join", "link", "text"]
 
 
 class Html(str):
@@ -49,6 +49,18 @@ def link(href: str, content: object) -> Html:
 def join(parts: Iterable[object], separator: str = "") -> Html:
     """The parts, each escaped unless markup, one after another."""
     return Html(text(separator).join(text(part) for part in parts))
+
+
+def get_form(action: str | None, hidden: Iterable[tuple[str, str]], field: str, label: str, button: str, value: str | None = None) -> Html:
+    """A form that sends ``hidden`` and one field a person fills in by GET to ``action`` (a path; None: the
+    page's own), whose answer is a page with a URL of its own."""
+    inputs = join(Html(f'<input type="hidden" name="{text(name)}" value="{text(given)}">') for name, given in hidden)
+    shown = f' value="{text(value)}"' if value else ""
+    asked = Html(
+        f'<label for="{text(field)}">{text(label)}</label> <input id="{text(field)}" name="{text(field)}"{shown} required> '
+        f'<button type="submit">{text(button)}</button>'
+    )
+    return element("form", inputs + asked, action=action, method="get")
 
 
 def cells_table(headers: Iterable[str], rows: Iterable[Iterable[object]], caption: str | None = None) -> Html:

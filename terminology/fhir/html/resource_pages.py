@@ -10,7 +10,7 @@ from typing import Any
 from .code_pages import coding_markup, issues_table
 from .generic import MAX_ITEMS, element_rows, resource_title
 from .links import PageLinks
-from .markup import Html, PageBody, cells_table, definitions, element, join, link, text
+from .markup import Html, PageBody, cells_table, definitions, element, get_form, join, link
 
 __all__ = ["bundle_page", "capability_page", "definition_page", "expansion_page", "outcome_page"]
 
@@ -36,12 +36,17 @@ def expansion_page(resource: dict[str, Any], links: PageLinks) -> PageBody:
     # (a code links to its page in the release the expansion took it from)
     used = dict(str(_parameter_value(p)).partition("|")[::2] for p in parameters if p.get("name") == "used-codesystem")
     rows = ([_indented(depth, _code_link(links, entry, used)), entry.get("display") or "", _flags(entry)] for depth, entry in contains[:MAX_ITEMS])
-    sections: list[object] = [summary, _paging(links, offset, len(contains), total, count, "offset", "count")]
+    sections: list[object] = [summary]
+    if links.method == "GET":  # (a POST's parameters are not in its URL: a form could not repeat them)
+        kept = [(name, value) for name, value in links.query if name not in ("filter", "offset")]
+        sections.append(get_form(None, kept, "filter", "Words or a code", "Search", links.arg("filter")))
+    sections.append(_paging(links, offset, len(contains), total, count, "offset", "count"))
     sections.append(cells_table(["Code", "Display", "Flags"], rows, caption="Codes") + _cut(len(contains)))
     named = [[p.get("name", ""), str(_parameter_value(p))] for p in parameters if p.get("name") not in ("count", "offset")]
     if named:
         sections.append(element("h2", "Expansion parameters") + cells_table(["Name", "Value"], named))
-    return PageBody(f"Expansion of {resource.get('title') or resource.get('name') or resource.get('url') or 'a value set'}", sections)
+    title = f"Expansion of {resource.get('title') or resource.get('name') or resource.get('url') or 'a value set'}"
+    return PageBody(title, sections, has_form=links.method == "GET")
 
 
 def definition_page(resource: dict[str, Any], links: PageLinks) -> PageBody:
@@ -54,11 +59,18 @@ def definition_page(resource: dict[str, Any], links: PageLinks) -> PageBody:
     has_form = False
     if kind == "CodeSystem" and isinstance(url, str):
         has_form = True
-        sections.append(_lookup_form(links, url, version))
+        hidden = [("system", url)] + ([("version", str(version))] if version else []) + links.html_format
+        sections.append(get_form(links.bare_path("CodeSystem/$lookup"), hidden, "code", "Code", "Look up"))
         if resource.get("valueSet") or resource.get("content") == "complete":
+            all_codes = resource.get("valueSet") or f"{url}?fhir_vs"
             release = f"{url}|{version}" if version else None
-            sections.append(_actions([(links.expand(resource.get("valueSet") or f"{url}?fhir_vs", system_version=release), "Its codes (the first 100)")]))
+            hidden = [("url", all_codes)] + ([("system-version", release)] if release else []) + [("count", "100")] + links.html_format
+            sections.append(get_form(links.bare_path("ValueSet/$expand"), hidden, "filter", "Words or a code", "Search"))
+            sections.append(_actions([(links.expand(all_codes, system_version=release), "Its codes (the first 100)")]))
     elif kind == "ValueSet" and isinstance(url, str):
+        has_form = True
+        hidden = [("url", url)] + ([("valueSetVersion", str(version))] if version else []) + [("count", "100")] + links.html_format
+        sections.append(get_form(links.bare_path("ValueSet/$expand"), hidden, "filter", "Words or a code", "Search"))
         sections.append(_actions([(links.expand(url, version), "Its codes (the first 100)")]))
     concepts = resource.get("concept")
     if kind == "CodeSystem" and isinstance(concepts, list) and isinstance(url, str):
@@ -176,14 +188,6 @@ def _paging(links: PageLinks, offset: int, shown: int, total: Any, count: Any, o
 def _actions(items: list[tuple[str | None, str]]) -> Html:
     shown = [element("li", link(href, label)) for href, label in items if href]
     return element("nav", element("ul", join(shown)), **{"aria-label": "Links"}) if shown else Html("")
-
-
-def _lookup_form(links: PageLinks, system: str, version: object) -> Html:
-    """A form that looks a code up in this code system (GET: the answer is a page with its own URL)."""
-    hidden = [("system", system)] + ([("version", str(version))] if version else []) + links.html_format
-    fields = join(Html(f'<input type="hidden" name="{text(name)}" value="{text(value)}">') for name, value in hidden)
-    field = Html('<label for="code">Code</label> <input id="code" name="code" required> <button type="submit">Look up</button>')
-    return element("form", fields + field, action=links.path("CodeSystem/$lookup").split("?")[0], method="get")
 
 
 def _group_section(group: dict[str, Any], links: PageLinks) -> Html:
