@@ -238,3 +238,9 @@ def test_an_expansions_page_filters_the_same_expansion(client) -> None:
     form = page.form_with("filter")
     assert form.action is None  # (the page's own URL, with the fields in place of its query)
     assert form.hidden() == [("url", f"{ICD10CM}?fhir_vs=isa/E11"), ("count", "10")]  # (not the offset: a new search starts at its first code)
+
+
+def test_a_codes_page_links_its_code_system(client) -> None:
+    url = f"{LOOKUP}?system={ICD10CM}&code=E11&version=2025"
+    found = _follow(client, url, _page(client, url).link_to(ICD10CM))
+    assert [text for _, text in found.links if text.startswith("CodeSystem ")] == ["CodeSystem icd-10-cm-2025"]

@@ -46,7 +46,7 @@ def lookup_page(resource: dict[str, Any], links: PageLinks) -> PageBody:
     summary = definitions([
         ("Code", element("code", code)),
         ("Display", single.get("display")),
-        ("Code system", join([single.get("name") or "", " ", element("span", system, class_="code")]) if system else None),
+        ("Code system", _system_markup(links, single.get("name"), system, version)),
         ("Version", version),
         ("Abstract", _yes_no(single.get("abstract"))),
         *((_FLAGS[name], _yes_no(value)) for name, value in flags.items()),
@@ -101,7 +101,7 @@ def validation_page(resource: dict[str, Any], links: PageLinks) -> PageBody:
     summary = definitions([
         ("Code", code_shown),
         ("Display", single.get("display")),
-        ("Code system", element("span", system, class_="code") if system else None),
+        ("Code system", _system_markup(links, None, system, single.get("version"))),
         ("Version", single.get("version")),
         ("Inactive", _yes_no(single.get("inactive"))),
         ("Message", single.get("message")),
@@ -257,6 +257,16 @@ def _code_actions(links: PageLinks, system: object, code: object, version: str |
         link(links.expand(f"{system}?fhir_vs=isa/{code}", system_version=f"{system}|{version}" if version else None), "This code and the codes below it"),
     ]
     return element("nav", element("ul", join(element("li", item) for item in items)), **{"aria-label": "Actions"})
+
+
+def _system_markup(links: PageLinks, name: object, system: object, version: object) -> Html | None:
+    """A code system's name and url, linking to the search that finds it (its page is at an id the answer
+    does not say)."""
+    if not isinstance(system, str):
+        return None
+    query = [("url", system), ("version", version if isinstance(version, str) else None)]
+    shown = (text(name) + " " if isinstance(name, str) and name else Html("")) + element("span", system, class_="code")
+    return link(links.path("CodeSystem", query), shown)
 
 
 def _yes_no(value: object) -> str | None:

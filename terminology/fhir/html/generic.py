@@ -34,7 +34,7 @@ def resource_page(resource: dict[str, Any]) -> PageBody:
 def element_rows(value: dict[str, Any], skip: tuple[str, ...] = ()) -> Html:
     """A table of an element's children: name and value."""
     rows = (element("tr", element("th", name, scope="row") + element("td", element_value(child, name))) for name, child in value.items() if name not in skip)
-    return element("table", join(rows), class_="elements")
+    return element("div", element("table", join(rows), class_="elements"), class_="scroll")
 
 
 def element_value(value: Any, name: str = "") -> Html:
