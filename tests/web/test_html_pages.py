@@ -244,3 +244,16 @@ def test_a_codes_page_links_its_code_system(client) -> None:
     url = f"{LOOKUP}?system={ICD10CM}&code=E11&version=2025"
     found = _follow(client, url, _page(client, url).link_to(ICD10CM))
     assert [text for _, text in found.links if text.startswith("CodeSystem ")] == ["CodeSystem icd-10-cm-2025"]
+
+
+@pytest.mark.parametrize(
+    ("url", "title", "shown"),
+    [
+        (f"/fhir/CodeSystem/$subsumes?system={ICD10CM}&codeA=E11&codeB=E11.9", "$subsumes", "subsumes"),
+        ("/fhir/$versions", "$versions", "4.0"),
+        ("/fhir/metadata?mode=terminology", "TerminologyCapabilities", "more (the JSON has them all)"),  # (1,000 of its code systems)
+    ],
+)
+def test_any_other_answer_is_a_table_of_what_it_holds(client, url, title, shown) -> None:
+    page = _page(client, url)
+    assert page.title.startswith(title) and shown in page.text
