@@ -1,7 +1,9 @@
-"""Content negotiation: which FHIR format a response is written in, and which one a request body is in.
+"""Content negotiation: which format a response is written in, and which one a request body is in.
 
-Formats are named ``"json"`` and ``"xml"`` (and ``"form"`` for a form-encoded request body);
-the media types here are the only place that knows how they are spelled on the wire.
+Formats are named ``"json"`` and ``"xml"`` (and ``"form"`` for a form-encoded request body, ``"html"``
+for a page a person reads); the media types here are the only place that knows how they are spelled
+on the wire. A client gets HTML only when it prefers text/html to every FHIR type (a browser following
+a link does); one that ties them, or names none of them (``*/*``, no Accept), gets FHIR JSON.
 """
 
 from __future__ import annotations
@@ -11,27 +13,31 @@ from ..errors import NotAcceptable, UnsupportedMediaType
 __all__ = [
     "FHIR_JSON_CONTENT_TYPE",
     "FHIR_XML_CONTENT_TYPE",
+    "HTML_CONTENT_TYPE",
     "response_format",
     "request_format",
 ]
 
 FHIR_JSON_CONTENT_TYPE = "application/fhir+json; charset=utf-8"
 FHIR_XML_CONTENT_TYPE = "application/fhir+xml; charset=utf-8"
+HTML_CONTENT_TYPE = "text/html; charset=utf-8"
 
 # Media types of each format, including the pre-R4 "+fhir" spellings clients still send.
 _JSON_TYPES = frozenset({"application/fhir+json", "application/json", "application/json+fhir"})
 _XML_TYPES = frozenset({"application/fhir+xml", "application/xml", "text/xml", "application/xml+fhir"})
 _FORMAT_OF_TYPE = {media_type: "json" for media_type in _JSON_TYPES} | {media_type: "xml" for media_type in _XML_TYPES}
-# _format also takes the bare format names.
-_FORMAT_OF_PARAMETER = _FORMAT_OF_TYPE | {"json": "json", "xml": "xml"}
+_HTML_TYPES = frozenset({"text/html"})
+# _format also takes the bare format names, and HTML (which a request body never is).
+_FORMAT_OF_PARAMETER = _FORMAT_OF_TYPE | {"json": "json", "xml": "xml", "html": "html", "text/html": "html"}
 # Browsers list application/xml (for XHTML's sake) beside text/html; that is no request for FHIR XML.
 _BROWSER_XML_TYPES = frozenset({"application/xml", "text/xml"})
 _FORM_TYPE = "application/x-www-form-urlencoded"
-_SUPPORTED = "supported formats are application/fhir+json and application/fhir+xml"
+_SUPPORTED = "supported formats are application/fhir+json, application/fhir+xml and text/html"
 
 
 def response_format(format_param: str | None, accept: str | None) -> str:
-    """``"json"`` or ``"xml"``: the ``_format`` parameter if given, else the Accept header, else JSON.
+    """``"json"``, ``"xml"`` or ``"html"``: the ``_format`` parameter if given, else the Accept header, else
+    JSON. HTML only when the header gives text/html a higher q than every FHIR type.
 
     :class:`NotAcceptable` (406) if either names only formats this server cannot write.
     """
@@ -47,6 +53,9 @@ def response_format(format_param: str | None, accept: str | None) -> str:
         ranges = [(media_range, quality) for media_range, quality in ranges if media_range not in _BROWSER_XML_TYPES]
     json_quality = _quality(_JSON_TYPES, ranges)
     xml_quality = _quality(_XML_TYPES, ranges)
+    html_quality = _quality(_HTML_TYPES, ranges)
+    if html_quality > max(json_quality, xml_quality):
+        return "html"
     if json_quality <= 0 and xml_quality <= 0:
         raise NotAcceptable(f"None of the types in the Accept header '{accept}' can be produced; {_SUPPORTED}")
     return "xml" if xml_quality > json_quality else "json"

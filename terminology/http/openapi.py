@@ -31,7 +31,7 @@ OPENAPI_CONTENT_TYPE = "application/json"
 
 # The media types of a request body (with the older spellings clients send), and of the answers.
 _READ_TYPES = ("application/fhir+json", "application/json", "application/fhir+xml", "application/xml")
-_WRITTEN_TYPES = ("application/fhir+json", "application/fhir+xml")
+_WRITTEN_TYPES = ("application/fhir+json", "application/fhir+xml", "text/html")
 _FORM_TYPE = "application/x-www-form-urlencoded"
 # The type of each operation parameter (a name means the same thing in every operation that takes it).
 _TYPES = {
@@ -74,8 +74,9 @@ _FORMAT = {
     "name": "_format",
     "in": "query",
     "description": (
-        "The format of the answer (else the Accept header's, else JSON): json, xml, or a media type of either, "
-        "such as application/fhir+json or application/fhir+xml, in any case and with parameters; another is a 406"
+        "The format of the answer (else the Accept header's, else JSON): json, xml, html, or a media type of one of "
+        "them, such as application/fhir+json, application/fhir+xml or text/html, in any case and with parameters; "
+        "another is a 406"
     ),
     "schema": {"type": "string"},
 }
@@ -105,7 +106,8 @@ def openapi_description(routes: Mapping[str, tuple[str, ...]], base_url: str) ->
             "version": __version__,
             "description": (
                 "FHIR R4 terminology services. Every answer is a FHIR resource in JSON or XML, chosen by _format, else by "
-                "the Accept header, else JSON; an operation is called with GET and a query, or with POST and a Parameters "
+                "the Accept header, else JSON; or, for a browser (an Accept header that prefers text/html to the FHIR types, "
+                "or _format=html), the resource as an HTML page with links; an operation is called with GET and a query, or with POST and a Parameters "
                 "resource (FHIR JSON or XML) or a form. Every error is an OperationOutcome with its HTTP status."
             ),
         },
@@ -249,9 +251,15 @@ def _body(schema: dict[str, Any], form: dict[str, Any] | None) -> dict[str, Any]
 
 
 def _fhir_content(schema: dict[str, Any], media_types: tuple[str, ...] = _READ_TYPES) -> dict[str, Any]:
-    """The same resource in FHIR JSON and FHIR XML (an XML document is described as text)."""
-    xml = {"schema": {"type": "string", "description": "The resource in FHIR XML"}}
-    return {media_type: {"schema": schema} if "json" in media_type else xml for media_type in media_types}
+    """The same resource in FHIR JSON, FHIR XML and HTML (an XML or HTML document is described as text)."""
+    return {
+        media_type: {"schema": schema} if "json" in media_type else _HTML_CONTENT if media_type == "text/html" else _XML_CONTENT
+        for media_type in media_types
+    }
+
+
+_XML_CONTENT = {"schema": {"type": "string", "description": "The resource in FHIR XML"}}
+_HTML_CONTENT = {"schema": {"type": "string", "description": "The resource as an HTML page, for a person"}}
 
 
 def _resource(kind: str) -> dict[str, Any]:

@@ -3,7 +3,8 @@ are configured).
 
 - ``X-Content-Type-Options: nosniff`` on every answer: a browser never takes FHIR JSON for a script.
 - ``Cache-Control: no-store`` on every error: no cache keeps an answer that may not hold next time.
-- A ``Content-Security-Policy`` that allows nothing on any HTML (the host framework's own error pages).
+- A ``Content-Security-Policy`` that allows nothing on any HTML that brings none of its own (the host
+  framework's error pages; the FHIR API's pages bring theirs, which allows their style by its hash).
 - ``Server: terminology``, in place of the server software's name (which would tell its version's flaws).
 """
 

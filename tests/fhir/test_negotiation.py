@@ -8,6 +8,7 @@ from terminology.errors import NotAcceptable, UnsupportedMediaType
 from terminology.fhir.negotiation import (
     FHIR_JSON_CONTENT_TYPE,
     FHIR_XML_CONTENT_TYPE,
+    HTML_CONTENT_TYPE,
     request_format,
     response_format,
 )
@@ -22,6 +23,7 @@ FIREFOX = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 def test_response_content_types() -> None:
     assert FHIR_JSON_CONTENT_TYPE == "application/fhir+json; charset=utf-8"
     assert FHIR_XML_CONTENT_TYPE == "application/fhir+xml; charset=utf-8"
+    assert HTML_CONTENT_TYPE == "text/html; charset=utf-8"
 
 
 @pytest.mark.parametrize(
@@ -39,6 +41,9 @@ def test_response_content_types() -> None:
         ("application/fhir+xml; fhirVersion=4.0", "xml"),
         ("application/fhir+json;charset=UTF-8", "json"),
         (" XML ", "xml"),
+        ("html", "html"),
+        ("text/html", "html"),
+        ("HTML", "html"),
     ],
 )
 def test_format_parameter(format_param: str, expected: str) -> None:
@@ -54,13 +59,13 @@ def test_empty_format_parameter_defers_to_accept() -> None:
     assert response_format("", "application/fhir+xml") == "xml"
 
 
-@pytest.mark.parametrize("format_param", ["turtle", "text/csv", "html", "application/fhir+turtle", "jsonx"])
+@pytest.mark.parametrize("format_param", ["turtle", "text/csv", "xhtml", "application/fhir+turtle", "jsonx"])
 def test_unsupported_format_parameter_is_not_acceptable(format_param: str) -> None:
     with pytest.raises(NotAcceptable) as caught:
         response_format(format_param, "application/fhir+json")
     assert caught.value.status == 406
     assert format_param in caught.value.message
-    assert "supported formats are application/fhir+json and application/fhir+xml" in caught.value.message
+    assert "supported formats are application/fhir+json, application/fhir+xml and text/html" in caught.value.message
 
 
 @pytest.mark.parametrize(
@@ -86,16 +91,24 @@ def test_unsupported_format_parameter_is_not_acceptable(format_param: str) -> No
         ("text/csv, application/fhir+xml;q=0.2", "xml"),
         ("application/fhir+json;q=0, */*", "xml"),  # the specific range overrides the wildcard
         ("application/fhir+xml;q=nonsense", "xml"),  # an unreadable q counts as absent
-        (CHROME, "json"),
-        (FIREFOX, "json"),
-        ("text/html, application/fhir+xml", "xml"),  # a browser that asks for FHIR XML by name gets it
+        # A browser prefers text/html to everything: it gets a page.
+        (CHROME, "html"),
+        (FIREFOX, "html"),
+        ("text/html", "html"),
+        ("text/html;q=0.9, application/fhir+json;q=0.5", "html"),
+        # A client that ties text/html with a FHIR type, or prefers the FHIR type, gets FHIR.
+        ("text/html, application/fhir+xml", "xml"),
+        ("text/html, application/fhir+json", "json"),
+        ("text/html;q=0.5, */*", "json"),
+        ("text/*", "xml"),  # (text/xml is FHIR XML, and ties text/html)
+        ("text/html;q=0, */*", "json"),
     ],
 )
 def test_accept_header(accept: str | None, expected: str) -> None:
     assert response_format(None, accept) == expected
 
 
-@pytest.mark.parametrize("accept", ["text/csv", "text/html", "image/png, text/plain;q=0.5", "application/fhir+xml;q=0"])
+@pytest.mark.parametrize("accept", ["text/csv", "text/plain", "image/png, text/plain;q=0.5", "application/fhir+xml;q=0"])
 def test_accept_naming_only_unsupported_types_is_not_acceptable(accept: str) -> None:
     with pytest.raises(NotAcceptable) as caught:
         response_format(None, accept)

@@ -1,6 +1,7 @@
 """Sending a fuzzed request to the running server, and what every answer must be, whatever was sent:
 no 5xx, no hang, a FHIR resource in JSON or XML (an OperationOutcome that says what is wrong for every
-error), and nothing of the server's insides (a stack trace, a file path, a Python repr)."""
+error) or a page for a browser that asked for one, and nothing of the server's insides (a stack trace, a
+file path, a Python repr)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import requests
 from lxml import etree
 
 from conftest import assert_valid_r4
+from html_reading import read_page
 
 __all__ = ["HANG_SECONDS", "SENT", "assert_sound", "assert_sound_answer", "send"]
 
@@ -55,8 +57,10 @@ def assert_sound_answer(status: int, content_type: str, body: bytes, said: str) 
         _assert_json(json.loads(body), status, said)
     elif media_type == "application/fhir+xml":
         _assert_xml(etree.fromstring(body, etree.XMLParser(resolve_entities=False, no_network=True)), status, said)
+    elif media_type == "text/html":
+        _assert_page(body, status, said)
     else:
-        raise AssertionError(f"not FHIR JSON or XML ({media_type!r}): {said}")
+        raise AssertionError(f"not FHIR JSON or XML, nor a page ({media_type!r}): {said}")
 
 
 def _assert_json(resource: Mapping[str, Any], status: int, said: str) -> None:
@@ -82,6 +86,15 @@ def _assert_xml(root: etree._Element, status: int, said: str) -> None:
             assert issue.find(f"{_FHIR}code").get("value"), said
             messages = [element.get("value") for element in issue.iter(f"{_FHIR}diagnostics", f"{_FHIR}text")]
             assert any(_words(message) for message in messages), f"no message: {said}"
+
+
+def _assert_page(body: bytes, status: int, said: str) -> None:
+    """A page: a whole document, its tags balanced, no script; an error's says so, with its status."""
+    assert body.startswith(b"<!DOCTYPE html>"), said
+    page = read_page(body)
+    assert not page.unbalanced and "script" not in page.tags, said
+    if status >= 400:
+        assert page.headings[0][1].startswith(f"Error {status}: "), said
 
 
 def _words(message: Any) -> bool:

@@ -34,13 +34,14 @@ def test_a_get_lookup(dispatcher) -> None:
 def test_a_405_says_in_its_allow_header_which_methods_the_path_takes(dispatcher, method, path, allow) -> None:
     answer = dispatcher.handle(_request(method, path))
     assert answer.status == 405
-    assert answer.headers == (("Allow", allow),)
+    assert [value for name, value in answer.headers if name == "Allow"] == [allow]
     assert orjson.loads(answer.body)["issue"][0]["code"] == "not-supported"
 
 
 def test_a_404_has_no_allow_header(dispatcher) -> None:
     answer = dispatcher.handle(_request("GET", "/Patient"))
-    assert (answer.status, answer.headers) == (404, ())
+    assert answer.status == 404
+    assert "Allow" not in dict(answer.headers)
 
 
 def test_a_post_over_the_body_limit_is_a_413(dispatcher) -> None:

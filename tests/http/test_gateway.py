@@ -130,14 +130,14 @@ def test_cors_is_off_by_default(client) -> None:
 
 def test_an_allowed_origin_is_echoed_with_vary_origin(secured) -> None:
     headers = secured.get(LOOKUP + "Z66", headers={"Origin": ORIGIN}).headers
-    assert headers["Access-Control-Allow-Origin"] == ORIGIN and headers["Vary"] == "Origin"
+    assert headers["Access-Control-Allow-Origin"] == ORIGIN and "Origin" in headers.getlist("Vary")
     assert "X-Request-Id" in headers["Access-Control-Expose-Headers"]
 
 
 def test_an_origin_not_allowed_gets_no_cors_header(secured) -> None:
     headers = secured.get(LOOKUP + "Z66", headers={"Origin": "https://evil.example.com"}).headers
     assert not [name for name in headers.keys() if name.startswith("Access-Control-")]
-    assert headers["Vary"] == "Origin"
+    assert "Origin" in headers.getlist("Vary")
 
 
 def test_a_preflight_from_an_allowed_origin_is_204_with_methods_headers_and_max_age(secured) -> None:
