@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import heapq
 import logging
 import marshal
 import os
@@ -41,6 +42,7 @@ from array import array
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 from urllib.parse import quote
 
@@ -64,13 +66,13 @@ _RUN = re.compile(r"[^\W_]+")
 _ASIDE = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 # Words that do not make a title longer: what a coder's words are matched in is the rest.
 _FILLERS = frozenset(
-    "a an and as at by classified due elsewhere for in nec nos not of on or other than the to "
-    "unspecified with without".split()
+    "a an and as at by classified due elsewhere for in nec nos not of on or other s specified than the to "
+    "unspecified with without".split()  # ("s": of "Parkinson's")
 )
 # A vocabulary run (the words a prefix starts) with more display ids than this is kept as a bitmap.
 _BITMAP_FROM = 3000
 _LAST = "\U0010ffff"  # sorts after every word that starts with a given prefix
-_FORMAT = 1  # of the compiled blob; a new one is a new key (this file is a source of the key)
+_FORMAT = 4  # of the compiled blob; a new one is a new key (this file is a source of the key)
 
 _SCHEMA = """
 CREATE TABLE meta(name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -196,11 +198,15 @@ class Icd10cmTextIndex:
 
 
 class TextMatches(Sequence[str]):
-    """The codes a text matches, best first: parts (ids in rank or code order) read as a page asks."""
+    """The codes a text matches, best first: parts (ids in rank or code order) read as a page asks.
 
-    def __init__(self, parts: list[Sequence[int]], codes: Sequence[str]) -> None:
+    ``lifted``, when given, says whether an ancestor of a code (both ids) goes before it: the order
+    is then the parts' with each such ancestor moved to just before the first of its codes."""
+
+    def __init__(self, parts: list[Sequence[int]], compiled: _Compiled, lifted: Callable[[int, int], bool] | None = None) -> None:
         self._parts = [part for part in parts if len(part)]
-        self._codes = codes
+        self._compiled = compiled
+        self._lifted = lifted
         self._length = sum(len(part) for part in self._parts)
 
     def __len__(self) -> int:
@@ -215,16 +221,38 @@ class TextMatches(Sequence[str]):
         start, stop, step = item.indices(self._length)
         if step != 1:
             return list(self)[item]
-        codes = self._codes
-        found: list[str] = []
+        if stop <= start:
+            return []
+        ids = self._first(stop)
+        if self._lifted is not None:
+            ids = self._ancestors_first(ids)
+        codes = self._compiled.codes
+        return [codes[id] for id in ids[start:stop]]
+
+    def _first(self, stop: int) -> list[int]:
+        found: list[int] = []
         for part in self._parts:
-            if stop <= 0:
+            if len(found) >= stop:
                 break
-            size = len(part)
-            if start < size:
-                found += [codes[id] for id in part[start : min(stop, size)]]
-            start, stop = max(0, start - size), stop - size
+            found += part[0 : stop - len(found)]
         return found
+
+    def _ancestors_first(self, ids: list[int]) -> list[int]:
+        """``ids`` (the first of the parts' order) with the lifted ancestors of each just before it;
+        as many as ``ids``.  The first n of a longer list so made are these: pages agree."""
+        parents, lifted = self._compiled.parents, self._lifted
+        place: dict[int, tuple[int, int]] = {}  # id -> (where its first descendant is, minus its depth)
+        for where, id in enumerate(ids):
+            line = [id]
+            parent = parents[id]
+            while parent != _NONE:
+                if lifted(parent, id):  # type: ignore[misc]
+                    line.append(parent)
+                parent = parents[parent]
+            for depth, member in enumerate(reversed(line)):
+                if member not in place:
+                    place[member] = (where, depth)
+        return sorted(place, key=place.__getitem__)[: len(ids)]
 
     def __iter__(self) -> Iterator[str]:
         return iter(self[0 : self._length])
@@ -255,6 +283,7 @@ class _Bits(Sequence[int]):
         return found[start:stop]
 
 
+_NONE = 0xFFFFFFFF  # the parent of a top-level block
 _NONZERO = re.compile(rb"[^\x00]")
 _BYTE_BITS = tuple(tuple(bit for bit in range(8) if byte >> bit & 1) for byte in range(256))
 
@@ -263,6 +292,7 @@ _BYTE_BITS = tuple(tuple(bit for bit in range(8) if byte >> bit & 1) for byte in
 class _Word:
     run: str  # a run of letters and digits, folded
     key: str | None = None  # for a code-shaped word: the code it starts, lower case, no "." or "-"
+    whole: bool = False  # matches that word only, not the words it starts
 
 
 def _fold(text: str) -> str:
@@ -279,6 +309,7 @@ def _words(text: str) -> list[_Word]:
     Grammar: ``text`` is split at white space; a piece whose key (in lower case, without "."
     and "-") is shaped like a code is one word (``M48.4``, ``m45-m49``); any other piece gives
     a word for each of its runs of letters and digits (``sacro-coccygeal``: "sacro", "coccygeal").
+    A word of one character that is not the last is whole (it starts no longer word).
     """
     if not text.strip():
         raise ValueError("empty filter text: no filter, not a search")
@@ -289,7 +320,10 @@ def _words(text: str) -> list[_Word]:
             words[_Word(piece, key)] = None
         else:
             words.update((_Word(run), None) for run in _RUN.findall(piece))
-    return list(words)
+    found = list(words)
+    # One letter or digit with more typed after it is a whole word: the D of "vitamin d deficiency",
+    # the 2 of "type 2 diabetes" (as a prefix it would match "deficiency", "20").
+    return [_Word(word.run, whole=True) if len(word.run) == 1 and word.key is None else word for word in found[:-1]] + found[-1:]
 
 
 def _code_key(code: str) -> str:
@@ -300,7 +334,7 @@ class _Compiled:
     """The compiled index of one release, as read from its blob (see the module's docstring)."""
 
     def __init__(self, blob: tuple, release_codes: Sequence[str]) -> None:
-        (form, order, vocabulary, display_start, display_ids, term_start, term_ids, bitmaps, levels) = blob
+        (form, order, vocabulary, display_start, display_ids, term_start, term_ids, bitmaps, levels, first_start, first_ids, first_bitmaps, ranks, parents) = blob
         if form != _FORMAT:
             raise ValueError(f"text index format {form}, not {_FORMAT}")
         self.codes = [release_codes[position] for position in _ints(order)]
@@ -308,25 +342,33 @@ class _Compiled:
         self.display_start, self.display_ids = _ints(display_start), _ints(display_ids)
         self.term_start, self.term_ids = _ints(term_start), _ints(term_ids)
         self.bitmaps: dict[tuple[int, int], int] = bitmaps
+        self.first_start, self.first_ids = _ints(first_start), _ints(first_ids)
+        self.first_bitmaps: dict[int, int] = first_bitmaps
+        self.parents = _ints(parents)  # by id: the parent's id, or _NONE
+        self.ranks = _ints(ranks)  # the (weight, depth) part of each id's rank, as weight * 16 + depth
         self.levels = [_ints(level) for level in levels]  # blocks, then codes of 3 ... 7 characters
         self.blocks = {self.codes[id]: id for id in self.levels[0]}
         self.block_keys = sorted((_code_key(code), id) for code, id in self.blocks.items())
 
     def matches(self, words: list[_Word]) -> TextMatches:
         if not words:
-            return TextMatches([], self.codes)
+            return TextMatches([], self)
         if len(words) == 1 and words[0].key is not None:
-            return TextMatches(self._code_parts(words[0]), self.codes)
+            return TextMatches(self._code_parts(words[0]), self)
         if all(word.key is None for word in words):
-            return TextMatches(self._word_parts([word.run for word in words]), self.codes)
-        return TextMatches(self._mixed_parts(words), self.codes)
+            parts, matched, headed = self._word_parts(words)
+            return TextMatches(parts, self, None if matched is None else self._lifting(matched, headed))
+        return TextMatches(self._mixed_parts(words), self)
 
     # -- words ---------------------------------------------------------------------------------
 
-    def _span(self, run: str) -> tuple[int, int]:
-        """The run of the vocabulary that ``run`` starts."""
+    def _span(self, run: str, whole: bool = False) -> tuple[int, int]:
+        """The run of the vocabulary that ``run`` starts (``whole``: that is ``run``)."""
         vocabulary = self.vocabulary
-        return bisect_left(vocabulary, run), bisect_left(vocabulary, run + _LAST)
+        low = bisect_left(vocabulary, run)
+        if whole:
+            return (low, low + 1) if vocabulary[low : low + 1] == [run] else (low, low)
+        return low, bisect_left(vocabulary, run + _LAST)
 
     def _display_set(self, span: tuple[int, int]) -> set[int]:
         return set(self.display_ids[self.display_start[span[0]] : self.display_start[span[1]]])
@@ -334,32 +376,66 @@ class _Compiled:
     def _term_ids(self, span: tuple[int, int]) -> array:
         return self.term_ids[self.term_start[span[0]] : self.term_start[span[1]]]
 
-    def _word_parts(self, runs: list[str]) -> list[Sequence[int]]:
-        """Concepts with every word in their display, then the rest, each in rank order."""
-        spans = [self._span(run) for run in runs]
+    def _word_parts(
+        self, words: list[_Word]
+    ) -> tuple[list[Sequence[int]], Callable[[int], bool] | None, Callable[[int], bool] | None]:
+        """Concepts with every word in their display (see ``_Headed``), then the rest in rank order;
+        whether an id is among them, and whether its title starts with a word of the query."""
+        spans = [self._span(word.run, word.whole) for word in words]
         if any(low == high for low, high in spans):
-            return []
+            return [], None, None
         small = [span for span in spans if span not in self.bitmaps]
         large = [span for span in spans if span in self.bitmaps]
-        display: set[int] | int | None = None
-        every: set[int] | int | None = None
+        display: set[int] | None = None
+        every: set[int] | None = None
         for span in sorted(small, key=lambda span: self.display_start[span[1]] - self.display_start[span[0]]):
             shown = self._display_set(span)
             found = shown.union(self._term_ids(span))
-            display = shown if display is None else display & shown  # type: ignore[operator]
-            every = found if every is None else every & found  # type: ignore[operator]
+            display = shown if display is None else display & shown
+            every = found if every is None else every & found
             if not every:
-                return []
+                return [], None, None
+        headed = self._headed([low for (low, high), word in zip(spans, words) if self.vocabulary[low] == word.run])
         if not large:
             assert display is not None and every is not None
-            return [sorted(display), sorted(every - display)]  # type: ignore[operator]
-        display_bits = -1 if display is None else _bits_of(display)  # type: ignore[arg-type]
-        every_bits = -1 if every is None else _bits_of(every)  # type: ignore[arg-type]
+            heads = display & headed if isinstance(headed, set) else {id for id in display if headed >> id & 1}
+            parts = [_Headed(sorted(heads), sorted(display - heads), self.ranks), sorted(every - display)]
+            return parts, every.__contains__, heads.__contains__
+        display_bits = -1 if display is None else _bits_of(display)
+        every_bits = -1 if every is None else _bits_of(every)
         for span in large:
             shown_bits = self.bitmaps[span]
             display_bits &= shown_bits
             every_bits &= shown_bits | _bits_of(self._term_ids(span))
-        return [_Bits(display_bits), _Bits(every_bits & ~display_bits)]
+        head_bits = display_bits & (headed if isinstance(headed, int) else _bits_of(headed))
+        parts = [_Headed(_Bits(head_bits), _Bits(display_bits & ~head_bits), self.ranks), _Bits(every_bits & ~display_bits)]
+        return parts, _bit_test(every_bits), _bit_test(head_bits)
+
+    def _lifting(self, matched: Callable[[int], bool], headed: Callable[[int], bool]) -> Callable[[int, int], bool]:
+        """Whether an ancestor goes before a code below it: when it matches, is a code (a block is a
+        heading to browse) and its title is about the query: it starts with a word of the query (L03
+        Cellulitis and acute lymphangitis before L03.90 Cellulitis, unspecified) or says no more than
+        the code's (not S63 Dislocation and sprain of joints and ligaments at wrist and hand level
+        before S63.5 Sprain of wrist)."""
+        ranks = self.ranks
+
+        def lifted(ancestor: int, code: int) -> bool:
+            rank = ranks[ancestor]
+            if rank & 15 == 15 or not matched(ancestor):  # a block
+                return False
+            return headed(ancestor) or rank >> 4 <= ranks[code] >> 4
+
+        return lifted
+
+    def _headed(self, words: list[int]) -> set[int] | int:
+        """The concepts whose title starts with one of ``words`` (vocabulary positions): a set, or a
+        bitmap when one of the words starts many titles."""
+        if any(word in self.first_bitmaps for word in words):
+            bits = 0
+            for word in words:
+                bits |= self.first_bitmaps.get(word) or _bits_of(self.first_ids[self.first_start[word] : self.first_start[word + 1]])
+            return bits
+        return {id for word in words for id in self.first_ids[self.first_start[word] : self.first_start[word + 1]]}
 
     def _text_set(self, run: str) -> set[int]:
         span = self._span(run)
@@ -437,6 +513,33 @@ class _Slice(Sequence[int]):
     def __getitem__(self, item):  # type: ignore[override]
         start, stop, _ = item.indices(self.end - self.start)
         return self.ids[self.start + start : self.start + stop].tolist()
+
+
+class _Headed(Sequence[int]):
+    """Two runs of ids in rank order merged: the titles that start with a word of the query (``heads``)
+    rank as if one word shorter (Sepsis, unspecified organism before Salmonella sepsis; Parkinson's
+    disease before Parkinsonism, unspecified), ties by depth, then id."""
+
+    def __init__(self, heads: Sequence[int], others: Sequence[int], ranks: array) -> None:
+        self.heads, self.others, self.ranks = heads, others, ranks
+
+    def __len__(self) -> int:
+        return len(self.heads) + len(self.others)
+
+    def __getitem__(self, item):  # type: ignore[override]
+        start, stop, _ = item.indices(len(self))
+        ranks = self.ranks
+        merged = heapq.merge(
+            ((ranks[id] - 16, id) for id in self.heads[0:stop]), ((ranks[id], id) for id in self.others[0:stop])
+        )
+        return [id for _, id in islice(merged, start, stop)]
+
+
+def _bit_test(bits: int) -> Callable[[int], bool]:
+    """Whether an id's bit is set in ``bits`` (a byte lookup, where a shift of the int would copy it)."""
+    data = bits.to_bytes((bits.bit_length() + 7) // 8, "little")
+    size = len(data)
+    return lambda id: (id >> 3) < size and bool(data[id >> 3] >> (id & 7) & 1)
 
 
 def _ints(data: bytes) -> array:
@@ -521,10 +624,10 @@ def _fill(connection: sqlite3.Connection, release: Icd10cmRelease, key: str) -> 
     connection.execute("PRAGMA journal_mode = OFF")  # a failed build is thrown away whole
     connection.execute("PRAGMA synchronous = OFF")
     connection.executescript(_SCHEMA)
-    order = _rank_order(release)
+    order, ranks = _rank_order(release)
     with connection:
         connection.executemany("INSERT INTO concept VALUES (?, ?)", enumerate(order))
-        connection.execute("INSERT INTO compiled VALUES ('index', ?)", (marshal.dumps(_compile(release, order)),))
+        connection.execute("INSERT INTO compiled VALUES ('index', ?)", (marshal.dumps(_compile(release, order, ranks)),))
         meta = (("key", key), ("version", release.version), ("concepts", str(len(order))))
         connection.executemany("INSERT INTO meta VALUES (?, ?)", meta)
 
@@ -536,9 +639,11 @@ def _title_weight(display: str) -> int:
     return sum(word not in _FILLERS and not word.isdigit() for word in words)
 
 
-def _rank_order(release: Icd10cmRelease) -> list[str]:
+def _rank_order(release: Icd10cmRelease) -> tuple[list[str], dict[str, int]]:
     """The codes in rank order: by family (a code with its 7th-character extensions and the children
-    titled as it), the families by the weight of their head's title, then depth, then release order."""
+    titled as it), the families by the weight of their head's title, then depth (a block, a heading
+    to browse rather than a code to pick, after the codes), then release order; and the (weight,
+    depth) part of each code's rank, as weight * 16 + depth."""
     entries = release.entries
     position = {code: number for number, code in enumerate(entries)}
     depth: dict[str, int] = {}
@@ -548,34 +653,48 @@ def _rank_order(release: Icd10cmRelease) -> list[str]:
         depth[code] = 0 if parent is None else depth[parent.code] + 1
         same = parent is not None and parent.kind != "block" and (entry.kind == "extended" or entry.display == parent.display)
         head[code] = head[parent.code] if same and parent is not None else code
-    weight = {code: _title_weight(_display(entries[code].display, code)) for code in entries if head[code] == code}
-
-    def rank(code: str) -> tuple[int, int, int, int]:
+    ranks = {}
+    for code, entry in entries.items():
         top = head[code]
-        return (weight[top], depth[top], position[top], position[code])
-
-    return sorted(entries, key=rank)
+        weight = min(_title_weight(_display(entries[top].display, top)), 250)
+        ranks[code] = weight * 16 + (15 if entries[top].kind == "block" else min(depth[top], 14))
+    order = sorted(entries, key=lambda code: (ranks[code], position[head[code]], position[code]))
+    return order, ranks
 
 
 def _display(display: str, code: str) -> str:
     return display.removesuffix(f" ({code})")  # a block's: "Spondylopathies (M45-M49)"
 
 
-def _compile(release: Icd10cmRelease, order: list[str]) -> tuple:
+def _compile(release: Icd10cmRelease, order: list[str], ranks: dict[str, int]) -> tuple:
     entries = release.entries
     shown: dict[str, list[int]] = {}
     termed: dict[str, list[int]] = {}
+    first: dict[str, list[int]] = {}  # the concepts whose title (outside asides) starts with the word
     for id, code in enumerate(order):  # ids ascending: each word's ids come out sorted
         entry = entries[code]
-        own = set(_RUN.findall(_fold(_display(entry.display, code))))
-        terms = {word for kind, notes in entry.notes if kind == "inclusionTerm" for text in notes for word in _RUN.findall(_fold(text))}
+        display = _fold(_display(entry.display, code))
+        # A word the title has only in parentheses or brackets (a nonessential modifier, a synonym)
+        # matches as an inclusion term's does: "(congestive)" of I50.2 Systolic (congestive) heart failure.
+        own = set(_RUN.findall(_ASIDE.sub(" ", display)))
+        texts = [display, *(text for kind, notes in entry.notes if kind == "inclusionTerm" for text in notes)]
+        terms = {word for text in texts for word in _RUN.findall(_fold(text))}
         for word in own:
             shown.setdefault(word, []).append(id)
         for word in terms - own:
             termed.setdefault(word, []).append(id)
+        leading = _RUN.findall(_fold(_ASIDE.sub(" ", _display(entry.display, code))))
+        if leading:
+            first.setdefault(leading[0], []).append(id)
     vocabulary = sorted(shown.keys() | termed.keys())
     display_start, display_ids = _concatenated(shown, vocabulary)
     term_start, term_ids = _concatenated(termed, vocabulary)
+    first_start, first_ids = _concatenated(first, vocabulary)
+    first_bitmaps = {
+        word: _bits_of(first_ids[first_start[word] : first_start[word + 1]])
+        for word in range(len(vocabulary))
+        if first_start[word + 1] - first_start[word] > _BITMAP_FROM
+    }
     bitmaps = {}
     for span in _spans(vocabulary):
         low, high = span
@@ -596,6 +715,11 @@ def _compile(release: Icd10cmRelease, order: list[str]) -> tuple:
         term_ids.tobytes(),
         bitmaps,
         tuple(array("I", level).tobytes() for level in levels),
+        first_start.tobytes(),
+        first_ids.tobytes(),
+        first_bitmaps,
+        array("I", [ranks[code] for code in order]).tobytes(),
+        array("I", [_NONE if entries[code].parent is None else ids[entries[code].parent] for code in order]).tobytes(),  # type: ignore[index]
     )
 
 
