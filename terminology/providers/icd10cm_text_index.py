@@ -70,9 +70,9 @@ _FILLERS = frozenset(
     "unspecified with without".split()  # ("s": of "Parkinson's")
 )
 # A vocabulary run (the words a prefix starts) with more display ids than this is kept as a bitmap.
-_BITMAP_FROM = 3000
+_BITMAP_FROM = 600
 _LAST = "\U0010ffff"  # sorts after every word that starts with a given prefix
-_FORMAT = 4  # of the compiled blob; a new one is a new key (this file is a source of the key)
+_FORMAT = 5  # of the compiled blob; a new one is a new key (this file is a source of the key)
 
 _SCHEMA = """
 CREATE TABLE meta(name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -133,9 +133,15 @@ class Icd10cmTextIndex:
                 self._make = None
 
     def load(self) -> None:
-        """Reads the compiled index now (the first search does it otherwise): a server that does
-        so before it forks its workers has them share its pages."""
+        """Reads the compiled index now, building the file first when it is not there (the first
+        search does it otherwise)."""
         self._index()
+
+    def load_if_built(self) -> None:
+        """Reads the compiled index now when the file is there (a server that does so before it
+        forks its workers has them share its pages; one whose file is still to build starts as fast)."""
+        if self._make is None:
+            self._index()
 
     # -- searching --------------------------------------------------------------------------
 
@@ -243,15 +249,16 @@ class TextMatches(Sequence[str]):
         parents, lifted = self._compiled.parents, self._lifted
         place: dict[int, tuple[int, int]] = {}  # id -> (where its first descendant is, minus its depth)
         for where, id in enumerate(ids):
+            if id in place:  # (lifted already, before a code below it)
+                continue
             line = [id]
             parent = parents[id]
-            while parent != _NONE:
+            while parent != _NONE and parent not in place:  # (one placed has had its own ancestors placed)
                 if lifted(parent, id):  # type: ignore[misc]
                     line.append(parent)
                 parent = parents[parent]
             for depth, member in enumerate(reversed(line)):
-                if member not in place:
-                    place[member] = (where, depth)
+                place[member] = (where, depth)
         return sorted(place, key=place.__getitem__)[: len(ids)]
 
     def __iter__(self) -> Iterator[str]:
@@ -273,16 +280,22 @@ class _Bits(Sequence[int]):
         found: list[int] = []
         if stop <= start:
             return found
-        wanted = stop
-        data = self.bits.to_bytes((self.bits.bit_length() + 7) // 8, "little")
-        for match in _NONZERO.finditer(data):
-            byte, base = match.group()[0], match.start() * 8
-            found += [base + bit for bit in _BYTE_BITS[byte]]
-            if len(found) >= wanted:
-                break
+        # Read a chunk of the low bits at a time: the first page is most often in the first chunk,
+        # and masking it off costs little where a whole 12 KB int made bytes would cost more.
+        bits, base = self.bits, 0
+        while bits and len(found) < stop:
+            data = (bits & _CHUNK_MASK).to_bytes(_CHUNK // 8, "little")
+            for match in _NONZERO.finditer(data):
+                found += [base + match.start() * 8 + bit for bit in _BYTE_BITS[match.group()[0]]]
+                if len(found) >= stop:
+                    break
+            bits >>= _CHUNK
+            base += _CHUNK
         return found[start:stop]
 
 
+_CHUNK = 8192
+_CHUNK_MASK = (1 << _CHUNK) - 1
 _NONE = 0xFFFFFFFF  # the parent of a top-level block
 _NONZERO = re.compile(rb"[^\x00]")
 _BYTE_BITS = tuple(tuple(bit for bit in range(8) if byte >> bit & 1) for byte in range(256))
@@ -341,9 +354,10 @@ class _Compiled:
         self.vocabulary: list[str] = list(vocabulary)
         self.display_start, self.display_ids = _ints(display_start), _ints(display_ids)
         self.term_start, self.term_ids = _ints(term_start), _ints(term_ids)
-        self.bitmaps: dict[tuple[int, int], int] = bitmaps
+        self.bitmaps: dict[tuple[int, int], bytes] = bitmaps  # of (len(codes) + 7) // 8 bytes each
         self.first_start, self.first_ids = _ints(first_start), _ints(first_ids)
-        self.first_bitmaps: dict[int, int] = first_bitmaps
+        self.first_bitmaps: dict[int, bytes] = first_bitmaps
+        self.size = (len(self.codes) + 7) // 8
         self.parents = _ints(parents)  # by id: the parent's id, or _NONE
         self.ranks = _ints(ranks)  # the (weight, depth) part of each id's rank, as weight * 16 + depth
         self.levels = [_ints(level) for level in levels]  # blocks, then codes of 3 ... 7 characters
@@ -396,18 +410,25 @@ class _Compiled:
             if not every:
                 return [], None, None
         headed = self._headed([low for (low, high), word in zip(spans, words) if self.vocabulary[low] == word.run])
-        if not large:
-            assert display is not None and every is not None
-            heads = display & headed if isinstance(headed, set) else {id for id in display if headed >> id & 1}
+        if display is not None and every is not None:  # the rare words' matches, tested for the common words
+            for span in large:
+                shown, terms = self.bitmaps[span], set(self._term_ids(span))
+                every = {id for id in every if shown[id >> 3] >> (id & 7) & 1 or id in terms}
+                display = {id for id in display if shown[id >> 3] >> (id & 7) & 1}
+                if not every:
+                    return [], None, None
+            if isinstance(headed, set):
+                heads = display & headed
+            else:
+                heads = {id for id in display if headed[id >> 3] >> (id & 7) & 1}
             parts = [_Headed(sorted(heads), sorted(display - heads), self.ranks), sorted(every - display)]
             return parts, every.__contains__, heads.__contains__
-        display_bits = -1 if display is None else _bits_of(display)
-        every_bits = -1 if every is None else _bits_of(every)
+        display_bits = every_bits = -1  # every word common: their bitmaps intersected
         for span in large:
-            shown_bits = self.bitmaps[span]
+            shown_bits = int.from_bytes(self.bitmaps[span], "little")
             display_bits &= shown_bits
             every_bits &= shown_bits | _bits_of(self._term_ids(span))
-        head_bits = display_bits & (headed if isinstance(headed, int) else _bits_of(headed))
+        head_bits = display_bits & (_bits_of(headed) if isinstance(headed, set) else int.from_bytes(headed, "little"))
         parts = [_Headed(_Bits(head_bits), _Bits(display_bits & ~head_bits), self.ranks), _Bits(every_bits & ~display_bits)]
         return parts, _bit_test(every_bits), _bit_test(head_bits)
 
@@ -427,20 +448,24 @@ class _Compiled:
 
         return lifted
 
-    def _headed(self, words: list[int]) -> set[int] | int:
+    def _headed(self, words: list[int]) -> set[int] | bytes:
         """The concepts whose title starts with one of ``words`` (vocabulary positions): a set, or a
         bitmap when one of the words starts many titles."""
         if any(word in self.first_bitmaps for word in words):
             bits = 0
             for word in words:
-                bits |= self.first_bitmaps.get(word) or _bits_of(self.first_ids[self.first_start[word] : self.first_start[word + 1]])
-            return bits
-        return {id for word in words for id in self.first_ids[self.first_start[word] : self.first_start[word + 1]]}
+                found = self.first_bitmaps.get(word)
+                bits |= _bits_of(self._first_ids(word)) if found is None else int.from_bytes(found, "little")
+            return bits.to_bytes(self.size, "little")
+        return {id for word in words for id in self._first_ids(word)}
+
+    def _first_ids(self, word: int) -> array:
+        return self.first_ids[self.first_start[word] : self.first_start[word + 1]]
 
     def _text_set(self, run: str) -> set[int]:
         span = self._span(run)
         if span in self.bitmaps:
-            return set(_Bits(self.bitmaps[span] | _bits_of(self._term_ids(span)))[:])
+            return set(_Bits(int.from_bytes(self.bitmaps[span], "little"))[:]).union(self._term_ids(span))
         return self._display_set(span).union(self._term_ids(span))
 
     # -- codes ---------------------------------------------------------------------------------
@@ -536,10 +561,17 @@ class _Headed(Sequence[int]):
 
 
 def _bit_test(bits: int) -> Callable[[int], bool]:
-    """Whether an id's bit is set in ``bits`` (a byte lookup, where a shift of the int would copy it)."""
-    data = bits.to_bytes((bits.bit_length() + 7) // 8, "little")
-    size = len(data)
-    return lambda id: (id >> 3) < size and bool(data[id >> 3] >> (id & 7) & 1)
+    """Whether an id's bit is set in ``bits``: a byte lookup (a shift of the int would copy it), in
+    bytes made on the first test."""
+    data = b""
+
+    def test(id: int) -> bool:
+        nonlocal data
+        if not data:
+            data = bits.to_bytes((bits.bit_length() + 8) // 8, "little")
+        return (id >> 3) < len(data) and bool(data[id >> 3] >> (id & 7) & 1)
+
+    return test
 
 
 def _ints(data: bytes) -> array:
@@ -687,11 +719,12 @@ def _compile(release: Icd10cmRelease, order: list[str], ranks: dict[str, int]) -
         if leading:
             first.setdefault(leading[0], []).append(id)
     vocabulary = sorted(shown.keys() | termed.keys())
+    size = (len(order) + 7) // 8  # of a bitmap
     display_start, display_ids = _concatenated(shown, vocabulary)
     term_start, term_ids = _concatenated(termed, vocabulary)
     first_start, first_ids = _concatenated(first, vocabulary)
     first_bitmaps = {
-        word: _bits_of(first_ids[first_start[word] : first_start[word + 1]])
+        word: _bits_of(first_ids[first_start[word] : first_start[word + 1]]).to_bytes(size, "little")
         for word in range(len(vocabulary))
         if first_start[word + 1] - first_start[word] > _BITMAP_FROM
     }
@@ -699,7 +732,7 @@ def _compile(release: Icd10cmRelease, order: list[str], ranks: dict[str, int]) -
     for span in _spans(vocabulary):
         low, high = span
         if display_start[high] - display_start[low] > _BITMAP_FROM:
-            bitmaps[span] = _bits_of(display_ids[display_start[low] : display_start[high]])
+            bitmaps[span] = _bits_of(display_ids[display_start[low] : display_start[high]]).to_bytes(size, "little")
     position = {code: number for number, code in enumerate(entries)}
     ids = {code: id for id, code in enumerate(order)}
     levels: list[list[int]] = [[] for _ in range(6)]  # blocks, then codes of 3 ... 7 characters
