@@ -280,18 +280,23 @@ class _Bits(Sequence[int]):
         found: list[int] = []
         if stop <= start:
             return found
-        # Read a chunk of the low bits at a time: the first page is most often in the first chunk,
-        # and masking it off costs little where a whole 12 KB int made bytes would cost more.
-        bits, base = self.bits, 0
-        while bits and len(found) < stop:
-            data = (bits & _CHUNK_MASK).to_bytes(_CHUNK // 8, "little")
-            for match in _NONZERO.finditer(data):
-                found += [base + match.start() * 8 + bit for bit in _BYTE_BITS[match.group()[0]]]
-                if len(found) >= stop:
-                    break
-            bits >>= _CHUNK
-            base += _CHUNK
+        # The low bits first: the first page is most often there, and masking them off costs little
+        # where making a whole 12 KB int bytes costs more; then the rest, at once.
+        found = _set_bits((self.bits & _CHUNK_MASK).to_bytes(_CHUNK // 8, "little"), 0, stop)
+        rest = self.bits >> _CHUNK
+        if len(found) < stop and rest:
+            found += _set_bits(rest.to_bytes((rest.bit_length() + 7) // 8, "little"), _CHUNK, stop - len(found))
         return found[start:stop]
+
+
+def _set_bits(data: bytes, base: int, wanted: int) -> list[int]:
+    """The first ``wanted`` set bits of ``data`` (little-endian), plus ``base``; a few more at most."""
+    found: list[int] = []
+    for match in _NONZERO.finditer(data):
+        found += [base + match.start() * 8 + bit for bit in _BYTE_BITS[match.group()[0]]]
+        if len(found) >= wanted:
+            break
+    return found
 
 
 _CHUNK = 8192
