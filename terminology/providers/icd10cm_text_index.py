@@ -246,14 +246,15 @@ class TextMatches(Sequence[str]):
     def _ancestors_first(self, ids: list[int]) -> list[int]:
         """``ids`` (the first of the parts' order) with the lifted ancestors of each just before it;
         as many as ``ids``.  The first n of a longer list so made are these: pages agree."""
-        parents, lifted = self._compiled.parents, self._lifted
+        parents, ranks, lifted = self._compiled.parents, self._compiled.ranks, self._lifted
         place: dict[int, tuple[int, int]] = {}  # id -> (where its first descendant is, minus its depth)
         for where, id in enumerate(ids):
             if id in place:  # (lifted already, before a code below it)
                 continue
             line = [id]
             parent = parents[id]
-            while parent != _NONE and parent not in place:  # (one placed has had its own ancestors placed)
+            # (one placed has had its own ancestors placed; above a block are only blocks, never lifted)
+            while parent != _NONE and parent not in place and ranks[parent] & 15 != 15:
                 if lifted(parent, id):  # type: ignore[misc]
                     line.append(parent)
                 parent = parents[parent]
@@ -446,10 +447,9 @@ class _Compiled:
         ranks = self.ranks
 
         def lifted(ancestor: int, code: int) -> bool:
-            rank = ranks[ancestor]
-            if rank & 15 == 15 or not matched(ancestor):  # a block
+            if not matched(ancestor):
                 return False
-            return headed(ancestor) or rank >> 4 <= ranks[code] >> 4
+            return headed(ancestor) or ranks[ancestor] >> 4 <= ranks[code] >> 4
 
         return lifted
 
@@ -483,7 +483,7 @@ class _Compiled:
             yield array("I", sorted(id for _, id in self.block_keys[low:high])), 0, high - low
         code = key.upper() if len(key) <= 3 else f"{key[:3]}.{key[3:]}".upper()
         codes = self.codes.__getitem__
-        for level in self.levels[1:]:
+        for level in self.levels[max(1, len(key) - 2) :]:  # (codes of 3 ... 7 characters: none shorter than the key)
             start = bisect_left(level, code, key=codes)
             end = bisect_left(level, code + _LAST, key=codes)
             if start < end:
