@@ -856,6 +856,7 @@ def typeahead_figures(workload: list[Request], seconds: int, workers: int, turns
     with contextlib.ExitStack() as stack:
         for name, checkout in servers.items():
             stack.enter_context(running(our_server(ports[name], workers, checkout=checkout), ports[name], READY))
+            one_client(ports[name], workload[:1], warm_up=0)  # (a server whose text index is still to build builds it now)
         for _ in range(turns):
             for name in servers:
                 loads[name].append(wrk(ports[name], workload, seconds))
@@ -868,7 +869,7 @@ def typeahead_figures(workload: list[Request], seconds: int, workers: int, turns
     figures = [
         Figure(f"{TYPEAHEAD}: throughput", ours.requests_per_second, "req/s"),
         Figure(f"{TYPEAHEAD}: median latency", ours.p50_ms, "ms"),
-        Figure(f"{TYPEAHEAD}: 99th percentile latency", p99["ours"], "ms",
+        Figure(f"{TYPEAHEAD}: 99th percentile latency beside its target", p99["ours"], "ms",
                f"target {TYPEAHEAD_P99_TARGET_MS:g} ms", p99["ours"] / TYPEAHEAD_P99_TARGET_MS),
         Figure(f"{TYPEAHEAD}: errors", sum(load.errors for load in loads["ours"]), "requests"),
         *one_client_figures(TYPEAHEAD, *times["ours"]),
@@ -877,11 +878,12 @@ def typeahead_figures(workload: list[Request], seconds: int, workers: int, turns
         theirs = best["theirs"]
         speedup = ours.requests_per_second / theirs.requests_per_second
         figures += [
-            Figure(f"{TYPEAHEAD}: throughput", ours.requests_per_second, "req/s", other.name, speedup),
+            Figure(f"{TYPEAHEAD}: throughput beside {other.name}", ours.requests_per_second, "req/s", other.name, speedup),
             Figure(f"{TYPEAHEAD}: throughput as a ratio to {other.name}", speedup, "x",
                    f"target {TYPEAHEAD_SPEEDUP_TARGET:g} x", speedup / TYPEAHEAD_SPEEDUP_TARGET),
-            Figure(f"{TYPEAHEAD}: 99th percentile latency", p99["ours"], "ms", other.name, p99["ours"] / p99["theirs"]),
-            Figure(f"{TYPEAHEAD}, one client: 95th percentile latency", p95["ours"], "ms", other.name, p95["ours"] / p95["theirs"]),
+            Figure(f"{TYPEAHEAD}: 99th percentile latency beside {other.name}", p99["ours"], "ms", other.name, p99["ours"] / p99["theirs"]),
+            Figure(f"{TYPEAHEAD}, one client: 95th percentile latency beside {other.name}", p95["ours"], "ms", other.name,
+                   p95["ours"] / p95["theirs"]),
             Figure(f"{other.name} {TYPEAHEAD}: throughput", theirs.requests_per_second, "req/s"),
             Figure(f"{other.name} {TYPEAHEAD}: 99th percentile latency", p99["theirs"], "ms"),
             Figure(f"{other.name} {TYPEAHEAD}, one client: 95th percentile latency", p95["theirs"], "ms"),
@@ -991,7 +993,7 @@ def baseline_figures(
     for operation, load in loads.items():
         figures += load_figures(operation, load, baselines)
     typeahead_p99 = loads[TYPEAHEAD].p99_ms
-    figures.append(Figure(f"{TYPEAHEAD}: 99th percentile latency", typeahead_p99, "ms",
+    figures.append(Figure(f"{TYPEAHEAD}: 99th percentile latency beside its target", typeahead_p99, "ms",
                           f"target {TYPEAHEAD_P99_TARGET_MS:g} ms", typeahead_p99 / TYPEAHEAD_P99_TARGET_MS))
     figures += one_client_figures(TYPEAHEAD, *typeahead)
     figures += growth

@@ -115,6 +115,19 @@ def test_typeahead_p95_is_set_beside_its_target(figures):
     assert p95["ratio"] == pytest.approx(p95["value"] / 5)
 
 
+def test_the_typeahead_p99_is_set_beside_its_target(figures):
+    p99 = figures["ValueSet/$expand typeahead GET: 99th percentile latency beside its target"]
+    assert p99["baseline"] == "target 20 ms" and p99["ratio"] == pytest.approx(p99["value"] / 20)
+
+
+def test_only_typeahead_sets_its_figures_beside_the_targets(tmp_path):
+    figures, _ = _bench(tmp_path / "typeahead.json", "--only", "typeahead", "--seconds", "1", "--queries", "20", "--workers", "1", "--turns", "1")
+    assert figures["ValueSet/$expand typeahead GET: 99th percentile latency beside its target"]["baseline"] == "target 20 ms"
+    assert figures["ValueSet/$expand typeahead GET, one client: 95th percentile latency"]["baseline"] == "target 5 ms"
+    assert figures["ValueSet/$expand typeahead GET: throughput"]["value"] > 0
+    assert figures["ValueSet/$expand typeahead GET: errors"]["value"] == 0
+
+
 def test_every_release_beside_the_newest_alone_against_the_targets(figures):
     start = figures["releases: start-up to first $lookup, every release (the default) (compiled content cached)"]
     assert start["baseline"] == "target 1.5 s" and start["ratio"] == pytest.approx(start["value"] / 1.5)

@@ -8,17 +8,22 @@ file and published with ``os.replace``: a second start builds nothing.  It holds
 rank order (``concept(id, code)``, for reading) and the compiled index (``compiled``: one
 ``marshal`` blob of flat arrays), which each process reads once, on its first search.
 
-The compiled index (ids are ranks: see ``_rank_order``):
+The compiled index (ids are ranks: see ``_rank_order``; the order is :meth:`Icd10cmTextIndex.matches`'s):
 
 * the vocabulary: every word of the displays and inclusion terms, sorted, so that the words a
   typed prefix starts are one run of it;
-* for each word, the ids of the concepts with it in their display, and of those with it in an
-  inclusion term only (ascending arrays, one after the other in vocabulary order, so that the ids
-  of a prefix's words are one slice);
-* for each run of the vocabulary that a prefix of a word spans and whose display ids number more
-  than ``_BITMAP_FROM``: its display ids as a bitmap (an ``int``), which intersects in
-  microseconds where a set of 20,000 ids takes a millisecond to build;
+* for each word, the ids of the concepts with it in their title (outside asides), and of those
+  with it only in an inclusion term or an aside (ascending arrays, one after the other in
+  vocabulary order, so that the ids of a prefix's words are one slice); and of those whose title
+  starts with it;
+* for each run of the vocabulary that a prefix of a word spans and whose title ids number more
+  than ``_BITMAP_FROM``: those ids as a bitmap, which intersects in microseconds where a set of
+  20,000 ids takes a millisecond to build (a rarer word's few ids are tested against it);
+* each id's rank weight and depth, and its parent's id;
 * the ids by code, one array per code length (blocks, then 3 to 7 characters), each in code order.
+
+A server reads the newest release's index in its parent process, before it forks its workers:
+they share its pages (see ``terminology.server``).
 
 Words are runs of letters and digits, case and accents folded; no stemming (a stemmer turns a
 half-typed word into something that is not a prefix of the stemmed whole word).
@@ -152,12 +157,21 @@ class Icd10cmTextIndex:
         (``fract`` matches "fracture"), in any order.  A word shaped like a code or its start
         (``M48.4``, ``m484``, ``M45-M49``) also matches the codes that start with it.
 
-        Order, with words only: the concepts with every word in their display, then those with
-        some only in an inclusion term; each part by how much else their title says (the words of
-        the display outside parentheses and brackets, less fillers such as "of", "other",
-        "unspecified"), fewest first, then shallowest first, then in release order.  A code's
-        7th-character extensions, and a child titled as its parent (J18.9 under J18), rank with
-        it, right after it.
+        Order, with words only (what a coder expects on the first page):
+
+        1. the concepts with every word in their title (outside its parentheses and brackets: a
+           nonessential modifier or a synonym matches as an inclusion term does), then those with
+           some only in an inclusion term or an aside;
+        2. within the first part, by how much else the title says (its weight: its words outside
+           parentheses and brackets, less fillers such as "of", "other", "unspecified", "not
+           specified" and less numbers), a title that starts with a word of the query counting as one
+           word lighter (Sepsis, unspecified organism before Salmonella sepsis); then shallowest
+           first (a block, a heading to browse, after the codes); then by id;
+        3. a code's 7th-character extensions, and a child titled as its parent (J18.9 under J18),
+           rank with it, right after it;
+        4. on a page, a matching category or subcategory goes just before the first of its codes
+           there when its title starts with a word of the query or weighs no more than the code's
+           (L03 Cellulitis and acute lymphangitis before L03.90 Cellulitis, unspecified).
 
         With a code-shaped word: a code equal to it first, then the codes starting with it,
         blocks then shortest first and in code order (M48.4, M48.40 ... M48.48, M48.40XA ...),
