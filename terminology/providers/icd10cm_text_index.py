@@ -5,8 +5,9 @@ The file is one SQLite database per release in the release cache's directory, ke
 compiled release (SHA-256 of the release file and of the sources that turn it into rows), built
 when it is first searched (by one process: the others wait on a lock beside it) into a temporary
 file and published with ``os.replace``: a second start builds nothing.  It holds the concepts in
-rank order (``concept(id, code)``, for reading) and the compiled index (``compiled``: one
-``marshal`` blob of flat arrays), which each process reads once, on its first search.
+rank order (``concept(id, code)``, for reading) and the compiled index (``compiled``: flat arrays
+of 4-byte ids, a row each; ``bitmap`` and ``first_bitmap``), which a process reads once, on its
+first search, and uses as it is read (the bytes are the arrays: nothing is copied).
 
 The compiled index (ids are ranks: see ``_rank_order``; the order is :meth:`Icd10cmTextIndex.matches`'s):
 
@@ -77,12 +78,14 @@ _FILLERS = frozenset(
 # A vocabulary run (the words a prefix starts) with more display ids than this is kept as a bitmap.
 _BITMAP_FROM = 600
 _LAST = "\U0010ffff"  # sorts after every word that starts with a given prefix
-_FORMAT = 5  # of the compiled blob; a new one is a new key (this file is a source of the key)
+_FORMAT = 6  # of the compiled rows; a new one is a new key (this file is a source of the key)
 
 _SCHEMA = """
 CREATE TABLE meta(name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE concept(id INTEGER PRIMARY KEY, code TEXT NOT NULL);
 CREATE TABLE compiled(name TEXT PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID;
+CREATE TABLE bitmap(low INTEGER NOT NULL, high INTEGER NOT NULL, value BLOB NOT NULL, PRIMARY KEY (low, high));
+CREATE TABLE first_bitmap(word INTEGER PRIMARY KEY, value BLOB NOT NULL);
 """
 
 
@@ -202,8 +205,10 @@ class Icd10cmTextIndex:
             connection = self._connection()  # (builds the file first, when it is not there yet)
             with self._reading:  # one thread of a process reads it; the others wait for it
                 if self._compiled is None:
-                    blob = connection.execute("SELECT value FROM compiled WHERE name = 'index'").fetchone()[0]
-                    self._compiled = _Compiled(marshal.loads(blob), self._codes)
+                    self._compiled = _Compiled.read(connection, self._codes)
+                    # Searching needs the file no more: its connection's page cache (2 MB) is let go.
+                    connection.close()
+                    self._local.pid = None
                 compiled = self._compiled
         return compiled
 
@@ -366,23 +371,36 @@ def _code_key(code: str) -> str:
 class _Compiled:
     """The compiled index of one release, as read from its blob (see the module's docstring)."""
 
-    def __init__(self, blob: tuple, release_codes: Sequence[str]) -> None:
-        (form, order, vocabulary, display_start, display_ids, term_start, term_ids, bitmaps, levels, first_start, first_ids, first_bitmaps, ranks, parents) = blob
+    def __init__(
+        self, parts: dict[str, bytes], bitmaps: dict[tuple[int, int], bytes], first_bitmaps: dict[int, bytes], release_codes: Sequence[str]
+    ) -> None:
+        """``parts``: the arrays by name (4-byte ids, read in place: the bytes are the arrays), and
+        the vocabulary (marshal); the bitmaps by vocabulary span, and by word for the titles' first words."""
+        form = marshal.loads(parts["format"])
         if form != _FORMAT:
             raise ValueError(f"text index format {form}, not {_FORMAT}")
-        self.codes = [release_codes[position] for position in _ints(order)]
-        self.vocabulary: list[str] = list(vocabulary)
-        self.display_start, self.display_ids = _ints(display_start), _ints(display_ids)
-        self.term_start, self.term_ids = _ints(term_start), _ints(term_ids)
-        self.bitmaps: dict[tuple[int, int], bytes] = bitmaps  # of (len(codes) + 7) // 8 bytes each
-        self.first_start, self.first_ids = _ints(first_start), _ints(first_ids)
-        self.first_bitmaps: dict[int, bytes] = first_bitmaps
+        ints = {name: memoryview(data).cast("I") for name, data in parts.items() if name not in ("format", "vocabulary")}
+        self.codes = [release_codes[position] for position in ints["order"]]
+        self.vocabulary: list[str] = list(marshal.loads(parts["vocabulary"]))
+        self.display_start, self.display_ids = ints["display_start"], ints["display_ids"]
+        self.term_start, self.term_ids = ints["term_start"], ints["term_ids"]
+        self.bitmaps = bitmaps  # of (len(codes) + 7) // 8 bytes each
+        self.first_start, self.first_ids = ints["first_start"], ints["first_ids"]
+        self.first_bitmaps = first_bitmaps
         self.size = (len(self.codes) + 7) // 8
-        self.parents = _ints(parents)  # by id: the parent's id, or _NONE
-        self.ranks = _ints(ranks)  # the (weight, depth) part of each id's rank, as weight * 16 + depth
-        self.levels = [_ints(level) for level in levels]  # blocks, then codes of 3 ... 7 characters
+        self.parents = ints["parents"]  # by id: the parent's id, or _NONE
+        self.ranks = ints["ranks"]  # the (weight, depth) part of each id's rank, as weight * 16 + depth
+        self.levels = [ints[f"level{number}"] for number in range(6)]  # blocks, then codes of 3 ... 7 characters
         self.blocks = {self.codes[id]: id for id in self.levels[0]}
         self.block_keys = sorted((_code_key(code), id) for code, id in self.blocks.items())
+
+    @classmethod
+    def read(cls, connection: sqlite3.Connection, release_codes: Sequence[str]) -> _Compiled:
+        """The index in the file (each part its own row: no blob of it all to hold while it is read)."""
+        parts = dict(connection.execute("SELECT name, value FROM compiled"))
+        bitmaps = {(low, high): value for low, high, value in connection.execute("SELECT low, high, value FROM bitmap")}
+        first_bitmaps = dict(connection.execute("SELECT word, value FROM first_bitmap"))
+        return cls(parts, bitmaps, first_bitmaps, release_codes)
 
     def matches(self, words: list[_Word]) -> TextMatches:
         if not words:
@@ -407,7 +425,7 @@ class _Compiled:
     def _display_set(self, span: tuple[int, int]) -> set[int]:
         return set(self.display_ids[self.display_start[span[0]] : self.display_start[span[1]]])
 
-    def _term_ids(self, span: tuple[int, int]) -> array:
+    def _term_ids(self, span: tuple[int, int]) -> Sequence[int]:
         return self.term_ids[self.term_start[span[0]] : self.term_start[span[1]]]
 
     def _word_parts(
@@ -478,7 +496,7 @@ class _Compiled:
             return bits.to_bytes(self.size, "little")
         return {id for word in words for id in self._first_ids(word)}
 
-    def _first_ids(self, word: int) -> array:
+    def _first_ids(self, word: int) -> Sequence[int]:
         return self.first_ids[self.first_start[word] : self.first_start[word + 1]]
 
     def _text_set(self, run: str) -> set[int]:
@@ -489,7 +507,7 @@ class _Compiled:
 
     # -- codes ---------------------------------------------------------------------------------
 
-    def _code_spans(self, key: str) -> Iterator[tuple[array, int, int]]:
+    def _code_spans(self, key: str) -> Iterator[tuple[Sequence[int], int, int]]:
         """The ids of the codes starting with ``key``: (level, start, end), blocks first, then by length."""
         low = bisect_left(self.block_keys, (key,))
         high = bisect_left(self.block_keys, (key + _LAST,))
@@ -548,7 +566,7 @@ class _Compiled:
 class _Slice(Sequence[int]):
     """``ids[start:end]`` without a copy."""
 
-    def __init__(self, ids: array, start: int, end: int) -> None:
+    def __init__(self, ids: Sequence[int], start: int, end: int) -> None:
         self.ids, self.start, self.end = ids, start, end
 
     def __len__(self) -> int:
@@ -556,7 +574,7 @@ class _Slice(Sequence[int]):
 
     def __getitem__(self, item):  # type: ignore[override]
         start, stop, _ = item.indices(self.end - self.start)
-        return self.ids[self.start + start : self.start + stop].tolist()
+        return list(self.ids[self.start + start : self.start + stop])
 
 
 class _Headed(Sequence[int]):
@@ -564,7 +582,7 @@ class _Headed(Sequence[int]):
     rank as if one word shorter (Sepsis, unspecified organism before Salmonella sepsis; Parkinson's
     disease before Parkinsonism, unspecified), ties by depth, then id."""
 
-    def __init__(self, heads: Sequence[int], others: Sequence[int], ranks: array) -> None:
+    def __init__(self, heads: Sequence[int], others: Sequence[int], ranks: Sequence[int]) -> None:
         self.heads, self.others, self.ranks = heads, others, ranks
 
     def __len__(self) -> int:
@@ -591,12 +609,6 @@ def _bit_test(bits: int) -> Callable[[int], bool]:
         return (id >> 3) < len(data) and bool(data[id >> 3] >> (id & 7) & 1)
 
     return test
-
-
-def _ints(data: bytes) -> array:
-    ids = array("I")
-    ids.frombytes(data)
-    return ids
 
 
 def _bits_of(ids: Iterable[int]) -> int:
@@ -678,7 +690,10 @@ def _fill(connection: sqlite3.Connection, release: Icd10cmRelease, key: str) -> 
     order, ranks = _rank_order(release)
     with connection:
         connection.executemany("INSERT INTO concept VALUES (?, ?)", enumerate(order))
-        connection.execute("INSERT INTO compiled VALUES ('index', ?)", (marshal.dumps(_compile(release, order, ranks)),))
+        parts, bitmaps, first_bitmaps = _compile(release, order, ranks)
+        connection.executemany("INSERT INTO compiled VALUES (?, ?)", parts.items())
+        connection.executemany("INSERT INTO bitmap VALUES (?, ?, ?)", ((low, high, value) for (low, high), value in bitmaps.items()))
+        connection.executemany("INSERT INTO first_bitmap VALUES (?, ?)", first_bitmaps.items())
         meta = (("key", key), ("version", release.version), ("concepts", str(len(order))))
         connection.executemany("INSERT INTO meta VALUES (?, ?)", meta)
 
@@ -717,7 +732,10 @@ def _display(display: str, code: str) -> str:
     return display.removesuffix(f" ({code})")  # a block's: "Spondylopathies (M45-M49)"
 
 
-def _compile(release: Icd10cmRelease, order: list[str], ranks: dict[str, int]) -> tuple:
+def _compile(
+    release: Icd10cmRelease, order: list[str], ranks: dict[str, int]
+) -> tuple[dict[str, bytes], dict[tuple[int, int], bytes], dict[int, bytes]]:
+    """The parts of the index (see :class:`_Compiled`)."""
     entries = release.entries
     shown: dict[str, list[int]] = {}
     termed: dict[str, list[int]] = {}
@@ -757,22 +775,21 @@ def _compile(release: Icd10cmRelease, order: list[str], ranks: dict[str, int]) -
     levels: list[list[int]] = [[] for _ in range(6)]  # blocks, then codes of 3 ... 7 characters
     for code in sorted(entries):
         levels[0 if entries[code].kind == "block" else len(_code_key(code)) - 2].append(ids[code])
-    return (
-        _FORMAT,
-        array("I", [position[code] for code in order]).tobytes(),
-        tuple(vocabulary),
-        display_start.tobytes(),
-        display_ids.tobytes(),
-        term_start.tobytes(),
-        term_ids.tobytes(),
-        bitmaps,
-        tuple(array("I", level).tobytes() for level in levels),
-        first_start.tobytes(),
-        first_ids.tobytes(),
-        first_bitmaps,
-        array("I", [ranks[code] for code in order]).tobytes(),
-        array("I", [_NONE if entries[code].parent is None else ids[entries[code].parent] for code in order]).tobytes(),  # type: ignore[index]
-    )
+    parts = {
+        "format": marshal.dumps(_FORMAT),
+        "order": array("I", [position[code] for code in order]).tobytes(),
+        "vocabulary": marshal.dumps(tuple(vocabulary)),
+        "display_start": display_start.tobytes(),
+        "display_ids": display_ids.tobytes(),
+        "term_start": term_start.tobytes(),
+        "term_ids": term_ids.tobytes(),
+        "first_start": first_start.tobytes(),
+        "first_ids": first_ids.tobytes(),
+        "ranks": array("I", [ranks[code] for code in order]).tobytes(),
+        "parents": array("I", [_NONE if entries[code].parent is None else ids[entries[code].parent] for code in order]).tobytes(),  # type: ignore[index]
+        **{f"level{number}": array("I", level).tobytes() for number, level in enumerate(levels)},
+    }
+    return parts, bitmaps, first_bitmaps
 
 
 def _concatenated(postings: dict[str, list[int]], vocabulary: list[str]) -> tuple[array, array]:
