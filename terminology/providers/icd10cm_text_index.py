@@ -590,6 +590,8 @@ class _Headed(Sequence[int]):
 
     def __getitem__(self, item):  # type: ignore[override]
         start, stop, _ = item.indices(len(self))
+        if not self.heads or not self.others:  # (one run: nothing to merge)
+            return list((self.heads or self.others)[start:stop])
         ranks = self.ranks
         merged = heapq.merge(
             ((ranks[id] - 16, id) for id in self.heads[0:stop]), ((ranks[id], id) for id in self.others[0:stop])
