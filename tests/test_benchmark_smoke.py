@@ -111,8 +111,21 @@ def test_measurements_and_ratios_are_positive(figures):
 
 def test_typeahead_p95_is_set_beside_its_target(figures):
     p95 = figures["ValueSet/$expand typeahead GET, one client: 95th percentile latency"]
-    assert p95["baseline"] == "target 15 ms"
-    assert p95["ratio"] == pytest.approx(p95["value"] / 15)
+    assert p95["baseline"] == "target 5 ms"
+    assert p95["ratio"] == pytest.approx(p95["value"] / 5)
+
+
+def test_the_typeahead_p99_is_set_beside_its_target(figures):
+    p99 = figures["ValueSet/$expand typeahead GET: 99th percentile latency beside its target"]
+    assert p99["baseline"] == "target 20 ms" and p99["ratio"] == pytest.approx(p99["value"] / 20)
+
+
+def test_only_typeahead_sets_its_figures_beside_the_targets(tmp_path):
+    figures, _ = _bench(tmp_path / "typeahead.json", "--only", "typeahead", "--seconds", "1", "--queries", "20", "--workers", "1", "--turns", "1")
+    assert figures["ValueSet/$expand typeahead GET: 99th percentile latency beside its target"]["baseline"] == "target 20 ms"
+    assert figures["ValueSet/$expand typeahead GET, one client: 95th percentile latency"]["baseline"] == "target 5 ms"
+    assert figures["ValueSet/$expand typeahead GET: throughput"]["value"] > 0
+    assert figures["ValueSet/$expand typeahead GET: errors"]["value"] == 0
 
 
 def test_every_release_beside_the_newest_alone_against_the_targets(figures):

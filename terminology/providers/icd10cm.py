@@ -340,7 +340,7 @@ class Icd10cmProvider(CodeSystemProvider):
             return None
         if not text.strip():
             return []
-        return _RankedMatches(self.text_index, text, self._entries)
+        return _RankedMatches(self.text_index.matches(text), self._entries)
 
     def filter(self, prop: str, op: str, value: str) -> ConceptFilter:
         """``billable``, ``notSelectable``, ``chapter`` and ``block`` read straight off the entry, the
@@ -383,34 +383,23 @@ class Icd10cmProvider(CodeSystemProvider):
 
 
 class _RankedMatches(Sequence[Icd10cmEntry]):
-    """The index's matches for a text, read from it as they are asked for: a typeahead that wants
-    ten of 20,000 matches reads ten, and the count is the index's own."""
+    """The index's matches for a text, made entries as they are read: a typeahead that wants ten
+    of 20,000 matches makes ten, and the count is the index's own."""
 
-    def __init__(self, index: Icd10cmTextIndex, text: str, entries: dict[str, Icd10cmEntry]) -> None:
-        self.index = index
-        self.text = text
+    def __init__(self, matches: Sequence[str], entries: dict[str, Icd10cmEntry]) -> None:
+        self.matches = matches
         self.entries = entries
-        self._count: int | None = None
 
     def __len__(self) -> int:
-        if self._count is None:
-            self._count = self.index.count(self.text)
-        return self._count
+        return len(self.matches)
 
     def __getitem__(self, item):  # type: ignore[override]
         if isinstance(item, slice):
-            start, stop, step = item.indices(len(self))
-            if step != 1:
-                return list(self)[item]
-            codes = self.index.search(self.text, limit=max(stop - start, 0), offset=start)
-            return [self.entries[code] for code in codes]
-        found = self[item : item + 1] if item >= 0 else list(self)[item : item + 1 or None]
-        if not found:
-            raise IndexError(item)
-        return found[0]
+            return [self.entries[code] for code in self.matches[item]]
+        return self.entries[self.matches[item]]
 
     def __iter__(self) -> Iterator[Icd10cmEntry]:
-        return (self.entries[code] for code in self.index.search(self.text))
+        return (self.entries[code] for code in self.matches)
 
 
 def _note_properties(source: str, level: str, notes: Notes) -> tuple[Property, ...]:

@@ -1,4 +1,4 @@
-"""The ICD-10-CM text index (SQLite FTS5) over the embedded release.
+"""The ICD-10-CM text index (a compiled word index, kept in a SQLite file) over the embedded release.
 
 Which concepts match is checked against an independent reading of the release: a concept
 matches when every word of the query starts a word of its display or of one of its own
@@ -153,6 +153,33 @@ def test_display_words_rank_above_inclusion_term_words(index, release):
     # "sicca" is in M35.0's inclusion term "Sicca syndrome", and in the displays of H16.22x
     found = index.search("sicca")
     assert found.index("H16.22") < found.index("M35.0")
+
+
+def test_a_title_that_starts_with_the_word_ranks_as_one_word_lighter(index):
+    found = index.search("sepsis")
+    assert found.index("A41.9") < found.index("A02.1")  # Sepsis, unspecified organism; Salmonella sepsis
+
+
+def test_a_category_goes_before_its_codes_when_its_title_is_about_the_query(index):
+    # L03 Cellulitis and acute lymphangitis weighs more than L03.90 Cellulitis, unspecified, and starts with the word
+    found = index.search("cellulitis")
+    assert found.index("L03") < found.index("L03.90")
+    # S63 Dislocation and sprain of joints and ligaments at wrist and hand level is not about a sprain of the wrist
+    assert index.search("sprain wrist")[0] == "S63.5"
+
+
+def test_a_word_in_parentheses_ranks_as_an_inclusion_term_word(index):
+    # I50.2 Systolic (congestive) heart failure; I50.9 Heart failure, unspecified: "Congestive heart failure NOS"
+    found = index.search("congestive heart failure")
+    assert found[0] == "I50.9"
+    assert set(found) >= {"I50.2", "I50.9"}
+
+
+def test_one_character_before_another_word_is_a_whole_word(index):
+    assert index.search("vitamin d deficiency")[:2] == ["E55", "E55.9"]
+    assert "E50" not in index.search("vitamin d deficiency")  # Vitamin A deficiency: "d" is not "deficiency"
+    assert "E50" in index.search("vitamin deficiency d")  # the last word is typed still: a prefix
+    assert "2" in index._index().vocabulary and "E11.21" not in index.search("type 20")
 
 
 def test_a_family_ranks_together_with_its_header_first(index, release):
@@ -317,6 +344,17 @@ def test_an_unreadable_file_is_rebuilt(release, tmp_path):
     rebuilt = Icd10cmTextIndex.for_release(release, RELEASE, tmp_path)
     assert rebuilt.path == index.path
     assert rebuilt.search("fatigue fract sacr")[0] == "M48.48"
+
+
+def test_a_parent_reads_the_index_only_when_it_is_built(release, tmp_path):
+    index = Icd10cmTextIndex.for_release(release, RELEASE, tmp_path)
+    index.load_if_built()  # a server's first start: the file is built on the first search, not before serving
+    assert not list(tmp_path.glob("*.sqlite"))
+    index.build()
+    built = Icd10cmTextIndex.for_release(release, RELEASE, tmp_path)
+    built.load_if_built()
+    assert built._compiled is not None
+    assert built.search("fatigue fract sacr")[0] == "M48.48"
 
 
 def test_the_file_is_opened_read_only(index):
