@@ -54,9 +54,9 @@ def problems() -> list[str]:
 @pytest.fixture
 def page(context: BrowserContext, problems: list[str]) -> Iterator[Page]:
     """A tab that fails the test on any script error or any message the console gives as an error (a
-    request the page's policy blocks is one), but Chromium's own ask for /favicon.ico."""
+    request the page's policy blocks is one, and so is any request that fails)."""
     opened = context.new_page()
     opened.on("pageerror", lambda error: problems.append(f"script error: {error}"))
-    opened.on("console", lambda message: problems.append(message.text) if message.type == "error" and "favicon.ico" not in message.location.get("url", "") else None)
+    opened.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
     yield opened
     assert problems == []

@@ -221,3 +221,16 @@ def test_the_home_page_opens_on_the_chapters_and_their_blocks(page: Page) -> Non
     expect(page.locator("#children").get_by_role("link")).to_have_text(["M40-M43", "M45-M49", "M50-M54"])
     page.go_back()
     expect(page.locator(".chapters summary")).to_have_count(22)
+
+
+def test_the_page_names_its_icon_and_no_request_fails(page: Page) -> None:
+    asked = []
+    page.on("request", lambda request: asked.append(request.url))
+    failed = []
+    page.on("response", lambda response: failed.append(response.url) if response.status >= 400 else None)
+    open_view(page, "/?code=M48.48")
+    page.wait_for_load_state("networkidle")
+    icon = page.locator('link[rel="icon"]')
+    expect(icon).to_have_attribute("type", "image/svg+xml")
+    assert page.request.get(icon.evaluate("(link) => link.href")).ok
+    assert not [url for url in asked if url.endswith("/favicon.ico")] and failed == []
