@@ -130,6 +130,25 @@ def test_guidance_and_value_sets_of_m4848xa(page: Page) -> None:
     expect(value_sets.nth(1)).to_contain_text("Fatigue fracture of vertebra, sacral and sacrococcygeal region")
 
 
+def test_a_release_named_by_the_day_it_takes_effect_is_the_same_release(page: Page, problems: list[str]) -> None:
+    """A release goes by its fiscal year (2026) and by the day it takes effect (2026-04-01, as
+    `CodeSystem?url=` gives its effective period): either name shows it, its guidance and its place in
+    the release list."""
+    open_view(page, "/?code=M48.48XA&version=2026-04-01")
+    expect(page.locator(".badge.release")).to_have_text("ICD-10-CM 2026")
+    expect(page.locator("#guidance h3")).to_have_count(8)
+    expect(page.get_by_label("Release")).to_have_value("2026")
+    open_view(page, "/?code=M48.48XA&version=2025-04-01")
+    expect(page.locator(".badge.release")).to_have_text("ICD-10-CM 2025")
+    expect(page.get_by_label("Release")).to_have_value("2025")
+    page.wait_for_load_state("networkidle")
+    expect(page.locator("#guidance")).to_have_count(0)  # (the supplement is of 2026)
+    open_view(page, "/?code=T40.7X1A&version=2025-04-01")
+    expect(page.get_by_role("alert").locator(".other-releases").get_by_role("link")).to_have_text(["2026", "2021"])
+    assert problems == ["Failed to load resource: the server responded with a status of 404 (Not Found)"]
+    problems.clear()
+
+
 def test_a_code_without_guidance_has_none_and_shows_cms_data(page: Page) -> None:
     open_view(page, "/?code=E11.22")
     expect(page.locator("#notes")).to_be_visible()

@@ -20,7 +20,7 @@ const NOTE_KINDS = [
 ];
 const HISTORY = new Set(["fiscalYears", "billableFiscalYears", "added", "deleted", "becameHeader", "replacedBy", "previousTitle"]);
 
-/** Renders the page of `code` into `main`; `context` = {client, version, release, supplements, valueSets, status}. */
+/** Renders the page of `code` into `main`; `context` = {client, version, releaseNames, descriptions, supplements, valueSets, status}. */
 export async function showCode(main, code, context) {
   fill(main, h("p", {class: "loading"}, `Looking up ${code}…`));
   const concept = await lookUpWithGuidance(code, context);
@@ -66,7 +66,7 @@ export async function showCode(main, code, context) {
 
 /** The `$lookup` of `code` with the supplements of its release; without them if they are refused. */
 async function lookUpWithGuidance(code, context) {
-  const urls = context.supplements.filter((s) => !s.supplements || s.supplements === context.release).map((s) => s.url);
+  const urls = context.supplements.filter((s) => !s.supplements || context.releaseNames.includes(s.supplements)).map((s) => s.url);
   if (urls.length === 0) return context.client.lookup(code, context.version);
   try {
     return await context.client.lookup(code, context.version, urls);

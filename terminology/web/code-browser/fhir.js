@@ -3,6 +3,7 @@
 export const ICD10CM = "http://hl7.org/fhir/sid/icd-10-cm";
 const ALL_CODES = `${ICD10CM}?fhir_vs`;
 const ICD10CM_TO_ICD9CM = "http://fhir.icd10cm-terminology.org/ConceptMap/icd10cm-to-icd9cm";
+const EFFECTIVE_PERIOD = "http://hl7.org/fhir/5.0/StructureDefinition/extension-CodeSystem.effectivePeriod";
 const EXPANSION_PROPERTY = "http://hl7.org/fhir/5.0/StructureDefinition/extension-ValueSet.expansion.contains.property";
 
 /** An answer that is not a success: its message is the OperationOutcome's text where there is one. */
@@ -85,14 +86,21 @@ export class FhirClient {
     return this.get("CodeSystem/$lookup", params).then(lookedUp);
   }
 
-  /** The releases of ICD-10-CM this server holds, newest first: [{version, descriptions}], where
-   * `descriptions` maps each property code of the release to what the code system says it means. */
+  /** The releases of ICD-10-CM this server holds, newest first: [{version, names, descriptions}]. A release
+   * is named by its version (its fiscal year, `2026`) and by the day it takes effect (`2026-04-01`, the
+   * start of its effective period): `names` holds both; `descriptions` maps each property code of the
+   * release to what the code system says it means. */
   async releases() {
-    const bundle = await this.get("CodeSystem", [["url", ICD10CM], ["_elements", "url,version,property"]]);
-    return entries(bundle).filter((resource) => resource.version).map((resource) => ({
-      version: resource.version,
-      descriptions: new Map((resource.property || []).map((p) => [p.code, p.description || p.code])),
-    })).sort((a, b) => (a.version < b.version ? 1 : -1));
+    const bundle = await this.get("CodeSystem", [["url", ICD10CM], ["_elements", "url,version,property,extension"]]);
+    return entries(bundle).filter((resource) => resource.version).map((resource) => {
+      const start = (resource.extension || []).find((e) => e.url === EFFECTIVE_PERIOD)?.valuePeriod?.start;
+      return {
+        version: resource.version,
+        names: [...new Set([resource.version, start].filter(Boolean))],
+        takesEffect: start || resource.version,
+        descriptions: new Map((resource.property || []).map((p) => [p.code, p.description || p.code])),
+      };
+    }).sort((a, b) => (a.takesEffect < b.takesEffect ? 1 : -1));
   }
 
   /** The supplements of ICD-10-CM (url, version of ICD-10-CM they supplement or "", their property definitions). */
