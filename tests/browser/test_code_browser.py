@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 
+import requests
+
 from playwright.sync_api import Page, expect
 
 from .views import ICD10CM, open_view, search_box
@@ -58,6 +60,34 @@ def test_a_code_page_shows_its_hierarchy_children_and_notes_by_kind(page: Page) 
     expect(excludes1.locator(".kind-help")).to_have_text("a condition that is never coded together with this code")
     expect(excludes1.locator("li").first).to_have_text("pathological fracture NOS (M84.4-) — from M48.4 (subcategory)")
     expect(notes.locator(".note-group.excludes2 li").first).to_contain_text("— from chapter 13 (chapter)")
+
+
+def _parents_by_lookup(base: str, code: str) -> list[str]:
+    """Each code above ``code``, top first, as ``$lookup``'s ``parent`` property gives them one by one."""
+    chain = []
+    while True:
+        answer = requests.get(f"{base}/CodeSystem/$lookup", params={"system": ICD10CM, "code": code, "property": "parent"}, timeout=10).json()
+        parent = [p["part"] for p in answer["parameter"] if p["name"] == "property"]
+        if not parent:
+            return chain
+        parts = {part["name"]: next(v for k, v in part.items() if k.startswith("value")) for part in parent[0]}
+        chain.insert(0, f"{parts['value']} {parts['description']}")
+        code = parts["value"]
+
+
+def test_the_hierarchy_is_each_parent_up_to_the_top_asked_in_one_request(page: Page, server) -> None:
+    asked = []
+    page.on("request", lambda request: asked.append(request.url))
+    for code in ("M48.48XA", "E11.22", "M40-M54"):
+        asked.clear()
+        open_view(page, f"/?code={code}")
+        page.wait_for_load_state("networkidle")
+        items = page.get_by_role("navigation", name="Hierarchy").locator("li")
+        expect(items.first).to_contain_text("Chapter ")
+        assert items.all_inner_texts()[1:] == [*_parents_by_lookup(server.base, code), code]
+        # (the page's own $lookup, and the breadcrumb's one $expand)
+        assert len([url for url in asked if "/CodeSystem/$lookup" in url]) == 1, asked
+        assert len([url for url in asked if url.endswith("/ValueSet/$expand")]) == 1, asked
 
 
 def test_the_7th_character_picker_gives_the_billable_code(page: Page) -> None:

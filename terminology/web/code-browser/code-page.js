@@ -86,15 +86,16 @@ function describe(context, kind) {
   return text.includes(": ") ? text.slice(text.indexOf(": ") + 2) : text;
 }
 
-// ---- the hierarchy: chapter, then each parent up to the top, as links
+// ---- the hierarchy: chapter, then each parent up to the top, as links (one `$expand` gives them all)
 
 async function fillBreadcrumb(list, concept, context) {
+  const above = new Map((await context.client.ancestors(concept.code, context.version)).map((item) => [item.code, item]));
   const chain = [];
-  let parent = concept.properties.find((p) => p.code === "parent");
-  while (parent && chain.length < 10) {
-    chain.unshift({code: parent.value, display: parent.description});
-    const above = await context.client.lookup(parent.value, context.version, [], ["parent"]);
-    parent = above.properties.find((p) => p.code === "parent");
+  let parent = concept.properties.find((p) => p.code === "parent")?.value;
+  while (parent && !chain.some((item) => item.code === parent)) {
+    const item = above.get(parent) || {code: parent};
+    chain.unshift(item);
+    parent = item.parent;
   }
   const chapter = concept.properties.find((p) => p.code === "chapter");
   fill(list,

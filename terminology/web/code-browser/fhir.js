@@ -63,6 +63,16 @@ export class FhirClient {
     return expansionHits(await this.post("ValueSet/$expand", parameters));
   }
 
+  /** `code` and every code above it, each with its parent: one expansion of a value set that selects
+   * them (filter `generalizes`). */
+  async ancestors(code, version) {
+    const valueSet = {resourceType: "ValueSet", status: "active", compose: {include: [
+      {system: ICD10CM, ...(version ? {version} : {}), filter: [{property: "concept", op: "generalizes", value: code}]}]}};
+    const parameters = {resourceType: "Parameters", parameter: [
+      {name: "valueSet", resource: valueSet}, {name: "property", valueString: "parent"}]};
+    return expansionHits(await this.post("ValueSet/$expand", parameters));
+  }
+
   /** The titles of the chapters `codes` are in (one code per chapter): one batch of `$lookup`s. */
   async chapterTitles(codes, version) {
     const entry = codes.map((code) => {
@@ -158,16 +168,24 @@ function valueOf(part) {
   return undefined;
 }
 
+/** An expansion's codes (those nested in others too, as a hierarchy comes) with the properties asked. */
 function expansionHits(valueSet) {
-  return (valueSet.expansion?.contains || []).map((item) => {
-    const properties = {};
-    for (const extension of item.extension || []) {
-      if (extension.url !== EXPANSION_PROPERTY) continue;
-      const parts = Object.fromEntries(extension.extension.map((part) => [part.url, valueOf(part)]));
-      properties[parts.code] = parts.value;
+  const hits = [];
+  const add = (items) => {
+    for (const item of items || []) {
+      const properties = {};
+      for (const extension of item.extension || []) {
+        if (extension.url !== EXPANSION_PROPERTY) continue;
+        const parts = Object.fromEntries(extension.extension.map((part) => [part.url, valueOf(part)]));
+        properties[parts.code] = parts.value;
+      }
+      hits.push({code: item.code, display: item.display, billable: properties.billable, chapter: properties.chapter,
+        block: properties.block, parent: properties.parent});
+      add(item.contains);
     }
-    return {code: item.code, display: item.display, billable: properties.billable, chapter: properties.chapter, block: properties.block};
-  });
+  };
+  add(valueSet.expansion?.contains);
+  return hits;
 }
 
 /**
