@@ -210,6 +210,32 @@ def test_enter_without_a_pick_opens_the_search_page(page: Page) -> None:
     search.press("Enter")
     expect(page.locator("#results-heading")).to_have_text("Codes matching “stress fracture”")
     assert page.url.endswith("/?q=stress+fracture")
+    # (the page holds more than the list under the box, and says how many match in all)
+    total = requests.get(f"{page.url.split('?')[0]}fhir/ValueSet/$expand", timeout=10, params={
+        "url": f"{ICD10CM}?fhir_vs", "filter": "stress fracture", "count": "0"}).json()["expansion"]["total"]
+    assert total > 100
+    expect(page.locator(".results li")).to_have_count(100)
+    expect(page.locator("#results-count")).to_have_text(
+        f"The best 100 of {total:,} codes that match; add words or characters to narrow the search.")
+
+
+def test_enter_on_a_whole_code_opens_its_page(page: Page) -> None:
+    open_view(page, "/")
+    search = search_box(page)
+    hits = page.locator("#search-results").get_by_role("option")
+    search.fill("m48.48xa")
+    expect(hits.first).to_contain_text("M48.48XA")
+    search.press("Enter")
+    expect(page.locator("#code-title .code-id")).to_have_text("M48.48XA")
+    assert page.url.endswith("/?code=M48.48XA")
+    search.fill("M48.4")  # (a code's start that is a code too: its page, which lists the codes below)
+    expect(hits.first).to_contain_text("M48.4")
+    search.press("Enter")
+    expect(page.locator("#code-title .code-id")).to_have_text("M48.4")
+    search.fill("M48.48X")  # (no code, only a start: the search's page)
+    expect(hits.first).to_be_visible()
+    search.press("Enter")
+    expect(page.locator("#results-heading")).to_have_text("Codes matching “M48.48X”")
 
 
 def test_errors_are_shown_as_the_servers_text(page: Page, problems: list[str]) -> None:

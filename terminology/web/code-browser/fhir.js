@@ -46,11 +46,13 @@ export class FhirClient {
     return resource;
   }
 
-  /** Codes whose title or code matches `filter`, with each one's billable flag, chapter and block. */
-  expand(filter, version, signal) {
-    const params = [["url", ALL_CODES], ["filter", filter], ["count", "20"], ["system-version", version && `${ICD10CM}|${version}`],
+  /** The first `count` codes whose title or code matches `filter`, best first, each with its billable flag,
+   * chapter and block, and how many match in all: {hits, total}. */
+  async expand(filter, version, signal, count = 20) {
+    const params = [["url", ALL_CODES], ["filter", filter], ["count", String(count)], ["system-version", version && `${ICD10CM}|${version}`],
       ["property", "billable"], ["property", "chapter"], ["property", "block"]];
-    return this.get("ValueSet/$expand", params, signal).then(expansionHits);
+    const valueSet = await this.get("ValueSet/$expand", params, signal);
+    return {hits: expansionHits(valueSet), total: valueSet.expansion?.total};
   }
 
   /** The concepts at the top of the hierarchy (blocks, and categories under no block), each with its

@@ -6,6 +6,9 @@
 import {h, fill} from "./dom.js";
 import {viewHref} from "./links.js";
 
+// (the search's own page shows more than the list under the box)
+const PAGE_HITS = 100;
+
 /** A hit as a list's content: code, title, billable badge, chapter and block. */
 export function hitContent(hit) {
   return [
@@ -21,6 +24,7 @@ export function searchBox({input, list, client, version, open, search}) {
   let controller = null;  // (the request out, if any)
   let wanted = "";  // (the text whose hits the list is to show; "" for none)
   let hits = [];
+  let hitsFor = "";  // (the text `hits` answer)
   let active = -1;
 
   const close = () => {
@@ -46,6 +50,7 @@ export function searchBox({input, list, client, version, open, search}) {
   };
   const showHits = (found, text) => {
     hits = found;
+    hitsFor = text;
     show(found.length
       ? found.map((hit, index) => h("li", {id: `hit-${index}`, role: "option", "aria-selected": "false", class: "hit",
           onmousedown: (event) => event.preventDefault(),  // (keeps the focus in the input)
@@ -60,7 +65,7 @@ export function searchBox({input, list, client, version, open, search}) {
     let found = null;
     let failure = null;
     try {
-      found = await client.expand(text, version(), mine.signal);
+      found = (await client.expand(text, version(), mine.signal)).hits;
     } catch (error) {
       failure = error;
     }
@@ -90,9 +95,9 @@ export function searchBox({input, list, client, version, open, search}) {
     }
   });
   input.addEventListener("keydown", (event) => {
-    if (event.key === "ArrowDown" && hits.length) {
+    if (event.key === "ArrowDown" && hits.length && hitsFor === input.value.trim()) {
       event.preventDefault();
-      if (list.hidden) list.hidden = false, input.setAttribute("aria-expanded", "true");
+      if (list.hidden) list.hidden = false, input.setAttribute("aria-expanded", "true");  // (reopened after Escape)
       highlight((active + 1) % hits.length);
     } else if (event.key === "ArrowUp" && hits.length) {
       event.preventDefault();
@@ -100,8 +105,10 @@ export function searchBox({input, list, client, version, open, search}) {
     } else if (event.key === "Enter") {
       event.preventDefault();
       const text = input.value.trim();
-      if (active >= 0 && !list.hidden) {
-        const picked = hits[active];
+      // (a code typed whole opens its page, as a pick would; anything else, the search's page)
+      const typedCode = hitsFor === text ? hits.find((hit) => hit.code.toUpperCase() === text.toUpperCase()) : null;
+      const picked = active >= 0 && !list.hidden ? hits[active] : typedCode;
+      if (picked) {
         stop();
         open(picked.code);
       } else if (text) {
@@ -114,16 +121,24 @@ export function searchBox({input, list, client, version, open, search}) {
       else input.value = "";
     }
   });
-  input.addEventListener("blur", () => setTimeout(stop, 150));
+  // (closed a moment after the focus leaves, unless it is back by then: a click on a view's link, then
+  // straight back into the box, must not close what is typed next)
+  input.addEventListener("blur", () => setTimeout(() => document.activeElement === input || stop(), 150));
 }
 
-/** The page of a search: every hit (up to the count asked), each a link. */
+/** The page of a search: the best hits (up to `PAGE_HITS`), each a link, and how many match in all. */
 export async function showSearch(main, text, context) {
   fill(main, h("p", {class: "loading"}, `Searching for “${text}”…`));
-  const hits = await context.client.expand(text, context.version);
+  const {hits, total} = await context.client.expand(text, context.version, undefined, PAGE_HITS);
   document.title = `${text} · ICD-10-CM browser`;
+  const count = total ?? hits.length;
   fill(main, h("section", {class: "card", "aria-labelledby": "results-heading"},
     h("h1", {id: "results-heading"}, `Codes matching “${text}”`),
+    hits.length
+      ? h("p", {class: "hint", id: "results-count"}, count > hits.length
+          ? `The best ${hits.length} of ${count.toLocaleString("en-US")} codes that match; add words or characters to narrow the search.`
+          : `${count} ${count === 1 ? "code matches" : "codes match"}, best first.`)
+      : null,
     hits.length
       ? h("ul", {class: "results"}, hits.map((hit) => h("li", {},
           h("a", {href: viewHref({code: hit.code, version: context.version}), "data-nav": true, class: "hit-link"}, hitContent(hit)))))
