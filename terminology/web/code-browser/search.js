@@ -9,6 +9,9 @@ import {viewHref} from "./links.js";
 // (the search's own page shows more than the list under the box)
 const PAGE_HITS = 100;
 
+/** A code as a coder may type it: "m4848xa" for M48.48XA. */
+const bare = (code) => code.replace(".", "").toUpperCase();
+
 /** A hit as a list's content: code, title, billable badge, chapter and block. */
 export function hitContent(hit) {
   return [
@@ -105,8 +108,9 @@ export function searchBox({input, list, client, version, open, search}) {
     } else if (event.key === "Enter") {
       event.preventDefault();
       const text = input.value.trim();
-      // (a code typed whole opens its page, as a pick would; anything else, the search's page)
-      const typedCode = hitsFor === text ? hits.find((hit) => hit.code.toUpperCase() === text.toUpperCase()) : null;
+      // (a code typed whole, in any case, with or without its dot, opens its page as a pick would; anything
+      // else, the search's page)
+      const typedCode = hitsFor === text ? hits.find((hit) => bare(hit.code) === bare(text)) : null;
       const picked = active >= 0 && !list.hidden ? hits[active] : typedCode;
       if (picked) {
         stop();
