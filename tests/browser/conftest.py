@@ -1,5 +1,5 @@
 """One Chromium for the session (Debian's, driven by Playwright: its own browser download is not used),
-and one real server per module, started as a user starts it."""
+and one real server for the session, started as a user starts it (the page changes nothing on it)."""
 
 from __future__ import annotations
 
@@ -25,13 +25,13 @@ def browser() -> Iterator[Browser]:
         launched.close()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def server(registry, release_cache, tmp_path_factory) -> Iterator[RunningServer]:
     with serving(release_cache, tmp_path_factory.mktemp("serve") / "server.log") as running:
         yield running
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def root(server: RunningServer) -> str:
     """The browser's address: the server's root."""
     return server.base.removesuffix("/fhir") + "/"
