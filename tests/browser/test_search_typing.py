@@ -36,6 +36,8 @@ WATCH = """() => {
 }"""
 ASKED = """(text) => performance.getEntriesByType("resource")
   .some((entry) => entry.name.includes("$expand?") && new URL(entry.name).searchParams.get("filter") === text)"""
+PAINTED = """(expected) => shown.some((s) => s.at >= typed[typed.length - 1].at
+  && JSON.stringify(s.codes) === JSON.stringify(expected))"""
 TIMELINE = """() => ({typed, shown, requests: performance.getEntriesByType("resource")
   .filter((entry) => entry.name.includes("$expand?") && entry.name.includes("filter="))
   .map((entry) => ({url: entry.name, start: entry.startTime, end: entry.responseEnd, duration: entry.duration}))})"""
@@ -56,6 +58,7 @@ def _type(page: Page, text: str, pace_ms: int) -> dict:
     answer = page.request.get(_requests_for(timeline, text)[0]["url"], headers={"Accept": "application/fhir+json"})
     timeline["expected"] = [item["code"] for item in answer.json()["expansion"].get("contains", [])]
     expect(page.locator("#search-results .hit .code-id")).to_have_text(timeline["expected"])
+    page.wait_for_function(PAINTED, arg=timeline["expected"])  # (recorded at the frame after the list changed)
     return page.evaluate(TIMELINE) | {"expected": timeline["expected"]}
 
 
