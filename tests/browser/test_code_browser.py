@@ -219,6 +219,24 @@ def test_enter_without_a_pick_opens_the_search_page(page: Page) -> None:
         f"The best 100 of {total:,} codes that match; add words or characters to narrow the search.")
 
 
+def test_the_list_ends_on_a_choice_of_every_hit_when_there_are_more(page: Page) -> None:
+    open_view(page, "/")
+    search = search_box(page)
+    search.fill("fracture")
+    total = requests.get(f"{page.url.split('?')[0]}fhir/ValueSet/$expand", timeout=10, params={
+        "url": f"{ICD10CM}?fhir_vs", "filter": "fracture", "count": "0"}).json()["expansion"]["total"]
+    options = page.locator("#search-results").get_by_role("option")
+    expect(options).to_have_count(21)
+    expect(options.last).to_have_text(f"All {total:,} codes that match “fracture”")
+    search.press("ArrowUp")  # (from none: the last)
+    expect(options.last).to_have_attribute("aria-selected", "true")
+    search.press("Enter")
+    expect(page.locator("#results-heading")).to_have_text("Codes matching “fracture”")
+    search.fill("M48.48X")  # (four hits, all there are: no such choice)
+    expect(options.first).to_contain_text("M48.48XA")
+    expect(options).to_have_count(4)
+
+
 def test_enter_on_a_whole_code_opens_its_page(page: Page) -> None:
     open_view(page, "/")
     search = search_box(page)

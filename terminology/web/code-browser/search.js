@@ -28,6 +28,7 @@ export function searchBox({input, list, client, version, open, search}) {
   let wanted = "";  // (the text whose hits the list is to show; "" for none)
   let hits = [];
   let hitsFor = "";  // (the text `hits` answer)
+  let choices = [];  // (what choosing each option does: open a hit, or the search's page)
   let active = -1;
 
   const close = () => {
@@ -51,13 +52,17 @@ export function searchBox({input, list, client, version, open, search}) {
     input.removeAttribute("aria-activedescendant");
     active = -1;
   };
-  const showHits = (found, text) => {
+  const showHits = ({hits: found, total}, text) => {
     hits = found;
     hitsFor = text;
+    const more = total > found.length;
+    choices = [...found.map((hit) => () => open(hit.code)), ...(more ? [() => search(text)] : [])];
+    const option = (index, className, ...content) => h("li", {id: `hit-${index}`, role: "option", "aria-selected": "false", class: className,
+      onmousedown: (event) => event.preventDefault(),  // (keeps the focus in the input)
+      onclick: () => { stop(); choices[index](); }}, content);
     show(found.length
-      ? found.map((hit, index) => h("li", {id: `hit-${index}`, role: "option", "aria-selected": "false", class: "hit",
-          onmousedown: (event) => event.preventDefault(),  // (keeps the focus in the input)
-          onclick: () => { stop(); open(hit.code); }}, hitContent(hit)))
+      ? [found.map((hit, index) => option(index, "hit", hitContent(hit))),
+          more ? option(found.length, "hit more", `All ${total.toLocaleString("en-US")} codes that match “${text}”`) : null]
       : h("li", {class: "none", role: "option", "aria-disabled": "true"}, `No code matches “${text}”`));
   };
   /** Asks for `wanted` unless a request is out (its end asks for what is wanted then). */
@@ -68,7 +73,7 @@ export function searchBox({input, list, client, version, open, search}) {
     let found = null;
     let failure = null;
     try {
-      found = (await client.expand(text, version(), mine.signal)).hits;
+      found = await client.expand(text, version(), mine.signal);
     } catch (error) {
       failure = error;
     }
@@ -79,6 +84,7 @@ export function searchBox({input, list, client, version, open, search}) {
     }
     if (failure) {
       hits = [];
+      choices = [];
       show(h("li", {class: "error", role: "option", "aria-disabled": "true"}, failure.message));
     } else showHits(found, text);
   };
@@ -98,23 +104,26 @@ export function searchBox({input, list, client, version, open, search}) {
     }
   });
   input.addEventListener("keydown", (event) => {
-    if (event.key === "ArrowDown" && hits.length && hitsFor === input.value.trim()) {
+    if (event.key === "ArrowDown" && choices.length && hitsFor === input.value.trim()) {
       event.preventDefault();
       if (list.hidden) list.hidden = false, input.setAttribute("aria-expanded", "true");  // (reopened after Escape)
-      highlight((active + 1) % hits.length);
-    } else if (event.key === "ArrowUp" && hits.length) {
+      highlight((active + 1) % choices.length);
+    } else if (event.key === "ArrowUp" && choices.length && !list.hidden) {
       event.preventDefault();
-      highlight(active <= 0 ? hits.length - 1 : active - 1);
+      highlight(active <= 0 ? choices.length - 1 : active - 1);
     } else if (event.key === "Enter") {
       event.preventDefault();
       const text = input.value.trim();
       // (a code typed whole, in any case, with or without its dot, opens its page as a pick would; anything
       // else, the search's page)
       const typedCode = hitsFor === text ? hits.find((hit) => bare(hit.code) === bare(text)) : null;
-      const picked = active >= 0 && !list.hidden ? hits[active] : typedCode;
-      if (picked) {
+      if (active >= 0 && !list.hidden) {
+        const chosen = choices[active];
         stop();
-        open(picked.code);
+        chosen();
+      } else if (typedCode) {
+        stop();
+        open(typedCode.code);
       } else if (text) {
         stop();
         search(text);
