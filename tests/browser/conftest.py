@@ -1,5 +1,5 @@
 """One Chromium for the session (Debian's, driven by Playwright: its own browser download is not used),
-and one real server per module, started as a user starts it."""
+and one real server for the session, started as a user starts it (the page changes nothing on it)."""
 
 from __future__ import annotations
 
@@ -25,13 +25,13 @@ def browser() -> Iterator[Browser]:
         launched.close()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def server(registry, release_cache, tmp_path_factory) -> Iterator[RunningServer]:
     with serving(release_cache, tmp_path_factory.mktemp("serve") / "server.log") as running:
         yield running
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def root(server: RunningServer) -> str:
     """The browser's address: the server's root."""
     return server.base.removesuffix("/fhir") + "/"
@@ -54,9 +54,9 @@ def problems() -> list[str]:
 @pytest.fixture
 def page(context: BrowserContext, problems: list[str]) -> Iterator[Page]:
     """A tab that fails the test on any script error or any message the console gives as an error (a
-    request the page's policy blocks is one), but Chromium's own ask for /favicon.ico."""
+    request the page's policy blocks is one, and so is any request that fails)."""
     opened = context.new_page()
     opened.on("pageerror", lambda error: problems.append(f"script error: {error}"))
-    opened.on("console", lambda message: problems.append(message.text) if message.type == "error" and "favicon.ico" not in message.location.get("url", "") else None)
+    opened.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
     yield opened
     assert problems == []

@@ -32,6 +32,8 @@ def test_the_standalone_server_serves_the_page_at_its_root_with_its_own_policy(c
     html = page.text
     assert _meta_base(html) == "/fhir"
     assert '<script type="module" src="/assets/app.js"></script>' in html
+    # (the icon, named: a browser then asks for no /favicon.ico, which would be a 404)
+    assert '<link rel="icon" href="/assets/icon.svg" type="image/svg+xml">' in html
     # no inline script or style: the policy would block it
     assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html) and "<style" not in html and " style=" not in html
 

@@ -28,12 +28,17 @@ function status(text, isError = false) {
   status.timer = setTimeout(() => { statusLine.textContent = ""; }, 4000);
 }
 
+/** The release `version` names (by its version or the day it takes effect); the newest for none. */
+function releaseNamed(known, version) {
+  return version ? known.find((r) => r.names.includes(version)) : known[0];
+}
+
 async function context(version) {
   const known = await releases;
-  const release = known.find((r) => r.version === version) || known[0] || {version: "", descriptions: new Map()};
+  const release = releaseNamed(known, version) || known[0] || {version: "", names: [], descriptions: new Map()};
   return {
     client, version, status,
-    release: release.version,
+    releaseNames: release.names,
     descriptions: release.descriptions,
     supplements: await supplements,
     valueSets: () => (valueSets ??= client.valueSets().catch(() => [])),
@@ -86,8 +91,8 @@ async function render() {
   } catch (error) {
     document.title = "Error · ICD-10-CM browser";
     const known = await releases;
-    const tried = view.version || known[0]?.version;
-    const others = view.code && error.status === 404 ? known.filter((r) => r.version !== tried) : [];
+    const tried = releaseNamed(known, view.version);
+    const others = view.code && error.status === 404 ? known.filter((r) => r !== tried) : [];
     fill(main, h("section", {class: "card problem", role: "alert", "aria-labelledby": "problem-heading"},
       h("h1", {id: "problem-heading"}, view.code ? `${view.code}: not found` : "Something went wrong"),
       String(error.message).split("\n").map((line) => h("p", {}, linkCodes(line, view.version))),
@@ -101,7 +106,7 @@ async function syncReleases(version) {
   if (releaseSelect.options.length === 1) {
     for (const release of known) releaseSelect.append(h("option", {value: release.version}, release.version));
   }
-  releaseSelect.value = known.some((r) => r.version === version) ? version : "";
+  releaseSelect.value = (version && releaseNamed(known, version)?.version) || "";
 }
 
 function go(href) {

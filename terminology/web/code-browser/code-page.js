@@ -20,7 +20,7 @@ const NOTE_KINDS = [
 ];
 const HISTORY = new Set(["fiscalYears", "billableFiscalYears", "added", "deleted", "becameHeader", "replacedBy", "previousTitle"]);
 
-/** Renders the page of `code` into `main`; `context` = {client, version, release, supplements, valueSets, status}. */
+/** Renders the page of `code` into `main`; `context` = {client, version, releaseNames, descriptions, supplements, valueSets, status}. */
 export async function showCode(main, code, context) {
   fill(main, h("p", {class: "loading"}, `Looking up ${code}…`));
   const concept = await lookUpWithGuidance(code, context);
@@ -66,7 +66,7 @@ export async function showCode(main, code, context) {
 
 /** The `$lookup` of `code` with the supplements of its release; without them if they are refused. */
 async function lookUpWithGuidance(code, context) {
-  const urls = context.supplements.filter((s) => !s.supplements || s.supplements === context.release).map((s) => s.url);
+  const urls = context.supplements.filter((s) => !s.supplements || context.releaseNames.includes(s.supplements)).map((s) => s.url);
   if (urls.length === 0) return context.client.lookup(code, context.version);
   try {
     return await context.client.lookup(code, context.version, urls);
@@ -86,15 +86,16 @@ function describe(context, kind) {
   return text.includes(": ") ? text.slice(text.indexOf(": ") + 2) : text;
 }
 
-// ---- the hierarchy: chapter, then each parent up to the top, as links
+// ---- the hierarchy: chapter, then each parent up to the top, as links (one `$expand` gives them all)
 
 async function fillBreadcrumb(list, concept, context) {
+  const above = new Map((await context.client.ancestors(concept.code, context.version)).map((item) => [item.code, item]));
   const chain = [];
-  let parent = concept.properties.find((p) => p.code === "parent");
-  while (parent && chain.length < 10) {
-    chain.unshift({code: parent.value, display: parent.description});
-    const above = await context.client.lookup(parent.value, context.version, [], ["parent"]);
-    parent = above.properties.find((p) => p.code === "parent");
+  let parent = concept.properties.find((p) => p.code === "parent")?.value;
+  while (parent && !chain.some((item) => item.code === parent)) {
+    const item = above.get(parent) || {code: parent};
+    chain.unshift(item);
+    parent = item.parent;
   }
   const chapter = concept.properties.find((p) => p.code === "chapter");
   fill(list,

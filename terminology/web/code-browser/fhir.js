@@ -3,6 +3,7 @@
 export const ICD10CM = "http://hl7.org/fhir/sid/icd-10-cm";
 const ALL_CODES = `${ICD10CM}?fhir_vs`;
 const ICD10CM_TO_ICD9CM = "http://fhir.icd10cm-terminology.org/ConceptMap/icd10cm-to-icd9cm";
+const EFFECTIVE_PERIOD = "http://hl7.org/fhir/5.0/StructureDefinition/extension-CodeSystem.effectivePeriod";
 const EXPANSION_PROPERTY = "http://hl7.org/fhir/5.0/StructureDefinition/extension-ValueSet.expansion.contains.property";
 
 /** An answer that is not a success: its message is the OperationOutcome's text where there is one. */
@@ -45,11 +46,13 @@ export class FhirClient {
     return resource;
   }
 
-  /** Codes whose title or code matches `filter`, with each one's billable flag, chapter and block. */
-  expand(filter, version, signal) {
-    const params = [["url", ALL_CODES], ["filter", filter], ["count", "20"], ["system-version", version && `${ICD10CM}|${version}`],
+  /** The first `count` codes whose title or code matches `filter`, best first, each with its billable flag,
+   * chapter and block, and how many match in all: {hits, total}. */
+  async expand(filter, version, signal, count = 20) {
+    const params = [["url", ALL_CODES], ["filter", filter], ["count", String(count)], ["system-version", version && `${ICD10CM}|${version}`],
       ["property", "billable"], ["property", "chapter"], ["property", "block"]];
-    return this.get("ValueSet/$expand", params, signal).then(expansionHits);
+    const valueSet = await this.get("ValueSet/$expand", params, signal);
+    return {hits: expansionHits(valueSet), total: valueSet.expansion?.total};
   }
 
   /** The concepts at the top of the hierarchy (blocks, and categories under no block), each with its
@@ -59,6 +62,16 @@ export class FhirClient {
       {system: ICD10CM, ...(version ? {version} : {}), filter: [{property: "parent", op: "exists", value: "false"}]}]}};
     const parameters = {resourceType: "Parameters", parameter: [
       {name: "valueSet", resource: valueSet}, {name: "property", valueString: "chapter"}, {name: "count", valueInteger: 1000}]};
+    return expansionHits(await this.post("ValueSet/$expand", parameters));
+  }
+
+  /** `code` and every code above it, each with its parent: one expansion of a value set that selects
+   * them (filter `generalizes`). */
+  async ancestors(code, version) {
+    const valueSet = {resourceType: "ValueSet", status: "active", compose: {include: [
+      {system: ICD10CM, ...(version ? {version} : {}), filter: [{property: "concept", op: "generalizes", value: code}]}]}};
+    const parameters = {resourceType: "Parameters", parameter: [
+      {name: "valueSet", resource: valueSet}, {name: "property", valueString: "parent"}]};
     return expansionHits(await this.post("ValueSet/$expand", parameters));
   }
 
@@ -85,14 +98,21 @@ export class FhirClient {
     return this.get("CodeSystem/$lookup", params).then(lookedUp);
   }
 
-  /** The releases of ICD-10-CM this server holds, newest first: [{version, descriptions}], where
-   * `descriptions` maps each property code of the release to what the code system says it means. */
+  /** The releases of ICD-10-CM this server holds, newest first: [{version, names, descriptions}]. A release
+   * is named by its version (its fiscal year, `2026`) and by the day it takes effect (`2026-04-01`, the
+   * start of its effective period): `names` holds both; `descriptions` maps each property code of the
+   * release to what the code system says it means. */
   async releases() {
-    const bundle = await this.get("CodeSystem", [["url", ICD10CM], ["_elements", "url,version,property"]]);
-    return entries(bundle).filter((resource) => resource.version).map((resource) => ({
-      version: resource.version,
-      descriptions: new Map((resource.property || []).map((p) => [p.code, p.description || p.code])),
-    })).sort((a, b) => (a.version < b.version ? 1 : -1));
+    const bundle = await this.get("CodeSystem", [["url", ICD10CM], ["_elements", "url,version,property,extension"]]);
+    return entries(bundle).filter((resource) => resource.version).map((resource) => {
+      const start = (resource.extension || []).find((e) => e.url === EFFECTIVE_PERIOD)?.valuePeriod?.start;
+      return {
+        version: resource.version,
+        names: [...new Set([resource.version, start].filter(Boolean))],
+        takesEffect: start || resource.version,
+        descriptions: new Map((resource.property || []).map((p) => [p.code, p.description || p.code])),
+      };
+    }).sort((a, b) => (a.takesEffect < b.takesEffect ? 1 : -1));
   }
 
   /** The supplements of ICD-10-CM (url, version of ICD-10-CM they supplement or "", their property definitions). */
@@ -150,16 +170,24 @@ function valueOf(part) {
   return undefined;
 }
 
+/** An expansion's codes (those nested in others too, as a hierarchy comes) with the properties asked. */
 function expansionHits(valueSet) {
-  return (valueSet.expansion?.contains || []).map((item) => {
-    const properties = {};
-    for (const extension of item.extension || []) {
-      if (extension.url !== EXPANSION_PROPERTY) continue;
-      const parts = Object.fromEntries(extension.extension.map((part) => [part.url, valueOf(part)]));
-      properties[parts.code] = parts.value;
+  const hits = [];
+  const add = (items) => {
+    for (const item of items || []) {
+      const properties = {};
+      for (const extension of item.extension || []) {
+        if (extension.url !== EXPANSION_PROPERTY) continue;
+        const parts = Object.fromEntries(extension.extension.map((part) => [part.url, valueOf(part)]));
+        properties[parts.code] = parts.value;
+      }
+      hits.push({code: item.code, display: item.display, billable: properties.billable, chapter: properties.chapter,
+        block: properties.block, parent: properties.parent});
+      add(item.contains);
     }
-    return {code: item.code, display: item.display, billable: properties.billable, chapter: properties.chapter, block: properties.block};
-  });
+  };
+  add(valueSet.expansion?.contains);
+  return hits;
 }
 
 /**
