@@ -87,7 +87,8 @@ def _hierarchy_filter(provider: CodeSystemProvider, op: str, value: str) -> Conc
     if op == "is-not-a":
         return PredicateFilter(lambda c: not provider.subsumes(anchor, c), provider.all_concepts)
     if op == "generalizes":
-        return PredicateFilter(lambda c: provider.subsumes(c, anchor), provider.all_concepts)
+        # (walked up from the anchor, not tested against every concept: a breadcrumb's one request)
+        return PredicateFilter(lambda c: provider.subsumes(c, anchor), lambda: _ancestors_and(provider, anchor))
     if op == "child-of":
         return PredicateFilter(lambda c: anchor in provider.parents(c), lambda: iter(provider.children(anchor)))
     # descendent-leaf
@@ -95,6 +96,28 @@ def _hierarchy_filter(provider: CodeSystemProvider, op: str, value: str) -> Conc
         lambda c: c is not anchor and not provider.children(c) and provider.subsumes(anchor, c),
         lambda: (c for c in provider.descendants(anchor) if not provider.children(c)),
     )
+
+
+def _ancestors_and(provider: CodeSystemProvider, concept: Concept) -> Iterator[Concept]:
+    """``concept`` and the concepts above it, each once, in the order the code system lists them: walked
+    down from the most general ones through the children that lead to ``concept``."""
+    wanted = {id(concept): concept}
+    pending = [concept]
+    while pending:
+        for above in provider.parents(pending.pop()):
+            if id(above) not in wanted:
+                wanted[id(above)] = above
+                pending.append(above)
+    given: set[int] = set()
+    # (depth first, each concept's children in their order: the order of a code system's nested concepts)
+    pending = [top for top in wanted.values() if not provider.parents(top)][::-1]
+    while pending:
+        current = pending.pop()
+        if id(current) in given:
+            continue
+        given.add(id(current))
+        yield current
+        pending.extend(reversed([child for child in provider.children(current) if id(child) in wanted]))
 
 
 def _self_and(concept: Concept, others: Iterator[Concept]) -> Iterator[Concept]:
