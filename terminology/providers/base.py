@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -13,7 +13,7 @@ from ..definitions import SupplementDefinition
 from ..fiscal_years import EffectivePeriod
 from ..model import Coding, Designation, Extension, Property, PropertyDefinition
 
-__all__ = ["PREFERRED_FOR_LANGUAGE", "CodeSystemInfo", "CodeSystemProvider", "Concept", "ConceptFilter", "HistoryNote"]
+__all__ = ["PREFERRED_FOR_LANGUAGE", "CodeSystemInfo", "CodeSystemProvider", "Concept", "ConceptFilter", "HistoryNote", "depth_first"]
 
 #: The designation use of a code system's own display, in its own language.
 PREFERRED_FOR_LANGUAGE = Coding(
@@ -165,27 +165,11 @@ class CodeSystemProvider(ABC):
 
     def all_concepts(self) -> Iterator[Concept]:
         """Every concept once, parents before their children, in the code system's order."""
-        seen: set[int] = set()
-        stack = list(reversed(self.roots()))
-        while stack:
-            concept = stack.pop()
-            if id(concept) in seen:  # a concept with several parents is reached more than once
-                continue
-            seen.add(id(concept))
-            yield concept
-            stack.extend(reversed(self.children(concept)))
+        return depth_first(self.roots(), self.children)
 
     def descendants(self, concept: Concept) -> Iterator[Concept]:
         """The concepts below ``concept`` (not itself), each once."""
-        seen: set[int] = set()
-        stack = list(reversed(self.children(concept)))
-        while stack:
-            current = stack.pop()
-            if id(current) in seen:
-                continue
-            seen.add(id(current))
-            yield current
-            stack.extend(reversed(self.children(current)))
+        return depth_first(self.children(concept), self.children)
 
     def subsumes(self, ancestor: Concept, concept: Concept) -> bool:
         """Whether ``ancestor`` is ``concept`` or above it."""
@@ -232,3 +216,17 @@ class ConceptFilter(ABC):
     @abstractmethod
     def concepts(self) -> Iterator[Concept]:
         """The members, in the code system's order."""
+
+
+def depth_first(starts: Iterable[Concept], below: Callable[[Concept], Sequence[Concept]]) -> Iterator[Concept]:
+    """``starts`` and what ``below`` gives under each, depth first, each in its order and each concept once
+    (one with several parents is reached more than once): the order of a code system's nested concepts."""
+    seen: set[int] = set()
+    stack = list(starts)[::-1]
+    while stack:
+        concept = stack.pop()
+        if id(concept) in seen:
+            continue
+        seen.add(id(concept))
+        yield concept
+        stack.extend(reversed(below(concept)))

@@ -14,7 +14,7 @@ import re2
 from ..context import RequestContext
 from ..errors import InvalidRequest
 from ..model import Coding
-from .base import CodeSystemProvider, Concept, ConceptFilter
+from .base import CodeSystemProvider, Concept, ConceptFilter, depth_first
 
 __all__ = ["FILTER_OPERATORS", "PredicateFilter", "compile_regex", "generic_filter"]
 
@@ -108,16 +108,8 @@ def _ancestors_and(provider: CodeSystemProvider, concept: Concept) -> Iterator[C
             if id(above) not in wanted:
                 wanted[id(above)] = above
                 pending.append(above)
-    given: set[int] = set()
-    # (depth first, each concept's children in their order: the order of a code system's nested concepts)
-    pending = [top for top in wanted.values() if not provider.parents(top)][::-1]
-    while pending:
-        current = pending.pop()
-        if id(current) in given:
-            continue
-        given.add(id(current))
-        yield current
-        pending.extend(reversed([child for child in provider.children(current) if id(child) in wanted]))
+    tops = [top for top in wanted.values() if not provider.parents(top)]
+    return depth_first(tops, lambda above: [child for child in provider.children(above) if id(child) in wanted])
 
 
 def _self_and(concept: Concept, others: Iterator[Concept]) -> Iterator[Concept]:
