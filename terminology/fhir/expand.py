@@ -203,11 +203,11 @@ _EXPANSION_PROPERTY = "http://hl7.org/fhir/5.0/StructureDefinition/extension-Val
 _CONTAINS_PROPERTY = "http://hl7.org/fhir/5.0/StructureDefinition/extension-ValueSet.expansion.contains.property"
 
 
-def _entry_properties(entry: ExpansionEntry) -> list[Property]:
+def _entry_properties(entry: ExpansionEntry) -> tuple[Property, ...]:
     """The properties asked for, and the status of a concept that is not active (as tx.fhir.org shows it)."""
     if entry.status in (None, "active") or any(prop.code == "status" for prop in entry.properties):
-        return list(entry.properties)
-    return [*entry.properties, Property("status", entry.status, "code")]
+        return entry.properties
+    return (*entry.properties, Property("status", entry.status, "code"))
 
 
 def _contains(entry: ExpansionEntry, versioned: frozenset[str], declared: set[str]) -> dict[str, Any]:
@@ -215,10 +215,9 @@ def _contains(entry: ExpansionEntry, versioned: frozenset[str], declared: set[st
     ``declared`` gathers the codes of the properties the entry and those under it carry."""
     item: dict[str, Any] = {}
     properties = _entry_properties(entry)
-    declared.update(prop.code for prop in properties)
-    extensions = [*map(extension_json, entry.extensions), *map(_property_extension, properties)]
-    if extensions:
-        item["extension"] = extensions
+    if entry.extensions or properties:
+        declared.update(prop.code for prop in properties)
+        item["extension"] = [*map(extension_json, entry.extensions), *map(_property_extension, properties)]
     item["system"] = entry.system
     if entry.abstract:
         item["abstract"] = True
