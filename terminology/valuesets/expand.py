@@ -9,6 +9,7 @@ hundred concepts the engine reads; a provider's own filter over its code system 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import repeat
@@ -512,7 +513,10 @@ def value_set_languages(value_set: ValueSetDefinition) -> tuple[str, ...]:
 
 def text_words(text: str) -> list[str]:
     """The words of a text filter or a display: runs of letters and digits, case folded."""
-    return "".join(ch if ch.isalnum() else " " for ch in text.casefold()).split()
+    return _WORD.findall(text.casefold())
+
+
+_WORD = re.compile(r"[^\W_]+")  # a run of what str.isalnum() takes (a word character, but not "_")
 
 
 
