@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import random
+import time
 import uuid
-from datetime import datetime, timezone
 from typing import Any
 
 from ..definitions import ValueSetDefinition
@@ -12,8 +12,8 @@ from ..errors import InvalidRequest
 from ..extensions import annotation_uri
 from ..model import Property
 from ..operations.expand import ExpandRequest, ExpandResult
-from ..valuesets.expand import ExpansionEntry, ExpansionOptions
 from ..settings import Bound
+from ..valuesets.expand import ExpansionEntry, ExpansionOptions
 from ..valuesets.resolution import VersionRules
 from .definitions import read_resource, resource_json
 from .ecosystem import VALIDATOR_PARAMETERS, refuse_unhonoured
@@ -178,7 +178,7 @@ def expansion_resource(result: ExpandResult, echoed: list[dict[str, Any]], inclu
         expansion["extension"] = extensions
     expansion |= {
         "identifier": f"urn:uuid:{_random_uuid()}",
-        "timestamp": datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z"),
+        "timestamp": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),  # (UTC, to the second)
         "total": result.total,
     }
     if result.offset is not None:  # R4: offset says where a page starts; an expansion that is whole has none
