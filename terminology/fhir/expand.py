@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import random
+import time
 import uuid
-from collections.abc import Mapping
-from datetime import datetime, timezone
 from typing import Any
 
 from ..definitions import ValueSetDefinition
@@ -13,6 +12,7 @@ from ..errors import InvalidRequest
 from ..extensions import annotation_uri
 from ..model import Property
 from ..operations.expand import ExpandRequest, ExpandResult
+from ..settings import Bound
 from ..valuesets.expand import ExpansionEntry, ExpansionOptions
 from ..valuesets.resolution import VersionRules
 from .definitions import read_resource, resource_json
@@ -72,8 +72,11 @@ def given_value_set(params: OperationInput) -> ValueSetDefinition | None:
     return read
 
 
-def read_expand_request(params: OperationInput, value_set: ValueSetDefinition | None = None) -> ExpandRequest:
-    """``value_set``: the ValueSet an instance-level call was made on."""
+def read_expand_request(
+    params: OperationInput, value_set: ValueSetDefinition | None = None, *, limit: Bound, selected_limit: Bound
+) -> ExpandRequest:
+    """``value_set``: the ValueSet an instance-level call was made on; ``limit`` and ``selected_limit``: the
+    most codes the server answers at once and selects (the request is made with them, not copied after)."""
     refuse_unhonoured(params, "context", "contextDirection", "exclude-system", "limitedExpansion", "default-to-latest-version")
     params.reject_unknown(EXPAND_PARAMETERS, "ValueSet/$expand")
     given = given_value_set(params)
@@ -89,6 +92,7 @@ def read_expand_request(params: OperationInput, value_set: ValueSetDefinition | 
         designations=tuple(params.strings("designation")),
         exclude_not_for_ui=bool(flags["excludeNotForUI"]),
         properties=tuple(params.strings("property")),
+        limit=selected_limit,
         version_rules=VersionRules.from_canonicals(
             params.strings("system-version"), params.strings("force-system-version"), params.strings("check-system-version"),
             params.strings("default-valueset-version"),
@@ -102,6 +106,7 @@ def read_expand_request(params: OperationInput, value_set: ValueSetDefinition | 
         count=params.integer("count"),
         offset=params.integer("offset") or 0,
         supplements=tuple(params.strings("useSupplement")),
+        limit=limit,
         date=params.day("date"),
     )
 
@@ -156,29 +161,32 @@ def expansion_resource(result: ExpandResult, echoed: list[dict[str, Any]], inclu
     parameters += [{"name": "used-valueset", "valueUri": canonical} for canonical in result.expansion.used_value_sets]
     parameters += [{"name": f"warning-{status}", "valueUri": canonical} for status, canonical in result.expansion.warnings]
     parameters += [{"name": "warning", "valueString": issue.text} for issue in result.warnings]
-    expansion: dict[str, Any] = {}
-    extensions = [  # R5's expansion.property, in its R4 extension
-        {"url": _EXPANSION_PROPERTY, "extension": [{"url": "code", "valueCode": code}, {"url": "uri", "valueUri": uri}]}
-        for code, uri in _declared_properties(result.entries, result.expansion.property_uris)
+    versioned = result.expansion.versioned_systems() if result.entries else frozenset()
+    declared: set[str] = set()  # the codes of the properties the entries carry, gathered as they are written
+    contains = [_contains(entry, versioned, declared) for entry in result.entries]
+    uris = result.expansion.property_uris
+    extensions = [  # R5's expansion.property, in its R4 extension: the uri the code system gives it, else FHIR's
+        {"url": _EXPANSION_PROPERTY, "extension": [{"url": "code", "valueCode": code}, {"url": "uri", "valueUri": uris.get(code) or annotation_uri(code)}]}
+        for code in sorted(declared)
     ]
     if result.expansion.fragments:  # codes a fragment leaves out may belong here too
         systems = ", ".join(canonical.split("|")[0] for canonical in result.expansion.fragments)
         reason = f"This extension is based on a fragment of the code system {systems}"
         extensions += [{"url": _UNCLOSED, "valueBoolean": True}, {"url": _UNCLOSED + "-reason", "valueString": reason}]
+    expansion: dict[str, Any] = {}
     if extensions:
         expansion["extension"] = extensions
     expansion |= {
         "identifier": f"urn:uuid:{_random_uuid()}",
-        "timestamp": datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z"),
+        "timestamp": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),  # (UTC, to the second)
         "total": result.total,
     }
     if result.offset is not None:  # R4: offset says where a page starts; an expansion that is whole has none
         expansion["offset"] = result.offset
     if parameters:
         expansion["parameter"] = parameters
-    if result.entries:
-        versioned = result.expansion.versioned_systems()
-        expansion["contains"] = [_contains(entry, versioned) for entry in result.entries]
+    if contains:
+        expansion["contains"] = contains
     resource["expansion"] = expansion
     return resource
 
@@ -195,30 +203,21 @@ _EXPANSION_PROPERTY = "http://hl7.org/fhir/5.0/StructureDefinition/extension-Val
 _CONTAINS_PROPERTY = "http://hl7.org/fhir/5.0/StructureDefinition/extension-ValueSet.expansion.contains.property"
 
 
-def _entry_properties(entry: ExpansionEntry) -> list[Property]:
+def _entry_properties(entry: ExpansionEntry) -> tuple[Property, ...]:
     """The properties asked for, and the status of a concept that is not active (as tx.fhir.org shows it)."""
     if entry.status in (None, "active") or any(prop.code == "status" for prop in entry.properties):
-        return list(entry.properties)
-    return [*entry.properties, Property("status", entry.status, "code")]
+        return entry.properties
+    return (*entry.properties, Property("status", entry.status, "code"))
 
 
-def _declared_properties(entries: list[ExpansionEntry], uris: Mapping[str, str]) -> list[tuple[str, str]]:
-    """(code, uri) of each property the entries carry: the uri the code system gives it, else FHIR's."""
-    codes: dict[str, None] = {}
-    stack = list(entries)
-    while stack:
-        entry = stack.pop()
-        codes.update(dict.fromkeys(prop.code for prop in _entry_properties(entry)))
-        stack.extend(entry.children)
-    return [(code, uris.get(code) or annotation_uri(code)) for code in sorted(codes)]
-
-
-def _contains(entry: ExpansionEntry, versioned: frozenset[str]) -> dict[str, Any]:
-    """``versioned``: the systems the expansion uses in several versions, whose entries say which."""
+def _contains(entry: ExpansionEntry, versioned: frozenset[str], declared: set[str]) -> dict[str, Any]:
+    """``versioned``: the systems the expansion uses in several versions, whose entries say which;
+    ``declared`` gathers the codes of the properties the entry and those under it carry."""
     item: dict[str, Any] = {}
-    extensions = [*(extension_json(e) for e in entry.extensions), *(_property_extension(prop) for prop in _entry_properties(entry))]
-    if extensions:
-        item["extension"] = extensions
+    properties = _entry_properties(entry)
+    if entry.extensions or properties:
+        declared.update(prop.code for prop in properties)
+        item["extension"] = [*map(extension_json, entry.extensions), *map(_property_extension, properties)]
     item["system"] = entry.system
     if entry.abstract:
         item["abstract"] = True
@@ -232,7 +231,7 @@ def _contains(entry: ExpansionEntry, versioned: frozenset[str]) -> dict[str, Any
     if entry.designations:
         item["designation"] = [designation_json(d) for d in entry.designations]
     if entry.children:
-        item["contains"] = [_contains(child, versioned) for child in entry.children]
+        item["contains"] = [_contains(child, versioned, declared) for child in entry.children]
     return item
 
 

@@ -7,7 +7,6 @@ the standalone server's WSGI entry share one implementation of every endpoint.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 from typing import Any
 
 from ..context import RequestContext, parse_display_language
@@ -142,10 +141,10 @@ class FhirViews:
         params = self._operation_input(request)
         registry = self._registry(request, params)
         instance = value_set_with_id(registry, id) if id is not None else None
-        asked = read_expand_request(params, instance)
-        bounded = replace(asked, limit=_cost_threshold(request, self.max_expansion_codes), options=replace(asked.options, limit=self.max_selected_codes))
+        limit = _cost_threshold(request, self.max_expansion_codes)
+        asked = read_expand_request(params, instance, limit=limit, selected_limit=self.max_selected_codes)
         context = _context(request, params).with_deadline(self.max_expansion_seconds)
-        result = expand(registry, bounded, context)
+        result = expand(registry, asked, context)
         return expansion_resource(result, echoed_parameters(params), params.boolean("includeDefinition") is True)
 
     def translate(self, request: HttpRequest, id: str | None) -> dict[str, Any]:

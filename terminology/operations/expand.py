@@ -69,7 +69,9 @@ def expand(registry: Registry, request: ExpandRequest, context: RequestContext) 
     if not context.languages and own_languages:
         context = replace(context, languages=own_languages)
     day = request.date or value_set.compose.locked_date
-    options = replace(request.options, version_rules=rules_on(registry, request.options.version_rules, day))
+    options, rules = request.options, rules_on(registry, request.options.version_rules, day)
+    if rules is not options.version_rules:  # (a day chose releases: with no day, the rules stand as given)
+        options = replace(options, version_rules=rules)
     expansion = expand_value_set(value_set, registry, options, context)
     if local:  # the value set's own parts, not value sets it used
         expansion.used_value_sets = [canonical for canonical in expansion.used_value_sets if canonical not in local]

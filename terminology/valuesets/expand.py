@@ -9,6 +9,7 @@ hundred concepts the engine reads; a provider's own filter over its code system 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import repeat
@@ -366,17 +367,10 @@ class _Expander:
         if options.include_designations:
             designations = self._designations(provider, concept, reference, display)
         # What the extensions state (the value set's word over the code system's), then what was asked for.
-        stated = {prop.code: prop for prop in provider.annotations(concept)}
-        stated |= {prop.code: prop for prop in (reference.annotations if reference is not None else ())}
-        properties = tuple(stated.values())
+        properties = _stated(provider.annotations(concept), reference.annotations if reference is not None else ())
         if options.properties:
-            asked = [prop for prop in provider.properties(concept, frozenset(options.properties)) if prop.code not in stated]
-            definition = provider.definition(concept) if "definition" in options.properties else None
-            if definition and not any(prop.code == "definition" for prop in asked):
-                asked.append(Property("definition", definition, "string"))  # FHIR's concept property, from the concept
-            properties += tuple(asked)
-        own = reference.carried if reference is not None else ()
-        extensions = (*(e for e in provider.carried_extensions(concept) if e.url not in {o.url for o in own}), *own)
+            properties += self._asked_properties(provider, concept, {prop.code for prop in properties})
+        extensions = _carried(provider.carried_extensions(concept), reference.carried if reference is not None else ())
         return ExpansionEntry(
             system=provider.info.url,
             version=provider.info.version,
@@ -389,6 +383,15 @@ class _Expander:
             properties=properties,
             extensions=extensions,
         )
+
+    def _asked_properties(self, provider: CodeSystemProvider, concept: Concept, stated: set[str]) -> tuple[Property, ...]:
+        """The properties the request asks for that the extensions did not state."""
+        wanted = self.options.properties
+        asked = [prop for prop in provider.properties(concept, frozenset(wanted)) if prop.code not in stated]
+        definition = provider.definition(concept) if "definition" in wanted else None
+        if definition and not any(prop.code == "definition" for prop in asked):
+            asked.append(Property("definition", definition, "string"))  # FHIR's concept property, from the concept
+        return tuple(asked)
 
     def _designations(self, provider: CodeSystemProvider, concept: Concept, reference: ConceptReference | None, display: str | None) -> tuple[Designation, ...]:
         """Every designation but the one shown as the display; the code system's own display among
@@ -403,6 +406,24 @@ class _Expander:
             shown = [d for d in shown if _designation_wanted(d, self.options.designations)]
         return tuple(shown)
 
+
+
+def _stated(own: Sequence[Property], given: Sequence[Property]) -> tuple[Property, ...]:
+    """One property a code, of those the code system's extensions state (``own``) and the value set's
+    (``given``): the value set's word over the code system's."""
+    if not own and not given:  # (most concepts: nothing stated)
+        return ()
+    stated = {prop.code: prop for prop in own}
+    stated |= {prop.code: prop for prop in given}
+    return tuple(stated.values())
+
+
+def _carried(own: Sequence[Extension], given: Sequence[Extension]) -> tuple[Extension, ...]:
+    """The extensions an entry carries: the code system's (``own``), less those the value set's (``given``) replace."""
+    if not given:
+        return tuple(own)
+    replaced = {extension.url for extension in given}
+    return (*(extension for extension in own if extension.url not in replaced), *given)
 
 
 def _work(chain: tuple[str, ...]) -> str:
@@ -492,7 +513,10 @@ def value_set_languages(value_set: ValueSetDefinition) -> tuple[str, ...]:
 
 def text_words(text: str) -> list[str]:
     """The words of a text filter or a display: runs of letters and digits, case folded."""
-    return "".join(ch if ch.isalnum() else " " for ch in text.casefold()).split()
+    return _WORD.findall(text.casefold())
+
+
+_WORD = re.compile(r"[^\W_]+")  # a run of what str.isalnum() takes (a word character, but not "_")
 
 
 
