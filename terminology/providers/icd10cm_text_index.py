@@ -384,10 +384,12 @@ class _Compiled:
         self.vocabulary: list[str] = list(marshal.loads(parts["vocabulary"]))
         self.display_start, self.display_ids = ints["display_start"], ints["display_ids"]
         self.term_start, self.term_ids = ints["term_start"], ints["term_ids"]
-        self.bitmaps = bitmaps  # of (len(codes) + 7) // 8 bytes each
+        self.bitmaps = bitmaps  # of (len(codes) + 7) // 8 bytes each, for testing a few ids
+        # The same as ints, made once (int.from_bytes of one takes ~8 us): where every word is
+        # common, a search is ints ANDed.  Made in the parent before it forks, they are shared.
+        self.bitmap_ints = {span: int.from_bytes(value, "little") for span, value in bitmaps.items()}
         self.first_start, self.first_ids = ints["first_start"], ints["first_ids"]
-        self.first_bitmaps = first_bitmaps
-        self.size = (len(self.codes) + 7) // 8
+        self.first_bitmaps = {word: int.from_bytes(value, "little") for word, value in first_bitmaps.items()}
         self.parents = ints["parents"]  # by id: the parent's id, or _NONE
         self.ranks = ints["ranks"]  # the (weight, depth) part of each id's rank, as weight * 16 + depth
         self.levels = [ints[f"level{number}"] for number in range(6)]  # blocks, then codes of 3 ... 7 characters
@@ -455,19 +457,20 @@ class _Compiled:
                 display = {id for id in display if shown[id >> 3] >> (id & 7) & 1}
                 if not every:
                     return [], None, None
-            if isinstance(headed, set):
-                heads = display & headed
-            else:
-                heads = {id for id in display if headed[id >> 3] >> (id & 7) & 1}
+            heads = display & headed if isinstance(headed, set) else set(filter(_bit_test(headed), display))
             parts = [_Headed(sorted(heads), sorted(display - heads), self.ranks), sorted(every - display)]
             return parts, every.__contains__, heads.__contains__
-        display_bits = every_bits = -1  # every word common: their bitmaps intersected
+        # Every word common: their bitmaps intersected.  (Positive ints only, and XOR for the
+        # difference of a subset: a negative int, as ``~bits`` makes, costs several times more.)
+        display_bits = every_bits = None
         for span in large:
-            shown_bits = int.from_bytes(self.bitmaps[span], "little")
-            display_bits &= shown_bits
-            every_bits &= shown_bits | _bits_of(self._term_ids(span))
-        head_bits = display_bits & (_bits_of(headed) if isinstance(headed, set) else int.from_bytes(headed, "little"))
-        parts = [_Headed(_Bits(head_bits), _Bits(display_bits & ~head_bits), self.ranks), _Bits(every_bits & ~display_bits)]
+            shown_bits = self.bitmap_ints[span]
+            found_bits = shown_bits | _bits_of(self._term_ids(span))
+            display_bits = shown_bits if display_bits is None else display_bits & shown_bits
+            every_bits = found_bits if every_bits is None else every_bits & found_bits
+        assert display_bits is not None and every_bits is not None
+        head_bits = display_bits & (_bits_of(headed) if isinstance(headed, set) else headed)
+        parts = [_Headed(_Bits(head_bits), _Bits(display_bits ^ head_bits), self.ranks), _Bits(every_bits ^ display_bits)]
         return parts, _bit_test(every_bits), _bit_test(head_bits)
 
     def _lifting(self, matched: Callable[[int], bool], headed: Callable[[int], bool]) -> Callable[[int, int], bool]:
@@ -485,15 +488,15 @@ class _Compiled:
 
         return lifted
 
-    def _headed(self, words: list[int]) -> set[int] | bytes:
+    def _headed(self, words: list[int]) -> set[int] | int:
         """The concepts whose title starts with one of ``words`` (vocabulary positions): a set, or a
         bitmap when one of the words starts many titles."""
         if any(word in self.first_bitmaps for word in words):
             bits = 0
             for word in words:
                 found = self.first_bitmaps.get(word)
-                bits |= _bits_of(self._first_ids(word)) if found is None else int.from_bytes(found, "little")
-            return bits.to_bytes(self.size, "little")
+                bits |= _bits_of(self._first_ids(word)) if found is None else found
+            return bits
         return {id for word in words for id in self._first_ids(word)}
 
     def _first_ids(self, word: int) -> Sequence[int]:
@@ -501,8 +504,8 @@ class _Compiled:
 
     def _text_set(self, run: str) -> set[int]:
         span = self._span(run)
-        if span in self.bitmaps:
-            return set(_Bits(int.from_bytes(self.bitmaps[span], "little"))[:]).union(self._term_ids(span))
+        if span in self.bitmap_ints:
+            return set(_Bits(self.bitmap_ints[span])[:]).union(self._term_ids(span))
         return self._display_set(span).union(self._term_ids(span))
 
     # -- codes ---------------------------------------------------------------------------------
@@ -600,15 +603,12 @@ class _Headed(Sequence[int]):
 
 
 def _bit_test(bits: int) -> Callable[[int], bool]:
-    """Whether an id's bit is set in ``bits``: a byte lookup (a shift of the int would copy it), in
-    bytes made on the first test."""
-    data = b""
+    """Whether an id's bit is set in ``bits``: an AND with the id's bit, whose cost grows with the id
+    (ids are ranks: those tested, on a first page, are mostly low), where making the int bytes to
+    look up takes ~16 us (a shift of the int copies what is above the id)."""
 
     def test(id: int) -> bool:
-        nonlocal data
-        if not data:
-            data = bits.to_bytes((bits.bit_length() + 8) // 8, "little")
-        return (id >> 3) < len(data) and bool(data[id >> 3] >> (id & 7) & 1)
+        return bool(bits & 1 << id)
 
     return test
 
