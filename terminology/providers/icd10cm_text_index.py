@@ -312,17 +312,22 @@ class _Bits(Sequence[int]):
 def _set_bits(data: bytes, base: int, wanted: int) -> list[int]:
     """The first ``wanted`` set bits of ``data`` (little-endian), plus ``base``; a few more at most."""
     found: list[int] = []
-    for match in _NONZERO.finditer(data):
-        found += [base + match.start() * 8 + bit for bit in _BYTE_BITS[match.group()[0]]]
+    # The non-zero bytes found by bytes.find in a copy with each marked 1: C loops, where a regular
+    # expression for them steps through the zeros at ~4 ns a byte (a sparse bitmap is mostly zeros).
+    marks = data.translate(_NONZERO_MARKS)
+    at = marks.find(1)
+    while at >= 0:
+        found += [base + at * 8 + bit for bit in _BYTE_BITS[data[at]]]
         if len(found) >= wanted:
             break
+        at = marks.find(1, at + 1)
     return found
 
 
 _CHUNK = 8192
 _CHUNK_MASK = (1 << _CHUNK) - 1
 _NONE = 0xFFFFFFFF  # the parent of a top-level block
-_NONZERO = re.compile(rb"[^\x00]")
+_NONZERO_MARKS = bytes([0] + [1] * 255)  # a byte's mark: 1 where it is not zero
 _BYTE_BITS = tuple(tuple(bit for bit in range(8) if byte >> bit & 1) for byte in range(256))
 
 
