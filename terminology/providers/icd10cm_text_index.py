@@ -7,7 +7,8 @@ when it is first searched (by one process: the others wait on a lock beside it) 
 file and published with ``os.replace``: a second start builds nothing.  It holds the concepts in
 rank order (``concept(id, code)``, for reading) and the compiled index (``compiled``: flat arrays
 of 4-byte ids, a row each; ``bitmap`` and ``first_bitmap``), which a process reads once, on its
-first search, and uses as it is read (the bytes are the arrays: nothing is copied).
+first search, and uses as it is read (the bytes are the arrays: nothing is copied; the bitmaps are
+also made ints once, for searches to AND).
 
 The compiled index (ids are ranks: see ``_rank_order``; the order is :meth:`Icd10cmTextIndex.matches`'s):
 
