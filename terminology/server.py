@@ -25,7 +25,7 @@ from typing import Any
 from .http.metrics import use_private_directory
 from .http.request_log import configure_logging
 from .http.wsgi import WsgiApp
-from .providers.icd10cm import ICD10CM_URL, Icd10cmProvider
+from .providers.icd10cm import ICD10CM_URL
 from .settings import InvalidSetting, Settings, setting_key
 from .web.app import create_app
 from .web.extension import EXTENSION_KEY
@@ -104,12 +104,12 @@ def _caches_shared_by_workers(config: dict[str, Any], workers: int) -> dict[str,
     return config
 
 
-def _read_text_index(app: Any) -> None:
-    """The newest ICD-10-CM release's text index, read in the parent when it is built: the workers
-    share its pages (read in each worker, it would be a copy in each)."""
+def _read_built_files(app: Any) -> None:
+    """What the newest ICD-10-CM release keeps in built files (its text index), read in the parent: the
+    workers share its pages (read in each worker, it would be a copy in each)."""
     provider = app.extensions[EXTENSION_KEY].registry.code_system(ICD10CM_URL)
-    if isinstance(provider, Icd10cmProvider) and provider.text_index is not None:
-        provider.text_index.load_if_built()
+    if provider is not None:
+        provider.read_built_files()
 
 
 def serve(
@@ -136,7 +136,7 @@ def serve(
     configure_logging(settings.log_level)
     use_private_directory()  # (the workers' metric files: before the app counts anything, and before the fork)
     _app = create_app(_config)
-    _read_text_index(_app)
+    _read_built_files(_app)
     gc.collect()
     gc.freeze()  # keeps the collector from touching (and so copying) the shared content in each worker
     log.info("serving on http://%s:%s/fhir with %d workers", host, port, workers)

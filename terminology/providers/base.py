@@ -159,6 +159,10 @@ class CodeSystemProvider(ABC):
         this version's own time). None by default: most code systems keep no history."""
         return None
 
+    def read_built_files(self) -> None:
+        """Reads now what this provider keeps compiled in files that are already built (a server calls it
+        before it forks its workers, so that they share those pages). Nothing by default."""
+
     def probable_code(self, code: str) -> str | None:
         """A code of this system that the given unknown code was probably meant to be, or None."""
         return None

@@ -342,6 +342,10 @@ class Icd10cmProvider(CodeSystemProvider):
             return []
         return _RankedMatches(self.text_index.matches(text), self._entries)
 
+    def read_built_files(self) -> None:
+        if self.text_index is not None:
+            self.text_index.load_if_built()
+
     def filter(self, prop: str, op: str, value: str) -> ConceptFilter:
         """``billable``, ``notSelectable``, ``chapter`` and ``block`` read straight off the entry, the
         properties of the release's metadata sources from them; the rest as for any code system."""
